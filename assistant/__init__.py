@@ -1,0 +1,1 @@
+"""docgen assistant package."""

@@ -1,0 +1,154 @@
+"""The symbol model shared by the indexer, the assistant and the language server.
+
+Everything here is plain data (dataclasses of str/int/bool/list), so it converts to
+and from JSON for the SQLite store without pickle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+SymbolKind = Literal["module", "class", "function", "method"]
+ParamKind = Literal[
+    "positional_only",  # before a bare ``/``
+    "positional",  # ordinary positional-or-keyword
+    "var_positional",  # *args
+    "keyword_only",  # after ``*`` or ``*args``
+    "var_keyword",  # **kwargs
+]
+
+
+@dataclass(slots=True)
+class Parameter:
+    """One parameter of a function signature, as written in the source."""
+
+    name: str
+    kind: ParamKind = "positional"
+    annotation: str | None = None
+    default: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Parameter:
+        """Build a parameter from :meth:`to_dict` output."""
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class Span:
+    """A region of a file: 0-based lines and columns, byte offsets into the raw bytes."""
+
+    start_line: int
+    start_col: int
+    end_line: int
+    end_col: int
+    start_byte: int
+    end_byte: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Span:
+        """Build a span from :meth:`to_dict` output."""
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class Symbol:
+    """A module, class, function or method found in a source file.
+
+    Attributes:
+        path: Path of the file relative to the repository root, with ``/`` separators.
+        language: Language name (``python``, ``javascript``, ``typescript``, ``go``,
+            ``java``, ``rust``).
+        qualname: Dotted qualified name inside the file's module, e.g. ``Cls.method``;
+            the module symbol itself uses the module name (e.g. ``pkg.mod``).
+        name: The bare name (``method``).
+        kind: ``module``, ``class``, ``function`` or ``method``.
+        span: Span of the whole definition, decorators included.
+        name_span: Span of the name identifier (for hover / diagnostics ranges).
+        body_span: Span of the body block (``None`` for modules and bodiless defs).
+        parameters: Parameters in order; for methods ``self``/``cls`` included as written.
+        returns: Return annotation text, if any.
+        decorators: Decorator texts without the ``@``.
+        is_async: ``async def`` / ``async function``.
+        docstring: The existing docstring or doc comment, cleaned (no quotes, no comment
+            markers, common indentation removed), or ``None``.
+        doc_span: Span of the raw docstring literal / doc comment in the file.
+        raises: Exception names raised directly in the body (not in nested defs).
+        has_return: A ``return <value>`` exists in the body (not in nested defs).
+        has_yield: A ``yield`` exists in the body (not in nested defs).
+        calls: Names called in the body, as written (``foo``, ``self.bar``, ``mod.baz``).
+        parent: Qualname of the enclosing class/function, or ``None`` at module level.
+        has_errors: Tree-sitter reported syntax errors inside this definition.
+    """
+
+    path: str
+    language: str
+    qualname: str
+    name: str
+    kind: SymbolKind
+    span: Span
+    name_span: Span | None = None
+    body_span: Span | None = None
+    parameters: list[Parameter] = field(default_factory=list)
+    returns: str | None = None
+    decorators: list[str] = field(default_factory=list)
+    is_async: bool = False
+    docstring: str | None = None
+    doc_span: Span | None = None
+    raises: list[str] = field(default_factory=list)
+    has_return: bool = False
+    has_yield: bool = False
+    calls: list[str] = field(default_factory=list)
+    parent: str | None = None
+    has_errors: bool = False
+
+    @property
+    def line(self) -> int:
+        """1-based line of the definition's name (or its start), as editors show it."""
+        span = self.name_span or self.span
+        return span.start_line + 1
+
+    @property
+    def is_private(self) -> bool:
+        """Name starts with an underscore but is not a dunder."""
+        return self.name.startswith("_") and not self.is_magic
+
+    @property
+    def is_magic(self) -> bool:
+        """Dunder name such as ``__call__`` (``__init__`` included)."""
+        return len(self.name) > 4 and self.name.startswith("__") and self.name.endswith("__")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict (round-trips through :meth:`from_dict`)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Symbol:
+        """Build a symbol from :meth:`to_dict` output."""
+        data = dict(data)
+        for key in ("span", "name_span", "body_span", "doc_span"):
+            if data.get(key) is not None:
+                data[key] = Span.from_dict(data[key])
+        data["parameters"] = [Parameter.from_dict(p) for p in data.get("parameters", [])]
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    """The result of parsing one file."""
+
+    path: str
+    language: str
+    symbols: list[Symbol]
+    has_errors: bool = False
+    error_lines: list[int] = field(default_factory=list)
+    imports: dict[str, str] = field(default_factory=dict)
+    """Local name -> dotted target for ``import x.y as z`` / ``from a import b`` (Python)."""

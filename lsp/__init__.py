@@ -1,0 +1,1 @@
+"""docgen lsp package."""
