@@ -1,0 +1,60 @@
+"""The T5 engine: load any T5, export it to ONNX, quantize it, generate fast, batch callers.
+
+Public API (everything else is internal)::
+
+    from assistant.engine import load_generator, GenerationConfig
+    gen = load_generator("path/to/t5-folder")          # ONNX int8 by default
+    gen.generate_texts(["summarize: def f(x): ..."])
+
+Heavy modules (torch, transformers, onnxruntime) are imported only when a name that needs
+them is first used, so ``import assistant.engine`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from assistant.engine.types import (
+    BackendUnavailableError,
+    EngineError,
+    GenerationConfig,
+    Hypothesis,
+    ModelLoadError,
+    TextGenerator,
+)
+
+if TYPE_CHECKING:
+    from assistant.engine.batcher import DynamicBatcher, Priority
+    from assistant.engine.export import export_model
+    from assistant.engine.loading import DEFAULT_MODEL_DIR, load_generator
+
+__all__ = [
+    "DEFAULT_MODEL_DIR",
+    "BackendUnavailableError",
+    "DynamicBatcher",
+    "EngineError",
+    "GenerationConfig",
+    "Hypothesis",
+    "ModelLoadError",
+    "Priority",
+    "TextGenerator",
+    "export_model",
+    "load_generator",
+]
+
+_LAZY = {
+    "DynamicBatcher": "assistant.engine.batcher",
+    "Priority": "assistant.engine.batcher",
+    "export_model": "assistant.engine.export",
+    "load_generator": "assistant.engine.loading",
+    "DEFAULT_MODEL_DIR": "assistant.engine.loading",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module_name), name)
