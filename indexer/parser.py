@@ -1,0 +1,427 @@
+"""Parse source files into :class:`~indexer.symbols.Symbol` records with tree-sitter.
+
+The language's ``.scm`` query (see ``indexer/queries/``) finds definitions and the facts
+around them; this module reads only the capture names:
+
+- ``definition.<kind>`` / ``name.definition.<kind>``: a definition and its name, kind one
+  of ``module``, ``class``, ``function``, ``method`` or ``scope`` (a named block that
+  qualifies the names inside it, like a Rust ``impl``, but is not a symbol itself).
+- ``outer``, ``body``, ``parameters``, ``returns``, ``decorator``, ``async``, ``doc``: parts
+  of the definition captured in the same match.
+- ``doc.comment``: a comment documenting the definition that directly follows it;
+  ``doc.skip``: a node that may sit between them (Rust attributes).
+- ``name.reference.call``, ``name.reference.raise``, ``reference.return``,
+  ``reference.yield``: facts attributed to the innermost definition whose body holds them.
+- ``import``: import statements (resolved by language code; Python only for now).
+
+Syntax errors never raise: whatever tree-sitter recovers is indexed and the error lines
+(1-based) are reported on the :class:`~indexer.symbols.ParsedFile`.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tree_sitter import Node, QueryCursor
+
+from indexer._python import python_imports, python_parameters
+from indexer.languages import grammar_key, language_for_path, load_grammar, parser_for
+from indexer.symbols import Parameter, ParsedFile, Span, Symbol
+from indexer.text import clean_comment, clean_docstring, module_name, symbol_source
+
+__all__ = [
+    "DEFAULT_MAX_FILE_BYTES",
+    "MAX_LINE_BYTES",
+    "SkipFile",
+    "parse_file",
+    "parse_source",
+    "read_source",
+    "symbol_source",
+]
+
+DEFAULT_MAX_FILE_BYTES = 1_000_000
+"""Files larger than this are skipped as oversized (configurable)."""
+MAX_LINE_BYTES = 20_000
+"""A line longer than this marks a minified or generated file, which is skipped."""
+_MAX_CALL_TEXT = 80
+
+
+class SkipFile(Exception):
+    """A file that is not indexed, with a short reason category and a detail.
+
+    Attributes:
+        reason: Category used for counting: ``binary``, ``not UTF-8``, ``too large``,
+            ``minified``, ``unreadable``, ``unsupported``.
+        detail: Human-readable detail (sizes, the OS error).
+    """
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"{reason} ({detail})" if detail else reason)
+
+
+@dataclass(eq=False)
+class _Def:
+    node: Node
+    kind: str
+    name: Node | None = None
+    outer: Node | None = None
+    body: Node | None = None
+    parameters: Node | None = None
+    returns: Node | None = None
+    decorators: list[Node] = field(default_factory=list)
+    is_async: bool = False
+    doc: Node | None = None
+    doc_comments: list[Node] = field(default_factory=list)
+    parent: _Def | None = None
+    symbol: Symbol | None = None
+
+    @property
+    def start(self) -> int:
+        return (self.outer or self.node).start_byte
+
+
+def _text(node: Node | None) -> str:
+    return "" if node is None else (node.text or b"").decode("utf-8", "replace")
+
+
+def _span(node: Node, start: Node | None = None) -> Span:
+    first = start or node
+    return Span(
+        first.start_point[0],
+        first.start_point[1],
+        node.end_point[0],
+        node.end_point[1],
+        first.start_byte,
+        node.end_byte,
+    )
+
+
+def read_source(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
+    """Read a source file's bytes, refusing what should not be indexed.
+
+    Raises:
+        SkipFile: Unreadable, oversized, binary, not UTF-8, or minified.
+    """
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise SkipFile("too large", f"{size:,} bytes > limit {max_bytes:,}")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SkipFile("unreadable", exc.strerror or str(exc)) from exc
+    if len(data) > max_bytes:
+        raise SkipFile("too large", f"{len(data):,} bytes > limit {max_bytes:,}")
+    if b"\0" in data[:8192]:
+        raise SkipFile("binary", "contains NUL bytes")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SkipFile("not UTF-8", f"byte {exc.start}: {exc.reason}; re-save as UTF-8") from exc
+    if len(data) > MAX_LINE_BYTES and max(map(len, data.split(b"\n"))) > MAX_LINE_BYTES:
+        raise SkipFile("minified", f"a line is longer than {MAX_LINE_BYTES:,} bytes")
+    return data
+
+
+def parse_file(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ParsedFile:
+    """Read and parse one file of the repository at ``root``.
+
+    Args:
+        path: The file (absolute, or relative to the working directory).
+        root: The repository root; symbol paths are relative to it, ``/``-separated.
+        max_bytes: Size limit; larger files are skipped.
+
+    Raises:
+        SkipFile: The file is not a supported language, or cannot or should not be read.
+    """
+    rel = relative_path(path, root)
+    language = language_for_path(rel)
+    if language is None:
+        raise SkipFile("unsupported", f"no grammar for {Path(rel).suffix or 'no extension'}")
+    return parse_source(read_source(path, max_bytes), rel, language)
+
+
+def relative_path(path: Path, root: Path) -> str:
+    """Return ``path`` relative to ``root`` with ``/`` separators (as written if outside)."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def parse_source(source: bytes, path: str, language: str | None = None) -> ParsedFile:
+    """Parse ``source`` (the raw bytes of file ``path``) into symbols.
+
+    Args:
+        source: File contents.
+        path: Repository-relative path (used for the module name and the language).
+        language: Language name; guessed from the extension when ``None``.
+
+    Returns:
+        The parsed file. The first symbol is always the module.
+
+    Raises:
+        indexer.languages.UnsupportedLanguage: No grammar for this language or path.
+    """
+    language = language or language_for_path(path) or ""
+    grammar = load_grammar(grammar_key(language, path))
+    tree = parser_for(grammar.key).parse(source)
+    root = tree.root_node
+    defs, refs, comment_ids, skip_ids, import_nodes = _collect(grammar.query, root)
+    module = defs.pop(root.id, None) or _Def(root, "module")
+    module.kind = "module"
+    ordered = sorted(defs.values(), key=lambda d: (d.start, -d.node.end_byte))
+    _link_parents(module, ordered)
+    _attach_doc_comments(ordered, comment_ids, skip_ids)
+    mod_name = module_name(path)
+    symbols = [_module_symbol(module, path, language, mod_name, source)]
+    for item in ordered:
+        symbol = _make_symbol(item, path, language)
+        if symbol is not None:
+            symbols.append(symbol)
+    _attach_references(module, ordered, refs)
+    imports: dict[str, str] = {}
+    if language == "python" and import_nodes:
+        is_package = Path(path).name == "__init__.py"
+        imports = python_imports(import_nodes, mod_name, is_package)
+    error_lines = _error_lines(root) if root.has_error else []
+    return ParsedFile(path, language, symbols, bool(error_lines), error_lines, imports)
+
+
+def _collect(query, root: Node):
+    defs: dict[int, _Def] = {}
+    refs: list[tuple[str, Node]] = []
+    comment_ids: set[int] = set()
+    skip_ids: set[int] = set()
+    imports: list[Node] = []
+    for _pattern, captures in QueryCursor(query).matches(root):
+        definition = next((n for n in captures if n.startswith("definition.")), None)
+        if definition is None:
+            for name, nodes in captures.items():
+                if name.startswith(("name.reference.", "reference.")):
+                    refs.extend((name.rsplit(".", 1)[1], node) for node in nodes)
+                elif name == "doc.comment":
+                    comment_ids.update(node.id for node in nodes)
+                elif name == "doc.skip":
+                    skip_ids.update(node.id for node in nodes)
+                elif name == "import":
+                    imports.extend(nodes)
+            continue
+        node = captures[definition][0]
+        item = defs.get(node.id)
+        if item is None:
+            item = defs[node.id] = _Def(node, definition.split(".", 1)[1])
+        _merge(item, captures)
+    return defs, refs, comment_ids, skip_ids, imports
+
+
+def _merge(item: _Def, captures: dict[str, list[Node]]) -> None:
+    for name, nodes in captures.items():
+        first = nodes[0]
+        if name.startswith("name.definition."):
+            item.name = item.name or first
+        elif name in ("outer", "body", "parameters", "returns", "doc"):
+            if getattr(item, name) is None:
+                setattr(item, name, first)
+        elif name == "decorator":
+            known = {n.id for n in item.decorators}
+            item.decorators.extend(n for n in nodes if n.id not in known)
+        elif name == "async":
+            item.is_async = True
+
+
+def _link_parents(module: _Def, ordered: list[_Def]) -> None:
+    stack: list[_Def] = []
+    for item in ordered:
+        while stack and stack[-1].node.end_byte < item.node.end_byte:
+            stack.pop()
+        while stack and item.start >= stack[-1].node.end_byte:
+            stack.pop()
+        item.parent = stack[-1] if stack else module
+        stack.append(item)
+
+
+def _attach_doc_comments(ordered: list[_Def], comment_ids: set[int], skip_ids: set[int]):
+    if not comment_ids:
+        return
+    for item in ordered:
+        if item.doc is not None:
+            continue
+        anchor = item.outer or item.node
+        found: list[Node] = []
+        sibling = anchor.prev_sibling
+        next_row = anchor.start_point[0]
+        while sibling is not None:
+            if sibling.id in skip_ids:
+                next_row = sibling.start_point[0]
+            elif sibling.id in comment_ids and sibling.end_point[0] >= next_row - 1:
+                found.append(sibling)
+                next_row = sibling.start_point[0]
+            else:
+                break
+            sibling = sibling.prev_sibling
+        item.doc_comments = found[::-1]
+
+
+def _qualname(item: _Def) -> str:
+    parts = []
+    cursor: _Def | None = item
+    while cursor is not None and cursor.kind != "module":
+        parts.append(_text(cursor.name))
+        cursor = cursor.parent
+    return ".".join(reversed(parts))
+
+
+def _make_symbol(item: _Def, path: str, language: str) -> Symbol | None:
+    if item.name is None or item.kind in ("scope", "module"):
+        return None
+    kind = item.kind
+    parent = item.parent if item.parent is not None and item.parent.kind != "module" else None
+    if kind == "function" and parent is not None and parent.kind in ("class", "scope"):
+        kind = "method"
+    docstring, doc_span = _docstring(item)
+    params: list[Parameter] = []
+    if item.parameters is not None:
+        params = _parameters(item.parameters, language)
+    item.symbol = Symbol(
+        path=path,
+        language=language,
+        qualname=_qualname(item),
+        name=_text(item.name),
+        kind=kind,  # type: ignore[arg-type]
+        span=_span(item.node, item.outer),
+        name_span=_span(item.name),
+        body_span=_span(item.body) if item.body is not None else None,
+        parameters=params,
+        returns=_strip_type(_text(item.returns)) or None,
+        decorators=[_text(node) for node in sorted(item.decorators, key=lambda n: n.start_byte)],
+        is_async=item.is_async,
+        docstring=docstring,
+        doc_span=doc_span,
+        parent=_qualname(parent) if parent is not None else None,
+        has_errors=item.node.has_error,
+    )
+    return item.symbol
+
+
+def _module_symbol(module: _Def, path: str, language: str, name: str, source: bytes) -> Symbol:
+    docstring, doc_span = _docstring(module)
+    root = module.node
+    span = Span(0, 0, root.end_point[0], root.end_point[1], 0, max(root.end_byte, len(source)))
+    module.symbol = Symbol(
+        path=path,
+        language=language,
+        qualname=name,
+        name=name.rsplit(".", 1)[-1],
+        kind="module",
+        span=span,
+        docstring=docstring,
+        doc_span=doc_span,
+        has_errors=root.has_error,
+    )
+    return module.symbol
+
+
+def _docstring(item: _Def) -> tuple[str | None, Span | None]:
+    if item.doc is not None:
+        node = item.doc
+        if any(child.type == "interpolation" for child in node.children):
+            return None, None
+        return clean_docstring(_string_body(node)), _span(node)
+    if item.doc_comments:
+        first, last = item.doc_comments[0], item.doc_comments[-1]
+        texts = [_text(node) for node in item.doc_comments]
+        return clean_comment(texts), _span(last, first)
+    return None, None
+
+
+def _string_body(node: Node) -> str:
+    children = node.children
+    if len(children) >= 2 and children[0].type.endswith("start"):
+        raw = node.text or b""
+        start = children[0].end_byte - node.start_byte
+        end = children[-1].start_byte - node.start_byte
+        return raw[start:end].decode("utf-8", "replace")
+    text = _text(node)
+    for quote in ('"""', "'''", '"', "'", "`"):
+        if text.endswith(quote) and quote in text[: -len(quote)]:
+            return text[text.index(quote) + len(quote) : -len(quote)]
+    return text
+
+
+def _strip_type(text: str) -> str:
+    return text.strip().removeprefix("->").removeprefix(":").strip()
+
+
+def _parameters(node: Node, language: str) -> list[Parameter]:
+    if language == "python":
+        return python_parameters(node)
+    params = []
+    for child in node.named_children:
+        if "comment" in child.type:
+            continue
+        names = child.children_by_field_name("name") or child.children_by_field_name("pattern")
+        if not names and child.type in ("identifier", "self_parameter", "self"):
+            names = [child]
+        annotation = _strip_type(_text(child.child_by_field_name("type"))) or None
+        default = _text(child.child_by_field_name("value")) or None
+        variadic = any(mark in child.type for mark in ("rest", "variadic", "spread"))
+        kind = "var_positional" if variadic else "positional"
+        for name in names:
+            text = _text(name).lstrip(".")
+            if text:
+                params.append(Parameter(text, kind, annotation, default))  # type: ignore[arg-type]
+    return params
+
+
+def _attach_references(module: _Def, ordered: list[_Def], refs: list[tuple[str, Node]]):
+    bodies = [item for item in ordered if item.body is not None and item.symbol is not None]
+    starts = [item.body.start_byte for item in bodies]  # type: ignore[union-attr]
+    for what, node in sorted(refs, key=lambda ref: ref[1].start_byte):
+        owner = _owner(node, bodies, starts) or module
+        symbol = owner.symbol
+        if symbol is None:
+            continue
+        if what == "call":
+            text = _text(node)
+            if len(text) <= _MAX_CALL_TEXT and "\n" not in text and text not in symbol.calls:
+                symbol.calls.append(text)
+        elif what == "raise":
+            text = _text(node)
+            if text not in symbol.raises:
+                symbol.raises.append(text)
+        elif what == "return":
+            symbol.has_return = True
+        elif what == "yield":
+            symbol.has_yield = True
+
+
+def _owner(node: Node, bodies: list[_Def], starts: list[int]) -> _Def | None:
+    index = bisect.bisect_right(starts, node.start_byte) - 1
+    candidate: _Def | None = bodies[index] if index >= 0 else None
+    while candidate is not None:
+        body = candidate.body
+        if (
+            body is not None
+            and candidate.symbol is not None
+            and body.start_byte <= node.start_byte
+            and node.end_byte <= body.end_byte
+        ):
+            return candidate
+        candidate = candidate.parent
+    return None
+
+
+def _error_lines(root: Node) -> list[int]:
+    lines: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            lines.add(node.start_point[0] + 1)
+            continue
+        stack.extend(child for child in node.children if child.has_error or child.is_missing)
+    return sorted(lines)

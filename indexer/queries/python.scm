@@ -1,0 +1,48 @@
+; docgen symbol query for Python.
+; Capture names are the contract with indexer/parser.py, which reads only their prefixes:
+;   definition.<kind>        the definition node (kind: module, class, function, method, scope)
+;   name.definition.<kind>   its name
+;   outer                    a wrapper whose span includes decorators / export keywords
+;   body, parameters, returns, decorator, async
+;   doc                      a docstring literal inside the definition
+;   doc.comment              a comment that documents the definition that follows it
+;   name.reference.call      a called name;  name.reference.raise  a raised exception
+;   reference.return         a return with a value;  reference.yield  a yield
+;   import                   an import statement (resolved by language-specific code)
+
+(module) @definition.module
+(module . (comment)* . (expression_statement . (string) @doc .)) @definition.module
+
+(class_definition
+  name: (identifier) @name.definition.class
+  body: (block) @body) @definition.class
+(class_definition
+  body: (block . (comment)* . (expression_statement . (string) @doc .))) @definition.class
+
+(function_definition
+  name: (identifier) @name.definition.function
+  parameters: (parameters) @parameters
+  body: (block) @body) @definition.function
+(function_definition
+  "async" @async) @definition.function
+(function_definition
+  return_type: (_) @returns) @definition.function
+(function_definition
+  body: (block . (comment)* . (expression_statement . (string) @doc .))) @definition.function
+
+(decorated_definition
+  (decorator . (_) @decorator)
+  definition: (class_definition) @definition.class) @outer
+(decorated_definition
+  (decorator . (_) @decorator)
+  definition: (function_definition) @definition.function) @outer
+
+(call function: (_) @name.reference.call)
+(raise_statement . (call function: (_) @name.reference.raise))
+(raise_statement . [(identifier) (attribute)] @name.reference.raise)
+((return_statement (_) @reference.return)
+  (#not-eq? @reference.return "None"))
+(yield) @reference.yield
+
+(import_statement) @import
+(import_from_statement) @import
