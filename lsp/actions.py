@@ -1,0 +1,298 @@
+"""Code actions: "Generate docstring", "Update stale docstring", "Generate docstrings
+for this file", and the commands ``docgen.generateDocstring`` / ``docgen.documentFile``.
+
+Listing actions is instant (no model): each action carries ``data`` naming the document
+version and symbol, and the edit is computed in ``codeAction/resolve``. Each action also
+carries a command, for clients without resolve support; resolve drops it so that the
+edit is never applied twice. A resolve for an older document version is answered for
+the current one when the symbol still exists, else with ContentModified.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+
+from indexer.symbols import Symbol
+from lsp import diagnostics
+from lsp.common import (
+    ContentModified,
+    buffer_for,
+    client_position,
+    in_thread,
+    request,
+    server_position,
+)
+from lsp.documents import enclosing_symbol, symbol_at
+from lsp.drafting import DraftingUnavailable
+from lsp.options import COMMAND_DOCUMENT_FILE, COMMAND_GENERATE_DOCSTRING
+
+if TYPE_CHECKING:
+    from pygls.workspace import TextDocument
+
+    from lsp.live_index import Buffer
+    from lsp.server import DocgenServer
+
+GENERATE, UPDATE, FILE = "generate", "update", "file"
+FILE_KIND = "source.docgen"
+
+
+def register(server: DocgenServer) -> None:
+    """Register code actions, their resolve handler and the two edit commands."""
+    kinds = [types.CodeActionKind.QuickFix, types.CodeActionKind.RefactorRewrite, FILE_KIND]
+    options = types.CodeActionOptions(code_action_kinds=kinds, resolve_provider=True)
+    server.feature(types.TEXT_DOCUMENT_CODE_ACTION, options)(code_action)
+    server.feature(types.CODE_ACTION_RESOLVE)(resolve_code_action)
+    server.command(COMMAND_GENERATE_DOCSTRING)(generate_docstring_command)
+    server.command(COMMAND_DOCUMENT_FILE)(document_file_command)
+
+
+@request(types.TEXT_DOCUMENT_CODE_ACTION)
+async def code_action(ls: DocgenServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    """List the docstring actions for the range (no model work)."""
+    document, buffer = buffer_for(ls, params.text_document.uri)
+    if buffer.parsed is None:
+        return []
+    server_position(document, params.range.start)  # validates the range
+    problems = {(p.code, p.symbol.qualname): p for p in diagnostics.find_problems(ls, buffer)}
+    targets = _targets(buffer, params.range)
+    for diag in params.context.diagnostics:
+        if diag.source == diagnostics.SOURCE and isinstance(diag.data, dict):
+            by_name = {s.qualname: s for s in buffer.parsed.symbols}
+            if diag.data.get("qualname") in by_name:
+                targets.append(by_name[diag.data["qualname"]])
+    actions: list[types.CodeAction] = []
+    seen: set[tuple[str, str]] = set()
+    for symbol in targets:
+        for code, action in ((diagnostics.MISSING, GENERATE), (diagnostics.STALE, UPDATE)):
+            wants = (code, symbol.qualname) in problems or (
+                code == diagnostics.MISSING and not symbol.docstring and symbol.kind != "module"
+            )
+            if wants and (action, symbol.qualname) not in seen:
+                seen.add((action, symbol.qualname))
+                actions.append(_action(params, document, symbol, action, code))
+    missing = [p for p in problems.values() if p.code == diagnostics.MISSING]
+    if missing:
+        actions.append(_file_action(params, document, len(missing)))
+    return _filter_kinds(actions, params.context.only)
+
+
+@request(types.CODE_ACTION_RESOLVE)
+async def resolve_code_action(ls: DocgenServer, action: types.CodeAction) -> types.CodeAction:
+    """Compute the edit of an action listed by :func:`code_action`."""
+    data = action.data
+    if not isinstance(data, dict) or not isinstance(data.get("uri"), str):
+        raise JsonRpcInvalidParams("codeAction/resolve: data must be the object docgen listed")
+    document, buffer = buffer_for(ls, data["uri"])
+    kind = data.get("action")
+    if kind == FILE:
+        symbols = _missing_symbols(ls, buffer)
+    else:
+        symbols = [_symbol_named(buffer, data.get("qualname"))]
+    edits = await _edits(ls, document, buffer, symbols, update=kind == UPDATE)
+    action.edit = _workspace_edit(ls, document, edits)
+    action.command = None
+    return action
+
+
+@request(f"workspace/executeCommand:{COMMAND_GENERATE_DOCSTRING}")
+async def generate_docstring_command(ls: DocgenServer, *args: Any) -> dict[str, Any]:
+    """``docgen.generateDocstring(uri, position)``: insert the symbol's docstring."""
+    uri, position = _command_args(args, 2, COMMAND_GENERATE_DOCSTRING)
+    try:
+        pos = types.Position(line=int(position["line"]), character=int(position["character"]))
+    except (TypeError, KeyError, ValueError) as exc:
+        raise JsonRpcInvalidParams(
+            f"{COMMAND_GENERATE_DOCSTRING}: bad position {position!r}"
+        ) from exc
+    document, buffer = buffer_for(ls, uri)
+    line, _, byte_col = server_position(document, pos)
+    if buffer.parsed is None:
+        raise JsonRpcInvalidParams(f"{uri}: language not supported")
+    symbol = symbol_at(buffer.parsed, line, byte_col) or enclosing_symbol(buffer.parsed, line)
+    if symbol is None:
+        return {"applied": False, "reason": "no function or class at that position"}
+    stale = any(
+        p.code == diagnostics.STALE and p.symbol.qualname == symbol.qualname
+        for p in diagnostics.find_problems(ls, buffer)
+    )
+    edits = await _edits(ls, document, buffer, [symbol], update=stale)
+    return await _apply(ls, document, edits, f"docgen: docstring for {symbol.qualname}")
+
+
+@request(f"workspace/executeCommand:{COMMAND_DOCUMENT_FILE}")
+async def document_file_command(ls: DocgenServer, *args: Any) -> dict[str, Any]:
+    """``docgen.documentFile(uri)``: insert docstrings for every undocumented symbol."""
+    (uri,) = _command_args(args, 1, COMMAND_DOCUMENT_FILE)
+    document, buffer = buffer_for(ls, uri)
+    edits = await _edits(ls, document, buffer, _missing_symbols(ls, buffer), update=False)
+    return await _apply(ls, document, edits, "docgen: document file")
+
+
+def _targets(buffer: Buffer, rng: types.Range) -> list[Symbol]:
+    parsed = buffer.parsed
+    assert parsed is not None
+    out = [
+        s
+        for s in parsed.symbols
+        if s.kind != "module"
+        and rng.start.line <= (s.name_span or s.span).start_line <= rng.end.line
+    ]
+    inner = enclosing_symbol(parsed, rng.start.line)
+    if inner is not None and inner not in out:
+        out.append(inner)
+    return out
+
+
+def _action(params, document, symbol: Symbol, action: str, code: str) -> types.CodeAction:
+    attached = [
+        d
+        for d in params.context.diagnostics
+        if d.code == code and isinstance(d.data, dict) and d.data.get("qualname") == symbol.qualname
+    ]
+    if action == GENERATE:
+        title = f"Generate docstring for {symbol.qualname}"
+    else:
+        title = f"Update stale docstring of {symbol.qualname}"
+    name = symbol.name_span or symbol.span
+    position = client_position(document, name.start_line, name.start_col)
+    return types.CodeAction(
+        title=title,
+        kind=types.CodeActionKind.QuickFix if attached else types.CodeActionKind.RefactorRewrite,
+        diagnostics=attached or None,
+        is_preferred=bool(attached) or None,
+        data=_data(document, action, symbol.qualname),
+        command=types.Command(
+            title=title,
+            command=COMMAND_GENERATE_DOCSTRING,
+            arguments=[document.uri, {"line": position.line, "character": position.character}],
+        ),
+    )
+
+
+def _file_action(params, document, count: int) -> types.CodeAction:
+    title = f"Generate docstrings for this file ({count} missing)"
+    return types.CodeAction(
+        title=title,
+        kind=FILE_KIND,
+        data=_data(document, FILE, None),
+        command=types.Command(title=title, command=COMMAND_DOCUMENT_FILE, arguments=[document.uri]),
+    )
+
+
+def _data(document: TextDocument, action: str, qualname: str | None) -> dict[str, Any]:
+    return {
+        "uri": document.uri,
+        "version": document.version,
+        "action": action,
+        "qualname": qualname,
+    }
+
+
+def _filter_kinds(
+    actions: list[types.CodeAction], only: list[str] | None
+) -> list[types.CodeAction]:
+    if not only:
+        return actions
+    return [
+        a for a in actions if any(str(a.kind) == k or str(a.kind).startswith(f"{k}.") for k in only)
+    ]
+
+
+def _symbol_named(buffer: Buffer, qualname: Any) -> Symbol:
+    parsed = buffer.parsed
+    for symbol in parsed.symbols if parsed else []:
+        if symbol.qualname == qualname:
+            return symbol
+    raise ContentModified(f"{qualname!r} is no longer in {buffer.path}; request the actions again")
+
+
+def _missing_symbols(ls: DocgenServer, buffer: Buffer) -> list[Symbol]:
+    parsed = buffer.parsed
+    if parsed is None:
+        return []
+    return [
+        s
+        for s in parsed.symbols
+        if diagnostics.needs_docstring(s, parsed, ls.options.include_private)
+    ]
+
+
+async def _edits(
+    ls, document, buffer: Buffer, symbols: list[Symbol], update: bool
+) -> list[types.TextEdit]:
+    """Draft each symbol (concurrently, so the batcher can group them) and plan edits."""
+    drafter = ls.drafter
+
+    def plan(symbol: Symbol) -> Any:
+        if update:
+            finding = next(
+                (
+                    f
+                    for f in drafter.find_stale(buffer.parsed, buffer.source)
+                    if _qualname(f) == symbol.qualname
+                ),
+                None,
+            )
+            if finding is not None:
+                return drafter.stale_update(buffer.path, buffer.source, symbol, finding)
+        result = drafter.draft(buffer.path, buffer.source, symbol)
+        if float(getattr(result, "confidence", 1.0)) < ls.options.min_confidence:
+            return None
+        return drafter.insertion(buffer.path, buffer.source, symbol, result)
+
+    try:
+        planned = await asyncio.gather(*(in_thread(ls, plan, s) for s in symbols))
+    except DraftingUnavailable as exc:
+        raise JsonRpcInvalidParams(str(exc)) from exc
+    return [_text_edit(document, edit) for edit in planned if edit is not None]
+
+
+def _qualname(finding: Any) -> str | None:
+    symbol = getattr(finding, "symbol", None)
+    return getattr(symbol, "qualname", None) or getattr(finding, "qualname", None)
+
+
+def _text_edit(document, edit: Any) -> types.TextEdit:
+    return types.TextEdit(
+        range=types.Range(
+            start=client_position(document, edit.start_line, edit.start_col),
+            end=client_position(document, edit.end_line, edit.end_col),
+        ),
+        new_text=edit.new_text,
+    )
+
+
+def _workspace_edit(ls: DocgenServer, document, edits: list[types.TextEdit]) -> types.WorkspaceEdit:
+    caps = ls.client_capabilities.workspace
+    versioned = bool(caps and caps.workspace_edit and caps.workspace_edit.document_changes)
+    if versioned and document.version is not None:
+        identifier = types.OptionalVersionedTextDocumentIdentifier(
+            uri=document.uri, version=document.version
+        )
+        return types.WorkspaceEdit(
+            document_changes=[types.TextDocumentEdit(text_document=identifier, edits=edits)]
+        )
+    return types.WorkspaceEdit(changes={document.uri: edits})
+
+
+async def _apply(
+    ls: DocgenServer, document, edits: list[types.TextEdit], label: str
+) -> dict[str, Any]:
+    if not edits:
+        return {"applied": False, "edits": 0, "reason": "nothing to insert"}
+    result = await ls.workspace_apply_edit_async(
+        types.ApplyWorkspaceEditParams(edit=_workspace_edit(ls, document, edits), label=label)
+    )
+    return {"applied": bool(result.applied), "edits": len(edits), "reason": result.failure_reason}
+
+
+def _command_args(args: tuple[Any, ...], count: int, name: str) -> tuple[Any, ...]:
+    if len(args) != count or not isinstance(args[0], str):
+        raise JsonRpcInvalidParams(
+            f"{name} expects {count} argument(s): uri" + (", position" if count == 2 else "")
+        )
+    return args

@@ -1,0 +1,77 @@
+"""textDocument/hover: a symbol's docstring, or a clearly marked generated draft.
+
+The symbol is the one whose name is under the cursor (a definition), or the name used
+at a call site, resolved against the same file, open buffers and the on-disk index.
+Hover never waits for indexing: it uses what is parsed now.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from indexer.symbols import Symbol
+from lsp.common import buffer_for, client_range, in_thread, request, server_position
+from lsp.documents import Located, dotted_name_at, symbol_at
+from lsp.drafting import DraftingUnavailable
+from lsp.markdown import docstring_markdown, draft_markdown, signature_block
+
+if TYPE_CHECKING:
+    from lsp.server import DocgenServer
+
+
+def register(server: DocgenServer) -> None:
+    """Register the hover handler on ``server``."""
+    server.feature(types.TEXT_DOCUMENT_HOVER)(hover)
+
+
+@request(types.TEXT_DOCUMENT_HOVER)
+async def hover(ls: DocgenServer, params: types.HoverParams) -> types.Hover | None:
+    """Answer a hover with the symbol's documentation (existing or drafted)."""
+    document, buffer = buffer_for(ls, params.text_document.uri)
+    line, char_col, byte_col = server_position(document, params.position)
+    if buffer.parsed is None:
+        return None
+    symbol = symbol_at(buffer.parsed, line, byte_col)
+    name_range = None
+    if symbol is not None:
+        located = Located(symbol, buffer.path, buffer.source)
+        name_range = client_range(document, symbol.name_span) if symbol.name_span else None
+    else:
+        lines = document.lines
+        line_text = lines[line].rstrip("\r\n") if line < len(lines) else ""
+        dotted = dotted_name_at(line_text, char_col)
+        located = ls.index.resolve(buffer, dotted, line) if dotted else None
+    if located is None:
+        return None
+    value = await _markdown(ls, located)
+    return types.Hover(
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value),
+        range=name_range,
+    )
+
+
+async def _markdown(ls: DocgenServer, located: Located) -> str:
+    symbol = located.symbol
+    header = signature_block(symbol)
+    if symbol.docstring:
+        return f"{header}\n---\n{docstring_markdown(symbol.docstring)}"
+    if located.source is None:
+        return f"{header}\n---\n_No docstring; the source of {located.path} is unreadable._"
+    try:
+        result = await in_thread(ls, ls.drafter.draft, located.path, located.source, symbol)
+    except DraftingUnavailable as exc:
+        return f"{header}\n---\n_No docstring. {exc}_"
+    return f"{header}\n---\n{_draft_text(ls, symbol, result)}"
+
+
+def _draft_text(ls: DocgenServer, symbol: Symbol, result: Any) -> str:
+    confidence = float(getattr(result, "confidence", 0.0))
+    summary = str(getattr(result, "summary", "") or "").strip()
+    if not summary or confidence < ls.options.min_confidence:
+        return (
+            f"_No docstring. The docgen draft for `{symbol.qualname}` was below the "
+            f"minConfidence setting ({confidence:.2f} < {ls.options.min_confidence:.2f})._"
+        )
+    return draft_markdown(summary, confidence, bool(getattr(result, "cached", False)))

@@ -1,0 +1,271 @@
+"""The live index: parsed buffers plus the on-disk index of the workspace.
+
+Open buffers are parsed on demand (tree-sitter takes milliseconds) and cached by
+version, so hover and diagnostics never wait for indexing. The on-disk index
+(``indexer.index``/``indexer.store``) is built in the background and updated
+incrementally, one job at a time on a dedicated worker thread. Call sites resolve
+first against open buffers (unsaved text wins), then against the index.
+Nothing here imports lsprotocol.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from indexer.symbols import ParsedFile, Symbol
+from indexer.text import module_name
+from lsp.documents import (
+    Located,
+    import_targets,
+    local_candidates,
+    relative_path,
+    uri_to_path,
+)
+
+logger = logging.getLogger(__name__)
+
+ProgressFn = Callable[[str, int | None], None]
+"""``progress(message, percentage)`` as indexing advances."""
+
+_PARSE_CACHE_SIZE = 64
+
+
+@dataclass(frozen=True)
+class Buffer:
+    """One parsed version of a document."""
+
+    uri: str
+    path: str
+    """Path relative to the workspace root (or the URI for non-file documents)."""
+    version: int | None
+    source: bytes
+    parsed: ParsedFile | None
+    """``None`` when the language is not supported."""
+
+
+class WorkspaceIndex:
+    """Parsed buffers plus the incremental on-disk index of one workspace root."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+        self._buffers: OrderedDict[str, Buffer] = OrderedDict()
+        self._lock = threading.RLock()
+        self._store: Any = None
+        self._store_failed = False
+        self._jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="docgen-index")
+        self.indexing = threading.Event()
+        self.last_index_summary: str | None = None
+
+    # -- buffers -----------------------------------------------------------------
+    def rel_path(self, uri: str) -> str:
+        """Return the index key of ``uri``."""
+        return relative_path(uri_to_path(uri), self.root, uri)
+
+    def parse(self, uri: str, text: str, version: int | None) -> Buffer:
+        """Parse ``text`` of ``uri`` (cached per version and content)."""
+        source = text.encode("utf-8", errors="surrogateescape")
+        digest = hashlib.blake2b(source, digest_size=16).digest()
+        with self._lock:
+            cached = self._buffers.get(uri)
+            if cached is not None and cached.version == version:
+                if hashlib.blake2b(cached.source, digest_size=16).digest() == digest:
+                    self._buffers.move_to_end(uri)
+                    return cached
+        path = self.rel_path(uri)
+        buffer = Buffer(uri, path, version, source, _parse(source, path, uri))
+        with self._lock:
+            self._buffers[uri] = buffer
+            self._buffers.move_to_end(uri)
+            while len(self._buffers) > _PARSE_CACHE_SIZE:
+                self._buffers.popitem(last=False)
+        return buffer
+
+    def forget(self, uri: str) -> None:
+        """Drop the cached parse of a closed document."""
+        with self._lock:
+            self._buffers.pop(uri, None)
+
+    def buffers(self) -> list[Buffer]:
+        """Return the cached buffers (most recently used last)."""
+        with self._lock:
+            return list(self._buffers.values())
+
+    # -- resolution ----------------------------------------------------------------
+    def resolve(self, buffer: Buffer, dotted: str, line: int) -> Located | None:
+        """Resolve the name ``dotted`` used at ``line`` of ``buffer`` to its definition."""
+        if buffer.parsed is None:
+            return None
+        local = local_candidates(buffer.parsed, dotted, line)
+        if local:
+            return Located(local[0], buffer.path, buffer.source)
+        for target in import_targets(buffer.parsed, dotted):
+            found = self._resolve_qualified(target)
+            if found is not None:
+                return found
+        return None
+
+    def _resolve_qualified(self, target: str) -> Located | None:
+        parts = target.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module, qualname = ".".join(parts[:cut]), ".".join(parts[cut:])
+            for buffer in reversed(self.buffers()):
+                if buffer.parsed is None or module_name(buffer.path) != module:
+                    continue
+                for symbol in buffer.parsed.symbols:
+                    if symbol.qualname == qualname:
+                        return Located(symbol, buffer.path, buffer.source)
+        for symbol in self._store_find(target):
+            return Located(symbol, symbol.path, self._read(symbol.path))
+        return None
+
+    def _store_find(self, target: str) -> list[Symbol]:
+        store = self.store()
+        if store is None:
+            return []
+        parts = target.split(".")
+        candidates = [target] + [".".join(parts[cut:]) for cut in range(1, len(parts))]
+        try:
+            with self._lock:
+                for name in candidates:
+                    found = store.find(name)
+                    if isinstance(found, Symbol):
+                        found = [found]
+                    matches = [
+                        s
+                        for s in (found or [])
+                        if name == target or f"{module_name(s.path)}.{s.qualname}" == target
+                    ]
+                    if matches:
+                        return matches
+        except Exception as exc:  # noqa: BLE001 - a broken index must not break hover
+            logger.warning("index lookup of %s failed: %s", target, exc)
+        return []
+
+    def _read(self, rel: str) -> bytes | None:
+        for buffer in self.buffers():
+            if buffer.path == rel:
+                return buffer.source
+        if self.root is None:
+            return None
+        try:
+            return (self.root / rel).read_bytes()
+        except OSError:
+            return None
+
+    # -- the on-disk index ----------------------------------------------------------
+    def store(self) -> Any:
+        """Return the open index store, or ``None`` while there is none (yet)."""
+        if self.root is None:
+            return None
+        with self._lock:
+            if self._store is None and not self._store_failed:
+                try:
+                    from indexer.store import IndexStore
+
+                    self._store = IndexStore.open(self.root)
+                except Exception as exc:  # noqa: BLE001 - missing/corrupt index: no lookups
+                    logger.info("no usable index at %s yet: %s", self.root, exc)
+                    self._store_failed = True
+            return self._store
+
+    def _reopen_store(self) -> None:
+        with self._lock:
+            old, self._store, self._store_failed = self._store, None, False
+        close = getattr(old, "close", None)
+        if callable(close):
+            try:
+                close()
+            except Exception:  # noqa: BLE001
+                pass
+
+    def index_all(self, progress: ProgressFn | None = None) -> Future[str]:
+        """Index the whole workspace in the background; the future holds a summary."""
+        return self._jobs.submit(self._index_all, progress)
+
+    def update(self, paths: Iterable[Path]) -> Future[str]:
+        """Re-index ``paths`` (changed, created or deleted files) in the background."""
+        return self._jobs.submit(self._update, sorted(set(paths)))
+
+    def _index_all(self, progress: ProgressFn | None) -> str:
+        if self.root is None:
+            return "no workspace folder: nothing to index"
+        from indexer.index import IndexConfig, update_index
+
+        self.indexing.set()
+        try:
+            result = update_index(self.root, IndexConfig(), _index_progress(progress))
+        finally:
+            self.indexing.clear()
+        self._reopen_store()
+        self.last_index_summary = _summary(result)
+        return self.last_index_summary
+
+    def _update(self, paths: list[Path]) -> str:
+        if self.root is None or not paths:
+            return "nothing to update"
+        from indexer.index import IndexConfig, update_paths
+
+        inside = [p for p in paths if _is_within(p, self.root)]
+        if not inside:
+            return "no changed file inside the workspace"
+        result = update_paths(self.root, inside, IndexConfig())
+        self._reopen_store()
+        return _summary(result)
+
+    def close(self) -> None:
+        """Stop the index worker and close the store."""
+        self._jobs.shutdown(wait=False, cancel_futures=True)
+        self._reopen_store()
+
+
+def _parse(source: bytes, path: str, uri: str) -> ParsedFile | None:
+    from indexer.languages import language_for_path
+    from indexer.parser import parse_source
+
+    language = language_for_path(path) or language_for_path(uri)
+    if language is None:
+        return None
+    return parse_source(source, path, language)
+
+
+def _is_within(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _index_progress(progress: ProgressFn | None) -> Callable[..., None] | None:
+    """Adapt the indexer's progress callback to ``progress(message, percentage)``."""
+    if progress is None:
+        return None
+
+    def report(*args: Any, **kwargs: Any) -> None:
+        numbers = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
+        texts = [a for a in args if isinstance(a, str | Path)]
+        done = kwargs.get("done", numbers[0] if numbers else None)
+        total = kwargs.get("total", numbers[1] if len(numbers) > 1 else None)
+        message = str(kwargs.get("message", texts[0] if texts else ""))
+        percentage = None
+        if isinstance(done, int) and isinstance(total, int) and total > 0:
+            percentage = max(0, min(100, done * 100 // total))
+            message = f"{done}/{total} files" + (f": {message}" if message else "")
+        progress(message, percentage)
+
+    return report
+
+
+def _summary(result: Any) -> str:
+    summary = getattr(result, "summary", None)
+    if callable(summary):
+        return str(summary())
+    return str(result) if result is not None else "index updated"

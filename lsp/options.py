@@ -1,0 +1,187 @@
+"""Typed server options, filled from the client's JSON.
+
+The option names are a contract with the VS Code extension, which maps its ``docgen.*``
+settings one-to-one onto them (``docgen.minConfidence`` -> ``minConfidence``):
+
+==================== ============================================== ==============
+name                 type                                           default
+==================== ============================================== ==============
+``model``            str | null (model folder or id)                null (embedded)
+``style``            "auto" | "google" | "numpy" | "sphinx" |       "auto"
+                     "pep257"
+``diagnosticSeverity`` "error" | "warning" | "information" |        "information"
+                     "hint" | "off" (missing docstrings)
+``staleSeverity``    same set (stale docstrings)                    "warning"
+``minConfidence``    float in 0..1                                  0.0
+``includePrivate``   bool                                           false
+``cachePath``        str | null                                     null (user cache)
+``threads``          int >= 1 | null                                null (auto)
+``indexOnStartup``   bool                                           true
+==================== ============================================== ==============
+
+Commands (``workspace/executeCommand``): ``docgen.stats``, ``docgen.indexWorkspace``,
+``docgen.generateDocstring`` (arguments: uri, position), ``docgen.documentFile``
+(arguments: uri). The background indexing progress uses the title ``docgen: indexing``.
+
+Options arrive either flat (``{"style": "google"}``) or nested under a ``docgen`` key
+(``{"docgen": {"style": "google"}}``), as VS Code sends settings sections. An invalid
+value is reported back as a message and its default is used; unknown keys are ignored.
+This module knows nothing about LSP.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+STYLES = ("auto", "google", "numpy", "sphinx", "pep257")
+SEVERITIES = ("error", "warning", "information", "hint", "off")
+
+COMMAND_STATS = "docgen.stats"
+COMMAND_INDEX_WORKSPACE = "docgen.indexWorkspace"
+COMMAND_GENERATE_DOCSTRING = "docgen.generateDocstring"
+COMMAND_DOCUMENT_FILE = "docgen.documentFile"
+COMMANDS = (
+    COMMAND_STATS,
+    COMMAND_INDEX_WORKSPACE,
+    COMMAND_GENERATE_DOCSTRING,
+    COMMAND_DOCUMENT_FILE,
+)
+PROGRESS_TITLE = "docgen: indexing"
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    """Options of the docgen language server; every field has a default.
+
+    Attributes:
+        model: Drafting model folder or id; ``None`` uses the embedded model.
+        style: Docstring style to render; ``auto`` follows the repository.
+        diagnostic_severity: Severity of "missing docstring" diagnostics, or ``off``.
+        stale_severity: Severity of "stale docstring" diagnostics, or ``off``.
+        min_confidence: Drafts below this confidence are not offered.
+        include_private: Also report and draft ``_private`` symbols.
+        cache_path: Folder of the output cache; ``None`` uses the user cache dir.
+        threads: CPU threads for the model; ``None`` lets the engine decide.
+        index_on_startup: Index the workspace in the background after initialize.
+    """
+
+    model: str | None = None
+    style: str = "auto"
+    diagnostic_severity: str = "information"
+    stale_severity: str = "warning"
+    min_confidence: float = 0.0
+    include_private: bool = False
+    cache_path: str | None = None
+    threads: int | None = None
+    index_on_startup: bool = True
+
+
+# client JSON name -> dataclass field name
+_JSON_NAMES: dict[str, str] = {
+    "model": "model",
+    "style": "style",
+    "diagnosticSeverity": "diagnostic_severity",
+    "staleSeverity": "stale_severity",
+    "minConfidence": "min_confidence",
+    "includePrivate": "include_private",
+    "cachePath": "cache_path",
+    "threads": "threads",
+    "indexOnStartup": "index_on_startup",
+}
+
+
+def _optional_str(value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return None
+    if isinstance(value, str):
+        return value
+    raise ValueError("must be a string or null")
+
+
+def _choice(choices: tuple[str, ...]):
+    def convert(value: Any) -> str:
+        if isinstance(value, str) and value.lower() in choices:
+            return value.lower()
+        raise ValueError(f"must be one of {', '.join(choices)}")
+
+    return convert
+
+
+def _confidence(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a number between 0 and 1")
+    if not 0.0 <= float(value) <= 1.0:
+        raise ValueError("must be between 0 and 1")
+    return float(value)
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ValueError("must be true or false")
+
+
+def _threads(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError("must be a whole number >= 1 or null")
+    return value
+
+
+_CONVERTERS = {
+    "model": _optional_str,
+    "style": _choice(STYLES),
+    "diagnostic_severity": _choice(SEVERITIES),
+    "stale_severity": _choice(SEVERITIES),
+    "min_confidence": _confidence,
+    "include_private": _boolean,
+    "cache_path": _optional_str,
+    "threads": _threads,
+    "index_on_startup": _boolean,
+}
+
+
+def parse_options(raw: Any, base: ServerOptions | None = None) -> tuple[ServerOptions, list[str]]:
+    """Build options from the client's JSON, collecting a message per invalid value.
+
+    Args:
+        raw: ``initializationOptions`` or a ``didChangeConfiguration`` settings object.
+        base: Options to start from (fields absent from ``raw`` keep their value);
+            the defaults when ``None``.
+
+    Returns:
+        The options, and one human-readable message per rejected value (its default
+        was used instead).
+    """
+    base = base or ServerOptions()
+    if raw is None:
+        return base, []
+    if isinstance(raw, dict) and isinstance(raw.get("docgen"), dict):
+        raw = raw["docgen"]
+    if not isinstance(raw, dict):
+        return base, [f"docgen options must be an object, got {type(raw).__name__}"]
+    defaults = ServerOptions()
+    changes: dict[str, Any] = {}
+    errors: list[str] = []
+    for json_name, value in raw.items():
+        field_name = _JSON_NAMES.get(json_name)
+        if field_name is None:
+            continue
+        try:
+            changes[field_name] = _CONVERTERS[field_name](value)
+        except ValueError as exc:
+            default = getattr(defaults, field_name)
+            errors.append(
+                f"docgen: invalid setting {json_name}={value!r} ({exc}); using the "
+                f"default {default!r}"
+            )
+            changes[field_name] = default
+    return dataclasses.replace(base, **changes), errors
+
+
+def options_to_json(options: ServerOptions) -> dict[str, Any]:
+    """Return the options under their client JSON names."""
+    return {json_name: getattr(options, name) for json_name, name in _JSON_NAMES.items()}
