@@ -124,6 +124,24 @@ class WorkspaceIndex:
                         return Located(symbol, buffer.path, buffer.source)
         for symbol in self._store_find(target):
             return Located(symbol, symbol.path, self._read(symbol.path))
+        return self._resolve_on_disk(target)
+
+    def _resolve_on_disk(self, target: str) -> Located | None:
+        """Parse the module file of ``target`` straight from disk (index not built yet)."""
+        if self.root is None:
+            return None
+        parts = target.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            qualname = ".".join(parts[cut:])
+            folder = "/".join(parts[:cut])
+            for rel in (f"{folder}.py", f"{folder}/__init__.py", f"src/{folder}.py"):
+                source = self._read(rel)
+                if source is None:
+                    continue
+                parsed = _parse(source, rel, rel)
+                for symbol in parsed.symbols if parsed else []:
+                    if symbol.qualname == qualname:
+                        return Located(symbol, rel, source)
         return None
 
     def _store_find(self, target: str) -> list[Symbol]:
@@ -156,8 +174,10 @@ class WorkspaceIndex:
         if self.root is None:
             return None
         try:
-            return (self.root / rel).read_bytes()
-        except OSError:
+            from indexer.parser import read_source
+
+            return read_source(self.root / rel)
+        except Exception:  # noqa: BLE001 - missing, unreadable, binary or huge: unresolved
             return None
 
     # -- the on-disk index ----------------------------------------------------------
@@ -233,7 +253,11 @@ def _parse(source: bytes, path: str, uri: str) -> ParsedFile | None:
     language = language_for_path(path) or language_for_path(uri)
     if language is None:
         return None
-    return parse_source(source, path, language)
+    try:
+        return parse_source(source, path, language)
+    except Exception as exc:  # noqa: BLE001 - an unparsable buffer gets no features
+        logger.warning("cannot parse %s: %s", path, exc)
+        return None
 
 
 def _is_within(path: Path, root: Path) -> bool:

@@ -1,0 +1,56 @@
+"""Helpers shared by the language server tests (imported by the test modules)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pytest_lsp import LanguageClient, client_capabilities
+
+
+def initialize_params(root: Path, options: dict[str, Any] | None) -> types.InitializeParams:
+    """InitializeParams as VS Code sends them, for the workspace ``root``."""
+    return types.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code"),
+        root_uri=root.as_uri(),
+        workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
+        initialization_options=options,
+    )
+
+
+def open_file(client: LanguageClient, path: Path, version: int = 1) -> str:
+    """Send didOpen for ``path``; return its URI."""
+    uri = path.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="python", version=version, text=path.read_text()
+            )
+        )
+    )
+    return uri
+
+
+def position_of(path: Path, needle: str, occurrence: int = 0, offset: int = 0) -> types.Position:
+    """Position of the ``occurrence``-th ``needle`` in ``path`` (plus ``offset`` chars)."""
+    lines = path.read_text().splitlines()
+    seen = 0
+    for number, line in enumerate(lines):
+        start = line.find(needle)
+        while start != -1:
+            if seen == occurrence:
+                return types.Position(line=number, character=start + offset)
+            seen += 1
+            start = line.find(needle, start + 1)
+    raise AssertionError(f"{needle!r} not found in {path}")
+
+
+async def wait_for(predicate, timeout: float = 10.0, what: str = "condition") -> None:
+    """Poll ``predicate`` until true (the server talks asynchronously)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
