@@ -1,0 +1,30 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { formatStats, resultMessage } from '../../common/format';
+
+describe('formatStats', () => {
+    it('renders nested latency tables as indented lines', () => {
+        const text = formatStats({ hover: { count: 3, p50_ms: 12.3456, p95_ms: 40.25 }, cache_hits: 2 });
+        assert.equal(text, 'hover:\n  count: 3\n  p50_ms: 12.3\n  p95_ms: 40.3\ncache_hits: 2');
+    });
+    it('says when there is nothing yet', () => {
+        assert.equal(formatStats(null), '(no statistics yet)');
+        assert.equal(formatStats({}), '(no statistics yet)');
+    });
+    it('rounds small numbers to three places', () => {
+        assert.equal(formatStats({ ratio: 0.123456 }), 'ratio: 0.123');
+    });
+});
+
+describe('resultMessage', () => {
+    it('reads a string or a message/summary field', () => {
+        assert.equal(resultMessage(' done '), 'done');
+        assert.equal(resultMessage({ message: 'Indexed 3 files' }), 'Indexed 3 files');
+        assert.equal(resultMessage({ summary: 'ok' }), 'ok');
+    });
+    it('is undefined when there is nothing to say', () => {
+        assert.equal(resultMessage(null), undefined);
+        assert.equal(resultMessage({ count: 1 }), undefined);
+        assert.equal(resultMessage(''), undefined);
+    });
+});
