@@ -163,6 +163,7 @@ def build_tiny_t5(
     seed: int = 0,
     n_positions: int = 512,
     init_factor: float = 20.0,
+    model_vocab_size: int | None = None,
 ) -> Path:
     """Build and save a tiny random T5 with its own offline-trained tokenizer.
 
@@ -186,6 +187,9 @@ def build_tiny_t5(
         init_factor: T5's ``initializer_factor``. The default (larger than T5's 1.0)
             makes greedy outputs vary from step to step instead of repeating one
             token, so parity tests compare meaningful sequences.
+        model_vocab_size: Rows of the embedding matrix (default: the tokenizer's size);
+            set 32100 for a model of CodeT5-small's shape. Ids past the tokenizer's
+            vocabulary decode to nothing.
 
     Returns:
         ``folder``.
@@ -198,7 +202,7 @@ def build_tiny_t5(
     tokenizer = _train_tokenizer(vocab_size, extra_ids, seed)
     tokenizer.model_max_length = n_positions
     config = T5Config(
-        vocab_size=len(tokenizer),
+        vocab_size=max(model_vocab_size or 0, len(tokenizer)),
         d_model=d_model,
         d_ff=d_ff,
         d_kv=d_kv or d_model // num_heads,

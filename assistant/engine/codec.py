@@ -1,0 +1,108 @@
+"""Prompts to token ids and back, with the ``tokenizers`` library only (no transformers).
+
+Both backends use this codec, so they see the same ids and decode the same way, and
+the ONNX path starts without importing torch or transformers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from assistant.engine.types import ModelLoadError
+
+DEFAULT_MAX_INPUT_TOKENS = 512
+
+
+class PromptCodec:
+    """Encode prompts (truncated, padded) and decode generated ids.
+
+    Args:
+        folder: A folder with ``tokenizer.json`` (and optionally ``tokenizer_config.json``).
+        max_input_tokens: Truncation length; default from ``model_max_length`` in
+            ``tokenizer_config.json`` (capped at 4096), else 512.
+
+    Raises:
+        ModelLoadError: ``tokenizer.json`` is missing or unreadable.
+    """
+
+    def __init__(self, folder: Path, max_input_tokens: int | None = None) -> None:
+        from tokenizers import Tokenizer
+
+        path = folder / "tokenizer.json"
+        if not path.is_file():
+            raise ModelLoadError(
+                f"{path} is missing. Re-export the model (`docgen model export`) or save a "
+                "fast tokenizer next to it with `tokenizer.save_pretrained(folder)`."
+            )
+        try:
+            self._tok = Tokenizer.from_file(str(path))
+        except Exception as exc:  # the Rust side raises plain Exception subclasses
+            raise ModelLoadError(
+                f"{path} is corrupt ({exc}). Restore it from the original model."
+            ) from exc
+        settings = _read_tokenizer_config(folder / "tokenizer_config.json")
+        self.max_input_tokens = max_input_tokens or _max_length(settings)
+        self._cleanup = bool(settings.get("clean_up_tokenization_spaces", False))
+        self.pad_id = self._id(settings.get("pad_token", "<pad>"), 0)
+        self.eos_id = self._id(settings.get("eos_token", "</s>"), 1)
+        self._tok.no_padding()
+        self._tok.enable_truncation(max_length=self.max_input_tokens)
+
+    def _id(self, token: object, default: int) -> int:
+        if isinstance(token, dict):  # AddedToken serialised as a dict
+            token = token.get("content")
+        found = self._tok.token_to_id(token) if isinstance(token, str) else None
+        return default if found is None else int(found)
+
+    def encode(self, prompts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Tokenize ``prompts`` into right-padded ``(input_ids, attention_mask)`` int64.
+
+        A prompt longer than ``max_input_tokens`` keeps its head (the first tokens) and
+        still ends with EOS; an empty prompt becomes EOS alone.
+        """
+        encodings = self._tok.encode_batch([p if isinstance(p, str) else str(p) for p in prompts])
+        width = max((len(e.ids) for e in encodings), default=1) or 1
+        ids = np.full((len(prompts), width), self.pad_id, dtype=np.int64)
+        mask = np.zeros((len(prompts), width), dtype=np.int64)
+        for row, enc in enumerate(encodings):
+            seq = enc.ids or [self.eos_id]
+            ids[row, : len(seq)] = seq
+            mask[row, : len(seq)] = 1
+        return ids, mask
+
+    def decode(self, sequences: list[list[int]]) -> list[str]:
+        """Decode generated ids, dropping special tokens and ids outside the vocabulary."""
+        size = self._tok.get_vocab_size(with_added_tokens=True)
+        clean = [[t for t in seq if 0 <= t < size] for seq in sequences]
+        texts = self._tok.decode_batch(clean, skip_special_tokens=True)
+        return [_clean_up(t) if self._cleanup else t for t in texts]
+
+
+def _read_tokenizer_config(path: Path) -> dict:
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelLoadError(f"{path} cannot be read ({exc}). Restore it.") from exc
+    return data if isinstance(data, dict) else {}
+
+
+def _max_length(settings: dict) -> int:
+    value = settings.get("model_max_length")
+    if isinstance(value, int | float) and 0 < value <= 4096:
+        return int(value)
+    return DEFAULT_MAX_INPUT_TOKENS
+
+
+def _clean_up(text: str) -> str:
+    """transformers' ``clean_up_tokenization``: drop spaces before punctuation."""
+    for before, after in (
+        (" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"),
+        (" n't", "n't"), (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"),
+    ):  # fmt: skip
+        text = text.replace(before, after)
+    return text

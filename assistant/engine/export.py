@@ -1,0 +1,226 @@
+"""Export a T5 to ONNX (optimum), optimise and quantize it (onnxruntime), cache the result.
+
+The output folder is self-contained (ONNX files, tokenizer, config, manifest with
+sha256 checksums) so it can be shipped, copied or loaded without torch. Exports land in
+the user cache dir keyed by model id, revision and settings; a folder whose files do not
+match their checksums is rebuilt, never loaded. Everything is written to a temporary
+folder first and renamed into place, so a killed export leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from assistant.engine.source import (
+    MANIFEST_NAME,
+    ModelSource,
+    read_manifest,
+    resolve_model,
+    sha256_file,
+)
+from assistant.engine.types import ModelLoadError
+
+FORMAT_VERSION = 1
+"""Bump when the exported layout changes: old cache entries are then rebuilt."""
+
+ONNX_PARTS = {
+    "encoder": "encoder_model.onnx",
+    "decoder": "decoder_model.onnx",
+    "decoder_with_past": "decoder_with_past_model.onnx",
+}
+COPIED_FILES = (
+    "config.json",
+    "generation_config.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+)
+
+Progress = Callable[[str], None]
+
+
+def cache_root() -> Path:
+    """Folder of cached exports: ``$DOCGEN_CACHE_DIR/onnx`` or the platform user cache."""
+    override = os.environ.get("DOCGEN_CACHE_DIR")
+    if override:
+        return Path(override) / "onnx"
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("docgen", appauthor=False)) / "onnx"
+
+
+def export_settings(int8: bool, optimize: bool) -> dict:
+    """The settings that change an export's files (part of its cache key)."""
+    return {"format": FORMAT_VERSION, "int8": bool(int8), "optimize": bool(optimize)}
+
+
+def export_model(
+    model: str | os.PathLike[str],
+    out_dir: Path | None = None,
+    int8: bool = True,
+    *,
+    optimize: bool = False,
+    revision: str | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> Path:
+    """Export ``model`` to ONNX and return the folder of the (cached) export.
+
+    Args:
+        model: Hugging Face format folder or hub id (an existing export of ours is
+            verified and returned as is).
+        out_dir: Where to write; default a folder in :func:`cache_root` named after the
+            model and keyed by its revision and the settings.
+        int8: Quantize weights to int8 (dynamic quantization of every MatMul).
+        optimize: Apply onnxruntime graph optimizations (fusions) before quantizing.
+        revision: Hub revision (hub ids only).
+        force: Rebuild even when a valid export exists.
+        progress: Called with a short message before each stage.
+
+    Returns:
+        The export folder (ONNX files, tokenizer, config, manifest).
+
+    Raises:
+        ModelLoadError: The model cannot be found or read, or the export failed.
+    """
+    say = progress or (lambda _msg: None)
+    source = resolve_model(model, revision)
+    if source.exported:
+        verify_export(source.folder)
+        return source.folder
+    settings = export_settings(int8, optimize)
+    target = Path(out_dir) if out_dir is not None else _cache_folder(source, settings)
+    if not force and _is_valid_export(target, source, settings):
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    try:
+        _build(source, tmp, settings, say)
+        _replace_folder(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    say(f"export ready: {target}")
+    return target
+
+
+def _cache_folder(source: ModelSource, settings: dict) -> Path:
+    key = hashlib.sha256(
+        json.dumps([source.model_id, source.revision, settings], sort_keys=True).encode()
+    ).hexdigest()[:16]
+    name = "".join(c if c.isalnum() or c in "-_." else "-" for c in source.model_id)
+    return cache_root() / f"{name.strip('-.')[-60:]}-{key}"
+
+
+def _is_valid_export(target: Path, source: ModelSource, settings: dict) -> bool:
+    if not (target / MANIFEST_NAME).is_file():
+        return False
+    try:
+        manifest = verify_export(target)
+    except ModelLoadError:
+        return False
+    return (
+        manifest.get("settings") == settings
+        and manifest.get("source", {}).get("revision") == source.revision
+    )
+
+
+def verify_export(folder: Path) -> dict:
+    """Check an export's manifest and every file's size and sha256; return the manifest.
+
+    Raises:
+        ModelLoadError: Naming the missing or corrupt file; re-export to fix it.
+    """
+    fix = "Re-export it with `docgen model export MODEL` (or delete the folder)."
+    manifest = read_manifest(folder)
+    if manifest.get("settings", {}).get("format") != FORMAT_VERSION:
+        raise ModelLoadError(
+            f"{folder / MANIFEST_NAME} has export format "
+            f"{manifest.get('settings', {}).get('format')!r}, expected {FORMAT_VERSION}. {fix}"
+        )
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not files:
+        raise ModelLoadError(f"{folder / MANIFEST_NAME} lists no files. {fix}")
+    for name, meta in files.items():
+        path = folder / name
+        if not path.is_file():
+            raise ModelLoadError(f"{path} is missing from the export. {fix}")
+        if path.stat().st_size != meta.get("size") or sha256_file(path) != meta.get("sha256"):
+            raise ModelLoadError(f"{path} is corrupt (checksum mismatch). {fix}")
+    return manifest
+
+
+def _replace_folder(new: Path, target: Path) -> None:
+    """Move ``new`` to ``target``; an old ``target`` is removed only after the move."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}-{time.time_ns()}")
+        os.replace(target, old)
+    try:
+        os.replace(new, target)
+    except OSError:
+        if old is not None and not target.exists():
+            os.replace(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _build(source: ModelSource, out: Path, settings: dict, say: Progress) -> None:
+    """Export, optimise, quantize into ``out`` and write the manifest last."""
+    from assistant.engine.onnx_tools import export_onnx, optimize_onnx, quantize_onnx
+
+    raw = out / "fp32"
+    say(f"exporting {source.model_id} to ONNX")
+    export_onnx(source, raw)
+    for part, name in ONNX_PARTS.items():
+        current = raw / name
+        if settings["optimize"]:
+            say(f"optimizing {part}")
+            current = optimize_onnx(current, raw / f"opt-{name}")
+        if settings["int8"]:
+            say(f"quantizing {part} to int8")
+            current = quantize_onnx(current, raw / f"q-{name}")
+        os.replace(current, out / name)
+    shutil.rmtree(raw)
+    _copy_tokenizer(source, out)
+    _write_manifest(source, out, settings)
+
+
+def _copy_tokenizer(source: ModelSource, out: Path) -> None:
+    for name in COPIED_FILES:
+        if (source.folder / name).is_file():
+            shutil.copy2(source.folder / name, out / name)
+    if not (out / "tokenizer.json").is_file():  # slow (sentencepiece) tokenizer only
+        from transformers import AutoTokenizer
+
+        try:
+            tok = AutoTokenizer.from_pretrained(source.folder, use_fast=True)
+        except Exception as exc:
+            raise ModelLoadError(
+                f"Cannot read the tokenizer in {source.folder} ({exc}). Save a fast "
+                "tokenizer (tokenizer.json) next to the model."
+            ) from exc
+        tok.save_pretrained(out)
+
+
+def _write_manifest(source: ModelSource, out: Path, settings: dict) -> None:
+    files = {
+        p.name: {"sha256": sha256_file(p), "size": p.stat().st_size}
+        for p in sorted(out.iterdir())
+        if p.is_file() and p.name != MANIFEST_NAME
+    }
+    manifest = {
+        "source": {"model_id": source.model_id, "revision": source.revision},
+        "settings": settings,
+        "onnx": ONNX_PARTS,
+        "files": files,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    (out / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

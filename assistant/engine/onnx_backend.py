@@ -1,0 +1,178 @@
+"""The production backend: ONNX Runtime sessions driven by our own numpy search loop.
+
+Three layers, as in optimum: :class:`OrtSessions` (sessions, threads, warm-up), the
+:class:`OrtStepper` (one batch: encoder once, cross-attention KV once, then one decoder
+call per token with the self-attention cache), and :class:`OnnxGenerator` (the
+:class:`~assistant.engine.types.TextGenerator`). No torch, no transformers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from assistant.engine.codec import PromptCodec
+from assistant.engine.export import ONNX_PARTS, verify_export
+from assistant.engine.search import beam_search, greedy_search
+from assistant.engine.types import GenerationConfig, Hypothesis, ModelLoadError
+
+
+class OrtSessions:
+    """The encoder and decoder sessions of one export, created once and reused.
+
+    Args:
+        folder: An export folder (verified against its manifest's checksums).
+        threads: Intra-op threads per session (None: onnxruntime's default, all cores).
+    """
+
+    def __init__(self, folder: Path, threads: int | None = None) -> None:
+        import onnxruntime as ort
+
+        self.manifest = verify_export(folder)
+        parts = {**ONNX_PARTS, **self.manifest.get("onnx", {})}
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.intra_op_num_threads = threads or 0
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self.sessions = {}
+        for part, name in parts.items():
+            try:
+                self.sessions[part] = ort.InferenceSession(
+                    str(folder / name), options, providers=["CPUExecutionProvider"]
+                )
+            except Exception as exc:  # onnxruntime raises its own Fail/InvalidGraph types
+                raise ModelLoadError(
+                    f"{folder / name} cannot be loaded by onnxruntime ({exc}). "
+                    "Re-export the model with `docgen model export MODEL`."
+                ) from exc
+        self.encoder = self.sessions["encoder"]
+        self.decoder = self.sessions["decoder"]
+        self.decoder_with_past = self.sessions["decoder_with_past"]
+        self.past_names = [i.name for i in self.decoder_with_past.get_inputs() if "past" in i.name]
+        self.num_layers = len(self.past_names) // 4
+
+
+class OrtStepper:
+    """One batch in flight: encoder outputs, cross KV (computed once), self-attention KV."""
+
+    def __init__(
+        self, sessions: OrtSessions, input_ids: np.ndarray, mask: np.ndarray, repeat: int = 1
+    ) -> None:
+        self.s = sessions
+        hidden = sessions.encoder.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
+        if repeat > 1:
+            hidden = np.repeat(hidden, repeat, axis=0)
+            mask = np.repeat(mask, repeat, axis=0)
+        self.hidden, self.mask = hidden, mask
+        self.cross: list[np.ndarray] = []  # per layer: encoder.key, encoder.value
+        self.past: list[np.ndarray] = []  # per layer: decoder.key, decoder.value
+
+    def step(self, tokens: np.ndarray) -> np.ndarray:
+        """Run the decoder on one token per row; return the last position's logits."""
+        ids = tokens.reshape(-1, 1)
+        if not self.cross:
+            outs = self.s.decoder.run(
+                None,
+                {
+                    "input_ids": ids,
+                    "encoder_hidden_states": self.hidden,
+                    "encoder_attention_mask": self.mask,
+                },
+            )
+            layers = [outs[1 + 4 * i : 5 + 4 * i] for i in range(self.s.num_layers)]
+            self.past = [a for layer in layers for a in layer[:2]]
+            self.cross = [a for layer in layers for a in layer[2:]]
+            return outs[0][:, -1, :]
+        feeds = {"input_ids": ids, "encoder_attention_mask": self.mask}
+        for i in range(self.s.num_layers):
+            feeds[f"past_key_values.{i}.decoder.key"] = self.past[2 * i]
+            feeds[f"past_key_values.{i}.decoder.value"] = self.past[2 * i + 1]
+            feeds[f"past_key_values.{i}.encoder.key"] = self.cross[2 * i]
+            feeds[f"past_key_values.{i}.encoder.value"] = self.cross[2 * i + 1]
+        outs = self.s.decoder_with_past.run(None, feeds)
+        self.past = outs[1:]
+        return outs[0][:, -1, :]
+
+    def reorder(self, rows: np.ndarray) -> None:
+        """Reorder the self-attention cache for beam search.
+
+        Cross KV rows need no reordering: beams of one prompt share it and beams never
+        move between prompts.
+        """
+        self.past = [kv[rows] for kv in self.past]
+
+
+class OnnxGenerator:
+    """A :class:`~assistant.engine.types.TextGenerator` over an ONNX export.
+
+    Args:
+        folder: Export folder (see :func:`assistant.engine.export_model`).
+        model_id: Name reported as ``model_id`` (default: the folder).
+        threads: Intra-op threads (None: all cores).
+        max_input_tokens: Truncation length (default: the tokenizer's ``model_max_length``).
+        warmup: Run one short generation at load so the first request is not slow.
+    """
+
+    backend = "onnx"
+
+    def __init__(
+        self,
+        folder: Path,
+        model_id: str | None = None,
+        threads: int | None = None,
+        max_input_tokens: int | None = None,
+        warmup: bool = True,
+    ) -> None:
+        self.folder = Path(folder)
+        self.sessions = OrtSessions(self.folder, threads)
+        self.codec = PromptCodec(self.folder, max_input_tokens)
+        self.model_id = model_id or str(self.folder)
+        self.max_input_tokens = self.codec.max_input_tokens
+        self.start_id = _decoder_start_id(self.folder)
+        if warmup:
+            self.generate(["warm up"], GenerationConfig(max_new_tokens=2))
+
+    def generate(
+        self, prompts: list[str], config: GenerationConfig | None = None
+    ) -> list[list[Hypothesis]]:
+        """Generate ``num_return_sequences`` hypotheses per prompt, best first.
+
+        Prompts longer than ``max_input_tokens`` tokens are truncated, keeping their
+        head; an empty prompt is valid (the model sees EOS alone).
+        """
+        config = config or GenerationConfig()
+        if not prompts:
+            return []
+        ids, mask = self.codec.encode(list(prompts))
+        eos = self.codec.eos_id
+        if config.num_beams == 1:
+            stepper = OrtStepper(self.sessions, ids, mask)
+            results = [
+                [s] for s in greedy_search(stepper, len(prompts), config, self.start_id, eos)
+            ]
+        else:
+            stepper = OrtStepper(self.sessions, ids, mask, repeat=config.num_beams)
+            results = beam_search(stepper, len(prompts), config, self.start_id, eos)
+        flat = [seq for group in results for seq in group]
+        texts = iter(self.codec.decode([s.tokens for s in flat]))
+        return [[Hypothesis(next(texts), s.score) for s in group] for group in results]
+
+    def generate_texts(
+        self, prompts: list[str], config: GenerationConfig | None = None
+    ) -> list[str]:
+        """Return the best text per prompt."""
+        return [hyps[0].text for hyps in self.generate(prompts, config)]
+
+
+def _decoder_start_id(folder: Path) -> int:
+    import json
+
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(f"{folder / 'config.json'} cannot be read ({exc}).") from exc
+    value = config.get("decoder_start_token_id")
+    return int(value if value is not None else config.get("pad_token_id") or 0)

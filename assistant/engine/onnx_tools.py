@@ -1,0 +1,89 @@
+"""The export steps: optimum ONNX export, onnxruntime fusions, dynamic int8 quantization.
+
+Each function reads one file (or a model folder) and writes a new file; the caller
+(:mod:`assistant.engine.export`) chains them inside a temporary folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import logging
+import warnings
+from pathlib import Path
+
+from assistant.engine.source import ModelSource
+from assistant.engine.types import ModelLoadError
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Silence the tracer warnings and prints the exporters emit (they are not actionable)."""
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        previous = logging.root.manager.disable
+        logging.disable(logging.WARNING)
+        try:
+            yield
+        finally:
+            logging.disable(previous)
+
+
+def export_onnx(source: ModelSource, out: Path) -> None:
+    """Export encoder, decoder and decoder-with-past to ``out`` with optimum (fp32).
+
+    Raises:
+        ModelLoadError: The weights cannot be read or the export fails.
+    """
+    from optimum.exporters.onnx import onnx_export_from_model
+
+    from assistant.engine.torch_backend import load_torch_model
+
+    model = load_torch_model(source)
+    try:
+        with _quiet():
+            onnx_export_from_model(
+                model,
+                out,
+                task="text2text-generation-with-past",
+                no_post_process=True,
+                do_validation=False,
+            )
+    except Exception as exc:
+        raise ModelLoadError(
+            f"ONNX export of {source.model_id} failed ({type(exc).__name__}: {exc})."
+        ) from exc
+
+
+def optimize_onnx(path: Path, out: Path) -> Path:
+    """Apply onnxruntime's T5 fusions (attention, RMS norm, skip-add) to one graph."""
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    config = json.loads((path.parent / "config.json").read_text(encoding="utf-8"))
+    with _quiet():
+        model = optimize_model(
+            str(path),
+            model_type="t5",
+            num_heads=int(config["num_heads"]),
+            hidden_size=int(config["d_model"]),
+            opt_level=0,
+        )
+        model.save_model_to_file(str(out))
+    return out
+
+
+def quantize_onnx(path: Path, out: Path) -> Path:
+    """Dynamic int8 quantization of every MatMul with constant weights (int8 weights,
+    uint8 activations quantized at run time: the fast path on AVX-512 VNNI)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    with _quiet():
+        quantize_dynamic(
+            path,
+            out,
+            weight_type=QuantType.QInt8,
+            per_channel=False,
+            extra_options={"MatMulConstBOnly": True},
+        )
+    return out

@@ -1,0 +1,172 @@
+"""Greedy and beam search in numpy over any step function (backend independent).
+
+A backend provides a :class:`Stepper`: it runs the encoder once, then returns the
+next-token logits for a batch of decoder rows, keeping its own KV cache. Search decides
+tokens, stops finished rows, and reorders the cache for beams.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from assistant.engine.types import GenerationConfig
+
+
+class Stepper(Protocol):
+    """One prepared batch of encoder outputs plus a decoder KV cache."""
+
+    def step(self, tokens: np.ndarray) -> np.ndarray:
+        """Feed ``tokens`` (``(rows,)`` int64) and return float32 logits ``(rows, vocab)``."""
+        ...
+
+    def reorder(self, rows: np.ndarray) -> None:
+        """Keep cache rows ``rows`` (beam search): row ``i`` becomes old row ``rows[i]``."""
+        ...
+
+
+@dataclass
+class Sequence:
+    """One finished search result: token ids (EOS included if produced) and its score."""
+
+    tokens: list[int]
+    score: float
+
+
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise log-softmax in float32."""
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def _score(sum_logprob: float, length: int, length_penalty: float) -> float:
+    return float(sum_logprob / max(length, 1) ** length_penalty)
+
+
+def greedy_search(
+    stepper: Stepper, batch: int, config: GenerationConfig, start_id: int, eos_id: int
+) -> list[Sequence]:
+    """Pick the most likely token at every step, for ``batch`` rows at once.
+
+    Rows that emit EOS stop counting; the loop ends when all rows are done or after
+    ``config.max_new_tokens`` steps. EOS is masked out before ``min_new_tokens``.
+    """
+    tokens = np.full(batch, start_id, dtype=np.int64)
+    done = np.zeros(batch, dtype=bool)
+    sum_logprob = np.zeros(batch, dtype=np.float64)
+    lengths = np.zeros(batch, dtype=np.int64)
+    out = np.zeros((batch, config.max_new_tokens), dtype=np.int64)
+    rows = np.arange(batch)
+    for t in range(config.max_new_tokens):
+        logits = stepper.step(tokens)
+        if t < config.min_new_tokens:
+            logits[:, eos_id] = -np.inf
+        tokens = logits.argmax(axis=-1).astype(np.int64)
+        chosen = logits[rows, tokens]
+        # log p(token) = logit - logsumexp(logits), computed only for the chosen token
+        top = logits.max(axis=-1)
+        logprob = chosen - top - np.log(np.exp(logits - top[:, None]).sum(axis=-1))
+        live = ~done
+        sum_logprob += np.where(live, logprob, 0.0)
+        lengths += live
+        out[:, t] = np.where(live, tokens, eos_id)
+        done |= tokens == eos_id
+        if done.all():
+            break
+    return [
+        Sequence(out[i, : lengths[i]].tolist(), _score(sum_logprob[i], lengths[i], 1.0))
+        for i in range(batch)
+    ]
+
+
+@dataclass
+class _Hypotheses:
+    """Finished beams of one prompt (keeps the ``num_beams`` best)."""
+
+    num_beams: int
+    length_penalty: float
+    items: list[Sequence] = field(default_factory=list)
+    done: bool = False
+
+    def add(self, tokens: list[int], sum_logprob: float) -> None:
+        self.items.append(Sequence(tokens, _score(sum_logprob, len(tokens), self.length_penalty)))
+        self.items.sort(key=lambda s: s.score, reverse=True)
+        del self.items[self.num_beams :]
+
+    def worst(self) -> float:
+        return self.items[-1].score if len(self.items) >= self.num_beams else -np.inf
+
+
+def beam_search(
+    stepper: Stepper, batch: int, config: GenerationConfig, start_id: int, eos_id: int
+) -> list[list[Sequence]]:
+    """Beam search with ``config.num_beams`` beams per prompt.
+
+    The stepper must hold ``batch * num_beams`` rows (each prompt repeated ``num_beams``
+    times, prompt-major). Each step keeps the best ``num_beams`` continuations of every
+    prompt out of the top ``2 * num_beams`` candidates; a candidate ending in EOS becomes
+    a finished hypothesis. A prompt is done when it has ``num_beams`` finished hypotheses
+    and no running beam can beat the worst of them at the current length.
+
+    Returns:
+        Per prompt, ``num_return_sequences`` sequences, best first.
+    """
+    k, lp = config.num_beams, config.length_penalty
+    scores = np.zeros((batch, k), dtype=np.float64)
+    scores[:, 1:] = -1e9  # all beams start identical: expand only the first one
+    tokens = np.full(batch * k, start_id, dtype=np.int64)
+    history = np.zeros((batch * k, 0), dtype=np.int64)
+    hyps = [_Hypotheses(k, lp) for _ in range(batch)]
+    for t in range(config.max_new_tokens):
+        logprobs = log_softmax(stepper.step(tokens).astype(np.float32))
+        if t < config.min_new_tokens:
+            logprobs[:, eos_id] = -np.inf
+        vocab = logprobs.shape[-1]
+        cand = (scores.reshape(-1, 1) + logprobs).reshape(batch, k * vocab)
+        top = np.argpartition(-cand, 2 * k - 1, axis=1)[:, : 2 * k]
+        rows, next_tokens, next_scores = _select_beams(
+            cand, top, hyps, history, vocab, t + 1, k, eos_id
+        )
+        scores = next_scores.reshape(batch, k)
+        stepper.reorder(rows)
+        history = np.concatenate([history[rows], next_tokens[:, None]], axis=1)
+        tokens = next_tokens
+        if all(h.done for h in hyps):
+            break
+    for b, h in enumerate(hyps):
+        if not h.done:
+            for j in range(k):
+                h.add(history[b * k + j].tolist(), float(scores[b, j]))
+    return [h.items[: config.num_return_sequences] for h in hyps]
+
+
+def _select_beams(cand, top, hyps, history, vocab, length, k, eos_id):
+    """Choose the next ``k`` beams of every prompt; record EOS candidates as finished."""
+    batch = len(hyps)
+    rows = np.zeros(batch * k, dtype=np.int64)
+    next_tokens = np.zeros(batch * k, dtype=np.int64)
+    next_scores = np.full(batch * k, -1e9, dtype=np.float64)
+    for b, h in enumerate(hyps):
+        base = b * k
+        rows[base : base + k] = base  # done prompts keep a dummy beam
+        if h.done:
+            continue
+        order = top[b][np.argsort(-cand[b, top[b]], kind="stable")]
+        filled = 0
+        for rank, idx in enumerate(order):
+            beam, token = divmod(int(idx), vocab)
+            score = float(cand[b, idx])
+            if token == eos_id:
+                if rank < k and score > -1e8:
+                    h.add([*history[base + beam].tolist(), eos_id], score)
+                continue
+            rows[base + filled], next_tokens[base + filled] = base + beam, token
+            next_scores[base + filled] = score
+            filled += 1
+            if filled == k:
+                break
+        best_running = next_scores[base] / length**h.length_penalty
+        h.done = len(h.items) >= k and h.worst() >= best_running
+    return rows, next_tokens, next_scores

@@ -1,0 +1,130 @@
+"""The reference backend: PyTorch via transformers' ``generate``.
+
+Slow but obviously right; parity tests compare the ONNX backend against it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assistant.engine.codec import PromptCodec
+from assistant.engine.source import ModelSource, check_hf_folder
+from assistant.engine.types import GenerationConfig, Hypothesis, ModelLoadError
+
+
+class TorchGenerator:
+    """A T5 run by PyTorch eager through ``transformers.generate``.
+
+    Args:
+        source: A checked Hugging Face format folder.
+        threads: torch intra-op threads (None: torch's default).
+        max_input_tokens: Truncation length (keeps the head of long prompts).
+    """
+
+    backend = "pytorch"
+
+    def __init__(
+        self, source: ModelSource, threads: int | None = None, max_input_tokens: int | None = None
+    ) -> None:
+        import torch
+
+        if source.exported:
+            raise ModelLoadError(
+                f"{source.folder} is an ONNX export; load it with backend='onnx' or pass the "
+                "original Hugging Face folder for the PyTorch backend."
+            )
+        check_hf_folder(source.folder)
+        if threads:
+            torch.set_num_threads(threads)
+        self._torch = torch
+        self.model = load_torch_model(source)
+        self.codec = PromptCodec(source.folder, max_input_tokens)
+        self.model_id = source.model_id
+        self.max_input_tokens = self.codec.max_input_tokens
+        self._start_id = int(self.model.config.decoder_start_token_id or 0)
+
+    def generate(
+        self, prompts: list[str], config: GenerationConfig | None = None
+    ) -> list[list[Hypothesis]]:
+        """Generate ``num_return_sequences`` hypotheses per prompt, best first.
+
+        Prompts over ``max_input_tokens`` tokens are truncated, keeping their head.
+        """
+        from transformers import GenerationConfig as HFGenerationConfig
+
+        config = config or GenerationConfig()
+        if not prompts:
+            return []
+        ids, mask = self.codec.encode(list(prompts))
+        hf_config = HFGenerationConfig(
+            max_new_tokens=config.max_new_tokens,
+            min_new_tokens=config.min_new_tokens,
+            num_beams=config.num_beams,
+            num_return_sequences=config.num_return_sequences,
+            length_penalty=config.length_penalty,
+            do_sample=False,
+            decoder_start_token_id=self._start_id,
+            eos_token_id=self.codec.eos_id,
+            pad_token_id=self.codec.pad_id,
+        )
+        with self._torch.inference_mode():
+            out = self.model.generate(
+                input_ids=self._torch.from_numpy(ids),
+                attention_mask=self._torch.from_numpy(mask),
+                generation_config=hf_config,
+                output_scores=True,
+                return_dict_in_generate=True,
+            )
+        sequences = out.sequences[:, 1:].numpy()  # drop the decoder start token
+        scores = self._scores(out, sequences, config)
+        trimmed = [_trim(seq, self.codec.eos_id) for seq in sequences]
+        texts = self.codec.decode(trimmed)
+        n = config.num_return_sequences
+        return [
+            [Hypothesis(texts[i * n + j], float(scores[i * n + j])) for j in range(n)]
+            for i in range(len(prompts))
+        ]
+
+    def _scores(self, out, sequences: np.ndarray, config: GenerationConfig) -> np.ndarray:
+        if config.num_beams > 1:
+            return out.sequences_scores.numpy()
+        step_logprobs = [
+            self._torch.log_softmax(s.float(), dim=-1).numpy() for s in out.scores
+        ]  # one (batch, vocab) array per step
+        totals = np.zeros(len(sequences))
+        for i, seq in enumerate(sequences):
+            length = len(_trim(seq, self.codec.eos_id))
+            totals[i] = sum(step_logprobs[t][i, seq[t]] for t in range(length)) / max(length, 1)
+        return totals
+
+    def generate_texts(
+        self, prompts: list[str], config: GenerationConfig | None = None
+    ) -> list[str]:
+        """Return the best text per prompt."""
+        return [hyps[0].text for hyps in self.generate(prompts, config)]
+
+
+def _trim(seq: np.ndarray, eos_id: int) -> list[int]:
+    """Cut a generated row after its first EOS (kept), dropping the padding."""
+    tokens = seq.tolist()
+    return tokens[: tokens.index(eos_id) + 1] if eos_id in tokens else tokens
+
+
+def load_torch_model(source: ModelSource):
+    """Load ``T5ForConditionalGeneration`` from safetensors only, never remote code.
+
+    Raises:
+        ModelLoadError: The weights cannot be read (names the file).
+    """
+    from transformers import T5ForConditionalGeneration
+
+    try:
+        model = T5ForConditionalGeneration.from_pretrained(
+            source.folder, use_safetensors=True, trust_remote_code=False
+        )
+    except Exception as exc:  # safetensors/transformers raise many kinds
+        raise ModelLoadError(
+            f"Cannot load the weights in {source.folder / 'model.safetensors'} "
+            f"({type(exc).__name__}: {exc}). Re-download or re-save the model."
+        ) from exc
+    return model.eval()
