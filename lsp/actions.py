@@ -21,6 +21,7 @@ from lsp import diagnostics
 from lsp.common import (
     ContentModified,
     buffer_for,
+    char_position,
     client_position,
     in_thread,
     request,
@@ -230,11 +231,7 @@ async def _edits(
     def plan(symbol: Symbol) -> Any:
         if update:
             finding = next(
-                (
-                    f
-                    for f in drafter.find_stale(buffer.parsed, buffer.source)
-                    if _qualname(f) == symbol.qualname
-                ),
+                (f for f in drafter.find_stale(buffer.parsed) if _qualname(f) == symbol.qualname),
                 None,
             )
             if finding is not None:
@@ -257,10 +254,11 @@ def _qualname(finding: Any) -> str | None:
 
 
 def _text_edit(document, edit: Any) -> types.TextEdit:
+    """Convert the pipeline's edit (code-point columns) to the client's encoding."""
     return types.TextEdit(
         range=types.Range(
-            start=client_position(document, edit.start_line, edit.start_col),
-            end=client_position(document, edit.end_line, edit.end_col),
+            start=char_position(document, edit.start_line, edit.start_col),
+            end=char_position(document, edit.end_line, edit.end_col),
         ),
         new_text=edit.new_text,
     )

@@ -81,7 +81,7 @@ def find_problems(ls: DocgenServer, buffer: Buffer) -> list[Finding]:
     if options.stale_severity != "off":
         by_qualname = {s.qualname: s for s in parsed.symbols}
         try:
-            stale = ls.drafter.find_stale(parsed, buffer.source)
+            stale = ls.drafter.find_stale(parsed)
         except Exception as exc:  # noqa: BLE001 - a checker bug must not stop diagnostics
             logger.warning("stale check of %s failed: %s", buffer.path, exc)
             stale = []
@@ -143,6 +143,9 @@ def _finding_symbol(finding: Any, by_qualname: dict[str, Symbol]) -> Symbol | No
 
 
 def _stale_message(symbol: Symbol, finding: Any) -> str:
+    message = getattr(finding, "message", None)
+    if isinstance(message, str) and message:
+        return f"{symbol.name}: {message}"
     reasons = getattr(finding, "reasons", None)
     if isinstance(reasons, list | tuple) and reasons:
         detail = "; ".join(str(r) for r in reasons)

@@ -91,13 +91,14 @@ class Drafter:
                 path, source, symbol, finding, priority=_interactive()
             )
 
-    def find_stale(self, parsed: ParsedFile, source: bytes | None = None) -> list[Any]:
+    def find_stale(self, parsed: ParsedFile) -> list[Any]:
         """Return the stale-docstring findings of a parsed file (no model needed)."""
         finder = _find_stale_function()
         if finder is None:
             return []
+        style = self._options.style if self._options.style != "auto" else "google"
         with self.stats.timed("stale:check"):
-            return list(finder(parsed, source) if source is not None else finder(parsed))
+            return list(finder(parsed, style))
 
     def close(self) -> None:
         """Release the pipeline (model sessions, batcher threads, cache handles)."""
@@ -142,7 +143,7 @@ def _interactive() -> Any:
 
 def _find_stale_function() -> Any:
     try:
-        from assistant.pipeline import find_stale
+        from assistant.stale import find_stale
     except ImportError:
         return None
     return find_stale

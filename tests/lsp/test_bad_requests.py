@@ -1,0 +1,190 @@
+"""Malformed and nonsensical requests get proper JSON-RPC errors; the server keeps going.
+
+These tests speak raw JSON-RPC over the server's stdin/stdout (no client library in
+between) so that the bytes sent are exactly the malformed ones under test.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from queue import Empty, Queue
+from typing import Any
+
+import pytest
+
+INVALID_PARAMS = -32602
+METHOD_NOT_FOUND = -32601
+
+
+class RawClient:
+    """A minimal JSON-RPC client over a server subprocess' stdio."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "lsp"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self.inbox: Queue[dict[str, Any]] = Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        stream = self.proc.stdout
+        assert stream is not None
+        while True:
+            length = 0
+            while (line := stream.readline()) not in (b"\r\n", b""):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            if line == b"":
+                return
+            self.inbox.put(json.loads(stream.read(length)))
+
+    def send_raw(self, body: bytes) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.proc.stdin.flush()
+
+    def send(self, message: dict[str, Any]) -> None:
+        self.send_raw(json.dumps({"jsonrpc": "2.0", **message}).encode())
+
+    def reply(self, msg_id: Any, timeout: float = 15.0) -> dict[str, Any]:
+        """Wait for the response to ``msg_id`` (answering server requests meanwhile)."""
+        while True:
+            try:
+                message = self.inbox.get(timeout=timeout)
+            except Empty:
+                raise AssertionError(f"no reply to request {msg_id!r}") from None
+            if message.get("id") == msg_id and "method" not in message:
+                return message
+            if "method" in message and "id" in message:  # a server->client request
+                self.send({"id": message["id"], "result": None})
+
+    def request(self, msg_id: Any, method: str, params: Any) -> dict[str, Any]:
+        self.send({"id": msg_id, "method": method, "params": params})
+        return self.reply(msg_id)
+
+    def close(self) -> None:
+        try:
+            self.request("bye", "shutdown", None)
+            self.send({"method": "exit"})
+            self.proc.wait(timeout=10)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+
+
+@pytest.fixture
+def raw(workspace: Path):
+    client = RawClient()
+    reply = client.request(
+        0,
+        "initialize",
+        {
+            "processId": None,
+            "rootUri": workspace.as_uri(),
+            "capabilities": {},
+            "initializationOptions": {"indexOnStartup": False},
+        },
+    )
+    assert "result" in reply
+    client.send({"method": "initialized", "params": {}})
+    yield client
+    client.close()
+
+
+def hover_params(uri: str, line: int = 0, character: int = 0) -> dict[str, Any]:
+    return {"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}
+
+
+def assert_alive(raw: RawClient, workspace: Path) -> None:
+    uri = (workspace / "inventory" / "models.py").as_uri()
+    reply = raw.request("alive", "textDocument/hover", hover_params(uri, 12, 7))
+    assert "A product that can be stocked" in reply["result"]["contents"]["value"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"textDocument": {"uri": 42}, "position": {"line": 0, "character": 0}},
+        {"position": {"line": 0, "character": 0}},  # no textDocument
+        {"textDocument": {"uri": "file:///x.py"}, "position": {"line": -1, "character": 0}},
+        {"textDocument": {"uri": "file:///x.py"}, "position": "top"},
+        "not an object",
+        None,
+    ],
+)
+def test_malformed_hover_params_get_invalid_params(raw: RawClient, workspace: Path, params):
+    reply = raw.request(7, "textDocument/hover", params)
+    assert reply["error"]["code"] == INVALID_PARAMS, reply
+    assert reply["error"]["message"]
+    assert_alive(raw, workspace)
+
+
+def test_malformed_code_action_and_command_params(raw: RawClient, workspace: Path):
+    reply = raw.request(1, "textDocument/codeAction", {"textDocument": {}, "range": 3})
+    assert reply["error"]["code"] == INVALID_PARAMS
+    reply = raw.request(2, "codeAction/resolve", {"title": "Generate docstring", "data": 5})
+    assert reply["error"]["code"] == INVALID_PARAMS
+    assert "data" in reply["error"]["message"]
+    reply = raw.request(3, "workspace/executeCommand", {"command": "docgen.documentFile"})
+    assert reply["error"]["code"] == INVALID_PARAMS
+    reply = raw.request(
+        4,
+        "workspace/executeCommand",
+        {"command": "docgen.generateDocstring", "arguments": ["file:///x.py", "top"]},
+    )
+    assert reply["error"]["code"] == INVALID_PARAMS
+    reply = raw.request(5, "workspace/executeCommand", {"command": "docgen.nope"})
+    assert reply["error"]["code"] == INVALID_PARAMS
+    assert_alive(raw, workspace)
+
+
+def test_unknown_method_and_broken_json(raw: RawClient, workspace: Path):
+    reply = raw.request(9, "textDocument/nonsense", {})
+    assert reply["error"]["code"] == METHOD_NOT_FOUND
+    raw.send_raw(b'{"jsonrpc": "2.0", "id": 10, "method": "textDoc')  # truncated JSON
+    raw.send({"method": "textDocument/didOpen", "params": {"textDocument": 1}})  # bad notif
+    assert_alive(raw, workspace)
+
+
+def test_unknown_uri_non_file_uri_and_out_of_range(raw: RawClient, workspace: Path):
+    reply = raw.request(11, "textDocument/hover", hover_params((workspace / "nope.py").as_uri()))
+    assert reply["error"]["code"] == INVALID_PARAMS
+    assert "unknown document" in reply["error"]["message"]
+    reply = raw.request(12, "textDocument/hover", hover_params("https://example.com/a.py"))
+    assert reply["error"]["code"] == INVALID_PARAMS
+    uri = (workspace / "inventory" / "models.py").as_uri()
+    reply = raw.request(13, "textDocument/hover", hover_params(uri, 9999, 0))
+    assert reply["error"]["code"] == INVALID_PARAMS
+    assert "outside the document" in reply["error"]["message"]
+    reply = raw.request(
+        14,
+        "textDocument/codeAction",
+        {
+            "textDocument": {"uri": uri},
+            "range": {
+                "start": {"line": 9999, "character": 0},
+                "end": {"line": 9999, "character": 0},
+            },
+            "context": {"diagnostics": []},
+        },
+    )
+    assert reply["error"]["code"] == INVALID_PARAMS
+    assert_alive(raw, workspace)
+
+
+def test_binary_and_non_utf8_files(raw: RawClient, workspace: Path):
+    binary = workspace / "blob.py"
+    binary.write_bytes(b"\x00\x01\xff\xfe" * 100)
+    latin = workspace / "latin.py"
+    latin.write_bytes("def caf\xe9():\n    pass\n".encode("latin-1"))
+    for msg_id, path in ((15, binary), (16, latin)):
+        reply = raw.request(msg_id, "textDocument/hover", hover_params(path.as_uri(), 0, 5))
+        assert "error" in reply or reply["result"] is None, reply
+    assert_alive(raw, workspace)
