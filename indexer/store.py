@@ -1,0 +1,458 @@
+"""The on-disk index under ``<repo>/.docgen/``: SQLite for symbols, FAISS for vectors.
+
+- ``index.sqlite`` holds everything authoritative in one database: ``meta`` (format
+  version, embedding model id and dimension), ``files`` (content hash per path) and
+  ``symbols`` (each symbol as JSON via :meth:`Symbol.to_dict`, and its vector as float32
+  bytes). Every update of a batch of files is one SQLite transaction, so a process killed at
+  any moment leaves the previous or the next consistent state.
+- ``vectors.faiss`` is an ``IndexIDMap2`` over inner product whose ids are symbol ids. It is
+  derived data: written with ``faiss.write_index`` to a temp file then ``os.replace``, and
+  checked against the SQLite ids on load; a stale or broken file is rebuilt from SQLite.
+
+No pickle anywhere. A corrupt, foreign or future-version index is rebuilt with a warning
+(when opened for writing) or reported with :class:`IndexUnavailable` (read-only).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from indexer.symbols import ParsedFile, Symbol
+
+if TYPE_CHECKING:  # pragma: no cover
+    import faiss
+
+FORMAT_VERSION = 1
+INDEX_DIR = ".docgen"
+DB_NAME = "index.sqlite"
+VECTORS_NAME = "vectors.faiss"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, hash TEXT NOT NULL, size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL, language TEXT NOT NULL, error_lines TEXT NOT NULL,
+    imports TEXT NOT NULL, embedded INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS symbols (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, path TEXT NOT NULL, qualname TEXT NOT NULL,
+    kind TEXT NOT NULL, start_byte INTEGER NOT NULL, documented INTEGER NOT NULL,
+    data TEXT NOT NULL, vector BLOB
+);
+CREATE INDEX IF NOT EXISTS symbols_path ON symbols(path);
+CREATE INDEX IF NOT EXISTS symbols_qualname ON symbols(qualname);
+"""
+
+
+class IndexUnavailable(RuntimeError):
+    """No usable index: missing, corrupt or from another docgen version."""
+
+
+class IndexWarning(UserWarning):
+    """The index was rebuilt (corrupt or other format version)."""
+
+
+class FileRecord:
+    """One indexed file: what changed-detection and consumers need."""
+
+    __slots__ = ("path", "hash", "size", "mtime_ns", "embedded")
+
+    def __init__(self, path: str, hash: str, size: int, mtime_ns: int, embedded: bool):
+        self.path, self.hash, self.size = path, hash, size
+        self.mtime_ns, self.embedded = mtime_ns, embedded
+
+
+class IndexStore:
+    """Read and write the index of one repository. Use :meth:`open` to get one."""
+
+    def __init__(self, root: Path, db: sqlite3.Connection) -> None:
+        self.root = root
+        self.folder = root / INDEX_DIR
+        self.db = db
+        self._faiss: faiss.Index | None = None
+
+    # ---------------------------------------------------------------- opening
+    @classmethod
+    def open(cls, root: Path, create: bool = False) -> IndexStore:
+        """Open the index of the repository at ``root``.
+
+        Args:
+            root: Repository root.
+            create: Create a missing index, and rebuild a corrupt or other-version one
+                (with an :class:`IndexWarning`). Without it such an index raises.
+
+        Raises:
+            IndexUnavailable: No usable index and ``create`` is false.
+        """
+        root = Path(root).resolve()
+        folder = root / INDEX_DIR
+        db_path = folder / DB_NAME
+        if not db_path.is_file() and not create:
+            raise IndexUnavailable(f"no docgen index in {root}: run `docgen index {root}`")
+        try:
+            return cls._connect(root, db_path, create)
+        except (sqlite3.DatabaseError, IndexUnavailable, ValueError) as exc:
+            if not create:
+                raise IndexUnavailable(
+                    f"the docgen index in {folder} is unusable ({exc}): "
+                    f"run `docgen index {root}` to rebuild it"
+                ) from exc
+            warnings.warn(
+                f"rebuilding the docgen index in {folder}: {exc}", IndexWarning, stacklevel=2
+            )
+            shutil.rmtree(folder, ignore_errors=True)
+            return cls._connect(root, db_path, create)
+
+    @classmethod
+    def _connect(cls, root: Path, db_path: Path, create: bool) -> IndexStore:
+        if create:
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+            _write_gitignore(db_path.parent)
+        uri = f"file:{db_path}" + ("" if create else "?mode=rw")
+        db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+            if "meta" not in tables:
+                if not create:
+                    raise IndexUnavailable("it has no docgen tables")
+                db.executescript(_SCHEMA)
+                db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('format_version', ?)",
+                    (str(FORMAT_VERSION),),
+                )
+            version = _meta(db, "format_version")
+            if version != str(FORMAT_VERSION):
+                raise IndexUnavailable(
+                    f"format version {version}, this docgen reads {FORMAT_VERSION}"
+                )
+            if {"files", "symbols"} - tables and "meta" in tables:
+                raise IndexUnavailable("tables are missing")
+        except BaseException:
+            db.close()
+            raise
+        return cls(root, db)
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+
+    def __enter__(self) -> IndexStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- reading
+    @property
+    def model_id(self) -> str | None:
+        """Id of the embedding model the stored vectors came from."""
+        return _meta(self.db, "model_id")
+
+    def files(self) -> dict[str, str]:
+        """Return indexed path -> content hash."""
+        return dict(self.db.execute("SELECT path, hash FROM files"))
+
+    def file_records(self) -> dict[str, FileRecord]:
+        """Return indexed path -> :class:`FileRecord`."""
+        rows = self.db.execute("SELECT path, hash, size, mtime_ns, embedded FROM files")
+        return {row[0]: FileRecord(row[0], row[1], row[2], row[3], bool(row[4])) for row in rows}
+
+    def imports(self, path: str) -> dict[str, str]:
+        """Return the import map of an indexed file (empty when unknown)."""
+        row = self.db.execute("SELECT imports FROM files WHERE path = ?", (path,)).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def symbols(self, path: str | None = None) -> list[Symbol]:
+        """Return all symbols, or those of one file, in file order."""
+        if path is None:
+            rows = self.db.execute("SELECT data FROM symbols ORDER BY path, start_byte, id")
+        else:
+            rows = self.db.execute(
+                "SELECT data FROM symbols WHERE path = ? ORDER BY start_byte, id", (path,)
+            )
+        return [Symbol.from_dict(json.loads(row[0])) for row in rows]
+
+    def find(self, qualname: str) -> list[Symbol]:
+        """Return symbols with this qualname (or module name) across files."""
+        rows = self.db.execute(
+            "SELECT data FROM symbols WHERE qualname = ? ORDER BY path, start_byte", (qualname,)
+        )
+        return [Symbol.from_dict(json.loads(row[0])) for row in rows]
+
+    def symbol_id(self, symbol: Symbol) -> int | None:
+        """Return the stored id of ``symbol`` (matched by path, qualname and start)."""
+        row = self.db.execute(
+            "SELECT id FROM symbols WHERE path = ? AND qualname = ? AND start_byte = ?",
+            (symbol.path, symbol.qualname, symbol.span.start_byte),
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def get(self, ids: list[int]) -> dict[int, Symbol]:
+        """Return stored symbols by id (missing ids are left out)."""
+        found: dict[int, Symbol] = {}
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                f"SELECT id, data FROM symbols WHERE id IN ({marks})", chunk
+            ):
+                found[int(row[0])] = Symbol.from_dict(json.loads(row[1]))
+        return found
+
+    def vector(self, symbol_id: int) -> np.ndarray | None:
+        """Return the stored vector of a symbol id, if it has one."""
+        row = self.db.execute("SELECT vector FROM symbols WHERE id = ?", (symbol_id,)).fetchone()
+        return None if row is None or row[0] is None else np.frombuffer(row[0], np.float32)
+
+    def search(
+        self,
+        vector: np.ndarray,
+        k: int,
+        documented_only: bool = False,
+        exclude: set[int] | None = None,
+    ) -> list[tuple[Symbol, float]]:
+        """Return up to ``k`` symbols nearest to ``vector`` (inner product, best first).
+
+        Args:
+            vector: A query embedding of the index's dimension (1-D or ``(1, dim)``).
+            k: How many results.
+            documented_only: Only symbols that have a docstring.
+            exclude: Symbol ids to leave out (e.g. the query symbol itself).
+        """
+        index = self._vectors()
+        if index is None or index.ntotal == 0 or k <= 0:
+            return []
+        query = np.ascontiguousarray(np.asarray(vector, np.float32).reshape(1, -1))
+        if query.shape[1] != index.d:
+            raise ValueError(f"query has dimension {query.shape[1]}, the index {index.d}")
+        exclude = exclude or set()
+        fetch = min(index.ntotal, k + len(exclude))
+        while True:
+            scores, ids = index.search(query, fetch * (4 if documented_only else 1))
+            wanted = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+            wanted = [(i, s) for i, s in wanted if i not in exclude]
+            symbols = self.get([i for i, _ in wanted])
+            results = [
+                (symbols[i], s)
+                for i, s in wanted
+                if i in symbols and (not documented_only or symbols[i].docstring)
+            ]
+            exhausted = fetch * (4 if documented_only else 1) >= index.ntotal
+            if len(results) >= k or exhausted:
+                return results[:k]
+            fetch *= 4
+
+    # ---------------------------------------------------------------- writing
+    def set_model(self, model_id: str) -> bool:
+        """Record the embedding model; a different one drops all vectors.
+
+        Returns:
+            Whether stored vectors were dropped.
+        """
+        current = self.model_id
+        if current == model_id:
+            return False
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('model_id', ?)", (model_id,))
+            if current is None:
+                return False
+            self.db.execute("UPDATE symbols SET vector = NULL")
+            self.db.execute("UPDATE files SET embedded = 0")
+        self._drop_vectors_file()
+        return True
+
+    def transaction(self) -> _Transaction:
+        """Return a context manager running one ``BEGIN IMMEDIATE`` transaction."""
+        return _Transaction(self.db)
+
+    def write_file(
+        self,
+        parsed: ParsedFile,
+        record: FileRecord,
+        vectors: np.ndarray | None,
+    ) -> None:
+        """Replace a file's symbols (call inside :meth:`transaction`).
+
+        Args:
+            parsed: The parsed file.
+            record: Its hash and stat (``embedded`` says whether ``vectors`` are given).
+            vectors: One row per symbol of ``parsed``, or ``None`` when not embedding.
+        """
+        self.db.execute("DELETE FROM symbols WHERE path = ?", (parsed.path,))
+        rows = []
+        for position, symbol in enumerate(parsed.symbols):
+            blob = None if vectors is None else vectors[position].astype(np.float32).tobytes()
+            rows.append(
+                (
+                    symbol.path,
+                    symbol.qualname,
+                    symbol.kind,
+                    symbol.span.start_byte,
+                    int(bool(symbol.docstring)),
+                    json.dumps(symbol.to_dict(), separators=(",", ":")),
+                    blob,
+                )
+            )
+        self.db.executemany(
+            "INSERT INTO symbols (path, qualname, kind, start_byte, documented, data, vector)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        self.db.execute(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                parsed.path,
+                record.hash,
+                record.size,
+                record.mtime_ns,
+                parsed.language,
+                json.dumps(parsed.error_lines),
+                json.dumps(parsed.imports, sort_keys=True),
+                int(record.embedded),
+            ),
+        )
+
+    def touch_file(self, path: str, size: int, mtime_ns: int) -> None:
+        """Record a new stat for an unchanged file (same content hash)."""
+        self.db.execute(
+            "UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", (size, mtime_ns, path)
+        )
+
+    def delete_files(self, paths: list[str]) -> None:
+        """Forget files and their symbols (call inside :meth:`transaction`)."""
+        for chunk in _chunks(paths, 500):
+            marks = ",".join("?" * len(chunk))
+            self.db.execute(f"DELETE FROM symbols WHERE path IN ({marks})", chunk)
+            self.db.execute(f"DELETE FROM files WHERE path IN ({marks})", chunk)
+
+    def sync_vectors(self) -> int:
+        """Bring ``vectors.faiss`` in line with the vectors in SQLite and save it atomically.
+
+        Returns:
+            The number of vectors in the saved index.
+        """
+        import faiss
+
+        index = self._load_vectors_file()
+        stored = {
+            int(row[0])
+            for row in self.db.execute("SELECT id FROM symbols WHERE vector IS NOT NULL")
+        }
+        if index is not None:
+            present = set(faiss.vector_to_array(index.id_map).tolist())
+            stale = present - stored
+            missing = stored - present
+            if not stale and not missing:
+                self._faiss = index
+                return index.ntotal
+            if stale:
+                index.remove_ids(np.fromiter(stale, dtype=np.int64))
+        else:
+            missing = stored
+        index = self._add_from_db(index, sorted(missing))
+        if index is None:
+            self._drop_vectors_file()
+            return 0
+        tmp = self.folder / f".{VECTORS_NAME}.{os.getpid()}.tmp"
+        faiss.write_index(index, str(tmp))
+        os.replace(tmp, self.folder / VECTORS_NAME)
+        self._faiss = index
+        return index.ntotal
+
+    # ---------------------------------------------------------------- vectors
+    def _vectors(self) -> faiss.Index | None:
+        if self._faiss is None:
+            self._faiss = self._load_vectors_file()
+            if self._faiss is not None:
+                import faiss
+
+                present = set(faiss.vector_to_array(self._faiss.id_map).tolist())
+                stored = {
+                    int(r[0])
+                    for r in self.db.execute("SELECT id FROM symbols WHERE vector IS NOT NULL")
+                }
+                if present != stored:  # a run was killed between SQLite and FAISS
+                    self._faiss = None
+            if self._faiss is None:
+                ids = [
+                    int(r[0])
+                    for r in self.db.execute(
+                        "SELECT id FROM symbols WHERE vector IS NOT NULL ORDER BY id"
+                    )
+                ]
+                self._faiss = self._add_from_db(None, ids)
+        return self._faiss
+
+    def _load_vectors_file(self) -> faiss.Index | None:
+        import faiss
+
+        path = self.folder / VECTORS_NAME
+        if not path.is_file():
+            return None
+        try:
+            index = faiss.read_index(str(path))
+            return faiss.downcast_index(index) if not hasattr(index, "id_map") else index
+        except RuntimeError as exc:
+            warnings.warn(f"rebuilding {path} from the database: {exc}", IndexWarning, 2)
+            return None
+
+    def _add_from_db(self, index: faiss.Index | None, ids: list[int]) -> faiss.Index | None:
+        import faiss
+
+        for chunk in _chunks(ids, 2000):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT id, vector FROM symbols WHERE id IN ({marks})", chunk
+            ).fetchall()
+            if not rows:
+                continue
+            matrix = np.stack([np.frombuffer(row[1], np.float32) for row in rows])
+            if index is None:
+                index = faiss.IndexIDMap2(faiss.IndexFlatIP(matrix.shape[1]))
+            index.add_with_ids(matrix, np.array([row[0] for row in rows], dtype=np.int64))
+        return index
+
+    def _drop_vectors_file(self) -> None:
+        self._faiss = None
+        (self.folder / VECTORS_NAME).unlink(missing_ok=True)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type: Any, *_: object) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _meta(db: sqlite3.Connection, key: str) -> str | None:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _chunks(items: list, size: int):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _write_gitignore(folder: Path) -> None:
+    marker = folder / ".gitignore"
+    if not marker.exists():
+        try:
+            marker.write_text("# docgen index: safe to delete, rebuilt by `docgen index`\n*\n")
+        except OSError:
+            pass
