@@ -1,0 +1,294 @@
+"""Context retrieval: the evidence the drafting model sees for one symbol.
+
+For a target symbol this gathers, from its file and the repository index:
+
+- **callees**: the definitions it calls, with their summaries. A call is resolved, in this
+  order, to a method of the same class (``self.x``/``cls.x``), a definition of the same
+  file, a definition reached through the file's imports, and finally any documented
+  definition of the repository with that bare name (``assistant.prompt.callee_key``), the
+  way the training data was built. Only documented definitions give evidence.
+- **enclosing scope**: the enclosing class's name and summary, the module's summary.
+- **similar**: the ``top_k`` most similar *documented* symbols of the repository (FAISS
+  over ``indexer.embed.embedding_text``), the symbol itself excluded.
+
+The prompt is built only through ``assistant.prompt.build_prompt`` so run time matches
+training. Token budget: ``max_context_tokens`` is turned into a character budget at
+:data:`CHARS_PER_TOKEN`; when the prompt would exceed it, ``build_prompt`` truncates in its
+documented order: module summary, callees (last first), similar symbols beyond the most
+similar one (last first), the class line, the most similar symbol, then the end of the code.
+
+Retrieval degrades, never fails: without an index (or with a broken one) the similar
+symbols are missing and a note says so; file-local evidence still works.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.cache import ResultCache, digest
+from assistant.prompt import CALLEES_K, Evidence, build_prompt, callee_key, first_sentence
+from assistant.refine import Vocabulary
+from indexer.symbols import ParsedFile, Symbol
+
+log = logging.getLogger(__name__)
+
+CHARS_PER_TOKEN = 4
+"""Characters per token assumed when turning ``max_context_tokens`` into a budget."""
+
+
+@dataclass(slots=True)
+class Target:
+    """One symbol to document, with the file it was parsed from.
+
+    Attributes:
+        path: Repository-relative path.
+        source: The file's bytes the symbol was parsed from.
+        parsed: The parse of ``source``.
+        symbol: The symbol.
+        code: The symbol's code without its docstring.
+    """
+
+    path: str
+    source: bytes
+    parsed: ParsedFile
+    symbol: Symbol
+    code: str
+
+
+@dataclass(slots=True)
+class Context:
+    """What was retrieved for one target.
+
+    Attributes:
+        evidence: The evidence in the model's format.
+        prompt: The model input.
+        vocabulary: Identifiers and words of the code and evidence (for refinement).
+        context_hash: Digest of the prompt (part of the cache key).
+        notes: What could not be retrieved.
+    """
+
+    evidence: Evidence
+    prompt: str
+    vocabulary: Vocabulary
+    context_hash: str
+    notes: list[str] = field(default_factory=list)
+
+
+def _summary(symbol: Symbol | None) -> str | None:
+    if symbol is None or not symbol.docstring:
+        return None
+    return first_sentence(symbol.docstring) or None
+
+
+def _as_symbol(hit: Any) -> Symbol | None:
+    """Accept the store's search/find results in their plain shapes."""
+    if isinstance(hit, Symbol):
+        return hit
+    if isinstance(hit, tuple | list) and hit:
+        return _as_symbol(hit[0])
+    found = getattr(hit, "symbol", None)
+    return found if isinstance(found, Symbol) else None
+
+
+class ContextRetriever:
+    """Builds :class:`Context` for targets from their files and the repository index.
+
+    Args:
+        root: Repository root (holding ``.docgen/``).
+        store: An open ``indexer.store.IndexStore`` or None (no similar symbols).
+        embedder: An ``indexer.embed.Embedder`` or None (built on first use when a store
+            is present).
+        cache: Where embeddings of targets are cached (None: not cached).
+        top_k: Similar symbols to retrieve.
+        max_context_tokens: Prompt budget in tokens.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        store: Any = None,
+        embedder: Any = None,
+        cache: ResultCache | None = None,
+        top_k: int = 3,
+        max_context_tokens: int = 400,
+    ) -> None:
+        self.root = root
+        self.store = store
+        self._embedder = embedder
+        self.cache = cache
+        self.top_k = top_k
+        self.max_chars = max(200, max_context_tokens * CHARS_PER_TOKEN)
+        self.notes: list[str] = []
+        self._by_name: dict[str, Symbol | None] = {}
+
+    # --- embeddings ---------------------------------------------------------------------
+
+    def embedder(self) -> Any:
+        """Return the embedder, loading it on first use."""
+        if self._embedder is None:
+            from indexer.embed import Embedder
+
+            self._embedder = Embedder()
+        return self._embedder
+
+    def _embed(self, texts: list[str]) -> list[np.ndarray | None]:
+        """Embed texts, reusing cached vectors (one batched call for the rest)."""
+        model = str(getattr(self.embedder(), "model_id", "embedder"))
+        keys = [digest("embedding", model, text) for text in texts]
+        vectors: list[np.ndarray | None] = [None] * len(texts)
+        missing = []
+        for i, key in enumerate(keys):
+            hit = self.cache.get(key) if self.cache is not None else None
+            if hit and isinstance(hit.get("v"), str):
+                vectors[i] = np.frombuffer(base64.b64decode(hit["v"]), dtype=np.float32)
+            else:
+                missing.append(i)
+        if missing:
+            encoded = np.asarray(self.embedder().encode([texts[i] for i in missing]))
+            for i, vector in zip(missing, encoded, strict=True):
+                vector = np.asarray(vector, dtype=np.float32)
+                vectors[i] = vector
+                if self.cache is not None:
+                    self.cache.set(keys[i], {"v": base64.b64encode(vector.tobytes()).decode()})
+        return vectors
+
+    def _similar(self, targets: list[Target]) -> list[list[tuple[str, str]]]:
+        """Return the similar documented symbols of each target."""
+        empty: list[list[tuple[str, str]]] = [[] for _ in targets]
+        if self.store is None or not targets or self.top_k <= 0:
+            return empty
+        try:
+            from indexer.embed import embedding_text
+
+            vectors = self._embed([embedding_text(t.symbol, t.code) for t in targets])
+            out = []
+            for target, vector in zip(targets, vectors, strict=True):
+                out.append(self._search(target, vector))
+            return out
+        except Exception as exc:  # noqa: BLE001 - retrieval degrades, never fails
+            self._note(f"similar symbols unavailable ({exc}); drafting without them")
+            return empty
+
+    def _search(self, target: Target, vector: np.ndarray | None) -> list[tuple[str, str]]:
+        if vector is None:
+            return []
+        exclude = [(target.path, target.symbol.qualname)]
+        hits = self.store.search(vector, self.top_k + 1, documented_only=True, exclude=exclude)
+        pairs = []
+        for hit in hits:
+            symbol = _as_symbol(hit)
+            if symbol is None:
+                continue
+            if symbol.path == target.path and symbol.qualname == target.symbol.qualname:
+                continue
+            summary = _summary(symbol)
+            if summary:
+                pairs.append((symbol.name, summary))
+        return pairs[: self.top_k]
+
+    def _note(self, message: str) -> None:
+        if message not in self.notes:
+            self.notes.append(message)
+            log.warning(message)
+
+    # --- callees and scope --------------------------------------------------------------
+
+    def _find(self, qualname: str) -> Symbol | None:
+        """Look a dotted name up in the index (documented definitions only)."""
+        if self.store is None:
+            return None
+        if qualname not in self._by_name:
+            found = None
+            try:
+                result = self.store.find(qualname)
+                candidates = result if isinstance(result, list) else [result]
+                for candidate in candidates:
+                    symbol = _as_symbol(candidate)
+                    if symbol is not None and symbol.docstring:
+                        found = symbol
+                        break
+            except Exception as exc:  # noqa: BLE001
+                self._note(f"index lookup failed ({exc})")
+            self._by_name[qualname] = found
+        return self._by_name[qualname]
+
+    def _resolve(self, call: str, target: Target, local: dict[str, Symbol]) -> Symbol | None:
+        symbol = target.symbol
+        head, _, rest = call.partition(".")
+        key = callee_key(call)
+        if head in ("self", "cls") and rest and symbol.parent:
+            found = local.get(f"{symbol.parent}.{key}")
+            if found is not None:
+                return found
+        if call in local:
+            return local[call]
+        imported = target.parsed.imports.get(head)
+        if imported:
+            dotted = f"{imported}.{rest}" if rest else imported
+            found = self._find(dotted)
+            if found is not None:
+                return found
+        if key in local:
+            return local[key]
+        return self._find(key)
+
+    def callees(self, target: Target) -> list[tuple[str, str]]:
+        """Return ``(name, summary)`` of the documented definitions the target calls."""
+        local = {s.qualname: s for s in target.parsed.symbols if s.kind != "module"}
+        pairs: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for call in target.symbol.calls:
+            key = callee_key(call)
+            if not key or key in seen or key == target.symbol.name:
+                continue
+            seen.add(key)
+            summary = _summary(self._resolve(call, target, local))
+            if summary:
+                pairs.append((key, summary))
+            if len(pairs) >= CALLEES_K:
+                break
+        return pairs
+
+    def scope(self, target: Target) -> tuple[str | None, str | None, str | None]:
+        """Return (class name, class summary, module summary) around the target."""
+        symbols = {s.qualname: s for s in target.parsed.symbols}
+        module = target.parsed.symbols[0] if target.parsed.symbols else None
+        module_summary = (
+            _summary(module) if module is not None and module.kind == "module" else None
+        )
+        parent = symbols.get(target.symbol.parent or "")
+        if parent is not None and parent.kind == "class":
+            return parent.name, _summary(parent), module_summary
+        return None, None, module_summary
+
+    # --- all together -------------------------------------------------------------------
+
+    def contexts(self, targets: list[Target]) -> list[Context]:
+        """Return the context of each target (similar symbols embedded in one batch)."""
+        similar = self._similar(targets)
+        out = []
+        for target, near in zip(targets, similar, strict=True):
+            class_name, class_summary, module_summary = self.scope(target)
+            evidence = Evidence(
+                near, self.callees(target), class_name, class_summary, module_summary
+            )
+            prompt = build_prompt(target.code, evidence, self.max_chars)
+            texts = [target.code, *(f"{n} {s}" for n, s in evidence.similar)]
+            texts += [f"{n} {s}" for n, s in evidence.callees]
+            texts += [class_name or "", class_summary or "", module_summary or ""]
+            out.append(
+                Context(
+                    evidence,
+                    prompt,
+                    Vocabulary.from_texts(texts),
+                    digest("context", prompt),
+                    list(self.notes),
+                )
+            )
+        return out

@@ -1,0 +1,361 @@
+"""Bulk documentation over paths: what ``docgen generate`` runs (via ``DocPipeline.generate``).
+
+Steps: bring the index up to date (optional), select files (the walker's excludes and
+limits apply to named files too), parse them, collect the symbols to document (missing
+docstrings, stale docstrings or both), draft the missing ones in batches, plan every edit
+of a file, check the edited file (it must parse with tree-sitter and, for Python, ``ast``,
+and carry each new docstring where it belongs), then show a diff and/or write atomically.
+
+A file that changed on disk since it was read is re-read and re-planned once (the drafted
+summaries are reused); if it changes again it is left alone and reported. Nothing is
+written without ``write=True``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.context import Target
+from assistant.edits import (
+    ConcurrentChangeError,
+    EditRefused,
+    TextEdit,
+    apply_edits,
+    atomic_write,
+    check_edited,
+    content_hash,
+)
+from assistant.refine import Refined
+from assistant.stale import StaleFinding, check_symbol
+from indexer.symbols import ParsedFile, Symbol
+
+if TYPE_CHECKING:
+    from assistant.pipeline import DocPipeline, DocResult
+
+MODES = ("missing", "stale", "all")
+"""``missing``: draft absent docstrings; ``stale``: update stale ones; ``all``: both."""
+
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, advance, total)``: stage is ``parse``, ``draft`` or ``write``."""
+
+_DRAFT_CHUNK = 256
+
+
+@dataclass
+class GenerateReport:
+    """What a run found, drafted and wrote.
+
+    Attributes:
+        results: One result per documented symbol, in file order.
+        files: Files read and parsed.
+        skipped: Files not read, counted by reason.
+        written: Files written.
+        refused: ``path: why`` for edits refused (would not parse, would not land).
+        changed: Files left alone because they changed on disk during the run.
+        low_confidence: Results not written because of ``min_confidence``.
+        errors: Other problems (``path: message``).
+        notes: Run-wide notes (no index, cache discarded, ...).
+        diff: Unified diff of every planned edit (when asked for).
+        seconds: Wall time of the run.
+    """
+
+    results: list[DocResult] = field(default_factory=list)
+    files: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    written: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    low_confidence: int = 0
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    diff: str = ""
+    seconds: float = 0.0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Summary counts for the CLI's closing line."""
+        drafted = [r for r in self.results if r.action == "insert"]
+        return {
+            "files": self.files,
+            "skipped": sum(self.skipped.values()),
+            "missing": len(drafted),
+            "stale": sum(1 for r in self.results if r.action == "update"),
+            "cached": sum(1 for r in drafted if r.cached),
+            "written": len(self.written),
+            "refused": len(self.refused),
+            "changed": len(self.changed),
+            "low_confidence": self.low_confidence,
+            "errors": len(self.errors),
+        }
+
+    @property
+    def exit_code(self) -> int:
+        """0: all went as planned; 1: an edit was refused, a file changed, or an error."""
+        return 1 if (self.refused or self.changed or self.errors) else 0
+
+
+@dataclass
+class _File:
+    rel: str
+    path: Path
+    source: bytes
+    parsed: ParsedFile
+    missing: list[Target] = field(default_factory=list)
+    stale: list[tuple[Symbol, StaleFinding]] = field(default_factory=list)
+
+
+def wants_docstring(symbol: Symbol, settings: Any, by_qualname: dict[str, Symbol]) -> bool:
+    """Whether ``generate`` should draft a docstring for an undocumented ``symbol``."""
+    if symbol.docstring or symbol.kind == "module" or symbol.has_errors:
+        return False
+    decorators = [d.split("(")[0].rsplit(".", 1)[-1] for d in symbol.decorators]
+    if "overload" in decorators or any(d in ("setter", "deleter") for d in decorators):
+        return False
+    if symbol.is_magic and not settings.include_magic:
+        if symbol.name != "__init__" or len(symbol.parameters) <= 1:
+            return False
+    if symbol.is_private and not settings.include_private:
+        return False
+    parent = by_qualname.get(symbol.parent or "")
+    if parent is not None and parent.kind in ("function", "method"):
+        return bool(settings.include_nested)
+    return True
+
+
+def run(
+    pipeline: DocPipeline,
+    paths: list[Path],
+    mode: str = "missing",
+    write: bool = False,
+    diff: bool = False,
+    progress: Progress | None = None,
+) -> GenerateReport:
+    """Document the files under ``paths`` with ``pipeline``.
+
+    Args:
+        pipeline: The pipeline (its root is the repository).
+        paths: Files or folders inside the repository.
+        mode: One of :data:`MODES`.
+        write: Apply the edits to the files (atomically, after checks).
+        diff: Collect a unified diff of the edits in the report.
+        progress: Progress callback.
+
+    Raises:
+        ValueError: Unknown ``mode``.
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    started = time.perf_counter()
+    report = GenerateReport()
+    tick = progress or (lambda stage, advance, total: None)
+    if pipeline.settings.update_index:
+        _update_index(pipeline, report)
+    files = _read_files(pipeline, paths, mode, report, tick)
+    targets = [t for f in files for t in f.missing]
+    summaries = _draft(pipeline, targets, tick)
+    tick("write", 0, len(files))
+    for item in files:
+        try:
+            _finish_file(pipeline, item, summaries, report, write, diff)
+        except Exception as exc:  # noqa: BLE001 - one bad file never stops the run
+            report.errors.append(f"{item.rel}: {type(exc).__name__}: {exc}")
+        tick("write", 1, len(files))
+    report.notes = list(dict.fromkeys([*pipeline.notes, *pipeline.retriever.notes]))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _update_index(pipeline: DocPipeline, report: GenerateReport) -> None:
+    try:
+        from indexer.index import IndexConfig, update_index
+    except ImportError:
+        return
+    try:
+        update_index(pipeline.root, IndexConfig(), None)
+    except Exception as exc:  # noqa: BLE001 - drafting still works from the files
+        report.notes.append(f"index update failed ({exc}); using the index as it is")
+
+
+def _read_files(
+    pipeline: DocPipeline, paths: list[Path], mode: str, report: GenerateReport, tick: Progress
+) -> list[_File]:
+    from indexer.parser import SkipFile, parse_source, read_source
+    from indexer.walker import WalkOptions, select
+
+    settings = pipeline.settings
+    selection = select(paths, pipeline.root, WalkOptions(settings.exclude, settings.max_file_bytes))
+    report.skipped.update(selection.skipped)
+    files = []
+    tick("parse", 0, len(selection.files))
+    for rel, path in sorted(selection.files.items()):
+        tick("parse", 1, len(selection.files))
+        try:
+            source = read_source(path, settings.max_file_bytes)
+            parsed = parse_source(source, rel)
+        except SkipFile as exc:
+            report.skipped[exc.reason] += 1
+            continue
+        except Exception as exc:  # noqa: BLE001
+            report.errors.append(f"{rel}: cannot parse: {exc}")
+            continue
+        report.files += 1
+        files.append(_collect(pipeline, rel, path, source, parsed, mode))
+    return files
+
+
+def _collect(
+    pipeline: DocPipeline, rel: str, path: Path, source: bytes, parsed: ParsedFile, mode: str
+) -> _File:
+    from indexer.text import symbol_source
+
+    item = _File(rel, path, source, parsed)
+    by_qualname = {s.qualname: s for s in parsed.symbols}
+    for symbol in parsed.symbols:
+        if mode in ("missing", "all") and wants_docstring(symbol, pipeline.settings, by_qualname):
+            item.missing.append(Target(rel, source, parsed, symbol, symbol_source(source, symbol)))
+        elif mode in ("stale", "all") and symbol.docstring:
+            finding = check_symbol(symbol, pipeline.style_for("python"))
+            if finding is not None:
+                item.stale.append((symbol, finding))
+    return item
+
+
+def _draft(
+    pipeline: DocPipeline, targets: list[Target], tick: Progress
+) -> dict[tuple[str, str], tuple[Refined, bool]]:
+    out: dict[tuple[str, str], tuple[Refined, bool]] = {}
+    tick("draft", 0, len(targets))
+    for start in range(0, len(targets), _DRAFT_CHUNK):
+        chunk = targets[start : start + _DRAFT_CHUNK]
+        refined = pipeline.summaries(chunk, None, lambda n: tick("draft", n, len(targets)))
+        for target, item in zip(chunk, refined, strict=True):
+            out[(target.path, target.symbol.qualname)] = item
+    return out
+
+
+def _plan(
+    pipeline: DocPipeline,
+    item: _File,
+    summaries: dict[tuple[str, str], tuple[Refined, bool]],
+    report: GenerateReport | None,
+) -> list[tuple[DocResult, TextEdit]]:
+    """Plan the edits of one file (from its current bytes and parse)."""
+    planned: list[tuple[DocResult, TextEdit]] = []
+    for target in item.missing:
+        summary = summaries.get((item.rel, target.symbol.qualname))
+        if summary is None:
+            continue
+        result = pipeline.result_for(target, summary)
+        try:
+            edit = pipeline.insertion_edit(item.source, target.symbol, result)
+        except EditRefused as exc:
+            if report is not None:
+                report.results.append(result)
+                report.refused.append(f"{item.rel}: {exc}")
+            continue
+        planned.append((result, edit))
+    for symbol, finding in item.stale:
+        try:
+            planned.append(pipeline.stale_result(item.rel, item.source, symbol, finding))
+        except EditRefused as exc:
+            if report is not None:
+                report.refused.append(f"{item.rel}: {exc}")
+    planned.sort(key=lambda pair: pair[1].start_byte)
+    return planned
+
+
+def _checked(item: _File, planned: list[tuple[DocResult, TextEdit]], report: GenerateReport):
+    """Return the edits that pass the checks (all together, else one by one)."""
+    language = item.parsed.language
+
+    def ok(pairs: list[tuple[DocResult, TextEdit]]) -> bytes:
+        edited = apply_edits(item.source, [edit for _, edit in pairs])
+        expected = {result.qualname: result.docstring for result, _ in pairs}
+        check_edited(item.source, edited, item.rel, language, expected, strict=True)
+        return edited
+
+    try:
+        return planned, ok(planned)
+    except EditRefused:
+        pass
+    kept = []
+    for pair in planned:
+        try:
+            ok([pair])
+            kept.append(pair)
+        except EditRefused as exc:
+            report.refused.append(f"{item.rel}: {pair[0].qualname}: {exc}")
+    if not kept:
+        return [], item.source
+    try:
+        return kept, ok(kept)
+    except EditRefused as exc:
+        report.refused.append(f"{item.rel}: {exc}")
+        return [], item.source
+
+
+def _finish_file(
+    pipeline: DocPipeline,
+    item: _File,
+    summaries: dict[tuple[str, str], tuple[Refined, bool]],
+    report: GenerateReport,
+    write: bool,
+    diff: bool,
+) -> None:
+    planned = _plan(pipeline, item, summaries, report)
+    report.results.extend(result for result, _ in planned)
+    threshold = pipeline.settings.min_confidence
+    writable = [(r, e) for r, e in planned if r.confidence >= threshold]
+    report.low_confidence += len(planned) - len(writable)
+    if not writable:
+        return
+    kept, edited = _checked(item, writable, report)
+    if not kept:
+        return
+    if diff:
+        report.diff += unified_diff(item.rel, item.source, edited)
+    if write:
+        _write(pipeline, item, summaries, edited, report)
+
+
+def _write(pipeline, item: _File, summaries, edited: bytes, report: GenerateReport) -> None:
+    try:
+        atomic_write(item.path, edited, content_hash(item.source))
+        report.written.append(item.rel)
+        return
+    except ConcurrentChangeError:
+        pass
+    # changed since it was read: re-read, re-plan with the same summaries, try once more
+    from indexer.parser import SkipFile, parse_source, read_source
+
+    try:
+        source = read_source(item.path, pipeline.settings.max_file_bytes)
+    except SkipFile as exc:
+        report.changed.append(f"{item.rel}: changed during the run and is now {exc}")
+        return
+    mode = "all" if item.stale else "missing"
+    fresh = _collect(pipeline, item.rel, item.path, source, parse_source(source, item.rel), mode)
+    threshold = pipeline.settings.min_confidence
+    planned = [p for p in _plan(pipeline, fresh, summaries, None) if p[0].confidence >= threshold]
+    kept, new_bytes = _checked(fresh, planned, report)
+    if not kept:
+        return
+    try:
+        atomic_write(item.path, new_bytes, content_hash(source))
+        report.written.append(item.rel)
+    except ConcurrentChangeError as exc:
+        report.changed.append(f"{item.rel}: {exc}")
+
+
+def unified_diff(rel: str, before: bytes, after: bytes) -> str:
+    """Return a unified diff of one file (``a/``, ``b/`` prefixes, like git)."""
+    old = before.decode("utf-8", "replace").splitlines(keepends=True)
+    new = after.decode("utf-8", "replace").splitlines(keepends=True)
+    lines = difflib.unified_diff(old, new, f"a/{rel}", f"b/{rel}")
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)

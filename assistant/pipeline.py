@@ -1,0 +1,501 @@
+"""The documentation pipeline: the one library API that the CLI and the language server call.
+
+``DocPipeline`` documents symbols: retrieve context (:mod:`assistant.context`), draft
+candidate summaries with the T5 engine (:mod:`assistant.draft`), refine them against the
+code and the evidence (:mod:`assistant.refine`), render them in the repository's style
+(:mod:`assistant.styles`), cache the results (:mod:`assistant.cache`), and plan safe edits
+(:mod:`assistant.edits`, :mod:`assistant.stale`). Bulk runs over paths live in
+:mod:`assistant.generate`.
+
+Example::
+
+    pipeline = DocPipeline(Path("repo"), PipelineSettings(style="auto"))
+    result = pipeline.document_symbol("pkg/mod.py", source, symbol)
+    edit = pipeline.plan_insertion("pkg/mod.py", source, symbol, result)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from assistant.cache import ResultCache, default_cache_dir, result_key
+from assistant.context import ContextRetriever, Target
+from assistant.edits import (
+    EditRefused,
+    TextEdit,
+    apply_edits,
+    check_edited,
+    plan_comment_insertion,
+    plan_python_insertion,
+    plan_replacement,
+)
+from assistant.pipeline_types import (
+    PIPELINE_VERSION,
+    STYLE_CHOICES,
+    DocResult,
+    PipelineSettings,
+)
+from assistant.prompt import first_sentence
+from assistant.refine import ParamLexicon, Refined, build_doc_model, choose_summary
+from assistant.stale import StaleFinding
+from assistant.stale import find_stale as _find_stale
+from assistant.stale import plan_stale_update as _plan_stale_update
+from assistant.styles import (
+    DEFAULT_STYLE,
+    detect_repo_style,
+    python_literal,
+    render,
+    style_for_language,
+    wrap_comment,
+)
+from indexer.symbols import ParsedFile, Symbol
+
+__all__ = [
+    "PIPELINE_VERSION",
+    "STYLE_CHOICES",
+    "DocPipeline",
+    "DocResult",
+    "EditRefused",
+    "PipelineSettings",
+    "StaleFinding",
+    "TextEdit",
+    "find_stale",
+]
+
+
+def find_stale(
+    parsed_file: ParsedFile, source: bytes | None = None, default_style: str = DEFAULT_STYLE
+) -> list[StaleFinding]:
+    """Return the stale docstrings of a parsed file (no model needed).
+
+    Args:
+        parsed_file: The parse of the file.
+        source: The file's bytes (unused; accepted so callers can pass what they hold).
+        default_style: Style assumed for docstrings that show none.
+    """
+    return _find_stale(parsed_file, default_style)
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class DocPipeline:
+    """Documents symbols of the repository at ``root``.
+
+    The model, the index, the batcher and the style scan are set up on first use, so
+    creating a pipeline is cheap and a run whose results are all cached never loads the
+    model. Methods are thread-safe.
+
+    Args:
+        root: Repository root.
+        settings: Pipeline settings.
+        generator: A ready ``TextGenerator`` (tests, benchmarks); None loads
+            ``settings.model`` on first need.
+        store: An open ``indexer.store.IndexStore``; None opens ``root/.docgen`` if it
+            exists.
+        embedder: An ``indexer.embed.Embedder`` for retrieval; None builds one lazily.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        settings: PipelineSettings | None = None,
+        generator: Any = None,
+        store: Any = None,
+        embedder: Any = None,
+    ) -> None:
+        self.root = Path(root).resolve()
+        self.settings = settings or PipelineSettings()
+        self._generator = generator
+        self._batcher: Any = None
+        self._drafter: Any = None
+        self._lock = threading.RLock()
+        self._model_lock = threading.Lock()
+        self._style: str | None = None if self.settings.style == "auto" else self.settings.style
+        self._lexicon: ParamLexicon | None = None
+        self._fingerprint: str | None = None
+        self.notes: list[str] = []
+        cache_dir = self.settings.cache_dir or default_cache_dir()
+        self.cache = ResultCache(
+            cache_dir if self.settings.use_cache else None, self.settings.cache_size
+        )
+        self.notes.extend(self.cache.warnings)
+        self.store = store if store is not None else self._open_store()
+        self.retriever = ContextRetriever(
+            self.root,
+            self.store,
+            embedder,
+            self.cache,
+            self.settings.top_k,
+            self.settings.max_context_tokens,
+        )
+
+    # --- lazily built parts -------------------------------------------------------------
+
+    def _open_store(self) -> Any:
+        if not (self.root / ".docgen").exists():
+            self.notes.append(
+                f"no index at {self.root / '.docgen'}: drafting without similar symbols "
+                f"(run `docgen index {self.root}`)"
+            )
+            return None
+        try:
+            from indexer.store import IndexStore
+
+            return IndexStore.open(self.root)
+        except Exception as exc:  # noqa: BLE001 - drafting works without the index
+            self.notes.append(f"index unavailable ({exc}); drafting without similar symbols")
+            return None
+
+    @property
+    def generator(self) -> Any:
+        """The text generator, loaded on first use."""
+        with self._model_lock:
+            if self._generator is None:
+                from assistant.engine import load_generator
+
+                s = self.settings
+                self._generator = load_generator(s.model, s.backend, s.int8, s.threads)
+            return self._generator
+
+    def _get_drafter(self, interactive: bool) -> Any:
+        from assistant.draft import Drafter
+        from assistant.engine import GenerationConfig
+
+        with self._model_lock:
+            if self._drafter is not None and (self._batcher is not None or not interactive):
+                return self._drafter
+        generator = self.generator
+        s = self.settings
+        config = GenerationConfig(
+            max_new_tokens=s.max_new_tokens,
+            num_beams=s.num_beams,
+            num_return_sequences=s.num_beams,
+        )
+        with self._model_lock:
+            if interactive and self._batcher is None:
+                self._batcher = _make_batcher(generator, s.batch_size)
+            self._drafter = Drafter(generator, config, s.batch_size, self._batcher)
+            return self._drafter
+
+    def model_fingerprint(self) -> str:
+        """Identify the model and its version for cache keys, without loading it.
+
+        The id is the injected generator's ``model_id`` or the configured model (the
+        embedded default's folder when None); for a folder, the version is a digest of
+        its files' names, sizes and times, so a retrained model never hits old entries.
+        """
+        if self._fingerprint is not None:
+            return self._fingerprint
+        if self._generator is not None:
+            model = str(getattr(self._generator, "model_id", "model"))
+        elif self.settings.model:
+            model = str(self.settings.model)
+        else:
+            from assistant.engine import DEFAULT_MODEL_DIR
+
+            model = str(DEFAULT_MODEL_DIR)
+        path = Path(model).expanduser()
+        version = "unversioned"
+        if path.is_dir():
+            stats = sorted(
+                (str(p.relative_to(path)), p.stat().st_size, int(p.stat().st_mtime))
+                for p in path.rglob("*")
+                if p.is_file()
+            )
+            version = _sha(repr(stats))[:16]
+        backend = f"{self.settings.backend}{'-int8' if self.settings.int8 else ''}"
+        self._fingerprint = f"{model}@{version}#{backend}"
+        return self._fingerprint
+
+    def style_for(self, language: str) -> str:
+        """The style used for ``language``: repository majority for Python when ``auto``."""
+        if language != "python":
+            return style_for_language(language, DEFAULT_STYLE)
+        self._scan_repository()
+        return self._style or DEFAULT_STYLE
+
+    def _scan_repository(self) -> None:
+        """Learn the repository's style and parameter descriptions from its docstrings."""
+        with self._lock:
+            if self._lexicon is not None:
+                return
+            lexicon = ParamLexicon()
+            docstrings = list(self._repository_docstrings())
+            for text in docstrings:
+                lexicon.add_docstring(text)
+            if self._style is None:
+                self._style = detect_repo_style(docstrings)
+            self._lexicon = lexicon
+
+    def _repository_docstrings(self, limit: int = 2000):
+        """Docstrings of Python definitions: from the index, else by parsing the repo."""
+        if self.store is not None and hasattr(self.store, "docstrings"):
+            try:
+                yield from self.store.docstrings(language="python", limit=limit)
+                return
+            except Exception as exc:  # noqa: BLE001
+                self.notes.append(f"reading docstrings from the index failed ({exc})")
+        from indexer.parser import SkipFile, parse_file
+        from indexer.walker import WalkOptions, walk
+
+        found = 0
+        options = WalkOptions(self.settings.exclude, self.settings.max_file_bytes, True, ["python"])
+        for path in walk(self.root, options).files.values():
+            try:
+                parsed = parse_file(path, self.root, self.settings.max_file_bytes)
+            except (SkipFile, OSError):
+                continue
+            for symbol in parsed.symbols:
+                if symbol.docstring and symbol.kind != "module":
+                    found += 1
+                    yield symbol.docstring
+            if found >= limit:
+                return
+
+    @property
+    def lexicon(self) -> ParamLexicon:
+        """Parameter descriptions already written in the repository."""
+        self._scan_repository()
+        assert self._lexicon is not None
+        return self._lexicon
+
+    # --- documenting --------------------------------------------------------------------
+
+    def target(self, path: str, source: bytes, symbol: Symbol, parsed: ParsedFile | None = None):
+        """Return the :class:`~assistant.context.Target` for ``symbol`` of ``source``."""
+        from indexer.parser import parse_source
+        from indexer.text import symbol_source
+
+        if parsed is None:
+            parsed = parse_source(source, path, symbol.language)
+            fresh = next((s for s in parsed.symbols if s.qualname == symbol.qualname), None)
+            symbol = fresh or symbol
+        return Target(path, source, parsed, symbol, symbol_source(source, symbol))
+
+    def document_symbol(
+        self, path: str, source: bytes, symbol: Symbol, priority: Any = None
+    ) -> DocResult:
+        """Draft the documentation of one symbol (cached; interactive by default).
+
+        Args:
+            path: Repository-relative path of the file.
+            source: The file's current bytes (an editor buffer may differ from disk).
+            symbol: The symbol (re-found by qualname in ``source``).
+            priority: ``assistant.engine.Priority`` for the batcher; None is interactive.
+        """
+        if priority is None:
+            priority = _interactive_priority()
+        return self.document_targets([self.target(path, source, symbol)], priority)[0]
+
+    def document_targets(
+        self, targets: list[Target], priority: Any = None, progress: Any = None
+    ) -> list[DocResult]:
+        """Draft the documentation of many targets (model calls batched).
+
+        Args:
+            targets: What to document.
+            priority: Batcher priority; None calls the generator directly in batches.
+            progress: Called with the number of targets finished, as they finish.
+        """
+        refined = self.summaries(targets, priority, progress)
+        return [self.result_for(t, r) for t, r in zip(targets, refined, strict=True)]
+
+    def summaries(
+        self, targets: list[Target], priority: Any = None, progress: Any = None
+    ) -> list[tuple[Refined, bool]]:
+        """Return each target's refined summary and whether it came from the cache."""
+        with self._lock:
+            contexts = self.retriever.contexts(targets)
+        fingerprint = self.model_fingerprint()
+        settings = self.settings.output_settings()
+        out: list[tuple[Refined, bool] | None] = [None] * len(targets)
+        misses: list[int] = []
+        keys = []
+        for i, (target, ctx) in enumerate(zip(targets, contexts, strict=True)):
+            style = self.style_for(target.symbol.language)
+            key = result_key(fingerprint, _sha(target.code), ctx.context_hash, style, settings)
+            keys.append(key)
+            hit = self.cache.get(key)
+            if hit is not None and "summary" in hit:
+                out[i] = (_refined_from(hit), True)
+            else:
+                misses.append(i)
+        if progress and len(misses) < len(targets):
+            progress(len(targets) - len(misses))
+        if misses:
+            drafter = self._get_drafter(interactive=priority is not None)
+            prompts = [contexts[i].prompt for i in misses]
+            candidates = drafter.draft(prompts, priority, progress)
+            for i, cands in zip(misses, candidates, strict=True):
+                refined = choose_summary(cands, contexts[i].vocabulary, targets[i].symbol)
+                refined.notes = [*refined.notes, *contexts[i].notes]
+                self.cache.set(keys[i], asdict(refined))
+                out[i] = (refined, False)
+        return [item for item in out if item is not None]
+
+    def result_for(self, target: Target, refined: tuple[Refined, bool]) -> DocResult:
+        """Render a refined summary as the symbol's docstring, with structure from its code."""
+        summary, cached = refined
+        symbol = target.symbol
+        style = self.style_for(symbol.language)
+        doc = build_doc_model(symbol, summary.summary, target.code, style, self.lexicon.describe)
+        notes = list(summary.notes)
+        if summary.confidence < self.settings.min_confidence:
+            notes.append(
+                f"confidence {summary.confidence:.2f} is below min_confidence "
+                f"{self.settings.min_confidence:.2f}: not written"
+            )
+        return DocResult(
+            path=target.path,
+            qualname=symbol.qualname,
+            kind=symbol.kind,
+            line=symbol.line,
+            summary=summary.summary,
+            docstring=render(doc, style, symbol.language),
+            confidence=summary.confidence,
+            cached=cached,
+            flagged=list(summary.flagged),
+            notes=notes,
+            style=style,
+        )
+
+    # --- edits --------------------------------------------------------------------------
+
+    def insertion_edit(self, source: bytes, symbol: Symbol, result: DocResult) -> TextEdit:
+        """Plan the edit inserting ``result`` (no validation; see :meth:`plan_insertion`)."""
+        text = result.docstring
+        if symbol.language == "python":
+            if symbol.doc_span is not None:
+                return plan_replacement(
+                    source,
+                    symbol,
+                    lambda indent, nl, quote: python_literal(text, indent, nl, quote),
+                )
+            return plan_python_insertion(
+                source, symbol, lambda indent, nl: python_literal(text, indent, nl)
+            )
+        return plan_comment_insertion(
+            source, symbol, lambda indent, nl: wrap_comment(text, result.style, indent, nl)
+        )
+
+    def plan_insertion(
+        self, path: str, source: bytes, symbol: Symbol, result: DocResult, strict: bool = False
+    ) -> TextEdit:
+        """Return the edit that makes ``result`` the docstring of ``symbol``.
+
+        The edit is checked: the edited file must parse no worse than ``source`` (cleanly
+        with ``strict``) and carry the new docstring on that symbol.
+
+        Raises:
+            EditRefused: The edit would damage the file or not land on the symbol.
+        """
+        symbol = self._fresh(path, source, symbol)
+        edit = self.insertion_edit(source, symbol, result)
+        edited = apply_edits(source, [edit])
+        check_edited(
+            source, edited, path, symbol.language, {symbol.qualname: result.docstring}, strict
+        )
+        return edit
+
+    def stale_edit(
+        self, source: bytes, symbol: Symbol, finding: StaleFinding
+    ) -> tuple[TextEdit, str]:
+        """Plan a stale update without validation: (edit, updated docstring text)."""
+        return _plan_stale_update(source, symbol, finding, self.lexicon.describe)
+
+    def plan_stale_update(
+        self,
+        path: str,
+        source: bytes,
+        symbol: Symbol,
+        finding: StaleFinding,
+        priority: Any = None,
+        strict: bool = False,
+    ) -> TextEdit:
+        """Return the edit that brings a stale docstring's parameters up to date.
+
+        Only the parameter entries change; descriptions of parameters that still exist
+        (or were renamed) are kept; hand-written prose stays byte for byte. No model call.
+
+        Raises:
+            EditRefused: The parameter list cannot be located or the edit would damage
+                the file.
+        """
+        del priority  # structural update: the model is not needed
+        symbol = self._fresh(path, source, symbol)
+        edit, text = self.stale_edit(source, symbol, finding)
+        edited = apply_edits(source, [edit])
+        check_edited(source, edited, path, symbol.language, {symbol.qualname: text}, strict)
+        return edit
+
+    def stale_result(self, path: str, source: bytes, symbol: Symbol, finding: StaleFinding):
+        """Return the :class:`DocResult` and edit of a stale update."""
+        edit, text = self.stale_edit(source, symbol, finding)
+        result = DocResult(
+            path=path,
+            qualname=symbol.qualname,
+            kind=symbol.kind,
+            line=symbol.line,
+            summary=first_sentence(text),
+            docstring=text,
+            confidence=1.0,
+            notes=[finding.message],
+            style=finding.style,
+            action="update",
+        )
+        return result, edit
+
+    def _fresh(self, path: str, source: bytes, symbol: Symbol) -> Symbol:
+        """Re-find ``symbol`` in ``source`` so spans match the bytes being edited."""
+        from indexer.parser import parse_source
+
+        parsed = parse_source(source, path, symbol.language)
+        return next((s for s in parsed.symbols if s.qualname == symbol.qualname), symbol)
+
+    def generate(self, paths: list[Path], mode: str = "missing", write: bool = False, **kw):
+        """Document the files under ``paths``; see :func:`assistant.generate.run`."""
+        from assistant.generate import run
+
+        return run(self, paths, mode=mode, write=write, **kw)
+
+    def close(self) -> None:
+        """Release the batcher, the cache and the index."""
+        batcher, self._batcher = self._batcher, None
+        for name in ("close", "shutdown", "stop"):
+            if batcher is not None and callable(getattr(batcher, name, None)):
+                getattr(batcher, name)()
+                break
+        self.cache.close()
+        if self.store is not None and callable(getattr(self.store, "close", None)):
+            self.store.close()
+
+
+def _refined_from(hit: dict[str, Any]) -> Refined:
+    return Refined(
+        str(hit["summary"]),
+        float(hit.get("confidence", 0.0)),
+        list(hit.get("flagged", [])),
+        list(hit.get("notes", [])),
+    )
+
+
+def _make_batcher(generator: Any, max_batch_size: int) -> Any:
+    try:
+        from assistant.engine import DynamicBatcher
+    except ImportError:
+        return None
+    return DynamicBatcher(generator, max_batch_size=max_batch_size, max_wait_ms=5)
+
+
+def _interactive_priority() -> Any:
+    try:
+        from assistant.engine import Priority
+    except ImportError:
+        return None
+    return Priority.INTERACTIVE

@@ -1,0 +1,170 @@
+"""Plain data of the pipeline API: its settings and its per-symbol result.
+
+Both are re-exported by :mod:`assistant.pipeline`; import them from there.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from assistant.cache import DEFAULT_SIZE_LIMIT
+from assistant.styles import DEFAULT_STYLE, PYTHON_STYLE_NAMES
+from indexer.config import ConfigError
+
+STYLE_CHOICES = ("auto", *PYTHON_STYLE_NAMES)
+PIPELINE_VERSION = 1
+"""Bumped when refinement or rendering changes results; part of every cache key."""
+
+
+@dataclass
+class PipelineSettings:
+    """Everything that configures the pipeline; every field has a default.
+
+    Attributes:
+        model: T5 folder or hub id; None is the embedded default model.
+        backend: ``onnx`` (production) or ``pytorch`` (reference).
+        int8: Quantize ONNX exports to int8.
+        style: ``auto`` (the repository's majority), ``google``, ``numpy``, ``sphinx``,
+            ``pep257``. Other languages always use their own doc comments.
+        cache_dir: Output cache folder; None is the per-user cache folder.
+        cache_size: Cache size limit in bytes.
+        use_cache: Cache drafted results at all.
+        max_context_tokens: Prompt budget (see :mod:`assistant.context`).
+        top_k: Similar documented symbols retrieved per symbol.
+        threads: Model intra-op threads (None: all cores).
+        min_confidence: Results below this confidence are reported but never written.
+        num_beams: Beam width; the beams are the candidates refinement chooses from.
+        max_new_tokens: Longest summary in tokens.
+        batch_size: Prompts per model call in bulk runs.
+        include_private: Also document ``_private`` symbols.
+        include_magic: Also document dunder methods other than ``__init__``.
+        include_nested: Also document functions nested in functions.
+        exclude: Gitignore-style patterns of files to leave alone.
+        max_file_bytes: Larger files are skipped.
+        update_index: ``generate`` brings the index up to date first.
+    """
+
+    model: str | None = None
+    backend: str = "onnx"
+    int8: bool = True
+    style: str = "auto"
+    cache_dir: Path | None = None
+    cache_size: int = DEFAULT_SIZE_LIMIT
+    use_cache: bool = True
+    max_context_tokens: int = 400
+    top_k: int = 3
+    threads: int | None = None
+    min_confidence: float = 0.0
+    num_beams: int = 4
+    max_new_tokens: int = 32
+    batch_size: int = 16
+    include_private: bool = False
+    include_magic: bool = False
+    include_nested: bool = False
+    exclude: list[str] = field(default_factory=list)
+    max_file_bytes: int = 1_000_000
+    update_index: bool = True
+
+    def __post_init__(self) -> None:
+        if self.style not in STYLE_CHOICES:
+            raise ConfigError(
+                f"style must be one of {', '.join(STYLE_CHOICES)}, got {self.style!r}"
+            )
+        if self.backend not in ("onnx", "pytorch"):
+            raise ConfigError(f"backend must be 'onnx' or 'pytorch', got {self.backend!r}")
+        if not 0.0 <= float(self.min_confidence) <= 1.0:
+            raise ConfigError(f"min_confidence must be within 0..1, got {self.min_confidence}")
+        for name in ("num_beams", "max_new_tokens", "batch_size", "max_context_tokens"):
+            if int(getattr(self, name)) < 1:
+                raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.cache_dir is not None:
+            self.cache_dir = Path(os.path.expanduser(str(self.cache_dir)))
+
+    @classmethod
+    def from_tool_config(cls, table: dict[str, Any]) -> PipelineSettings:
+        """Build settings from ``[tool.docgen]`` (keys of other commands are ignored).
+
+        Raises:
+            ConfigError: A value has the wrong type or is out of range.
+        """
+        known = {f.name: f for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            name = {"cache_path": "cache_dir"}.get(key, key)
+            if name not in known:
+                continue
+            default = known[name].default
+            if isinstance(default, bool) and not isinstance(value, bool):
+                raise ConfigError(f"[tool.docgen] {key} must be true or false, got {value!r}")
+            if isinstance(default, int | float) and not isinstance(default, bool):
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise ConfigError(f"[tool.docgen] {key} must be a number, got {value!r}")
+            if name == "exclude" and not (
+                isinstance(value, list) and all(isinstance(v, str) for v in value)
+            ):
+                raise ConfigError(f"[tool.docgen] exclude must be a list of strings, got {value!r}")
+            values[name] = value
+        return cls(**values)
+
+    def output_settings(self) -> dict[str, Any]:
+        """The settings that change a drafted result (part of the cache key)."""
+        return {
+            "beams": self.num_beams,
+            "max_new_tokens": self.max_new_tokens,
+            "top_k": self.top_k,
+            "max_context_tokens": self.max_context_tokens,
+            "version": PIPELINE_VERSION,
+        }
+
+
+@dataclass
+class DocResult:
+    """The documentation drafted for one symbol.
+
+    Attributes:
+        path: Repository-relative file path.
+        qualname: Qualified name of the symbol.
+        kind: ``function``, ``method``, ``class`` or ``module``.
+        line: 1-based line of the symbol's name.
+        summary: The one-sentence summary.
+        docstring: The rendered docstring (no quotes, no indentation, no comment markers).
+        confidence: 0..1; how well the summary is supported (1.0 for structural updates).
+        cached: The summary came from the cache (the model was not called).
+        flagged: Words removed because they name identifiers found nowhere.
+        notes: Anything the user should know about this result.
+        style: The style it was rendered in.
+        action: ``insert`` (missing docstring) or ``update`` (stale docstring).
+    """
+
+    path: str
+    qualname: str
+    kind: str
+    line: int
+    summary: str
+    docstring: str
+    confidence: float
+    cached: bool = False
+    flagged: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    style: str = DEFAULT_STYLE
+    action: str = "insert"
+
+    def to_json(self) -> dict[str, Any]:
+        """The fields of the ``docgen generate --format json`` contract, exactly."""
+        return {
+            "path": self.path,
+            "qualname": self.qualname,
+            "kind": self.kind,
+            "line": self.line,
+            "summary": self.summary,
+            "docstring": self.docstring,
+            "confidence": round(float(self.confidence), 4),
+            "cached": bool(self.cached),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """All fields (for tools that want the notes too)."""
+        return asdict(self)

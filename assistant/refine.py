@@ -1,0 +1,383 @@
+"""Grounded refinement: pick the best drafted summary, strip what the evidence does not
+support, and take every structural fact from the code.
+
+The model writes only the one-sentence summary. This pass:
+
+1. scores each candidate (beam hypotheses) by its model score and by how much of it is
+   supported by the code's identifiers and the retrieved evidence, and keeps the best;
+2. removes words that name identifiers existing nowhere in the code or the context
+   (``foo_bar``, ``fooBar``, ``a.b``, ```x```), reporting them as ``flagged``;
+3. builds the docstring's structure from the code only: the parameters of the signature
+   (never invented, none left out), returns/yields from annotations and return/yield
+   statements, raises from raise statements (:func:`build_doc_model`);
+4. gives the result a confidence in 0..1.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+import textwrap
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from assistant.prompt import first_sentence
+from assistant.stale import signature_parameters
+from assistant.styles import DocModel, ParamDoc, RaiseDoc, ValueDoc, detect_docstring_style
+from assistant.styles import find_params as find_doc_params
+from indexer.symbols import Parameter, Symbol
+
+_WORD = re.compile(r"`[^`]+`|[A-Za-z_][\w.]*(?:\(\))?|\S")
+_SPLIT_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_STOP = set(
+    "a an the of for to in on at by with from and or not no is are be been it its this that "
+    "these those as if when whether which who into over under than then there their all any "
+    "each every some given new current other one two given returns return given".split()
+)
+_DOC_WORDS = set(
+    "return returns get gets set sets create creates build builds make makes compute computes "
+    "check checks find finds load loads save saves read reads write writes update updates add "
+    "adds remove removes convert converts parse parses run runs handle handles initialize "
+    "initializes value values list lists number object objects instance string strings true "
+    "false none result results whether given specified provided new data item items name names "
+    "method function class module default optional".split()
+)
+_CONNECTORS = {"the", "a", "an", "of", "for", "to", "in", "with", "from", "by", "and", "or"}
+_GENERIC_RETURN = "The result."
+
+
+def split_identifier(name: str) -> list[str]:
+    """Split ``get_userName2`` into ``['get', 'user', 'name', '2']`` (lowercased)."""
+    parts = []
+    for chunk in re.split(r"[^A-Za-z0-9]+", name):
+        parts += [p.lower() for p in _SPLIT_CAMEL.findall(chunk)]
+    return parts
+
+
+@dataclass(slots=True)
+class Vocabulary:
+    """What the code and the evidence name: full identifiers and their lowercase words."""
+
+    identifiers: set[str] = field(default_factory=set)
+    words: set[str] = field(default_factory=set)
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> Vocabulary:
+        """Collect identifiers and words from code and evidence texts."""
+        vocab = cls()
+        for text in texts:
+            for token in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text or ""):
+                vocab.identifiers.add(token.lower())
+                vocab.words.update(split_identifier(token))
+        return vocab
+
+    def knows_identifier(self, token: str) -> bool:
+        """Whether an identifier-like token (``a.b``, ``foo_bar``, ```x```) is grounded."""
+        bare = token.strip("`").removesuffix("()").strip()
+        parts = [p for p in re.split(r"[^A-Za-z0-9_]+", bare) if p]
+        return bool(parts) and all(p.lower() in self.identifiers for p in parts)
+
+
+def is_identifier_like(token: str) -> bool:
+    """Whether a token of prose names code rather than being an English word."""
+    if token.startswith("`") and token.endswith("`") and len(token) > 2:
+        return True
+    core = token.removesuffix("()")
+    if not re.fullmatch(r"[A-Za-z_][\w.]*", core) or core.endswith("."):
+        return False
+    return (
+        "_" in core.strip("_")
+        or core.startswith("_")
+        or token.endswith("()")
+        or bool(re.search(r"[a-z][A-Z]", core))
+        or bool(re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+", core))
+    )
+
+
+def remove_invented(summary: str, vocab: Vocabulary) -> tuple[str, list[str]]:
+    """Remove identifier-like words that exist nowhere in the code or the evidence.
+
+    Returns:
+        The cleaned summary and the removed words.
+    """
+    flagged: list[str] = []
+    kept: list[str] = []
+    dropped = False
+    for token in _WORD.findall(summary):
+        if is_identifier_like(token) and not vocab.knows_identifier(token):
+            flagged.append(token)
+            while kept and kept[-1].lower() in _CONNECTORS:
+                kept.pop()
+            dropped = True
+            continue
+        if dropped and token.lower() in ("and", "or", ","):
+            continue
+        dropped = False
+        kept.append(token)
+    if not flagged:
+        return summary, []
+    text = " ".join(kept)
+    text = re.sub(r"\s+([.,;:!?)])", r"\1", text)
+    text = re.sub(r"\(\s+", "(", text)
+    text = re.sub(r"([,;:])\s*(?=[.!?]|$)", "", text)
+    text = re.sub(r"\s+(?:" + "|".join(_CONNECTORS) + r")(?=[.!?]?$)", "", text)
+    return text.strip(), flagged
+
+
+def normalize_summary(text: str) -> str:
+    """One sentence, first letter capitalised, ending with a period."""
+    text = first_sentence(text) or " ".join(text.split())
+    text = text.strip().strip("\"'")
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    if text[-1] not in ".!?":
+        text += "."
+    return text
+
+
+def name_summary(symbol: Symbol) -> str:
+    """A summary made from the name alone (``get_user_name`` -> ``Get user name.``)."""
+    words = split_identifier(symbol.name) or [symbol.kind]
+    return normalize_summary(" ".join(words))
+
+
+def support(summary: str, vocab: Vocabulary) -> float:
+    """Share of the summary's content words found in the code or evidence (1.0 if none)."""
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+", summary)]
+    content = [w for w in words if len(w) > 2 and w not in _STOP and w not in _DOC_WORDS]
+    if not content:
+        return 0.5
+    return sum(1 for w in content if w in vocab.words) / len(content)
+
+
+def _repetition(summary: str) -> float:
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+", summary)]
+    if len(words) < 3:
+        return 0.0 if words else 1.0
+    top = Counter(words).most_common(1)[0][1]
+    return max(0.0, (top - 2) / len(words))
+
+
+@dataclass(slots=True)
+class Refined:
+    """The chosen summary, its confidence and what was removed from it."""
+
+    summary: str
+    confidence: float
+    flagged: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def choose_summary(
+    candidates: list[tuple[str, float]], vocab: Vocabulary, symbol: Symbol
+) -> Refined:
+    """Score candidates ``(text, model score)``, keep the best, clean it, rate it.
+
+    The model score is a length-normalised log-probability; ``exp`` of it is the mean
+    per-token probability. A candidate's score is ``0.45 * grounding + 0.45 * model
+    probability + 0.1`` minus penalties for invented identifiers (0.25 each) and
+    repetition; the confidence is that score of the best candidate, clipped to 0..1.
+    """
+    best: Refined | None = None
+    best_score = -math.inf
+    for text, model_score in candidates:
+        summary = normalize_summary(text)
+        if not summary:
+            continue
+        cleaned, flagged = remove_invented(summary, vocab)
+        cleaned = normalize_summary(cleaned) if cleaned.strip(" .") else ""
+        if len(cleaned.split()) < 2:
+            continue
+        probability = math.exp(min(0.0, model_score))
+        score = 0.45 * support(cleaned, vocab) + 0.45 * probability + 0.1
+        score -= 0.25 * len(flagged) + _repetition(cleaned)
+        if score > best_score:
+            notes = [f"removed unsupported identifier(s): {', '.join(flagged)}"] if flagged else []
+            best_score = score
+            best = Refined(cleaned, min(1.0, max(0.0, score)), flagged, notes)
+    if best is None:
+        return Refined(
+            name_summary(symbol),
+            0.1,
+            [],
+            ["the model gave no usable summary; this one is made from the name"],
+        )
+    return best
+
+
+# --- structural facts -------------------------------------------------------------------
+
+_NO_VALUE = {"None", "NoReturn", "Never", "typing.NoReturn", "void", "()"}
+_ITERATOR = re.compile(
+    r"^(?:typing\.|collections\.abc\.)?(?:Async)?(?:Iterator|Iterable|Generator)\[\s*([^,\]]+)"
+)
+
+
+def _is_property(symbol: Symbol) -> bool:
+    return any(
+        d.split("(")[0].rsplit(".", 1)[-1] in ("property", "cached_property", "setter", "getter")
+        for d in symbol.decorators
+    )
+
+
+def humanize(name: str) -> str:
+    """``max_retries`` -> ``Max retries.``"""
+    words = split_identifier(name) or [name]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:] + "."
+
+
+class ParamLexicon:
+    """Parameter descriptions already written in the repository, by parameter name.
+
+    A parameter documented elsewhere in the repository under the same name gets that
+    description (the most common one): real prose from the repo, never invented.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[str, Counter[str]] = {}
+
+    def add_docstring(self, docstring: str | None, default_style: str = "google") -> None:
+        """Learn the parameter descriptions of one existing docstring."""
+        if not docstring:
+            return
+        style = detect_docstring_style(docstring)
+        if style is None:
+            return
+        block = find_doc_params(docstring, style)
+        for entry in block.entries if block else []:
+            if entry.description:
+                self._seen.setdefault(entry.bare_name, Counter())[entry.description] += 1
+
+    def lookup(self, name: str) -> str | None:
+        """Return the most common description of parameter ``name``, if any."""
+        seen = self._seen.get(name.lstrip("*"))
+        return seen.most_common(1)[0][0] if seen else None
+
+    def describe(self, param: Parameter) -> str:
+        """Return a description: the repository's own, else one made from the name."""
+        found = self.lookup(param.name)
+        if found:
+            return found
+        if param.kind == "var_positional":
+            return "Additional positional arguments."
+        if param.kind == "var_keyword":
+            return "Additional keyword arguments."
+        return humanize(param.name.lstrip("*"))
+
+
+def _raise_descriptions(code: str) -> dict[str, str]:
+    """Map exception name -> description from the condition or message of its raise."""
+    try:
+        tree = ast.parse(textwrap.dedent(code))
+    except (SyntaxError, ValueError):
+        return {}
+    if not tree.body or not isinstance(
+        tree.body[0], ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+    ):
+        return {}
+    found: dict[str, str] = {}
+
+    def visit(nodes: list[ast.stmt], condition: ast.expr | None) -> None:
+        for node in nodes:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                continue
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                _record(node.exc, condition, found)
+            if isinstance(node, ast.If):
+                visit(node.body, node.test)
+                visit(node.orelse, None)
+                continue
+            for name in ("body", "orelse", "finalbody", "handlers"):
+                children = getattr(node, name, None)
+                if isinstance(children, list):
+                    visit([c for c in children if isinstance(c, ast.stmt)], condition)
+            for handler in getattr(node, "handlers", []):
+                visit(handler.body, None)
+
+    visit(tree.body[0].body, None)
+    return found
+
+
+def _record(exc: ast.expr, condition: ast.expr | None, found: dict[str, str]) -> None:
+    call = exc if isinstance(exc, ast.Call) else None
+    target = call.func if call else exc
+    name = ast.unparse(target).rsplit(".", 1)[-1]
+    if name in found:
+        return
+    if condition is not None:
+        text = ast.unparse(condition)
+        if len(text) <= 60:
+            found[name] = f"If ``{text}``."
+            return
+    if call and call.args and isinstance(call.args[0], ast.Constant):
+        message = str(call.args[0].value).strip()
+        if message and isinstance(call.args[0].value, str) and len(message) <= 100:
+            found[name] = message[0].upper() + message[1:].rstrip(".") + "."
+            return
+    found[name] = ""
+
+
+def _value_description(summary: str, symbol: Symbol) -> str:
+    match = re.match(r"^(?:Return|Returns|Get|Gets|Yield|Yields)\s+(.+?)\.?$", summary)
+    if match and len(match.group(1).split()) >= 2:
+        rest = match.group(1)
+        return rest[0].upper() + rest[1:] + "."
+    words = split_identifier(symbol.name)
+    if words and words[0] in ("get", "to", "as", "compute", "calc", "calculate", "make"):
+        words = words[1:]
+    if not words:
+        return _GENERIC_RETURN
+    return "The " + " ".join(words) + "."
+
+
+def build_doc_model(
+    symbol: Symbol,
+    summary: str,
+    code: str,
+    style: str,
+    describe: Callable[[Parameter], str],
+) -> DocModel:
+    """Build the docstring content: the summary plus facts taken from the code only.
+
+    Args:
+        symbol: The documented symbol.
+        summary: The refined one-sentence summary.
+        code: The symbol's code without its docstring (for raise conditions).
+        style: Target style (decides whether annotations are repeated as types).
+        describe: Description for each parameter (see :class:`ParamLexicon`).
+    """
+    doc = DocModel(summary=summary, symbol_name=symbol.name, kind=symbol.kind)
+    if symbol.kind not in ("function", "method") or _is_property(symbol):
+        return doc
+    typed = style in ("numpy", "sphinx", "jsdoc")
+    for param in signature_parameters(symbol):
+        bare = param.name.lstrip("*")
+        prefix = {"var_positional": "*", "var_keyword": "**"}.get(param.kind, "")
+        text = describe(param)
+        if param.default is not None and style in ("google", "numpy", "sphinx"):
+            if "default" not in text.lower() and len(param.default) <= 40:
+                text = f"{text} Defaults to ``{param.default}``."
+        doc.params.append(
+            ParamDoc(prefix + bare, param.annotation if typed else None, text, param.default)
+        )
+    annotation = (symbol.returns or "").strip() or None
+    if symbol.name == "__init__":
+        annotation = None
+    elif symbol.has_yield:
+        match = _ITERATOR.match(annotation or "")
+        value_type = match.group(1).strip() if match else None
+        doc.yields = ValueDoc(value_type if typed else None, _value_description(summary, symbol))
+    elif (annotation and annotation not in _NO_VALUE) or (
+        symbol.has_return and annotation not in _NO_VALUE
+    ):
+        doc.returns = ValueDoc(annotation if typed else None, _value_description(summary, symbol))
+    reasons = _raise_descriptions(code) if symbol.language == "python" else {}
+    for name in symbol.raises:
+        bare = name.split("(")[0].rsplit(".", 1)[-1].strip()
+        if bare[:1].isupper() and bare not in [r.name for r in doc.raises]:
+            doc.raises.append(RaiseDoc(bare, reasons.get(bare, "")))
+    return doc

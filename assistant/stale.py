@@ -1,0 +1,242 @@
+"""Stale docstrings: documented parameters that no longer match the signature.
+
+A docstring is stale when it documents parameters (in any supported Python style) and
+that list differs from the signature: a parameter was added, removed or renamed. A
+docstring that documents no parameters at all is not checked (it makes no claim).
+
+The update replaces only the lines of the parameter entries inside the docstring
+literal: the summary, hand-written prose, examples and other sections keep every byte;
+descriptions of parameters that still exist (or were renamed) are kept as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from assistant.edits import TextEdit, detect_newline
+from assistant.styles import PYTHON_STYLES, ParamDoc, detect_docstring_style, find_params
+from indexer.symbols import Parameter, ParsedFile, Symbol
+
+__all__ = ["StaleFinding", "documented_parameters", "find_stale", "plan_stale_update"]
+
+
+@dataclass(slots=True)
+class StaleFinding:
+    """A docstring whose documented parameters differ from the signature.
+
+    Attributes:
+        path: Repository-relative file path.
+        qualname: The symbol's qualified name.
+        line: 1-based line of the symbol's name.
+        style: Style the docstring is written in.
+        added: Parameters in the signature that are not documented.
+        removed: Documented parameters that are not in the signature.
+        renamed: ``(old, new)`` pairs: a documented name replaced at the same position.
+    """
+
+    path: str
+    qualname: str
+    line: int
+    style: str
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        """One line saying what changed, for diagnostics and reports."""
+        parts = [f"renamed {old} -> {new}" for old, new in self.renamed]
+        if self.added:
+            parts.append("undocumented: " + ", ".join(self.added))
+        if self.removed:
+            parts.append("no longer in the signature: " + ", ".join(self.removed))
+        return "stale docstring: " + "; ".join(parts)
+
+
+def signature_parameters(symbol: Symbol) -> list[Parameter]:
+    """Return the parameters a docstring should document (no ``self``/``cls``, no ``*``)."""
+    params = [p for p in symbol.parameters if p.name and p.name.strip("*/")]
+    is_static = any(d.split("(")[0].endswith("staticmethod") for d in symbol.decorators)
+    if symbol.kind == "method" and params and not is_static:
+        if params[0].kind in ("positional", "positional_only") and params[0].name in (
+            "self",
+            "cls",
+            "mcs",
+            "metacls",
+        ):
+            params = params[1:]
+    return params
+
+
+def documented_parameters(symbol: Symbol, default_style: str = "google") -> list[str] | None:
+    """Return the bare names a docstring documents, or None if it has no parameter list."""
+    if not symbol.docstring:
+        return None
+    style = detect_docstring_style(symbol.docstring) or default_style
+    block = find_params(symbol.docstring, style)
+    if block is None or not block.entries:
+        return None
+    return [entry.bare_name for entry in block.entries]
+
+
+def _compare(documented: list[str], signature: list[Parameter]) -> tuple[list, list, list]:
+    names = [p.name.lstrip("*") for p in signature]
+    added = [n for n in names if n not in documented]
+    removed = [n for n in documented if n not in names]
+    renamed = []
+    for old in list(removed):
+        index = documented.index(old)
+        new = names[index] if index < len(names) else None
+        if new is not None and new in added:
+            renamed.append((old, new))
+    if not renamed and len(added) == 1 and len(removed) == 1:
+        renamed.append((removed[0], added[0]))
+    for old, new in renamed:
+        removed.remove(old)
+        added.remove(new)
+    if any(p.kind == "var_keyword" for p in signature):
+        removed = []  # documented names may be keyword arguments taken by **kwargs
+    return added, removed, renamed
+
+
+def check_symbol(symbol: Symbol, default_style: str = "google") -> StaleFinding | None:
+    """Return the finding for one symbol, or None when its docstring matches."""
+    if symbol.language != "python" or symbol.kind not in ("function", "method"):
+        return None
+    if not symbol.docstring:
+        return None
+    style = detect_docstring_style(symbol.docstring) or default_style
+    block = find_params(symbol.docstring, style)
+    if block is None or not block.entries:
+        return None
+    documented = [entry.bare_name for entry in block.entries]
+    added, removed, renamed = _compare(documented, signature_parameters(symbol))
+    if not (added or removed or renamed):
+        return None
+    return StaleFinding(symbol.path, symbol.qualname, symbol.line, style, added, removed, renamed)
+
+
+def find_stale(parsed_file: ParsedFile, default_style: str = "google") -> list[StaleFinding]:
+    """Return the stale docstrings of a parsed file, in file order."""
+    findings = []
+    for symbol in parsed_file.symbols:
+        finding = check_symbol(symbol, default_style)
+        if finding is not None:
+            findings.append(finding)
+    return findings
+
+
+@dataclass(slots=True)
+class _RawDoc:
+    """The docstring literal's body split into lines, with the cleandoc mapping."""
+
+    body_start: int  # byte offset of the body in the file
+    lines: list[str]  # raw lines (no line endings)
+    offsets: list[int]  # byte offset of each raw line in the file
+    first: int  # raw index of cleaned line 0
+    margin: str  # indentation removed from lines after the first
+
+
+def _raw_doc(source: bytes, symbol: Symbol) -> _RawDoc:
+    span = symbol.doc_span
+    assert span is not None
+    raw = source[span.start_byte : span.end_byte]
+    quote_at = min(i for i in (raw.find(b'"'), raw.find(b"'")) if i >= 0)
+    quote_len = 3 if raw[quote_at : quote_at + 3] in (b'"""', b"'''") else 1
+    body_start = span.start_byte + quote_at + quote_len
+    body = source[body_start : span.end_byte - quote_len]
+    lines, offsets, offset = [], [], body_start
+    for chunk in body.split(b"\n"):
+        offsets.append(offset)
+        lines.append(chunk.decode("utf-8", "replace").rstrip("\r"))
+        offset += len(chunk) + 1
+    first = 0
+    while first < len(lines) and not lines[first].strip():
+        first += 1
+    rest = [line for line in lines[first + 1 :] if line.strip()]
+    margin = ""
+    if rest:
+        margin = min((line[: len(line) - len(line.lstrip())] for line in rest), key=len)
+    return _RawDoc(body_start, lines, offsets, first, margin)
+
+
+def _cleaned(doc: _RawDoc) -> list[str]:
+    out = []
+    for index, line in enumerate(doc.lines[doc.first :]):
+        if index == 0:
+            out.append(line.strip())
+        else:
+            out.append(line[len(doc.margin) :] if line.startswith(doc.margin) else line.lstrip())
+    return out
+
+
+def plan_stale_update(
+    source: bytes,
+    symbol: Symbol,
+    finding: StaleFinding,
+    describe: Callable[[Parameter], str],
+) -> tuple[TextEdit, str]:
+    """Plan the edit that brings a stale docstring's parameter list up to date.
+
+    Args:
+        source: The file's bytes.
+        symbol: The symbol of ``finding``, parsed from ``source``.
+        finding: What is stale.
+        describe: Returns a description for a parameter that was never documented.
+
+    Returns:
+        The edit (only the parameter lines change) and the updated docstring text
+        (cleaned, as the JSON output reports it).
+    """
+    from assistant.edits import EditRefused, _position
+
+    doc = _raw_doc(source, symbol)
+    cleaned = _cleaned(doc)
+    style = PYTHON_STYLES[finding.style]
+    block = style.find_params(cleaned)
+    if block is None or block.start == 0:
+        raise EditRefused(f"{symbol.qualname}: cannot locate its parameter list")
+    entries = {entry.bare_name: entry for entry in block.entries}
+    renamed_from = {new: old for old, new in finding.renamed}
+    params = []
+    for param in signature_parameters(symbol):
+        bare = param.name.lstrip("*")
+        entry = entries.get(bare) or entries.get(renamed_from.get(bare, ""))
+        name = {"var_positional": "*", "var_keyword": "**"}.get(param.kind, "") + bare
+        if entry is not None:
+            params.append(ParamDoc(name, entry.type, entry.description, param.default))
+        else:
+            params.append(ParamDoc(name, None, describe(param), param.default))
+    covered = {i for e in block.entries for i in range(e.start, e.end)}
+    headers = {block.start, block.start + 1} if finding.style == "numpy" else {block.start}
+    if finding.style == "sphinx":
+        headers = set()
+    kept = [
+        cleaned[i]
+        for i in range(block.start, block.end)
+        if cleaned[i].strip() and i not in covered and i not in headers
+    ]
+    new_block = style.render_params(params).split("\n") + kept
+    new_cleaned = cleaned[: block.start] + new_block + cleaned[block.end :]
+    newline = detect_newline(source)
+    raw_start = doc.first + block.start
+    raw_end = doc.first + block.end
+    start = doc.offsets[raw_start]
+    end = doc.offsets[raw_end] if raw_end < len(doc.offsets) else None
+    base = doc.margin + _block_indent(cleaned, block.start)
+    text_lines = [f"{base}{line}" if line.strip() else "" for line in new_block]
+    if end is None:  # the block runs to the closing quotes
+        end = doc.offsets[-1] + len(doc.lines[-1].encode("utf-8"))
+        text = newline.join(text_lines) + newline + doc.lines[-1]
+        if doc.lines[-1].strip():
+            raise EditRefused(f"{symbol.qualname}: closing quotes share a line with parameters")
+    else:
+        text = newline.join(text_lines) + newline
+    edit = TextEdit(*_position(source, start), *_position(source, end), text, start, end)
+    return edit, "\n".join(new_cleaned).strip("\n")
+
+
+def _block_indent(cleaned: list[str], start: int) -> str:
+    line = cleaned[start]
+    return line[: len(line) - len(line.lstrip())]

@@ -1,0 +1,72 @@
+"""The style-independent content of a docstring, as the pipeline builds it.
+
+Refinement fills a :class:`DocModel` (the drafted summary plus structural facts taken from
+the code); a style turns it into text. Everything is plain data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class ParamDoc:
+    """One documented parameter.
+
+    Attributes:
+        name: The name as documented (``*args``/``**kwargs`` keep their stars).
+        type: Type text from the annotation (or an existing docstring), if any.
+        description: One-line description.
+        default: Default value text from the signature, if any.
+    """
+
+    name: str
+    type: str | None = None
+    description: str = ""
+    default: str | None = None
+
+    @property
+    def bare_name(self) -> str:
+        """The name without ``*``/``**`` (what the signature calls it)."""
+        return self.name.lstrip("*")
+
+
+@dataclass(slots=True)
+class ValueDoc:
+    """A documented return or yield value."""
+
+    type: str | None = None
+    description: str = ""
+
+
+@dataclass(slots=True)
+class RaiseDoc:
+    """A documented exception."""
+
+    name: str
+    description: str = ""
+
+
+@dataclass(slots=True)
+class DocModel:
+    """Content of one docstring, independent of the style it is rendered in.
+
+    Attributes:
+        summary: The one-sentence summary (ends with a period).
+        description: Extended prose after the summary (kept verbatim on updates).
+        params: Parameters in signature order.
+        returns: The return value, if the code returns one.
+        yields: The yielded value, if the code is a generator.
+        raises: Exceptions raised directly by the code.
+        symbol_name: Bare name of the documented symbol (GoDoc starts with it).
+        kind: Symbol kind (``function``, ``method``, ``class``, ``module``).
+    """
+
+    summary: str
+    description: str = ""
+    params: list[ParamDoc] = field(default_factory=list)
+    returns: ValueDoc | None = None
+    yields: ValueDoc | None = None
+    raises: list[RaiseDoc] = field(default_factory=list)
+    symbol_name: str = ""
+    kind: str = "function"
