@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import { commands, Disposable, ProgressLocation, TextEditor, window, workspace } from 'vscode';
 import { ResponseError } from 'vscode-languageclient/node';
 import { ClientCommands, ServerCommands } from './constants';
-import { formatStats, resultMessage } from './format';
+import { editOutcome, formatStats, resultMessage } from './format';
 import { getOutputChannel, traceError } from './logging';
 import { DocgenServer, ServerUnavailableError } from './server';
 
@@ -22,6 +22,15 @@ function showFailure(action: string, error: unknown): void {
     const detail = error instanceof ResponseError || error instanceof Error ? error.message : String(error);
     traceError(`${action} failed`, detail);
     void window.showErrorMessage(`docgen: ${action} failed: ${detail}`);
+}
+
+function reportOutcome(result: unknown, announceSuccess: boolean): void {
+    const outcome = editOutcome(result);
+    if (outcome.kind === 'failed') {
+        void window.showWarningMessage(`docgen: ${outcome.message}`);
+    } else if (outcome.kind === 'nothing' || announceSuccess) {
+        void window.showInformationMessage(`docgen: ${outcome.message}`);
+    }
 }
 
 /** The active editor when it shows a Python file; otherwise tells the user why not. */
@@ -61,10 +70,8 @@ async function generateDocstring(server: DocgenServer): Promise<void> {
             { location: ProgressLocation.Window, title: 'docgen: drafting a docstring' },
             () => server.executeCommand(ServerCommands.generateDocstring, [uri, position]),
         );
-        const message = resultMessage(result);
-        if (message !== undefined) {
-            void window.showInformationMessage(`docgen: ${message}`);
-        }
+        // A success needs no message: the docstring appears in the editor.
+        reportOutcome(result, false);
     } catch (error) {
         showFailure('Generate docstring', error);
     }
@@ -86,7 +93,7 @@ async function documentFile(server: DocgenServer): Promise<void> {
             { location: ProgressLocation.Notification, title: `docgen: documenting ${name}` },
             () => server.executeCommand(ServerCommands.documentFile, [uri]),
         );
-        void window.showInformationMessage(`docgen: ${resultMessage(result) ?? `documented ${name}.`}`);
+        reportOutcome(result, true);
     } catch (error) {
         showFailure('Document this file', error);
     }

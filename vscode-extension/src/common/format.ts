@@ -68,3 +68,32 @@ export function resultMessage(result: unknown): string | undefined {
     }
     return undefined;
 }
+
+export interface EditOutcome {
+    /** `applied`: edits were made; `nothing`: nothing to do; `failed`: the editor refused. */
+    kind: 'applied' | 'nothing' | 'failed';
+    message: string;
+}
+
+/**
+ * Reads the result of `docgen.generateDocstring` / `docgen.documentFile`
+ * (`{applied, edits, reason}`) into what to tell the user.
+ *
+ * @param result The server's result.
+ * @returns The outcome and a message for it.
+ */
+export function editOutcome(result: unknown): EditOutcome {
+    const record = result !== null && typeof result === 'object' ? (result as Record<string, unknown>) : {};
+    const edits = typeof record.edits === 'number' ? record.edits : 0;
+    const reason = typeof record.reason === 'string' && record.reason.trim() !== '' ? record.reason.trim() : undefined;
+    if (record.applied === true) {
+        return { kind: 'applied', message: edits === 1 ? 'inserted 1 docstring.' : `inserted ${edits} docstrings.` };
+    }
+    if (edits === 0) {
+        return { kind: 'nothing', message: reason ?? resultMessage(result) ?? 'nothing to insert.' };
+    }
+    return {
+        kind: 'failed',
+        message: `the editor refused the edit${reason ? `: ${reason}` : ''}. Is the file read-only or changed meanwhile?`,
+    };
+}

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatStats, resultMessage } from '../../common/format';
+import { editOutcome, formatStats, resultMessage } from '../../common/format';
 
 describe('formatStats', () => {
     it('renders nested latency tables as indented lines', () => {
@@ -26,5 +26,24 @@ describe('resultMessage', () => {
         assert.equal(resultMessage(null), undefined);
         assert.equal(resultMessage({ count: 1 }), undefined);
         assert.equal(resultMessage(''), undefined);
+    });
+});
+
+describe('editOutcome', () => {
+    it('counts applied edits', () => {
+        assert.deepEqual(editOutcome({ applied: true, edits: 1, reason: null }), { kind: 'applied', message: 'inserted 1 docstring.' });
+        assert.equal(editOutcome({ applied: true, edits: 4 }).message, 'inserted 4 docstrings.');
+    });
+    it('passes on why nothing was inserted', () => {
+        assert.deepEqual(editOutcome({ applied: false, reason: 'no function or class at that position' }), {
+            kind: 'nothing',
+            message: 'no function or class at that position',
+        });
+        assert.equal(editOutcome(null).kind, 'nothing');
+    });
+    it('reports an edit the editor refused', () => {
+        const outcome = editOutcome({ applied: false, edits: 2, reason: 'file is read-only' });
+        assert.equal(outcome.kind, 'failed');
+        assert.match(outcome.message, /refused the edit: file is read-only/);
     });
 });

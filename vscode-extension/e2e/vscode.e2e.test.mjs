@@ -1,0 +1,204 @@
+// End-to-end: the packaged extension in a real VS Code (code-server) in headless Chromium.
+// Opens the sample repository, hovers an undocumented function and sees the drafted
+// summary, runs "docgen: Generate docstring" and sees the docstring in the editor and on
+// disk. Screenshots and logs are kept in test-results/e2e/.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium } from 'playwright-core';
+import {
+    buildTinyModel,
+    EXTENSION_DIR,
+    freePort,
+    hasShippedModel,
+    installExtension,
+    keepLogs,
+    locateTools,
+    makeWorkspace,
+    startCodeServer,
+    stopProcessGroup,
+    writeSettings,
+} from './harness.mjs';
+
+const OUT = path.join(EXTENSION_DIR, 'test-results', 'e2e');
+const TARGET_FILE = path.join('inventory', 'pricing.py');
+const TARGET_FUNCTION = 'cart_total';
+const CHROMIUM_ARGS = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+];
+
+const state = { server: undefined, browser: undefined, page: undefined, work: '', ws: '', userDir: '' };
+
+async function shot(name) {
+    if (state.page) {
+        await state.page.screenshot({ path: path.join(OUT, `${name}.png`) });
+    }
+}
+
+/** The source line `def <name>(` in the editor, and the span holding the name. */
+function functionName(page, name) {
+    const line = page.locator('.monaco-editor .view-lines .view-line', { hasText: `def ${name}(` }).first();
+    return line.locator('span > span', { hasText: new RegExp(`^${name}$`) }).first();
+}
+
+async function waitForServer(page) {
+    const item = page.locator('.statusbar-item', { hasText: 'docgen' }).first();
+    await item.waitFor({ timeout: 120000 });
+    const deadline = Date.now() + 240000;
+    while (Date.now() < deadline) {
+        const html = await item.innerHTML();
+        if (html.includes('codicon-check') || html.includes('codicon-sync')) {
+            return;
+        }
+        if (html.includes('codicon-error')) {
+            throw new Error('the docgen status bar item shows an error; see test-results/e2e/vscode-logs');
+        }
+        await page.waitForTimeout(500);
+    }
+    throw new Error('the docgen server did not become ready within 240 s');
+}
+
+async function openFile(page, relative) {
+    await page.locator('.monaco-workbench').click({ position: { x: 600, y: 400 } }).catch(() => undefined);
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(path.basename(relative));
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(relative) }).first().waitFor();
+    await page.keyboard.press('Enter');
+}
+
+async function hoverUntil(page, target, pattern, timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    const hover = page.locator('.monaco-hover:not(.hidden)');
+    while (Date.now() < deadline) {
+        await page.mouse.move(5, 5);
+        await target.hover();
+        try {
+            await hover.filter({ hasText: pattern }).first().waitFor({ timeout: 30000 });
+            return hover.filter({ hasText: pattern }).first();
+        } catch {
+            // the server may still be loading the model: hover again
+        }
+    }
+    throw new Error(`no hover matching ${pattern} within ${timeoutMs / 1000} s`);
+}
+
+async function runCommand(page, title) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+    await page.keyboard.press('Enter');
+}
+
+describe('docgen in code-server', { timeout: 600000 }, () => {
+    before(async () => {
+        const { tools, missing } = locateTools();
+        assert.deepEqual(missing, [], `the end-to-end test cannot run:\n${missing.join('\n')}`);
+        fs.rmSync(OUT, { recursive: true, force: true });
+        fs.mkdirSync(OUT, { recursive: true });
+        Object.assign(state, makeWorkspace(tools.sampleRepo));
+        const docgenSettings = {
+            'docgen.interpreter': tools.python,
+            'docgen.cachePath': path.join(state.work, 'cache'),
+        };
+        if (process.env.DOCGEN_E2E_MODEL) {
+            docgenSettings['docgen.model'] = process.env.DOCGEN_E2E_MODEL;
+        } else if (!(await hasShippedModel(tools.python))) {
+            docgenSettings['docgen.model'] = await buildTinyModel(tools.python, path.join(state.work, 'tiny-t5'));
+        }
+        fs.writeFileSync(path.join(OUT, 'settings.json'), JSON.stringify(docgenSettings, null, 2));
+        state.userDir = writeSettings(state.work, state.ws, docgenSettings);
+        const extDir = path.join(state.work, 'extensions');
+        const installLog = await installExtension(tools, state.userDir, extDir);
+        fs.writeFileSync(path.join(OUT, 'install.log'), installLog);
+        const port = await freePort();
+        state.server = await startCodeServer(tools, {
+            userDir: state.userDir,
+            extDir,
+            port,
+            ws: state.ws,
+            logFile: path.join(OUT, 'code-server.log'),
+        });
+        state.browser = await chromium.launch({ executablePath: tools.chromium, headless: true, args: CHROMIUM_ARGS });
+        state.page = await state.browser.newPage({ viewport: { width: 1400, height: 860 } });
+        await state.page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(state.ws)}`);
+        await state.page.locator('.monaco-workbench').waitFor({ timeout: 120000 });
+    });
+
+    after(async () => {
+        await shot('final');
+        await state.browser?.close().catch(() => undefined);
+        stopProcessGroup(state.server);
+        if (state.userDir) {
+            keepLogs(state.userDir, OUT);
+        }
+        if (state.work) {
+            fs.rmSync(state.work, { recursive: true, force: true });
+        }
+    });
+
+    it('starts the server from the packaged extension', async () => {
+        await openFile(state.page, TARGET_FILE);
+        await functionName(state.page, TARGET_FUNCTION).waitFor({ timeout: 60000 });
+        try {
+            await waitForServer(state.page);
+        } finally {
+            await shot('01-server-started');
+        }
+    });
+
+    it('hovers an undocumented function and shows the drafted summary', async () => {
+        const name = functionName(state.page, TARGET_FUNCTION);
+        const hover = await hoverUntil(state.page, name, /docgen draft \(generated/, 240000);
+        const text = await hover.innerText();
+        await shot('02-hover-draft');
+        fs.writeFileSync(path.join(OUT, 'hover.txt'), text);
+        assert.match(text, /def cart_total|cart_total\(/);
+        assert.match(text, /confidence \d\.\d\d/);
+        // The drafted summary itself: a non-empty paragraph between the marker and the hint.
+        const summary = text.split('\n').map((l) => l.trim()).filter((l) => l && !/docgen draft|Generate docstring|cart_total/.test(l));
+        assert.ok(summary.length > 0, `no drafted summary in the hover:\n${text}`);
+    });
+
+    it('inserts the docstring with "docgen: Generate docstring"', async () => {
+        const page = state.page;
+        await page.mouse.move(5, 5);
+        await page.keyboard.press('Escape');
+        await functionName(page, TARGET_FUNCTION).click();
+        await runCommand(page, 'docgen: Generate docstring');
+        const docstringLine = page.locator('.monaco-editor .view-lines .view-line', { hasText: '"""' });
+        const before = await docstringLine.count();
+        const deadline = Date.now() + 240000;
+        while ((await docstringLine.count()) <= before && Date.now() < deadline) {
+            await page.waitForTimeout(500);
+        }
+        await page.mouse.move(5, 5);
+        await shot('03-docstring-inserted');
+        await page.keyboard.press('Control+S');
+        const file = path.join(state.ws, TARGET_FILE);
+        let lines = [];
+        const saveDeadline = Date.now() + 30000;
+        let defIndex = -1;
+        while (Date.now() < saveDeadline) {
+            lines = fs.readFileSync(file, 'utf8').split('\n');
+            defIndex = lines.findIndex((l) => l.startsWith(`def ${TARGET_FUNCTION}(`));
+            if (defIndex >= 0 && lines[defIndex + 1]?.trim().startsWith('"""')) {
+                break;
+            }
+            await page.waitForTimeout(500);
+        }
+        fs.writeFileSync(path.join(OUT, 'pricing.after.py'), lines.join('\n'));
+        assert.ok(defIndex >= 0, 'the function disappeared from the file');
+        assert.match(lines[defIndex + 1] ?? '', /^ {4}"""\S/, `no docstring under def ${TARGET_FUNCTION}:\n${lines.slice(defIndex, defIndex + 6).join('\n')}`);
+    });
+});
