@@ -20,6 +20,7 @@ from indexer.symbols import Symbol
 from lsp import diagnostics
 from lsp.common import (
     ContentModified,
+    RequestFailed,
     buffer_for,
     char_position,
     client_position,
@@ -244,7 +245,9 @@ async def _edits(
     try:
         planned = await asyncio.gather(*(in_thread(ls, plan, s) for s in symbols))
     except DraftingUnavailable as exc:
-        raise JsonRpcInvalidParams(str(exc)) from exc
+        raise RequestFailed(str(exc)) from exc
+    except ValueError as exc:  # EditRefused: the edit would damage the file
+        raise RequestFailed(f"docgen: edit refused: {exc}") from exc
     return [_text_edit(document, edit) for edit in planned if edit is not None]
 
 

@@ -31,12 +31,19 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 CONTENT_MODIFIED = -32801
+REQUEST_FAILED = -32803
 
 
 class ContentModified(JsonRpcException):
     """The document changed so that the request no longer applies (LSP -32801)."""
 
     CODE = CONTENT_MODIFIED
+
+
+class RequestFailed(JsonRpcException):
+    """A well-formed request that could not be carried out (LSP -32803)."""
+
+    CODE = REQUEST_FAILED
 
 
 def request(name: str) -> Callable[[F], F]:

@@ -10,7 +10,6 @@ batcher with interactive priority. Every model call is timed into the server's
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import threading
 from pathlib import Path
@@ -65,7 +64,7 @@ class Drafter:
             if self._error is not None:
                 raise DraftingUnavailable(self._error)
             try:
-                with self.stats.timed("model:load"):
+                with self.stats.timed("pipeline:init"):
                     self._pipeline = _build_pipeline(self.root or Path.cwd(), self._options)
             except Exception as exc:  # noqa: BLE001 - reported to the user, not fatal
                 self._error = _explain(exc, self._options)
@@ -76,8 +75,19 @@ class Drafter:
     def draft(self, path: str, source: bytes, symbol: Symbol) -> Any:
         """Draft documentation for ``symbol``: a ``DocResult`` (summary, confidence...)."""
         pipeline = self.pipeline()
-        with self.stats.timed("model:draft"):
-            return pipeline.document_symbol(path, source, symbol, priority=_interactive())
+        try:
+            with self.stats.timed("model:draft"):
+                return pipeline.document_symbol(path, source, symbol, priority=_interactive())
+        except (ImportError, _engine_error()) as exc:
+            # the model loads on first use: a broken model surfaces here
+            with self._lock:
+                if self._pipeline is pipeline:
+                    self._error = _explain(exc, self._options)
+                    self._pipeline = None
+                    pipeline.close()
+                message = self._error or _explain(exc, self._options)
+            logger.error("%s", message)
+            raise DraftingUnavailable(message) from exc
 
     def insertion(self, path: str, source: bytes, symbol: Symbol, result: Any) -> Any:
         """Return the ``TextEdit`` inserting ``result`` as the docstring of ``symbol``."""
@@ -118,18 +128,23 @@ class Drafter:
 def _build_pipeline(root: Path, options: ServerOptions) -> Any:
     from assistant.pipeline import DocPipeline, PipelineSettings
 
-    wanted = {
-        "model": options.model,
-        "style": options.style,
-        "cache_path": options.cache_path,
-        "cache_dir": options.cache_path,
-        "threads": options.threads,
-        "min_confidence": options.min_confidence,
-        "include_private": options.include_private,
-    }
-    names = {f.name for f in dataclasses.fields(PipelineSettings)}
-    settings = PipelineSettings(**{k: v for k, v in wanted.items() if k in names and v is not None})
+    settings = PipelineSettings(
+        model=options.model,
+        style=options.style,
+        cache_dir=Path(options.cache_path) if options.cache_path else None,
+        threads=options.threads,
+        min_confidence=options.min_confidence,
+        include_private=options.include_private,
+    )
     return DocPipeline(root, settings)
+
+
+def _engine_error() -> type[Exception]:
+    try:
+        from assistant.engine import EngineError
+    except ImportError:
+        return RuntimeError
+    return EngineError
 
 
 def _interactive() -> Any:

@@ -3,8 +3,10 @@ driving the real server (``python -m lsp``) over stdio in a subprocess."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,10 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "examples" / "sample_repo"
 SERVER = [sys.executable, "-m", "lsp"]
+# ONNX exports of test models go to a private folder, shared by this session's servers
+EXPORT_CACHE = Path(tempfile.mkdtemp(prefix="docgen-lsp-tests-"))
+SERVER_ENV = {**os.environ, "DOCGEN_CACHE_DIR": str(EXPORT_CACHE)}
+CONFIG = ClientServerConfig(server_command=SERVER, server_env=SERVER_ENV)
 
 
 @pytest.fixture
@@ -33,7 +39,7 @@ def init_options(tmp_path: Path) -> dict[str, Any]:
     return {"indexOnStartup": False, "cachePath": str(tmp_path / "cache")}
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+@pytest_lsp.fixture(config=CONFIG)
 async def client(lsp_client: LanguageClient, workspace: Path, init_options: dict[str, Any]):
     """A client with an initialized session on the sample workspace."""
     accept_registrations(lsp_client)
@@ -42,7 +48,7 @@ async def client(lsp_client: LanguageClient, workspace: Path, init_options: dict
     await lsp_client.shutdown_session()
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+@pytest_lsp.fixture(config=CONFIG)
 async def bare_client(lsp_client: LanguageClient):
     """A client connected to a fresh server that the test initializes itself."""
     yield
@@ -57,3 +63,54 @@ def accept_registrations(client: LanguageClient) -> None:
     @client.feature(types.CLIENT_REGISTER_CAPABILITY)
     def register_capability(params: types.RegistrationParams) -> None:
         client.registrations.extend(params.registrations)
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random T5 (built offline), already exported to ONNX for the servers."""
+    from assistant.engine import load_generator
+    from assistant.engine.testing import build_tiny_t5
+
+    folder = build_tiny_t5(tmp_path_factory.mktemp("models") / "tiny-t5")
+    previous = os.environ.get("DOCGEN_CACHE_DIR")
+    os.environ["DOCGEN_CACHE_DIR"] = str(EXPORT_CACHE)
+    try:
+        load_generator(folder, warmup=False)  # export once; servers load the cached export
+    finally:
+        if previous is None:
+            os.environ.pop("DOCGEN_CACHE_DIR", None)
+        else:
+            os.environ["DOCGEN_CACHE_DIR"] = previous
+    return folder
+
+
+@pytest.fixture
+def model_options(tmp_path: Path, tiny_model: Path) -> dict[str, Any]:
+    """initializationOptions drafting with the tiny model and a private output cache."""
+    return {
+        "indexOnStartup": False,
+        "cachePath": str(tmp_path / "cache"),
+        "model": str(tiny_model),
+    }
+
+
+@pytest_lsp.fixture(config=CONFIG)
+async def model_client(lsp_client: LanguageClient, workspace: Path, model_options: dict[str, Any]):
+    """An initialized client whose server drafts with the tiny model."""
+    accept_registrations(lsp_client)
+    lsp_client.applied_edits = []
+
+    @lsp_client.feature(types.WORKSPACE_APPLY_EDIT)
+    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        lsp_client.applied_edits.append(params)
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+    await lsp_client.initialize_session(initialize_params(workspace, model_options))
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_export_cache():
+    yield
+    shutil.rmtree(EXPORT_CACHE, ignore_errors=True)

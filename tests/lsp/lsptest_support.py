@@ -54,3 +54,41 @@ async def wait_for(predicate, timeout: float = 10.0, what: str = "condition") ->
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.02)
+
+
+def apply_text_edits(text: str, edits: list[types.TextEdit]) -> str:
+    """Apply LSP text edits (UTF-16 positions, all relative to ``text``) like an editor."""
+    lines = text.splitlines(keepends=True)
+
+    def offset(position: types.Position) -> int:
+        before = sum(len(line) for line in lines[: position.line])
+        if position.line >= len(lines):
+            return len(text)
+        line = lines[position.line]
+        units = 0
+        for index, char in enumerate(line):
+            if units >= position.character:
+                return before + index
+            units += 2 if ord(char) > 0xFFFF else 1
+        return before + len(line)
+
+    spans = sorted((offset(e.range.start), offset(e.range.end), e.new_text) for e in edits)
+    out, last = [], 0
+    for start, end, new_text in spans:
+        assert start >= last, "overlapping edits"
+        out.extend([text[last:start], new_text])
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def edits_for(edit: types.WorkspaceEdit, uri: str) -> list[types.TextEdit]:
+    """The text edits of ``edit`` for ``uri`` (from documentChanges or changes)."""
+    if edit.document_changes:
+        return [
+            e
+            for change in edit.document_changes
+            if isinstance(change, types.TextDocumentEdit) and change.text_document.uri == uri
+            for e in change.edits
+        ]
+    return list((edit.changes or {}).get(uri, []))
