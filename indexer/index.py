@@ -9,7 +9,6 @@ the end (and by the next run if a kill came first).
 
 from __future__ import annotations
 
-import hashlib
 import time
 import warnings
 from collections import Counter
@@ -21,7 +20,7 @@ from typing import Any
 from indexer.config import ConfigError
 from indexer.embed import Embedder, embedding_text, shared_embedder
 from indexer.parser import DEFAULT_MAX_FILE_BYTES, SkipFile, parse_source, read_source
-from indexer.store import FileRecord, IndexStore, IndexWarning
+from indexer.store import FileRecord, IndexStore, IndexWarning, content_hash
 from indexer.text import symbol_source
 from indexer.walker import WalkOptions, WalkResult, select, walk
 
@@ -110,11 +109,6 @@ class IndexSummary:
     skipped_paths: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
-
-
-def content_hash(data: bytes) -> str:
-    """Return the content hash files are keyed by."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def update_index(

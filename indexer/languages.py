@@ -69,11 +69,20 @@ def grammar_key(language: str, path: str = "") -> str:
 
 @dataclass(frozen=True)
 class Grammar:
-    """A loaded tree-sitter language and its compiled docgen query."""
+    """A loaded tree-sitter language and its compiled docgen query.
+
+    Attributes:
+        key: Grammar key (``tsx`` for TSX files, else the language name).
+        language: The tree-sitter language.
+        query: The full query.
+        outline_query: The same query limited to definitions and their docs (no
+            references or imports): what a coverage check needs, and faster.
+    """
 
     key: str
     language: Language
     query: Query
+    outline_query: Query
 
 
 def query_text(name: str) -> str:
@@ -100,7 +109,25 @@ def load_grammar(key: str) -> Grammar:
             f"the {key} grammar is not installed: pip install {package}"
         ) from exc
     language = Language(getattr(module, function)())
-    return Grammar(key, language, Query(language, query_text(query_name)))
+    try:
+        text = query_text(query_name)
+    except OSError as exc:
+        raise UnsupportedLanguage(f"no docgen query for {key}: {exc}") from exc
+    return Grammar(key, language, Query(language, text), _outline(language, text))
+
+
+_OUTLINE_CAPTURES = ("@definition.", "@doc")
+
+
+def _outline(language: Language, text: str) -> Query:
+    query = Query(language, text)
+    raw = text.encode("utf-8")
+    for index in range(query.pattern_count):
+        pattern = raw[query.start_byte_for_pattern(index) : query.end_byte_for_pattern(index)]
+        if not any(mark.encode() in pattern for mark in _OUTLINE_CAPTURES):
+            query.disable_pattern(index)
+    query.disable_capture("parameters")
+    return query
 
 
 _local = threading.local()

@@ -27,7 +27,13 @@ from pathlib import Path
 from tree_sitter import Node, QueryCursor
 
 from indexer._python import python_imports, python_parameters
-from indexer.languages import grammar_key, language_for_path, load_grammar, parser_for
+from indexer.languages import (
+    UnsupportedLanguage,
+    grammar_key,
+    language_for_path,
+    load_grammar,
+    parser_for,
+)
 from indexer.symbols import Parameter, ParsedFile, Span, Symbol
 from indexer.text import clean_comment, clean_docstring, module_name, symbol_source
 
@@ -126,13 +132,16 @@ def read_source(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
     return data
 
 
-def parse_file(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ParsedFile:
+def parse_file(
+    path: Path, root: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES, outline: bool = False
+) -> ParsedFile:
     """Read and parse one file of the repository at ``root``.
 
     Args:
         path: The file (absolute, or relative to the working directory).
         root: The repository root; symbol paths are relative to it, ``/``-separated.
         max_bytes: Size limit; larger files are skipped.
+        outline: See :func:`parse_source`.
 
     Raises:
         SkipFile: The file is not a supported language, or cannot or should not be read.
@@ -141,7 +150,11 @@ def parse_file(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) 
     language = language_for_path(rel)
     if language is None:
         raise SkipFile("unsupported", f"no grammar for {Path(rel).suffix or 'no extension'}")
-    return parse_source(read_source(path, max_bytes), rel, language)
+    source = read_source(path, max_bytes)
+    try:
+        return parse_source(source, rel, language, outline)
+    except UnsupportedLanguage as exc:
+        raise SkipFile("unsupported", str(exc)) from exc
 
 
 def relative_path(path: Path, root: Path) -> str:
@@ -152,13 +165,17 @@ def relative_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def parse_source(source: bytes, path: str, language: str | None = None) -> ParsedFile:
+def parse_source(
+    source: bytes, path: str, language: str | None = None, outline: bool = False
+) -> ParsedFile:
     """Parse ``source`` (the raw bytes of file ``path``) into symbols.
 
     Args:
         source: File contents.
         path: Repository-relative path (used for the module name and the language).
         language: Language name; guessed from the extension when ``None``.
+        outline: Only names, kinds, spans, decorators and docstrings (no parameters,
+            calls, raises, returns/yields or imports): enough for coverage, and faster.
 
     Returns:
         The parsed file. The first symbol is always the module.
@@ -170,7 +187,8 @@ def parse_source(source: bytes, path: str, language: str | None = None) -> Parse
     grammar = load_grammar(grammar_key(language, path))
     tree = parser_for(grammar.key).parse(source)
     root = tree.root_node
-    defs, refs, comment_ids, skip_ids, import_nodes = _collect(grammar.query, root)
+    query = grammar.outline_query if outline else grammar.query
+    defs, refs, comment_ids, skip_ids, import_nodes = _collect(query, root)
     module = defs.pop(root.id, None) or _Def(root, "module")
     module.kind = "module"
     ordered = sorted(defs.values(), key=lambda d: (d.start, -d.node.end_byte))

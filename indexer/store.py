@@ -15,6 +15,7 @@ No pickle anywhere. A corrupt, foreign or future-version index is rebuilt with a
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -50,6 +51,11 @@ CREATE TABLE IF NOT EXISTS symbols (
 CREATE INDEX IF NOT EXISTS symbols_path ON symbols(path);
 CREATE INDEX IF NOT EXISTS symbols_qualname ON symbols(qualname);
 """
+
+
+def content_hash(data: bytes) -> str:
+    """Return the content hash files are keyed by."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 class IndexUnavailable(RuntimeError):
@@ -188,6 +194,23 @@ class IndexStore:
             "SELECT data FROM symbols WHERE qualname = ? ORDER BY path, start_byte", (qualname,)
         )
         return [Symbol.from_dict(json.loads(row[0])) for row in rows]
+
+    def outline(self, paths: list[str]) -> dict[str, tuple[list[Symbol], bool]]:
+        """Return path -> (symbols in file order, file has syntax errors) for indexed paths."""
+        found: dict[str, tuple[list[Symbol], bool]] = {}
+        for chunk in _chunks(paths, 500):
+            marks = ",".join("?" * len(chunk))
+            for path, errors in self.db.execute(
+                f"SELECT path, error_lines FROM files WHERE path IN ({marks})", chunk
+            ):
+                found[path] = ([], errors not in ("[]", ""))
+            for path, data in self.db.execute(
+                f"SELECT path, data FROM symbols WHERE path IN ({marks})"
+                " ORDER BY path, start_byte, id",
+                chunk,
+            ):
+                found[path][0].append(Symbol.from_dict(json.loads(data)))
+        return found
 
     def symbol_id(self, symbol: Symbol) -> int | None:
         """Return the stored id of ``symbol`` (matched by path, qualname and start)."""

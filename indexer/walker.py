@@ -20,12 +20,22 @@ import pathspec
 from indexer.languages import language_for_path
 from indexer.parser import DEFAULT_MAX_FILE_BYTES
 
-VENDORED_DIRS: frozenset[str] = frozenset(
+SILENT_DIRS: frozenset[str] = frozenset(
     {
         ".git",
         ".hg",
         ".svn",
         ".docgen",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+    }
+)
+"""Folder names never descended into and not worth counting (tool state)."""
+
+VENDORED_DIRS: frozenset[str] = frozenset(
+    {
         ".venv",
         "venv",
         ".tox",
@@ -35,10 +45,6 @@ VENDORED_DIRS: frozenset[str] = frozenset(
         "vendor",
         "third_party",
         "site-packages",
-        "__pycache__",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
         "build",
         "dist",
         "target",
@@ -244,6 +250,8 @@ def _walk_dir(
             except OSError:
                 continue
             if is_dir:
+                if entry.name in SILENT_DIRS:
+                    continue
                 if reason := ignorer.reason(entry_rel, is_dir=True):
                     result.skip(entry_rel, reason)
                 elif is_link and not _link_inside(Path(entry.path), root):

@@ -1,0 +1,42 @@
+"""``[tool.docgen]`` as click defaults: an eager ``--config`` option fills the command's
+``default_map`` (interrogate style), so file settings are defaults and flags win."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from indexer.config import ConfigError, find_pyproject, load_tool_config
+
+
+def _load(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    pyproject = Path(value) if value else find_pyproject(Path.cwd())
+    try:
+        table = load_tool_config(pyproject)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param_hint="--config") from exc
+    names = {param.name for param in ctx.command.params}
+    defaults = {key: value for key, value in table.items() if key in names}
+    ctx.default_map = {**(ctx.default_map or {}), **defaults}
+    ctx.meta["docgen.pyproject"] = pyproject
+    ctx.meta["docgen.tool_config"] = table
+    return value
+
+
+def config_option(command):
+    """Add ``--config FILE``: the pyproject.toml to read (default: nearest to the cwd)."""
+    return click.option(
+        "--config",
+        type=click.Path(dir_okay=False, exists=True),
+        is_eager=True,
+        expose_value=False,
+        callback=_load,
+        help="pyproject.toml with a [tool.docgen] table (default: nearest above the cwd).",
+    )(command)
+
+
+def project_root(ctx: click.Context) -> Path:
+    """The folder of the pyproject.toml in use, else the working directory."""
+    pyproject = ctx.meta.get("docgen.pyproject")
+    return Path(pyproject).resolve().parent if pyproject else Path.cwd().resolve()

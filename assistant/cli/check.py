@@ -1,0 +1,96 @@
+"""``docgen check``: docstring coverage without loading any model."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from assistant.cli._config import config_option, project_root
+from indexer.coverage import CheckOptions, check_paths
+
+_FLAGS = {
+    "include_private": "_private names",
+    "include_magic": "dunder methods other than __init__",
+    "include_nested": "functions and classes nested in functions",
+    "include_init": "__init__ methods",
+    "include_property_setters": "property setters and deleters",
+    "include_module": "module docstrings",
+}
+
+
+def _flag_options(command):
+    for name, what in reversed(_FLAGS.items()):
+        flag = name.replace("_", "-")
+        default = name == "include_module"
+        command = click.option(
+            f"--{flag}/--no-{flag}", name, default=default, help=f"Count {what}."
+        )(command)
+    return command
+
+
+@click.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    default=0.0,
+    show_default=True,
+    help="Exit 1 when coverage (%) is below this.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="PATTERN",
+    help="Gitignore-style pattern to skip (repeatable; adds to [tool.docgen]).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
+@_flag_options
+@config_option
+@click.pass_context
+def check(ctx: click.Context, paths, fail_under, output_format, exclude, quiet, **flags) -> None:
+    """Report public symbols without docstrings in PATHS (default: the current folder).
+
+    Each missing docstring prints as `path:line:col kind qualname`. Exit status: 0 when
+    coverage is at or above --fail-under, 1 below, 2 on usage errors. Settings come from
+    [tool.docgen] in pyproject.toml; flags win.
+    """
+    root = project_root(ctx)
+    table = ctx.meta.get("docgen.tool_config", {})
+    patterns = list(dict.fromkeys([*_as_list(table.get("exclude")), *exclude]))
+    options = CheckOptions(fail_under=fail_under, exclude=patterns, **flags)
+    if "max_file_bytes" in table:
+        options.max_file_bytes = int(table["max_file_bytes"])
+    report = check_paths(paths or [root], options, root=root)
+    if output_format == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        if not quiet:
+            for item in report.missing:
+                click.echo(str(item))
+        verdict = "PASSED" if report.passed else "FAILED"
+        click.echo(
+            f"docstring coverage {report.coverage:.1f}% ({report.documented}/{report.total}) "
+            f"in {report.files} files; fail-under {fail_under:g}: {verdict}"
+        )
+        if report.skipped:
+            click.echo("skipped: " + ", ".join(f"{n} {r}" for r, n in report.skipped.items()))
+        if report.files_with_errors and not quiet:
+            click.echo(f"syntax errors (partly checked): {', '.join(report.files_with_errors)}")
+    ctx.exit(0 if report.passed else 1)
+
+
+def _as_list(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(item) for item in value]

@@ -1,0 +1,104 @@
+"""``docgen index``: build or update the repository index under ``.docgen/``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from assistant.cli._config import config_option
+from indexer.config import ConfigError
+
+
+@click.command("index")
+@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="PATTERN",
+    help="Gitignore-style pattern to skip (repeatable; adds to [tool.docgen]).",
+)
+@click.option(
+    "--max-file-bytes",
+    type=click.IntRange(1),
+    default=None,
+    help="Skip larger files (default 1,000,000).",
+)
+@click.option("--embed/--no-embed", default=None, help="Compute embeddings (default: yes).")
+@click.option(
+    "--embedding-model",
+    default=None,
+    metavar="ID_OR_FOLDER",
+    help="Sentence-transformers folder or offline id (default: all-MiniLM-L6-v2).",
+)
+@click.option(
+    "--embedding-backend",
+    type=click.Choice(["auto", "torch", "onnx", "onnx-int8"]),
+    default=None,
+    help="Embedding backend (default: auto).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@config_option
+@click.pass_context
+def index(ctx: click.Context, path, exclude, quiet, **overrides) -> None:
+    """Index PATH (default: the current folder): parse, embed, store in PATH/.docgen/.
+
+    Only files whose content changed since the last run are parsed and embedded again;
+    deleted files are dropped. Settings come from [tool.docgen]; flags win.
+    """
+    from indexer.embed import EmbedderError
+    from indexer.index import IndexConfig, update_index
+    from indexer.store import IndexUnavailable
+
+    root = Path(path or ".").resolve()
+    table = dict(ctx.meta.get("docgen.tool_config", {}))
+    try:
+        config = IndexConfig.from_tool_config(table)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+    config.exclude = list(dict.fromkeys([*config.exclude, *exclude]))
+    for key, value in overrides.items():
+        if value is not None:
+            setattr(config, key, value)
+    try:
+        summary = _run(root, config, quiet, update_index)
+    except (EmbedderError, IndexUnavailable, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    _print_summary(root, summary)
+
+
+def _run(root: Path, config, quiet: bool, update_index):
+    if quiet:
+        return update_index(root, config)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (
+        TextColumn("[bold]indexing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}", style="dim"),
+    )
+    with Progress(*columns, transient=True) as progress:
+        task = progress.add_task("scanning", total=None)
+
+        def report(done: int, total: int, rel: str) -> None:
+            progress.update(task, completed=done, total=total, description=rel[-60:])
+
+        return update_index(root, config, progress=report)
+
+
+def _print_summary(root: Path, summary) -> None:
+    click.echo(
+        f"indexed {root}: {summary.files} files ({summary.parsed} parsed, "
+        f"{summary.unchanged} unchanged, {summary.deleted} removed), "
+        f"{summary.symbols} symbols ({summary.symbols_indexed} new, "
+        f"{summary.embedded} embedded) in {summary.seconds:.1f} s"
+    )
+    if summary.files_with_errors:
+        click.echo(f"{summary.files_with_errors} files have syntax errors (indexed what parsed)")
+    if summary.skipped:
+        reasons = ", ".join(f"{count} {reason}" for reason, count in summary.skipped.most_common())
+        click.echo(f"skipped: {reasons}")
+    for warning in summary.warnings:
+        click.echo(f"warning: {warning}", err=True)

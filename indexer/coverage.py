@@ -1,0 +1,272 @@
+"""Docstring coverage: which public symbols lack a docstring (``docgen check``).
+
+Parses with tree-sitter only: no model, no torch, no FAISS, so it is fast enough for a
+pre-commit hook. Files are selected with the same excludes as the index, also when they
+are named explicitly (as pre-commit does).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from indexer.parser import DEFAULT_MAX_FILE_BYTES, SkipFile, parse_file
+from indexer.symbols import Symbol
+from indexer.walker import WalkOptions, select
+
+_SKIP_DECORATORS = ("overload", "typing.overload")
+
+
+@dataclass
+class CheckOptions:
+    """What counts as a symbol that needs a docstring.
+
+    Attributes:
+        include_private: Count ``_private`` names (and members of private classes).
+        include_magic: Count dunder methods such as ``__call__`` (not ``__init__``).
+        include_nested: Count functions and classes defined inside functions.
+        include_init: Count ``__init__`` methods.
+        include_property_setters: Count ``@x.setter`` / ``@x.deleter`` methods.
+        include_module: Count modules (module docstrings).
+        fail_under: Minimum coverage percentage for :attr:`CoverageReport.passed`.
+        exclude: Gitignore-style patterns relative to the root; never checked.
+        respect_gitignore: Honour ``.gitignore`` files.
+        max_file_bytes: Larger files are skipped.
+        languages: Only these languages (``None``: all supported).
+    """
+
+    include_private: bool = False
+    include_magic: bool = False
+    include_nested: bool = False
+    include_init: bool = False
+    include_property_setters: bool = False
+    include_module: bool = True
+    fail_under: float = 0.0
+    exclude: list[str] = field(default_factory=list)
+    respect_gitignore: bool = True
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    languages: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class Missing:
+    """An undocumented symbol, located for editors (1-based line and column)."""
+
+    path: str
+    line: int
+    col: int
+    kind: str
+    qualname: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col} {self.kind} {self.qualname}"
+
+
+@dataclass
+class CoverageReport:
+    """Counts and the undocumented symbols of a check."""
+
+    files: int = 0
+    total: int = 0
+    documented: int = 0
+    missing: list[Missing] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+    files_with_errors: list[str] = field(default_factory=list)
+    fail_under: float = 0.0
+
+    @property
+    def coverage(self) -> float:
+        """Documented share of counted symbols, in percent (100 when nothing counts)."""
+        return 100.0 if self.total == 0 else 100.0 * self.documented / self.total
+
+    @property
+    def passed(self) -> bool:
+        """Coverage is at or above ``fail_under``."""
+        return round(self.coverage, 6) >= self.fail_under
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {
+            "coverage": round(self.coverage, 2),
+            "documented": self.documented,
+            "total": self.total,
+            "files": self.files,
+            "fail_under": self.fail_under,
+            "passed": self.passed,
+            "missing": [vars(item) for item in self.missing],
+            "skipped": dict(self.skipped),
+            "files_with_errors": self.files_with_errors,
+        }
+
+
+def counts(symbol: Symbol, kinds: dict[str, str], options: CheckOptions) -> bool:
+    """Whether ``symbol`` needs a docstring under ``options``.
+
+    Args:
+        symbol: The symbol.
+        kinds: Qualname -> kind of the symbols of the same file (to see nesting).
+        options: What counts.
+    """
+    if symbol.kind == "module":
+        return options.include_module
+    if any(d in _SKIP_DECORATORS for d in symbol.decorators):
+        return False
+    if symbol.name == "__init__":
+        if not options.include_init:
+            return False
+    elif symbol.is_magic and not options.include_magic:
+        return False
+    if not options.include_private:
+        parts = symbol.qualname.split(".")
+        if any(part.startswith("_") and not _is_dunder(part) for part in parts):
+            return False
+    if not options.include_property_setters and any(
+        d.endswith((".setter", ".deleter")) for d in symbol.decorators
+    ):
+        return False
+    if not options.include_nested and _nested_in_function(symbol, kinds):
+        return False
+    return True
+
+
+def _is_dunder(name: str) -> bool:
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
+def _nested_in_function(symbol: Symbol, kinds: dict[str, str]) -> bool:
+    parent = symbol.parent
+    while parent:
+        if kinds.get(parent) in ("function", "method"):
+            return True
+        parent = parent.rpartition(".")[0] or None
+    return False
+
+
+def check_paths(
+    paths: Iterable[Path | str],
+    options: CheckOptions | None = None,
+    root: Path | None = None,
+    use_index: bool = True,
+    workers: int | None = None,
+) -> CoverageReport:
+    """Measure docstring coverage of the files under ``paths``.
+
+    Files whose content hash matches ``<root>/.docgen/`` take their symbols from the index
+    (read-only); the others are parsed, in worker processes when there are many.
+
+    Args:
+        paths: Files or folders.
+        options: What counts, and the excludes.
+        root: Repository root for relative paths and excludes (default: working dir).
+        use_index: Reuse symbols of unchanged files from an existing index.
+        workers: Parser processes (default: CPU count, at most 4; 1 parses in-process).
+    """
+    options = options or CheckOptions()
+    root = Path(root or Path.cwd()).resolve()
+    walk_options = WalkOptions(
+        exclude=list(options.exclude),
+        max_file_bytes=options.max_file_bytes,
+        respect_gitignore=options.respect_gitignore,
+        languages=options.languages,
+    )
+    found = select([Path(p) for p in paths], root, walk_options)
+    report = CoverageReport(skipped=Counter(found.skipped), fail_under=options.fail_under)
+    cached = _from_index(root, found.files) if use_index else {}
+    to_parse = [(rel, path) for rel, path in found.files.items() if rel not in cached]
+    results: dict[str, tuple[list[Symbol], bool] | SkipFile] = dict(cached)
+    results.update(_parse_all(to_parse, root, options.max_file_bytes, workers))
+    for rel in sorted(results):
+        result = results[rel]
+        if isinstance(result, SkipFile):
+            report.skipped[result.reason] += 1
+            continue
+        symbols, has_errors = result
+        report.files += 1
+        if has_errors:
+            report.files_with_errors.append(rel)
+        _count_file(rel, symbols, options, report)
+    return report
+
+
+def _count_file(rel: str, symbols: list[Symbol], options: CheckOptions, report) -> None:
+    kinds = {symbol.qualname: symbol.kind for symbol in symbols}
+    for symbol in symbols:
+        if not counts(symbol, kinds, options):
+            continue
+        report.total += 1
+        if symbol.docstring:
+            report.documented += 1
+        else:
+            span = symbol.name_span or symbol.span
+            report.missing.append(
+                Missing(rel, symbol.line, span.start_col + 1, symbol.kind, symbol.qualname)
+            )
+
+
+def _parse_one(
+    args: tuple[str, Path, Path, int],
+) -> tuple[str, tuple[list[Symbol], bool] | SkipFile]:
+    rel, path, root, max_bytes = args
+    try:
+        parsed = parse_file(path, root, max_bytes, outline=True)
+    except SkipFile as exc:
+        return rel, exc
+    return rel, (parsed.symbols, parsed.has_errors)
+
+
+_PARALLEL_MIN_FILES = 48
+
+
+def _parse_all(items, root: Path, max_bytes: int, workers: int | None):
+    jobs = [(rel, path, root, max_bytes) for rel, path in items]
+    workers = workers or min(os.cpu_count() or 1, 4)
+    if workers <= 1 or len(jobs) < _PARALLEL_MIN_FILES:
+        return dict(map(_parse_one, jobs))
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        with ProcessPoolExecutor(workers) as pool:
+            return dict(pool.map(_parse_one, jobs, chunksize=16))
+    except (OSError, RuntimeError):  # no process support (sandbox): parse here
+        return dict(map(_parse_one, jobs))
+
+
+def _from_index(root: Path, files: dict[str, Path]) -> dict[str, tuple[list[Symbol], bool]]:
+    """Symbols of files whose size and mtime, or content hash, match the index."""
+    from indexer.store import IndexStore, IndexUnavailable
+
+    if not (root / ".docgen" / "index.sqlite").is_file():
+        return {}
+    try:
+        store = IndexStore.open(root)
+    except IndexUnavailable:
+        return {}
+    try:
+        records = store.file_records()
+        fresh = []
+        for rel, path in files.items():
+            record = records.get(rel)
+            if record is None or not _unchanged(path, record):
+                continue
+            fresh.append(rel)
+        return store.outline(fresh)
+    except Exception:  # noqa: BLE001 - a broken index only means: parse instead
+        return {}
+    finally:
+        store.close()
+
+
+def _unchanged(path: Path, record) -> bool:
+    from indexer.store import content_hash
+
+    try:
+        stat = path.stat()
+        if stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns:
+            return True
+        return stat.st_size == record.size and content_hash(path.read_bytes()) == record.hash
+    except OSError:
+        return False
