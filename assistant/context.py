@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import base64
 import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,10 +103,11 @@ class ContextRetriever:
 
     Args:
         root: Repository root (holding ``.docgen/``).
-        store: An open ``indexer.store.IndexStore`` or None (no similar symbols).
-        embedder: An ``indexer.embed.Embedder`` or None (built on first use when a store
-            is present).
-        cache: Where embeddings of targets are cached (None: not cached).
+        store: Callable returning an open ``indexer.store.IndexStore`` for the calling
+            thread, or None when there is no usable index (no similar symbols then).
+        embedder: Callable returning the ``indexer.embed.Embedder`` the index was built
+            with (only needed for code the index has no vector for).
+        cache: Where embeddings of edited code are cached (None: not cached).
         top_k: Similar symbols to retrieve.
         max_context_tokens: Prompt budget in tokens.
     """
@@ -112,34 +115,42 @@ class ContextRetriever:
     def __init__(
         self,
         root: Path,
-        store: Any = None,
-        embedder: Any = None,
+        store: Callable[[], Any] | None = None,
+        embedder: Callable[[], Any] | None = None,
         cache: ResultCache | None = None,
         top_k: int = 3,
         max_context_tokens: int = 400,
     ) -> None:
         self.root = root
-        self.store = store
+        self._store = store or (lambda: None)
         self._embedder = embedder
         self.cache = cache
         self.top_k = top_k
         self.max_chars = max(200, max_context_tokens * CHARS_PER_TOKEN)
         self.notes: list[str] = []
-        self._by_name: dict[str, Symbol | None] = {}
+        self._names: dict[str, Symbol] | None = None
+        self._found: dict[str, Symbol | None] = {}
+        self._hashes: dict[str, str] | None = None
+
+    def reset(self) -> None:
+        """Forget what was read from the index (call after the index changed)."""
+        self._names = None
+        self._found = {}
+        self._hashes = None
+
+    @property
+    def store(self) -> Any:
+        """The calling thread's index store, or None."""
+        return self._store()
 
     # --- embeddings ---------------------------------------------------------------------
 
-    def embedder(self) -> Any:
-        """Return the embedder, loading it on first use."""
-        if self._embedder is None:
-            from indexer.embed import Embedder
-
-            self._embedder = Embedder()
-        return self._embedder
-
     def _embed(self, texts: list[str]) -> list[np.ndarray | None]:
         """Embed texts, reusing cached vectors (one batched call for the rest)."""
-        model = str(getattr(self.embedder(), "model_id", "embedder"))
+        if self._embedder is None:
+            return [None] * len(texts)
+        embedder = self._embedder()
+        model = str(getattr(embedder, "model_id", "embedder"))
         keys = [digest("embedding", model, text) for text in texts]
         vectors: list[np.ndarray | None] = [None] * len(texts)
         missing = []
@@ -150,7 +161,7 @@ class ContextRetriever:
             else:
                 missing.append(i)
         if missing:
-            encoded = np.asarray(self.embedder().encode([texts[i] for i in missing]))
+            encoded = np.asarray(embedder.encode([texts[i] for i in missing]))
             for i, vector in zip(missing, encoded, strict=True):
                 vector = np.asarray(vector, dtype=np.float32)
                 vectors[i] = vector
@@ -158,28 +169,50 @@ class ContextRetriever:
                     self.cache.set(keys[i], {"v": base64.b64encode(vector.tobytes()).decode()})
         return vectors
 
+    def _indexed_vector(self, store: Any, target: Target) -> tuple[np.ndarray | None, int | None]:
+        """The index's own vector and id for the target, if the file is unchanged."""
+        from indexer.index import content_hash
+
+        if self._hashes is None:
+            self._hashes = store.files()
+        if self._hashes.get(target.path) != content_hash(target.source):
+            return None, None
+        symbol_id = store.symbol_id(target.symbol)
+        if symbol_id is None:
+            return None, None
+        return store.vector(symbol_id), symbol_id
+
     def _similar(self, targets: list[Target]) -> list[list[tuple[str, str]]]:
         """Return the similar documented symbols of each target."""
         empty: list[list[tuple[str, str]]] = [[] for _ in targets]
-        if self.store is None or not targets or self.top_k <= 0:
+        store = self.store
+        if store is None or not targets or self.top_k <= 0:
             return empty
         try:
             from indexer.embed import embedding_text
 
-            vectors = self._embed([embedding_text(t.symbol, t.code) for t in targets])
-            out = []
-            for target, vector in zip(targets, vectors, strict=True):
-                out.append(self._search(target, vector))
-            return out
+            found = [self._indexed_vector(store, t) for t in targets]
+            todo = [i for i, (vector, _) in enumerate(found) if vector is None]
+            vectors = [vector for vector, _ in found]
+            if todo:
+                texts = [embedding_text(targets[i].symbol, targets[i].code) for i in todo]
+                for i, vector in zip(todo, self._embed(texts), strict=True):
+                    vectors[i] = vector
+            return [
+                self._search(store, t, v, symbol_id)
+                for t, v, (_, symbol_id) in zip(targets, vectors, found, strict=True)
+            ]
         except Exception as exc:  # noqa: BLE001 - retrieval degrades, never fails
             self._note(f"similar symbols unavailable ({exc}); drafting without them")
             return empty
 
-    def _search(self, target: Target, vector: np.ndarray | None) -> list[tuple[str, str]]:
+    def _search(
+        self, store: Any, target: Target, vector: np.ndarray | None, symbol_id: int | None
+    ) -> list[tuple[str, str]]:
         if vector is None:
             return []
-        exclude = [(target.path, target.symbol.qualname)]
-        hits = self.store.search(vector, self.top_k + 1, documented_only=True, exclude=exclude)
+        exclude = {symbol_id} if symbol_id is not None else set()
+        hits = store.search(vector, self.top_k + 1, documented_only=True, exclude=exclude)
         pairs = []
         for hit in hits:
             symbol = _as_symbol(hit)
@@ -199,24 +232,42 @@ class ContextRetriever:
 
     # --- callees and scope --------------------------------------------------------------
 
-    def _find(self, qualname: str) -> Symbol | None:
-        """Look a dotted name up in the index (documented definitions only)."""
-        if self.store is None:
-            return None
-        if qualname not in self._by_name:
-            found = None
+    def documented_by_name(self) -> dict[str, Symbol]:
+        """Documented definitions of the index by bare name (first in path order)."""
+        if self._names is None:
+            names: dict[str, Symbol] = {}
+            store = self.store
             try:
-                result = self.store.find(qualname)
-                candidates = result if isinstance(result, list) else [result]
-                for candidate in candidates:
-                    symbol = _as_symbol(candidate)
-                    if symbol is not None and symbol.docstring:
-                        found = symbol
-                        break
+                for symbol in store.symbols() if store is not None else []:
+                    if symbol.docstring and symbol.kind != "module":
+                        names.setdefault(symbol.name, symbol)
             except Exception as exc:  # noqa: BLE001
                 self._note(f"index lookup failed ({exc})")
-            self._by_name[qualname] = found
-        return self._by_name[qualname]
+            self._names = names
+        return self._names
+
+    def _find_dotted(self, dotted: str) -> Symbol | None:
+        """Resolve ``pkg.mod.func`` / ``pkg.mod.Class.method`` to an indexed definition."""
+        from indexer.text import module_name
+
+        if dotted in self._found:
+            return self._found[dotted]
+        found = None
+        store = self.store
+        parts = dotted.split(".")
+        try:
+            for cut in range(len(parts) - 1, 0, -1):
+                module, qualname = ".".join(parts[:cut]), ".".join(parts[cut:])
+                for symbol in store.find(qualname) if store is not None else []:
+                    if symbol.docstring and module_name(symbol.path) == module:
+                        found = symbol
+                        break
+                if found is not None:
+                    break
+        except Exception as exc:  # noqa: BLE001
+            self._note(f"index lookup failed ({exc})")
+        self._found[dotted] = found
+        return found
 
     def _resolve(self, call: str, target: Target, local: dict[str, Symbol]) -> Symbol | None:
         symbol = target.symbol
@@ -230,13 +281,12 @@ class ContextRetriever:
             return local[call]
         imported = target.parsed.imports.get(head)
         if imported:
-            dotted = f"{imported}.{rest}" if rest else imported
-            found = self._find(dotted)
+            found = self._find_dotted(f"{imported}.{rest}" if rest else imported)
             if found is not None:
                 return found
         if key in local:
             return local[key]
-        return self._find(key)
+        return self.documented_by_name().get(key)
 
     def callees(self, target: Target) -> list[tuple[str, str]]:
         """Return ``(name, summary)`` of the documented definitions the target calls."""
@@ -292,3 +342,90 @@ class ContextRetriever:
                 )
             )
         return out
+
+
+class IndexHandle:
+    """The repository index as the pipeline uses it: opened lazily, one store per thread.
+
+    SQLite connections cannot cross threads, and the language server drafts from worker
+    threads, so each thread opens its own :class:`indexer.store.IndexStore`. A missing or
+    unusable index is a note, never an error.
+
+    Args:
+        root: Repository root.
+        config: ``indexer.index.IndexConfig`` (excludes, embedding model); None: defaults.
+        store: A ready store to use in every thread (tests); None opens ``root/.docgen``.
+        embedder: A ready embedder; None uses the index's configured (shared) one.
+    """
+
+    def __init__(self, root: Path, config: Any = None, store: Any = None, embedder: Any = None):
+        self.root = root
+        self.config = config
+        self._fixed_store = store
+        self._embedder = embedder
+        self._local = threading.local()
+        self._opened: list[Any] = []
+        self._lock = threading.Lock()
+        self.notes: list[str] = []
+
+    def store(self) -> Any:
+        """Return this thread's open store, or None without a usable index."""
+        if self._fixed_store is not None:
+            return self._fixed_store
+        store = getattr(self._local, "store", None)
+        if store is not None or getattr(self._local, "failed", False):
+            return store
+        if not (self.root / ".docgen").exists():
+            self._note(
+                f"no index at {self.root / '.docgen'}: drafting without similar symbols "
+                f"(run `docgen index {self.root}`)"
+            )
+            self._local.failed = True
+            return None
+        try:
+            from indexer.store import IndexStore
+
+            store = IndexStore.open(self.root)
+        except Exception as exc:  # noqa: BLE001 - drafting works without the index
+            self._note(f"index unavailable ({exc}); drafting without similar symbols")
+            self._local.failed = True
+            return None
+        self._local.store = store
+        with self._lock:
+            self._opened.append(store)
+        return store
+
+    def embedder(self) -> Any:
+        """Return the embedder matching the index's vectors."""
+        if self._embedder is None:
+            from indexer.embed import shared_embedder
+
+            model = getattr(self.config, "embedding_model", None)
+            backend = getattr(self.config, "embedding_backend", "auto")
+            self._embedder = shared_embedder(model, backend)
+        return self._embedder
+
+    def update(self) -> Any:
+        """Bring the index up to date (``indexer.index.update_index``); reopen stores."""
+        from indexer.index import update_index
+
+        self.close()
+        summary = update_index(self.root, self.config, None, self._embedder)
+        self.notes = [n for n in self.notes if "no index at" not in n]
+        return summary
+
+    def _note(self, message: str) -> None:
+        if message not in self.notes:
+            self.notes.append(message)
+            log.warning(message)
+
+    def close(self) -> None:
+        """Close every store opened by any thread (they reopen on next use)."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for store in opened:
+            try:
+                store.close()
+            except Exception:  # noqa: BLE001 - closing from another thread may fail
+                pass
+        self._local = threading.local()

@@ -110,22 +110,27 @@ class _File:
     stale: list[tuple[Symbol, StaleFinding]] = field(default_factory=list)
 
 
-def wants_docstring(symbol: Symbol, settings: Any, by_qualname: dict[str, Symbol]) -> bool:
-    """Whether ``generate`` should draft a docstring for an undocumented ``symbol``."""
-    if symbol.docstring or symbol.kind == "module" or symbol.has_errors:
+def wants_docstring(symbol: Symbol, settings: Any, kinds: dict[str, str]) -> bool:
+    """Whether ``generate`` drafts a docstring for ``symbol``.
+
+    The same rule as ``docgen check`` (``indexer.coverage.counts``) with the same
+    ``[tool.docgen]`` options, so ``generate`` fills exactly what ``check`` reports;
+    modules only with ``include_module``, and never a definition tree-sitter could not
+    parse cleanly.
+    """
+    from indexer.coverage import CheckOptions, counts
+
+    if symbol.docstring or symbol.has_errors:
         return False
-    decorators = [d.split("(")[0].rsplit(".", 1)[-1] for d in symbol.decorators]
-    if "overload" in decorators or any(d in ("setter", "deleter") for d in decorators):
-        return False
-    if symbol.is_magic and not settings.include_magic:
-        if symbol.name != "__init__" or len(symbol.parameters) <= 1:
-            return False
-    if symbol.is_private and not settings.include_private:
-        return False
-    parent = by_qualname.get(symbol.parent or "")
-    if parent is not None and parent.kind in ("function", "method"):
-        return bool(settings.include_nested)
-    return True
+    options = CheckOptions(
+        include_private=settings.include_private,
+        include_magic=settings.include_magic,
+        include_nested=settings.include_nested,
+        include_init=settings.include_init,
+        include_property_setters=False,
+        include_module=settings.include_module,
+    )
+    return counts(symbol, kinds, options)
 
 
 def run(
@@ -166,18 +171,16 @@ def run(
         except Exception as exc:  # noqa: BLE001 - one bad file never stops the run
             report.errors.append(f"{item.rel}: {type(exc).__name__}: {exc}")
         tick("write", 1, len(files))
-    report.notes = list(dict.fromkeys([*pipeline.notes, *pipeline.retriever.notes]))
+    notes = [*report.notes, *pipeline.notes, *pipeline.index.notes, *pipeline.retriever.notes]
+    notes += pipeline.cache.warnings
+    report.notes = list(dict.fromkeys(notes))
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _update_index(pipeline: DocPipeline, report: GenerateReport) -> None:
     try:
-        from indexer.index import IndexConfig, update_index
-    except ImportError:
-        return
-    try:
-        update_index(pipeline.root, IndexConfig(), None)
+        pipeline.update_index()
     except Exception as exc:  # noqa: BLE001 - drafting still works from the files
         report.notes.append(f"index update failed ({exc}); using the index as it is")
 
@@ -215,9 +218,9 @@ def _collect(
     from indexer.text import symbol_source
 
     item = _File(rel, path, source, parsed)
-    by_qualname = {s.qualname: s for s in parsed.symbols}
+    kinds = {s.qualname: s.kind for s in parsed.symbols}
     for symbol in parsed.symbols:
-        if mode in ("missing", "all") and wants_docstring(symbol, pipeline.settings, by_qualname):
+        if mode in ("missing", "all") and wants_docstring(symbol, pipeline.settings, kinds):
             item.missing.append(Target(rel, source, parsed, symbol, symbol_source(source, symbol)))
         elif mode in ("stale", "all") and symbol.docstring:
             finding = check_symbol(symbol, pipeline.style_for("python"))

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.cache import ResultCache, default_cache_dir, result_key
-from assistant.context import ContextRetriever, Target
+from assistant.context import ContextRetriever, IndexHandle, Target
 from assistant.edits import (
     EditRefused,
     TextEdit,
@@ -96,9 +96,9 @@ class DocPipeline:
         settings: Pipeline settings.
         generator: A ready ``TextGenerator`` (tests, benchmarks); None loads
             ``settings.model`` on first need.
-        store: An open ``indexer.store.IndexStore``; None opens ``root/.docgen`` if it
-            exists.
-        embedder: An ``indexer.embed.Embedder`` for retrieval; None builds one lazily.
+        store: An open ``indexer.store.IndexStore`` used from every thread (tests); None
+            opens ``root/.docgen`` per thread if it exists.
+        embedder: An ``indexer.embed.Embedder`` for retrieval; None uses the index's.
     """
 
     def __init__(
@@ -125,11 +125,11 @@ class DocPipeline:
             cache_dir if self.settings.use_cache else None, self.settings.cache_size
         )
         self.notes.extend(self.cache.warnings)
-        self.store = store if store is not None else self._open_store()
+        self.index = IndexHandle(self.root, _index_config(self.root, self.notes), store, embedder)
         self.retriever = ContextRetriever(
             self.root,
-            self.store,
-            embedder,
+            self.index.store,
+            self.index.embedder,
             self.cache,
             self.settings.top_k,
             self.settings.max_context_tokens,
@@ -137,20 +137,11 @@ class DocPipeline:
 
     # --- lazily built parts -------------------------------------------------------------
 
-    def _open_store(self) -> Any:
-        if not (self.root / ".docgen").exists():
-            self.notes.append(
-                f"no index at {self.root / '.docgen'}: drafting without similar symbols "
-                f"(run `docgen index {self.root}`)"
-            )
-            return None
-        try:
-            from indexer.store import IndexStore
-
-            return IndexStore.open(self.root)
-        except Exception as exc:  # noqa: BLE001 - drafting works without the index
-            self.notes.append(f"index unavailable ({exc}); drafting without similar symbols")
-            return None
+    def update_index(self) -> Any:
+        """Bring the repository's index up to date before a bulk run."""
+        summary = self.index.update()
+        self.retriever.reset()
+        return summary
 
     @property
     def generator(self) -> Any:
@@ -233,14 +224,14 @@ class DocPipeline:
                 self._style = detect_repo_style(docstrings)
             self._lexicon = lexicon
 
-    def _repository_docstrings(self, limit: int = 2000):
+    def _repository_docstrings(self, limit: int = 5000):
         """Docstrings of Python definitions: from the index, else by parsing the repo."""
-        if self.store is not None and hasattr(self.store, "docstrings"):
-            try:
-                yield from self.store.docstrings(language="python", limit=limit)
+        store = self.index.store()
+        if store is not None:
+            documented = self.retriever.documented_by_name()
+            if documented:
+                yield from (s.docstring for s in documented.values() if s.language == "python")
                 return
-            except Exception as exc:  # noqa: BLE001
-                self.notes.append(f"reading docstrings from the index failed ({exc})")
         from indexer.parser import SkipFile, parse_file
         from indexer.walker import WalkOptions, walk
 
@@ -472,8 +463,22 @@ class DocPipeline:
                 getattr(batcher, name)()
                 break
         self.cache.close()
-        if self.store is not None and callable(getattr(self.store, "close", None)):
-            self.store.close()
+        self.index.close()
+
+
+def _index_config(root: Path, notes: list[str]) -> Any:
+    """The repository's ``indexer.index.IndexConfig`` from its ``[tool.docgen]``."""
+    from indexer.config import ConfigError, load_tool_config
+    from indexer.index import IndexConfig
+
+    pyproject = root / "pyproject.toml"
+    try:
+        return IndexConfig.from_tool_config(
+            load_tool_config(pyproject if pyproject.is_file() else None)
+        )
+    except ConfigError as exc:
+        notes.append(f"{exc}; using default index settings")
+        return IndexConfig()
 
 
 def _refined_from(hit: dict[str, Any]) -> Refined:

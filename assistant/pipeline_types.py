@@ -42,6 +42,8 @@ class PipelineSettings:
         include_private: Also document ``_private`` symbols.
         include_magic: Also document dunder methods other than ``__init__``.
         include_nested: Also document functions nested in functions.
+        include_init: Also document ``__init__`` methods.
+        include_module: Also draft module docstrings.
         exclude: Gitignore-style patterns of files to leave alone.
         max_file_bytes: Larger files are skipped.
         update_index: ``generate`` brings the index up to date first.
@@ -64,6 +66,8 @@ class PipelineSettings:
     include_private: bool = False
     include_magic: bool = False
     include_nested: bool = False
+    include_init: bool = False
+    include_module: bool = False
     exclude: list[str] = field(default_factory=list)
     max_file_bytes: int = 1_000_000
     update_index: bool = True
