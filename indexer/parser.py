@@ -377,21 +377,40 @@ def _strip_type(text: str) -> str:
 def _parameters(node: Node, language: str) -> list[Parameter]:
     if language == "python":
         return python_parameters(node)
+    if node.type in ("identifier", "parameter"):  # a bare arrow-function parameter
+        return [Parameter(_text(node))]
     params = []
     for child in node.named_children:
         if "comment" in child.type:
             continue
-        names = child.children_by_field_name("name") or child.children_by_field_name("pattern")
-        if not names and child.type in ("identifier", "self_parameter", "self"):
+        params.extend(_generic_parameter(child))
+    return params
+
+
+_VARIADIC_MARKS = ("rest", "variadic", "spread")
+
+
+def _generic_parameter(child: Node) -> list[Parameter]:
+    """A parameter from common grammar fields: name/pattern/left, type, value/right."""
+    names = (
+        child.children_by_field_name("name")
+        or child.children_by_field_name("pattern")
+        or child.children_by_field_name("left")
+    )
+    if not names:
+        if child.type in ("identifier", "self_parameter", "self"):
             names = [child]
-        annotation = _strip_type(_text(child.child_by_field_name("type"))) or None
-        default = _text(child.child_by_field_name("value")) or None
-        variadic = any(mark in child.type for mark in ("rest", "variadic", "spread"))
-        kind = "var_positional" if variadic else "positional"
-        for name in names:
-            text = _text(name).lstrip(".")
-            if text:
-                params.append(Parameter(text, kind, annotation, default))  # type: ignore[arg-type]
+        elif any(mark in child.type for mark in _VARIADIC_MARKS):
+            names = [n for n in child.named_children if n.type == "identifier"][:1]
+    annotation = _strip_type(_text(child.child_by_field_name("type"))) or None
+    default = _text(child.child_by_field_name("value") or child.child_by_field_name("right"))
+    params = []
+    for name in names:
+        variadic = any(mark in t for t in (child.type, name.type) for mark in _VARIADIC_MARKS)
+        text = _text(name).lstrip(".")
+        if text:
+            kind = "var_positional" if variadic else "positional"
+            params.append(Parameter(text, kind, annotation, default or None))  # type: ignore[arg-type]
     return params
 
 
