@@ -2,9 +2,10 @@
 for this file", and the commands ``docgen.generateDocstring`` / ``docgen.documentFile``.
 
 Listing actions is instant (no model): each action carries ``data`` naming the document
-version and symbol, and the edit is computed in ``codeAction/resolve``. Each action also
-carries a command, for clients without resolve support; resolve drops it so that the
-edit is never applied twice. A resolve for an older document version is answered for
+version and symbol, and the edit is computed in ``codeAction/resolve``. For clients
+without resolve support for ``edit``, each action carries a command instead, which
+computes the edit and sends it with workspace/applyEdit (resolve drops the command, so
+an edit is never applied twice). A resolve for an older document version is answered for
 the current one when the symbol still exists, else with ContentModified.
 """
 
@@ -79,7 +80,18 @@ async def code_action(ls: DocgenServer, params: types.CodeActionParams) -> list[
     missing = [p for p in problems.values() if p.code == diagnostics.MISSING]
     if missing:
         actions.append(_file_action(params, document, len(missing)))
+    if _client_resolves_edits(ls):
+        for action in actions:
+            action.command = None  # the edit comes from codeAction/resolve
     return _filter_kinds(actions, params.context.only)
+
+
+def _client_resolves_edits(ls: DocgenServer) -> bool:
+    """Whether the client calls codeAction/resolve to fill in ``edit``."""
+    text_document = ls.client_capabilities.text_document
+    code_action = text_document.code_action if text_document else None
+    support = code_action.resolve_support if code_action else None
+    return bool(support and "edit" in support.properties)
 
 
 @request(types.CODE_ACTION_RESOLVE)

@@ -68,6 +68,9 @@ def request(name: str) -> Callable[[F], F]:
             finally:
                 ls.stats.record(name, time.perf_counter() - start, error=failed)
 
+        # pygls evaluates a command handler's annotations at run time; ours name types
+        # imported only for type checking, so hide them (the ``ls`` name is enough)
+        wrapper.__annotations__ = {}
         return wrapper  # type: ignore[return-value]
 
     return decorate
