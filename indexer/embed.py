@@ -98,7 +98,10 @@ class Embedder:
     @property
     def dim(self) -> int:
         """Embedding dimension (loads the model)."""
-        return int(self._load().get_sentence_embedding_dimension() or 0)
+        model = self._load()
+        getter = getattr(model, "get_embedding_dimension", None)
+        getter = getter or model.get_sentence_embedding_dimension
+        return int(getter() or 0)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Return an ``(n, dim)`` float32 array of L2-normalised embeddings."""

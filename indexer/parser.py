@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 from tree_sitter import Node, QueryCursor
 
@@ -113,7 +114,10 @@ def read_source(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
         SkipFile: Unreadable, oversized, binary, not UTF-8, or minified.
     """
     try:
-        size = path.stat().st_size
+        stat = path.stat()
+        size = stat.st_size
+        if not S_ISREG(stat.st_mode):
+            raise SkipFile("not a regular file", str(path))
         if size > max_bytes:
             raise SkipFile("too large", f"{size:,} bytes > limit {max_bytes:,}")
         data = path.read_bytes()

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 import pathspec
 
@@ -208,13 +209,15 @@ def _consider(rel: str, path: Path, ignorer: _Ignorer, result: WalkResult) -> No
         return
     try:
         resolved = path.resolve(strict=True)
-        size = resolved.stat().st_size
+        stat = resolved.stat()
     except (OSError, RuntimeError):
         result.skip(rel, "unreadable")
         return
     if not _inside(resolved, ignorer.root):
         result.skip(rel, "outside repository")
-    elif size > ignorer.options.max_file_bytes:
+    elif not S_ISREG(stat.st_mode):  # a FIFO or device would block or never end
+        result.skip(rel, "not a regular file")
+    elif stat.st_size > ignorer.options.max_file_bytes:
         result.skip(rel, "too large")
     else:
         result.files[rel] = path

@@ -1,0 +1,120 @@
+"""Embeddings with the shipped all-MiniLM-L6-v2 and the FAISS side of the store."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexer.embed import Embedder, EmbedderError, embedding_text, shared_embedder
+from indexer.index import IndexConfig, update_index
+from indexer.parser import parse_source, symbol_source
+from indexer.store import VECTORS_NAME, IndexStore
+
+FILES = {
+    "geo/circle.py": '''
+def circle_area(radius):
+    """Return the area of a circle."""
+    return 3.14159 * radius * radius
+''',
+    "geo/square.py": """
+def square_area(side):
+    return side * side
+""",
+    "net/http.py": '''
+def fetch_url(url, timeout=10):
+    """Download a web page over HTTP."""
+    import urllib.request
+    return urllib.request.urlopen(url, timeout=timeout).read()
+''',
+}
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    return shared_embedder()
+
+
+@pytest.fixture
+def repo(tmp_path: Path, embedder: Embedder) -> Path:
+    root = tmp_path / "repo"
+    for rel, text in FILES.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text.lstrip())
+    update_index(root, IndexConfig(), embedder=embedder)
+    return root
+
+
+def test_default_model_loads_offline_and_normalises(embedder):
+    vectors = embedder.encode(["def add(a, b): return a + b", "import os"])
+    assert vectors.dtype == np.float32 and vectors.shape == (2, 384) and embedder.dim == 384
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert embedder.model_id == "all-MiniLM-L6-v2"
+    assert embedder.encode([]).shape == (0, 384)
+
+
+def test_embedding_text_is_header_plus_code():
+    source = FILES["geo/circle.py"].lstrip().encode()
+    symbol = parse_source(source, "geo/circle.py").symbols[1]
+    text = embedding_text(symbol, symbol_source(source, symbol))
+    assert text.startswith("python function circle_area\ndef circle_area(radius):")
+    assert "Return the area" not in text
+    assert len(embedding_text(symbol, "x" * 10_000)) == 1000
+
+
+def test_search_finds_the_similar_symbol(repo, embedder):
+    with IndexStore.open(repo) as store:
+        query = embedder.encode(["python function rectangle_area\ndef rect(w, h): return w * h"])
+        hits = store.search(query[0], 2)
+        assert hits[0][0].qualname == "square_area"
+        assert hits[0][1] >= hits[1][1]
+        documented = store.search(query[0], 2, documented_only=True)
+        assert all(symbol.docstring for symbol, _ in documented)
+        assert documented[0][0].qualname == "circle_area"
+        own = store.symbol_id(hits[0][0])
+        assert store.search(query[0], 1, exclude={own})[0][0].qualname != "square_area"
+        assert store.vector(own).shape == (384,)
+
+
+def test_deleted_files_leave_faiss(repo, embedder):
+    (repo / "net" / "http.py").unlink()
+    summary = update_index(repo, IndexConfig(), embedder=embedder)
+    assert summary.deleted == 1 and summary.vectors == 4
+    with IndexStore.open(repo) as store:
+        hits = store.search(embedder.encode(["download web page"])[0], 10)
+        assert len(hits) == 4 and all(s.path != "net/http.py" for s, _ in hits)
+
+
+def test_stale_faiss_file_is_detected_and_repaired(repo, embedder):
+    """The state a kill between the SQLite commit and the FAISS write leaves behind."""
+    vectors = repo / ".docgen" / VECTORS_NAME
+    old = repo / "old.faiss"
+    shutil.copy(vectors, old)
+    (repo / "geo" / "square.py").write_text("def cube(side):\n    return side ** 3\n")
+    update_index(repo, IndexConfig(), embedder=embedder)
+    shutil.copy(old, vectors)  # FAISS file from before the update
+    with IndexStore.open(repo) as store:
+        hits = store.search(embedder.encode(["def cube(s): return s ** 3"])[0], 6)
+        names = [s.qualname for s, _ in hits]
+        assert "cube" in names and "square_area" not in names
+    vectors.write_bytes(b"garbage")
+    with IndexStore.open(repo, create=True) as store, pytest.warns(UserWarning):
+        assert store.sync_vectors() == 6
+
+
+def test_model_change_re_embeds(repo, embedder):
+    with IndexStore.open(repo) as store:
+        assert store.set_model("another-model") is True
+        assert store.search(embedder.encode(["x"])[0], 3) == []
+    summary = update_index(repo, IndexConfig(), embedder=embedder)
+    assert summary.parsed == 3 and summary.embedded == 6
+
+
+def test_unknown_model_is_a_clear_error(tmp_path):
+    embedder = Embedder(str(tmp_path / "no-such-model"))
+    with pytest.raises(EmbedderError, match="docgen never downloads"):
+        embedder.encode(["x"])
+    with pytest.raises(EmbedderError, match="unknown embedding backend"):
+        Embedder(backend="tpu")

@@ -1,0 +1,95 @@
+"""Each language's query on its fixture, against an expected-output file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from indexer.languages import LANGUAGES, language_for_path, load_grammar
+from indexer.parser import parse_file, parse_source
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+CASES = [
+    "javascript/shapes.js",
+    "typescript/shapes.ts",
+    "typescript/widget.tsx",
+    "go/shapes.go",
+    "java/Shapes.java",
+    "rust/shapes.rs",
+]
+
+
+def _summary(parsed):
+    return [
+        {
+            "kind": s.kind,
+            "qualname": s.qualname,
+            "line": s.line,
+            "parent": s.parent,
+            "docstring": s.docstring,
+            "parameters": [p.name for p in s.parameters],
+        }
+        for s in parsed.symbols
+    ]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_fixture_matches_expected_output(case):
+    folder = FIXTURES / case.split("/")[0]
+    parsed = parse_file(FIXTURES / case, folder)
+    assert not parsed.has_errors
+    expected = json.loads((FIXTURES / f"{case}.expected.json").read_text())
+    assert _summary(parsed) == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "language"),
+    [
+        ("a/b.py", "python"),
+        ("x.pyi", "python"),
+        ("x.js", "javascript"),
+        ("x.mjs", "javascript"),
+        ("x.ts", "typescript"),
+        ("x.TSX", "typescript"),
+        ("x.go", "go"),
+        ("X.java", "java"),
+        ("x.rs", "rust"),
+        ("x.md", None),
+        ("Makefile", None),
+    ],
+)
+def test_language_for_path(path, language):
+    assert language_for_path(path) == language
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_language_loads(language):
+    grammar = load_grammar(language)
+    assert grammar.query.pattern_count > 0
+
+
+def test_doc_comment_rules():
+    rust = parse_source(FIXTURES.joinpath("rust/shapes.rs").read_bytes(), "shapes.rs")
+    by_name = {s.qualname: s for s in rust.symbols}
+    assert by_name["Circle"].docstring == "A circle."  # through #[derive(...)]
+    assert by_name["Circle.area"].docstring is None  # a // comment is not docs
+    js = parse_source(b"// plain\nfunction f() {}\n\n/** doc */\n\nfunction g() {}\n", "a.js")
+    docs = {s.qualname: s.docstring for s in js.symbols}
+    assert docs == {"a": None, "f": None, "g": None}  # blank line breaks adjacency
+
+
+def test_doc_span_covers_the_comment():
+    source = FIXTURES.joinpath("go/shapes.go").read_bytes()
+    area = next(s for s in parse_source(source, "shapes.go").symbols if s.name == "Area")
+    text = source[area.doc_span.start_byte : area.doc_span.end_byte]
+    assert text == b"// Area returns the area.\n// It never fails."
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_broken_source_in_every_language_does_not_raise(case):
+    source = (FIXTURES / case).read_bytes()
+    broken = source[: len(source) // 2] + b"\n}}}) ((( <<< \xff\xfe\n" + source[len(source) // 2 :]
+    parsed = parse_source(broken, case)
+    assert parsed.has_errors and parsed.symbols[0].kind == "module"
