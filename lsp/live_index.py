@@ -60,6 +60,7 @@ class WorkspaceIndex:
         self._lock = threading.RLock()
         self._store: Any = None
         self._store_failed = False
+        self._store_stale = False
         self._jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="docgen-index")
         self.indexing = threading.Event()
         self.last_index_summary: str | None = None
@@ -182,10 +183,18 @@ class WorkspaceIndex:
 
     # -- the on-disk index ----------------------------------------------------------
     def store(self) -> Any:
-        """Return the open index store, or ``None`` while there is none (yet)."""
+        """Return the open index store, or ``None`` while there is none (yet).
+
+        The store is opened, used and closed on the caller's thread (the event loop):
+        SQLite connections stay on one thread. Index updates only mark it stale.
+        """
         if self.root is None:
             return None
         with self._lock:
+            if self._store_stale:
+                self._store_stale = False
+                old, self._store, self._store_failed = self._store, None, False
+                _close_quietly(old)
             if self._store is None and not self._store_failed:
                 try:
                     from indexer.store import IndexStore
@@ -198,13 +207,20 @@ class WorkspaceIndex:
 
     def _reopen_store(self) -> None:
         with self._lock:
-            old, self._store, self._store_failed = self._store, None, False
-        close = getattr(old, "close", None)
-        if callable(close):
-            try:
-                close()
-            except Exception:  # noqa: BLE001
-                pass
+            self._store_stale = True
+
+    def config(self) -> Any:
+        """Return the ``IndexConfig`` from ``[tool.docgen]`` (defaults when unreadable)."""
+        from indexer.config import find_pyproject, load_tool_config
+        from indexer.index import IndexConfig
+
+        if self.root is None:
+            return IndexConfig()
+        try:
+            return IndexConfig.from_tool_config(load_tool_config(find_pyproject(self.root)))
+        except Exception as exc:  # noqa: BLE001 - a bad [tool.docgen] must not stop indexing
+            logger.warning("ignoring [tool.docgen]: %s", exc)
+            return IndexConfig()
 
     def index_all(self, progress: ProgressFn | None = None) -> Future[str]:
         """Index the whole workspace in the background; the future holds a summary."""
@@ -217,11 +233,11 @@ class WorkspaceIndex:
     def _index_all(self, progress: ProgressFn | None) -> str:
         if self.root is None:
             return "no workspace folder: nothing to index"
-        from indexer.index import IndexConfig, update_index
+        from indexer.index import update_index
 
         self.indexing.set()
         try:
-            result = update_index(self.root, IndexConfig(), _index_progress(progress))
+            result = update_index(self.root, self.config(), _index_progress(progress))
         finally:
             self.indexing.clear()
         self._reopen_store()
@@ -231,19 +247,30 @@ class WorkspaceIndex:
     def _update(self, paths: list[Path]) -> str:
         if self.root is None or not paths:
             return "nothing to update"
-        from indexer.index import IndexConfig, update_paths
+        from indexer.index import update_paths
 
         inside = [p for p in paths if _is_within(p, self.root)]
         if not inside:
             return "no changed file inside the workspace"
-        result = update_paths(self.root, inside, IndexConfig())
+        result = update_paths(self.root, inside, self.config())
         self._reopen_store()
         return _summary(result)
 
     def close(self) -> None:
         """Stop the index worker and close the store."""
         self._jobs.shutdown(wait=False, cancel_futures=True)
-        self._reopen_store()
+        with self._lock:
+            old, self._store = self._store, None
+        _close_quietly(old)
+
+
+def _close_quietly(store: Any) -> None:
+    close = getattr(store, "close", None)
+    if callable(close):
+        try:
+            close()
+        except Exception as exc:  # noqa: BLE001
+            logger.debug("closing the index store failed: %s", exc)
 
 
 def _parse(source: bytes, path: str, uri: str) -> ParsedFile | None:
@@ -289,7 +316,14 @@ def _index_progress(progress: ProgressFn | None) -> Callable[..., None] | None:
 
 
 def _summary(result: Any) -> str:
-    summary = getattr(result, "summary", None)
-    if callable(summary):
-        return str(summary())
-    return str(result) if result is not None else "index updated"
+    """One line from an ``IndexSummary``."""
+    if result is None or not hasattr(result, "files"):
+        return str(result) if result is not None else "index updated"
+    skipped = sum(getattr(result, "skipped", {}).values())
+    text = (
+        f"{result.files} files ({result.parsed} parsed, {result.unchanged} unchanged, "
+        f"{result.deleted} removed), {result.symbols} symbols"
+    )
+    if skipped:
+        text += f", {skipped} skipped"
+    return f"{text} in {result.seconds:.1f} s"
