@@ -1,0 +1,170 @@
+"""``docgen check`` and ``docgen index`` through click's CliRunner, config isolated."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assistant.cli import cli
+
+SAMPLE = {
+    "pkg/__init__.py": '"""The package."""\n',
+    "pkg/core.py": '''"""Core."""
+
+
+class Engine:
+    """An engine."""
+
+    def __init__(self, power):
+        self.power = power
+
+    def start(self):
+        """Start it."""
+        return self._spin()
+
+    def _spin(self):
+        return True
+
+    def __repr__(self):
+        return "Engine()"
+
+    @property
+    def level(self):
+        """The level."""
+        return 1
+
+    @level.setter
+    def level(self, value):
+        pass
+
+
+def build(power):
+    def helper():
+        return power
+    return Engine(helper())
+''',
+    "legacy/old.py": "def old():\n    pass\n",
+}
+
+
+@pytest.fixture
+def sample(tmp_path: Path, monkeypatch) -> Path:
+    root = tmp_path / "sample"
+    for rel, text in SAMPLE.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    monkeypatch.chdir(root)  # config discovery starts here: no project pyproject leaks in
+    return root
+
+
+def _run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_check_lists_missing_docstrings(sample):
+    result = _run("check", "pkg", "legacy")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[:2] == ["legacy/old.py:1:1 module legacy.old", "legacy/old.py:1:5 function old"]
+    assert "pkg/core.py:30:5 function build" in lines
+    assert "docstring coverage 62.5% (5/8) in 3 files; fail-under 0: PASSED" in lines
+
+
+def test_check_fail_under_exit_codes(sample):
+    assert _run("check", "--fail-under", "62.5").exit_code == 0
+    failed = _run("check", "--fail-under", "63")
+    assert failed.exit_code == 1 and "FAILED" in failed.output
+    assert _run("check", "--fail-under", "101").exit_code == 2
+    assert _run("check", "--bogus").exit_code == 2
+    assert _run("check", "no/such/path").exit_code == 2
+
+
+def test_check_what_counts_flags(sample):
+    base = json.loads(_run("check", "pkg", "--format", "json").output)
+    assert base["total"] == 6
+    names = {item["qualname"] for item in base["missing"]}
+    assert names == {"build"}
+    wide = json.loads(
+        _run(
+            "check",
+            "pkg",
+            "--format",
+            "json",
+            "--include-private",
+            "--include-magic",
+            "--include-nested",
+            "--include-init",
+            "--include-property-setters",
+        ).output
+    )
+    missing = {item["qualname"] for item in wide["missing"]}
+    assert missing == {
+        "Engine.__init__",
+        "Engine._spin",
+        "Engine.__repr__",
+        "Engine.level",
+        "build",
+        "build.helper",
+    }
+    no_modules = json.loads(_run("check", "pkg", "--format", "json", "--no-include-module").output)
+    assert no_modules["total"] == 4
+
+
+def test_check_reads_tool_docgen_and_flags_win(sample):
+    (sample / "pyproject.toml").write_text(
+        '[tool.docgen]\nfail_under = 90\nexclude = ["legacy/"]\ninclude-private = true\n'
+    )
+    result = _run("check", "--format", "json")
+    report = json.loads(result.output)
+    assert result.exit_code == 1 and report["fail_under"] == 90
+    assert "Engine._spin" in {item["qualname"] for item in report["missing"]}
+    assert all(not item["path"].startswith("legacy/") for item in report["missing"])
+    explicit = json.loads(_run("check", "legacy/old.py", "--format", "json").output)
+    assert explicit["files"] == 0 and explicit["skipped"] == {"excluded": 1}
+    assert _run("check", "--fail-under", "10").exit_code == 0
+
+
+def test_check_bad_config_is_a_usage_error(sample):
+    (sample / "pyproject.toml").write_text("[tool.docgen\nfail_under = ")
+    result = _run("check")
+    assert result.exit_code == 2 and "cannot read [tool.docgen]" in result.output
+
+
+def test_check_loads_no_model(sample):
+    code = (
+        "import sys\n"
+        "from assistant.cli import main\n"
+        "code = main(['check', '-q', '.'])\n"
+        "heavy = [m for m in ('torch', 'faiss', 'sentence_transformers', 'transformers',"
+        " 'onnxruntime') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=sample, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "HEAVY []" in done.stdout
+
+
+def test_index_command_summary_and_rerun(sample):
+    first = _run("index", "--no-embed", "-q")
+    assert first.exit_code == 0
+    assert "3 files (3 parsed, 0 unchanged, 0 removed)" in first.output
+    second = _run("index", ".", "--no-embed")
+    assert "3 files (0 parsed, 3 unchanged, 0 removed)" in second.output
+    (sample / "pyproject.toml").write_text('[tool.docgen]\nexclude = ["legacy/"]\nembed = false\n')
+    third = _run("index", "-q")
+    assert "2 files (0 parsed, 2 unchanged, 1 removed)" in third.output
+    assert "skipped: 1 excluded" in third.output
+
+
+def test_index_reports_bad_config(sample):
+    (sample / "pyproject.toml").write_text('[tool.docgen]\nexclude = "legacy/"\n')
+    result = _run("index", "--no-embed")
+    assert result.exit_code == 2 and "exclude" in result.output
