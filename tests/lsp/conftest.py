@@ -51,6 +51,7 @@ async def client(lsp_client: LanguageClient, workspace: Path, init_options: dict
 @pytest_lsp.fixture(config=CONFIG)
 async def bare_client(lsp_client: LanguageClient):
     """A client connected to a fresh server that the test initializes itself."""
+    accept_registrations(lsp_client)
     yield
     await lsp_client.shutdown_session()
 
