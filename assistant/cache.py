@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 import sqlite3
 import time
@@ -34,7 +35,11 @@ _CACHE_ERRORS = (sqlite3.Error, OSError, ValueError, zlib.error, EOFError)
 
 
 def default_cache_dir() -> Path:
-    """Return the per-user cache folder for drafted results (platformdirs)."""
+    """Return the cache folder for drafted results: ``$DOCGEN_CACHE_DIR`` or the per-user
+    cache folder (platformdirs), like the engine's exports."""
+    override = os.environ.get("DOCGEN_CACHE_DIR")
+    if override:
+        return Path(override) / f"results-v{CACHE_FORMAT}"
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("docgen", appauthor=False)) / f"results-v{CACHE_FORMAT}"

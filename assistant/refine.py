@@ -29,7 +29,7 @@ from assistant.styles import DocModel, ParamDoc, RaiseDoc, ValueDoc, detect_docs
 from assistant.styles import find_params as find_doc_params
 from indexer.symbols import Parameter, Symbol
 
-_WORD = re.compile(r"`[^`]+`|[A-Za-z_][\w.]*(?:\(\))?|\S")
+_WORD = re.compile(r"`[^`]+`|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?|\S")
 _SPLIT_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _STOP = set(
     "a an the of for to in on at by with from and or not no is are be been it its this that "
@@ -126,8 +126,26 @@ def remove_invented(summary: str, vocab: Vocabulary) -> tuple[str, list[str]]:
     return text.strip(), flagged
 
 
+_PAIRS = {"(": ")", "[": "]", "{": "}", "<": ">"}
+
+
+def _tidy_token(token: str) -> str:
+    """Strip brackets a token does not close (or open): model noise, not prose."""
+    for left, right in _PAIRS.items():
+        if token.count(left) != token.count(right):
+            token = token.replace(left, "").replace(right, "")
+    return token
+
+
+def tidy(text: str) -> str:
+    """Drop tokens without a letter or digit and unbalanced brackets."""
+    tokens = (_tidy_token(t) for t in text.split())
+    return " ".join(t for t in tokens if any(c.isalnum() for c in t))
+
+
 def normalize_summary(text: str) -> str:
     """One sentence, first letter capitalised, ending with a period."""
+    text = tidy(text)
     text = first_sentence(text) or " ".join(text.split())
     text = text.strip().strip("\"'")
     if not text:
@@ -189,7 +207,7 @@ def choose_summary(
             continue
         cleaned, flagged = remove_invented(summary, vocab)
         cleaned = normalize_summary(cleaned) if cleaned.strip(" .") else ""
-        if len(cleaned.split()) < 2:
+        if sum(1 for word in cleaned.split() if any(c.isalpha() for c in word)) < 2:
             continue
         probability = math.exp(min(0.0, model_score))
         score = 0.45 * support(cleaned, vocab) + 0.45 * probability + 0.1

@@ -84,13 +84,16 @@ def _compare(documented: list[str], signature: list[Parameter]) -> tuple[list, l
     names = [p.name.lstrip("*") for p in signature]
     added = [n for n in names if n not in documented]
     removed = [n for n in documented if n not in names]
+    variadic = {
+        p.name.lstrip("*") for p in signature if p.kind in ("var_positional", "var_keyword")
+    }
     renamed = []
     for old in list(removed):
         index = documented.index(old)
         new = names[index] if index < len(names) else None
-        if new is not None and new in added:
+        if new is not None and new in added and new not in variadic:
             renamed.append((old, new))
-    if not renamed and len(added) == 1 and len(removed) == 1:
+    if not renamed and len(added) == 1 and len(removed) == 1 and added[0] not in variadic:
         renamed.append((removed[0], added[0]))
     for old, new in renamed:
         removed.remove(old)
@@ -217,7 +220,10 @@ def plan_stale_update(
         for i in range(block.start, block.end)
         if cleaned[i].strip() and i not in covered and i not in headers
     ]
-    new_block = style.render_params(params).split("\n") + kept
+    unit = _entry_unit(cleaned, block)
+    rendered = style.render_params(params).split("\n")
+    rendered = [unit + line[4:] if line.startswith("    ") else line for line in rendered]
+    new_block = rendered + kept
     new_cleaned = cleaned[: block.start] + new_block + cleaned[block.end :]
     newline = detect_newline(source)
     raw_start = doc.first + block.start
@@ -235,6 +241,16 @@ def plan_stale_update(
         text = newline.join(text_lines) + newline
     edit = TextEdit(*_position(source, start), *_position(source, end), text, start, end)
     return edit, "\n".join(new_cleaned).strip("\n")
+
+
+def _entry_unit(cleaned: list[str], block) -> str:
+    """The indentation the docstring itself uses for entries under a header (tabs too)."""
+    if not block.entries or block.entries[0].start == block.start:
+        return "    "
+    header = _block_indent(cleaned, block.start)
+    entry = _block_indent(cleaned, block.entries[0].start)
+    unit = entry[len(header) :] if entry.startswith(header) else ""
+    return unit or "    "
 
 
 def _block_indent(cleaned: list[str], start: int) -> str:

@@ -126,7 +126,7 @@ def python_literal(body: str, indent: str, newline: str = "\n", quote: str = '""
     """
     prefix = ""
     if "\\" in body:
-        if quote in body:
+        if quote in body or body.rstrip().endswith("\\"):
             body = body.replace("\\", "\\\\")
         else:
             prefix = "r"

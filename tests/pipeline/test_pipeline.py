@@ -1,0 +1,183 @@
+"""The library API (DocPipeline) on the sample repository with a tiny random T5."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from assistant.context import Target
+from assistant.edits import apply_edits
+from assistant.pipeline import find_stale
+from assistant.stale import signature_parameters
+from assistant.styles import find_params
+from indexer.parser import parse_source
+from indexer.text import symbol_source
+
+MODELS = "inventory/models.py"
+
+
+def _symbol(root: Path, rel: str, qualname: str):
+    source = (root / rel).read_bytes()
+    parsed = parse_source(source, rel)
+    return source, parsed, next(s for s in parsed.symbols if s.qualname == qualname)
+
+
+def test_document_symbol_and_insert_it(sample_repo: Path, make_pipeline) -> None:
+    pipeline = make_pipeline(sample_repo)
+    source, _, symbol = _symbol(sample_repo, MODELS, "Warehouse.low_stock")
+    result = pipeline.document_symbol(MODELS, source, symbol)
+    assert (result.path, result.qualname, result.kind, result.line) == (
+        MODELS,
+        "Warehouse.low_stock",
+        "method",
+        symbol.line,
+    )
+    assert result.style == "google"  # the sample repository's majority
+    assert 0.0 <= result.confidence <= 1.0 and result.cached is False
+    assert result.summary and result.docstring.startswith(result.summary)
+    block = find_params(result.docstring, "google")
+    assert block is not None and [e.bare_name for e in block.entries] == ["threshold"]
+    assert "Returns:" in result.docstring
+    edit = pipeline.plan_insertion(MODELS, source, symbol, result)
+    edited = apply_edits(source, [edit])
+    tree = ast.parse(edited)
+    method = next(
+        n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "low_stock"
+    )
+    assert ast.get_docstring(method) == result.docstring
+
+
+class _RefusingGenerator:
+    """Same model id as the tiny model, but any model call fails the test."""
+
+    def __init__(self, model_id: str) -> None:
+        self.model_id = model_id
+        self.max_input_tokens = 512
+
+    def generate(self, prompts, config=None):
+        raise AssertionError("a cache hit must not touch the model")
+
+
+def test_cache_hits_never_touch_the_model(sample_repo: Path, make_pipeline, generator) -> None:
+    source, _, symbol = _symbol(sample_repo, MODELS, "Warehouse.transfer_to")
+    first = make_pipeline(sample_repo).document_symbol(MODELS, source, symbol)
+    second = make_pipeline(sample_repo, gen=_RefusingGenerator(generator.model_id))
+    again = second.document_symbol(MODELS, source, symbol)
+    assert (again.cached, first.cached) == (True, False)
+    assert (again.summary, again.docstring, again.confidence) == (
+        first.summary,
+        first.docstring,
+        first.confidence,
+    )
+    # a change to the code is a different key: the model is needed again
+    changed = source.replace(b"other.add_stock(sku, quantity)", b"other.add_stock(sku, 2)")
+    with pytest.raises(AssertionError, match="must not touch"):
+        second.document_symbol(MODELS, changed, symbol)
+
+
+def test_corrupt_cache_is_discarded_with_a_warning(
+    sample_repo: Path, make_pipeline, tmp_path: Path
+) -> None:
+    cache_dir = tmp_path / "results"
+    source, _, symbol = _symbol(sample_repo, MODELS, "Item.display_name")
+    first = make_pipeline(sample_repo, cache_dir=cache_dir)
+    first.document_symbol(MODELS, source, symbol)
+    first.close()
+    (cache_dir / "cache.db").write_bytes(b"\x00not a database\x00" * 500)
+    pipeline = make_pipeline(sample_repo, cache_dir=cache_dir)
+    assert any("corrupt cache" in w for w in pipeline.cache.warnings)
+    result = pipeline.document_symbol(MODELS, source, symbol)
+    assert result.cached is False and result.summary
+    assert pipeline.document_symbol(MODELS, source, symbol).cached is True
+
+
+def test_retrieval_without_an_index_uses_the_file(sample_repo: Path, make_pipeline) -> None:
+    pipeline = make_pipeline(sample_repo)
+    rel = "inventory/pricing.py"
+    source, parsed, symbol = _symbol(sample_repo, rel, "cart_total")
+    (context,) = pipeline.retriever.contexts(
+        [Target(rel, source, parsed, symbol, symbol_source(source, symbol))]
+    )
+    names = [name for name, _ in context.evidence.callees]
+    assert "price_with_tax" in names
+    assert context.evidence.module_summary == "Prices, taxes and discounts."
+    assert context.evidence.similar == []
+    assert any("no index" in note for note in pipeline.index.notes)
+    assert "price_with_tax =>" in context.prompt and "code: def cart_total" in context.prompt
+
+
+def test_structure_matches_every_signature(sample_repo: Path, make_pipeline) -> None:
+    pipeline = make_pipeline(sample_repo)
+    report = pipeline.generate([sample_repo], mode="missing")
+    assert report.results and report.exit_code == 0
+    for result in report.results:
+        _, _, symbol = _symbol(sample_repo, result.path, result.qualname)
+        expected = [p.name.lstrip("*") for p in signature_parameters(symbol)]
+        block = find_params(result.docstring, "google")
+        documented = [e.bare_name for e in block.entries] if block else []
+        assert documented == expected, result.qualname
+
+
+def test_generate_fills_what_check_reports(sample_repo: Path, make_pipeline) -> None:
+    from indexer.coverage import CheckOptions, check_paths
+
+    missing = {
+        (m.path, m.qualname)
+        for m in check_paths([sample_repo], CheckOptions(), sample_repo).missing
+    }
+    pipeline = make_pipeline(sample_repo)
+    report = pipeline.generate([sample_repo], mode="missing", write=True)
+    assert {(r.path, r.qualname) for r in report.results} == missing
+    assert sorted(report.written) == sorted({path for path, _ in missing})
+    assert check_paths([sample_repo], CheckOptions(), sample_repo).missing == []
+    for path in sample_repo.rglob("*.py"):
+        ast.parse(path.read_bytes())
+
+
+def test_stale_update_through_the_api(sample_repo: Path, make_pipeline) -> None:
+    rel = "inventory/pricing.py"
+    source, parsed, symbol = _symbol(sample_repo, rel, "apply_discount")
+    (finding,) = find_stale(parsed, source)
+    assert finding.renamed == [("discount", "percent")]
+    edit = make_pipeline(sample_repo).plan_stale_update(rel, source, symbol, finding)
+    edited = apply_edits(source, [edit])
+    assert b"        percent: Discount in percent.\n" in edited
+    assert edited.replace(b"percent: Discount", b"discount: Discount") == source
+    assert find_stale(parse_source(edited, rel)) == []
+
+
+def test_a_file_changed_during_the_run_is_replanned_not_clobbered(
+    sample_repo: Path, make_pipeline
+) -> None:
+    target = sample_repo / "inventory" / "reports.py"
+    marker = "    # edited by someone else meanwhile\n"
+
+    def someone_edits(stage: str, advance: int, total: int) -> None:
+        if stage == "write" and advance == 0:  # after reading, before writing
+            text = target.read_text().replace("    lines = [", marker + "    lines = [")
+            target.write_text(text)
+
+    report = make_pipeline(sample_repo).generate([target], write=True, progress=someone_edits)
+    assert report.written == ["inventory/reports.py"] and report.exit_code == 0
+    text = target.read_text()
+    assert marker in text
+    tree = ast.parse(text)
+    documented = {
+        n.name for n in tree.body if isinstance(n, ast.FunctionDef) and ast.get_docstring(n)
+    }
+    assert documented == {"format_stock_report", "merge_warehouses", "restock_plan"}
+
+
+def test_a_file_deleted_during_the_run_is_reported(sample_repo: Path, make_pipeline) -> None:
+    target = sample_repo / "inventory" / "reports.py"
+
+    def someone_deletes(stage: str, advance: int, total: int) -> None:
+        if stage == "write" and advance == 0:
+            target.unlink()
+
+    report = make_pipeline(sample_repo).generate([target], write=True, progress=someone_deletes)
+    assert report.written == [] and report.exit_code == 1
+    assert "inventory/reports.py" in report.changed[0]
+    assert not target.exists()
