@@ -14,7 +14,7 @@ import numpy as np
 
 from assistant.engine.codec import PromptCodec
 from assistant.engine.export import ONNX_PARTS, verify_export
-from assistant.engine.search import beam_search, greedy_search
+from assistant.engine.search import Sequence, beam_search, greedy_search
 from assistant.engine.types import GenerationConfig, Hypothesis, ModelLoadError
 
 
@@ -143,22 +143,31 @@ class OnnxGenerator:
         Prompts longer than ``max_input_tokens`` tokens are truncated, keeping their
         head; an empty prompt is valid (the model sees EOS alone).
         """
+        results = self.generate_ids(prompts, config)
+        flat = [seq for group in results for seq in group]
+        texts = iter(self.codec.decode([s.tokens for s in flat]))
+        return [[Hypothesis(next(texts), s.score) for s in group] for group in results]
+
+    def generate_ids(
+        self, prompts: list[str], config: GenerationConfig | None = None
+    ) -> list[list[Sequence]]:
+        """Like :meth:`generate` but return token ids (EOS included when produced)."""
         config = config or GenerationConfig()
         if not prompts:
             return []
         ids, mask = self.codec.encode(list(prompts))
+        return self.generate_from_ids(ids, mask, config)
+
+    def generate_from_ids(
+        self, ids: np.ndarray, mask: np.ndarray, config: GenerationConfig
+    ) -> list[list[Sequence]]:
+        """Search from already tokenized, right-padded ``(input_ids, attention_mask)``."""
         eos = self.codec.eos_id
         if config.num_beams == 1:
             stepper = OrtStepper(self.sessions, ids, mask)
-            results = [
-                [s] for s in greedy_search(stepper, len(prompts), config, self.start_id, eos)
-            ]
-        else:
-            stepper = OrtStepper(self.sessions, ids, mask, repeat=config.num_beams)
-            results = beam_search(stepper, len(prompts), config, self.start_id, eos)
-        flat = [seq for group in results for seq in group]
-        texts = iter(self.codec.decode([s.tokens for s in flat]))
-        return [[Hypothesis(next(texts), s.score) for s in group] for group in results]
+            return [[s] for s in greedy_search(stepper, len(ids), config, self.start_id, eos)]
+        stepper = OrtStepper(self.sessions, ids, mask, repeat=config.num_beams)
+        return beam_search(stepper, len(ids), config, self.start_id, eos)
 
     def generate_texts(
         self, prompts: list[str], config: GenerationConfig | None = None

@@ -9,11 +9,24 @@ exercise the real code paths without network access.
 
 from __future__ import annotations
 
+import math
 import random
+import re
+from collections import Counter
 from pathlib import Path
 
 SPECIAL_TOKENS = ("<pad>", "</s>", "<unk>")
 """T5's special tokens, in T5's id order: pad=0, eos=1, unk=2."""
+
+SAMPLE_PROMPTS = (
+    "def get_user(path): return path.user",
+    "function loadConfig(item) { return item[3]; }",
+    "summarize: class ParserCache: return the list of tokens",
+    "Read the file and return a new dict.",
+    "def merge(a, b=None): return a.update(b)",
+    "x",
+)
+"""A few varied code-like prompts for tests."""
 
 _NAMES = (
     "user",
@@ -117,23 +130,46 @@ def code_corpus(size: int = 400, seed: int = 0) -> list[str]:
     return out
 
 
+def _unigram_vocab(corpus: list[str], vocab_size: int) -> list[tuple[str, float]]:
+    """Count pieces (characters, words, punctuation runs, each with and without the
+    word-start marker) and score them by log frequency: a deterministic Unigram model.
+
+    The ``tokenizers`` Unigram trainer breaks ties in hash order, so its ids change
+    from run to run; counting keeps the same ids for the same corpus.
+    """
+    counts: Counter[str] = Counter()
+    for text in corpus:
+        for word in text.split():
+            marked = "▁" + word
+            counts.update(marked)
+            for piece in re.findall(r"\w+|[^\w\s]+", word):
+                counts[piece] += 1
+            counts[marked] += 1
+            head = re.match(r"\w+|[^\w\s]+", word)
+            if head:
+                counts["▁" + head.group(0)] += 1
+    chars = sorted({p for p in counts if len(p) == 1})
+    longer = sorted((p for p in counts if len(p) > 1), key=lambda p: (-counts[p], p))
+    keep = chars + longer[: max(0, vocab_size - len(SPECIAL_TOKENS) - len(chars))]
+    total = sum(counts[p] for p in keep)
+    pieces = sorted(((p, math.log(counts[p] / total)) for p in keep), key=lambda x: (-x[1], x[0]))
+    return [(t, 0.0) for t in SPECIAL_TOKENS] + pieces
+
+
 def _train_tokenizer(vocab_size: int, extra_ids: int, seed: int):
-    """Train a Unigram tokenizer offline and wrap it as a ``T5TokenizerFast``."""
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+    """Build a Unigram tokenizer offline and wrap it as a ``T5TokenizerFast``."""
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers
     from tokenizers.processors import TemplateProcessing
     from transformers import T5TokenizerFast
 
-    tok = Tokenizer(models.Unigram())
+    vocab = _unigram_vocab(code_corpus(seed=seed), vocab_size)
+    tok = Tokenizer(
+        models.Unigram(vocab, unk_id=SPECIAL_TOKENS.index("<unk>"), byte_fallback=False)
+    )
+    tok.add_special_tokens(list(SPECIAL_TOKENS))
     tok.normalizer = normalizers.NFKC()
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
     tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
-    trainer = trainers.UnigramTrainer(
-        vocab_size=vocab_size,
-        special_tokens=list(SPECIAL_TOKENS),
-        unk_token="<unk>",
-        show_progress=False,
-    )
-    tok.train_from_iterator(code_corpus(seed=seed), trainer=trainer)
     tok.post_processor = TemplateProcessing(
         single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", 1)]
     )

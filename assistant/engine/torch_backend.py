@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from assistant.engine.codec import PromptCodec
+from assistant.engine.search import Sequence
 from assistant.engine.source import ModelSource, check_hf_folder
 from assistant.engine.types import GenerationConfig, Hypothesis, ModelLoadError
 
@@ -50,12 +51,27 @@ class TorchGenerator:
 
         Prompts over ``max_input_tokens`` tokens are truncated, keeping their head.
         """
-        from transformers import GenerationConfig as HFGenerationConfig
+        results = self.generate_ids(prompts, config)
+        flat = [seq for group in results for seq in group]
+        texts = iter(self.codec.decode([s.tokens for s in flat]))
+        return [[Hypothesis(next(texts), s.score) for s in group] for group in results]
 
+    def generate_ids(
+        self, prompts: list[str], config: GenerationConfig | None = None
+    ) -> list[list[Sequence]]:
+        """Like :meth:`generate` but return token ids (EOS included when produced)."""
         config = config or GenerationConfig()
         if not prompts:
             return []
         ids, mask = self.codec.encode(list(prompts))
+        return self.generate_from_ids(ids, mask, config)
+
+    def generate_from_ids(
+        self, ids: np.ndarray, mask: np.ndarray, config: GenerationConfig
+    ) -> list[list[Sequence]]:
+        """Run ``transformers.generate`` on tokenized, right-padded inputs."""
+        from transformers import GenerationConfig as HFGenerationConfig
+
         hf_config = HFGenerationConfig(
             max_new_tokens=config.max_new_tokens,
             min_new_tokens=config.min_new_tokens,
@@ -77,20 +93,18 @@ class TorchGenerator:
             )
         sequences = out.sequences[:, 1:].numpy()  # drop the decoder start token
         scores = self._scores(out, sequences, config)
-        trimmed = [_trim(seq, self.codec.eos_id) for seq in sequences]
-        texts = self.codec.decode(trimmed)
         n = config.num_return_sequences
-        return [
-            [Hypothesis(texts[i * n + j], float(scores[i * n + j])) for j in range(n)]
-            for i in range(len(prompts))
+        flat = [
+            Sequence(_trim(seq, self.codec.eos_id), float(sc))
+            for seq, sc in zip(sequences, scores, strict=True)
         ]
+        return [flat[i * n : (i + 1) * n] for i in range(len(ids))]
 
     def _scores(self, out, sequences: np.ndarray, config: GenerationConfig) -> np.ndarray:
+        """Beam: transformers' length-normalised scores; greedy: mean token log-prob."""
         if config.num_beams > 1:
             return out.sequences_scores.numpy()
-        step_logprobs = [
-            self._torch.log_softmax(s.float(), dim=-1).numpy() for s in out.scores
-        ]  # one (batch, vocab) array per step
+        step_logprobs = [self._torch.log_softmax(s.float(), dim=-1).numpy() for s in out.scores]
         totals = np.zeros(len(sequences))
         for i, seq in enumerate(sequences):
             length = len(_trim(seq, self.codec.eos_id))

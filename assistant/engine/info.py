@@ -1,0 +1,75 @@
+"""What a model folder holds, for ``docgen model info`` (no torch, no sessions)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from assistant.engine.export import cache_root, verify_export
+from assistant.engine.source import MANIFEST_NAME, check_hf_folder
+from assistant.engine.types import ModelLoadError
+
+
+def describe_model(model: str | os.PathLike[str] | None = None) -> dict:
+    """Describe a local model folder (default: the embedded model) and the export cache.
+
+    A hub id is described only when it was already downloaded (no network access).
+
+    Returns:
+        A JSON-ready dict: ``model``, ``status`` (``ok`` or what is wrong), ``format``,
+        ``architecture``, ``files`` (MB), the export ``settings`` and ``source`` for
+        exports, ``cache_dir`` and ``cached_exports``.
+    """
+    from assistant.engine.loading import DEFAULT_MODEL_DIR
+
+    folder = Path(model).expanduser() if model is not None else DEFAULT_MODEL_DIR
+    details: dict = {"model": str(folder), "default": model is None}
+    try:
+        details.update(_describe_folder(folder))
+        details["status"] = "ok"
+    except ModelLoadError as exc:
+        details["status"] = f"unusable: {exc}"
+    root = cache_root()
+    details["cache_dir"] = str(root)
+    details["cached_exports"] = sorted(
+        p.name for p in root.glob("*") if (p / MANIFEST_NAME).is_file()
+    ) if root.is_dir() else []  # fmt: skip
+    return details
+
+
+def _describe_folder(folder: Path) -> dict:
+    if not folder.is_dir():
+        raise ModelLoadError(f"{folder} does not exist or is not a folder.")
+    out: dict = {}
+    if (folder / MANIFEST_NAME).is_file():
+        manifest = verify_export(folder)
+        out["format"] = "onnx export (checksums verified)"
+        out["source"] = manifest.get("source", {})
+        out["settings"] = manifest.get("settings", {})
+        config = _json(folder / "config.json")
+    else:
+        config = check_hf_folder(folder)
+        out["format"] = "huggingface (safetensors)"
+    out["architecture"] = {
+        key: config.get(key)
+        for key in ("model_type", "d_model", "d_ff", "num_layers", "num_decoder_layers",
+                    "num_heads", "vocab_size")
+    }  # fmt: skip
+    tok = (
+        _json(folder / "tokenizer_config.json")
+        if (folder / "tokenizer_config.json").is_file()
+        else {}
+    )
+    out["max_input_tokens"] = tok.get("model_max_length", 512)
+    out["files"] = {
+        p.name: f"{p.stat().st_size / 1e6:.1f} MB" for p in sorted(folder.iterdir()) if p.is_file()
+    }
+    return out
+
+
+def _json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(f"{path} cannot be read ({exc}).") from exc

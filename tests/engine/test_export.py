@@ -1,0 +1,83 @@
+"""Export: self-contained folders, checksums, the cache, corrupt and partial exports."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import onnx
+import pytest
+
+from assistant.engine import ModelLoadError, export_model, load_generator
+from assistant.engine.export import cache_root, verify_export
+from assistant.engine.source import MANIFEST_NAME
+
+
+def test_export_is_self_contained_and_checksummed(onnx_int8, calm_t5: Path) -> None:
+    folder = export_model(calm_t5, int8=True)  # cached by the onnx_int8 fixture
+    assert folder.parent == cache_root()
+    manifest = json.loads((folder / MANIFEST_NAME).read_text())
+    assert manifest["settings"]["int8"] is True
+    names = set(manifest["files"])
+    assert {"encoder_model.onnx", "decoder_model.onnx", "decoder_with_past_model.onnx"} <= names
+    assert {"tokenizer.json", "config.json"} <= names
+    assert not list(folder.glob("*.partial")) and not (folder / "fp32").exists()
+    ops = {n.op_type for n in onnx.load(folder / "decoder_with_past_model.onnx").graph.node}
+    assert ops & {"MatMulInteger", "DynamicQuantizeMatMul"}  # weights really are int8
+    assert verify_export(folder)["source"]["model_id"] == str(calm_t5)
+
+
+def test_export_is_cached_by_settings(onnx_int8, onnx_fp32, tiny_t5: Path, calm_t5: Path):
+    int8_dir = export_model(calm_t5, int8=True)
+    mtime = (int8_dir / MANIFEST_NAME).stat().st_mtime_ns
+    assert export_model(calm_t5, int8=True) == int8_dir  # reused, not rebuilt
+    assert (int8_dir / MANIFEST_NAME).stat().st_mtime_ns == mtime
+    assert export_model(tiny_t5, int8=False) not in (int8_dir, None)
+
+
+def test_exported_folder_loads_directly_and_can_be_moved(onnx_fp32, tiny_t5, tmp_path) -> None:
+    shipped = tmp_path / "shipped"
+    shutil.copytree(export_model(tiny_t5, int8=False), shipped)
+    gen = load_generator(shipped, threads=1)
+    prompts = ["def get_user(path): return path.user"]
+    assert gen.generate_texts(prompts) == onnx_fp32.generate_texts(prompts)
+
+
+def test_corrupt_export_in_cache_is_rebuilt(tiny_t5: Path, onnx_fp32) -> None:
+    folder = export_model(tiny_t5, int8=False)
+    target = folder / "decoder_model.onnx"
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    target.write_bytes(bytes(data))
+    with pytest.raises(ModelLoadError, match="decoder_model.onnx is corrupt"):
+        verify_export(folder)
+    rebuilt = export_model(tiny_t5, int8=False)
+    assert rebuilt == folder
+    verify_export(rebuilt)
+
+
+def test_corrupt_or_partial_shipped_export_is_refused(onnx_fp32, tiny_t5, tmp_path) -> None:
+    shipped = tmp_path / "partial"
+    shutil.copytree(export_model(tiny_t5, int8=False), shipped)
+    (shipped / "encoder_model.onnx").unlink()
+    with pytest.raises(ModelLoadError, match="encoder_model.onnx is missing"):
+        load_generator(shipped)
+    (shipped / MANIFEST_NAME).write_text("{broken")
+    with pytest.raises(ModelLoadError, match=MANIFEST_NAME):
+        load_generator(shipped)
+
+
+def test_killed_export_leaves_no_half_written_folder(tiny_t5, tmp_path, monkeypatch) -> None:
+    import assistant.engine.export as export
+
+    def explode(*args, **kwargs):
+        raise KeyboardInterrupt  # as if the process were interrupted mid-export
+
+    monkeypatch.setattr(export, "_write_manifest", explode)
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        export_model(tiny_t5, out_dir=out, int8=False)
+    assert not out.exists()
+    assert os.listdir(tmp_path) == []
