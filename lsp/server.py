@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -132,6 +133,7 @@ def create_server(stats_file: Path | None = None) -> DocgenServer:
     server.feature(types.INITIALIZE)(initialize)
     server.feature(types.INITIALIZED)(initialized)
     server.feature(types.SHUTDOWN)(shutdown)
+    server.feature(types.EXIT)(exit_now)
     server.command(COMMAND_STATS)(stats_command)
     hover.register(server)
     actions.register(server)
@@ -165,6 +167,21 @@ async def initialized(ls: DocgenServer, params: types.InitializedParams) -> None
 def shutdown(ls: DocgenServer, params: Any) -> None:
     """Release resources before exit."""
     ls.shutdown_state()
+
+
+def exit_now(ls: DocgenServer, params: Any) -> None:
+    """Exit at once, without waiting for a background index job to finish.
+
+    Index writes are SQLite transactions plus atomic file replacements, so stopping
+    mid-update leaves an index that loads; the next update completes it.
+    """
+    ls.shutdown_state()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(0 if ls.protocol._shutdown else 1)
 
 
 @request(f"workspace/executeCommand:{COMMAND_STATS}")
