@@ -93,8 +93,9 @@ def test_fix_hook_drafts_and_updates_then_passes(repo: Path, tmp_path: Path, cac
     text = (repo / "shapes" / "geometry.py").read_text()
     tree = ast.parse(text)
     functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
-    assert "Args:\n        width: Width.\n        height: Height." in text  # drafted
-    assert ast.get_docstring(functions["area"])
+    drafted = ast.get_docstring(functions["area"])
+    # parameter prose is reused from the repository's own docstrings
+    assert drafted and "Args:\n    width: The width.\n    height: Height." in drafted
     assert "        height: The height.\n" in text  # stale name fixed, prose kept
     assert "hight" not in text
 
