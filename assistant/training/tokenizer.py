@@ -1,0 +1,74 @@
+"""Train the drafting model's tokenizer: SentencePiece-style Unigram on code and summaries.
+
+Built with the ``tokenizers`` library (Unigram model, NFKC, Metaspace pre-tokenizer, the
+T5 special tokens pad=0, eos=1, unk=2) and saved as a ``T5TokenizerFast`` folder, so
+transformers, optimum and the engine load it like any T5 tokenizer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+SPECIAL_TOKENS = ("<pad>", "</s>", "<unk>")
+EXTRA_IDS = 0
+MAX_INPUT_TOKENS = 512
+"""Recorded ``model_max_length``; prompts of the default budget stay well below it."""
+
+
+def train_tokenizer(texts: Iterable[str], vocab_size: int, out_dir: Path | None = None):
+    """Train a Unigram tokenizer and wrap it as a ``T5TokenizerFast``.
+
+    Args:
+        texts: Training text (prompts and summaries).
+        vocab_size: Target vocabulary size, special tokens included.
+        out_dir: When given, the tokenizer is saved there (Hugging Face format).
+
+    Returns:
+        The ``transformers.T5TokenizerFast``.
+    """
+    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+    from tokenizers.processors import TemplateProcessing
+    from transformers import T5TokenizerFast
+
+    tok = Tokenizer(models.Unigram())
+    tok.normalizer = normalizers.Sequence(
+        [normalizers.NFKC(), normalizers.Replace(Regex(r"\s+"), " ")]
+    )
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always"),
+            pre_tokenizers.Digits(individual_digits=True),
+        ]
+    )
+    tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
+    trainer = trainers.UnigramTrainer(
+        vocab_size=vocab_size,
+        special_tokens=list(SPECIAL_TOKENS),
+        unk_token="<unk>",
+        max_piece_length=16,
+        show_progress=False,
+    )
+    tok.train_from_iterator(texts, trainer=trainer)
+    tok.post_processor = TemplateProcessing(
+        single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", 1)]
+    )
+    tokenizer = T5TokenizerFast(
+        tokenizer_object=tok,
+        pad_token="<pad>",
+        eos_token="</s>",
+        unk_token="<unk>",
+        extra_ids=EXTRA_IDS,
+        model_max_length=MAX_INPUT_TOKENS,
+    )
+    if out_dir is not None:
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        tokenizer.save_pretrained(str(out_dir))
+    return tokenizer
+
+
+def tokens_per_char(tokenizer, texts: list[str]) -> float:
+    """Return the average number of tokens per character over ``texts`` (lower is better)."""
+    ids = tokenizer(texts, add_special_tokens=False)["input_ids"]
+    chars = sum(len(t) for t in texts) or 1
+    return sum(len(i) for i in ids) / chars
