@@ -236,12 +236,7 @@ async def soak(session: Session, root: Path, n: int) -> dict[str, Any]:
             elif kind == 1:
                 await session.hover(uris[generated], rng.choice(gen_lines), 6)
             elif kind == 2:
-                line = next(
-                    j
-                    for j, t in enumerate(reports.read_text().splitlines())
-                    if "Warehouse(name)" in t
-                )
-                await session.hover(uris[reports], line, 14)
+                await session.hover(uris[reports], call_line, 14)
             elif kind == 3:
                 position = types.Position(line=rng.choice(gen_lines), character=6)
                 await session.client.text_document_code_action_async(
