@@ -30,11 +30,18 @@ if TYPE_CHECKING:  # pragma: no cover
 
 DEFAULT_MODEL_ID = "all-MiniLM-L6-v2"
 BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
-AUTO_BACKEND = "torch"
-"""Backend used for ``auto``: the fastest on a 2-core CPU in BENCHMARKS.md."""
-MAX_SEQ_LENGTH = 256
+AUTO_BACKEND = "onnx"
+"""Backend used for ``auto`` when optimum and onnxruntime are installed (else ``torch``).
+
+ONNX fp32 is faster than PyTorch on a 2-core CPU and gives the same vectors (BENCHMARKS.md,
+``## Indexer``). ``onnx-int8`` is faster still, but dynamic quantization scales activations
+per batch, so a text's vector shifts slightly (cosine ~0.99) with its batch-mates; ``auto``
+keeps vectors a function of the text alone."""
+MAX_SEQ_LENGTH = 128
+"""Tokens the model sees: all-MiniLM-L6-v2 was trained on 128-token inputs, and half the
+length is about twice the speed on a CPU."""
 EMBED_TEXT_CHARS = 1000
-"""Embedding texts are cut to this many characters (the model sees at most 256 tokens)."""
+"""Embedding texts are cut to this many characters before tokenizing."""
 
 
 class EmbedderError(RuntimeError):
@@ -84,7 +91,7 @@ class Embedder:
         if backend not in BACKENDS:
             raise EmbedderError(f"unknown embedding backend {backend!r}; use one of {BACKENDS}")
         self.model = model
-        self.backend = AUTO_BACKEND if backend == "auto" else backend
+        self.backend = _auto_backend() if backend == "auto" else backend
         self.batch_size = batch_size
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
@@ -134,7 +141,9 @@ class Embedder:
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - a core dependency
-            raise EmbedderError("sentence-transformers is not installed") from exc
+            raise EmbedderError(
+                f"cannot import sentence-transformers ({exc}); pip install sentence-transformers"
+            ) from exc
         source = self._source()
         try:
             if self.backend == "torch":
@@ -187,9 +196,21 @@ class Embedder:
                 export_dynamic_quantized_onnx_model(exported, _quant_arch(), str(staging))
             if folder.exists():
                 shutil.rmtree(folder, ignore_errors=True)
-            os.replace(staging, folder)
+            try:
+                os.replace(staging, folder)
+            except OSError:
+                if not folder.is_dir():  # not another process that got there first
+                    raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _auto_backend() -> str:
+    from importlib.util import find_spec
+
+    if AUTO_BACKEND.startswith("onnx") and not (find_spec("optimum") and find_spec("onnxruntime")):
+        return "torch"
+    return AUTO_BACKEND
 
 
 def _quant_arch() -> str:

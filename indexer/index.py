@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from indexer.config import ConfigError
 from indexer.embed import Embedder, embedding_text, shared_embedder
 from indexer.parser import DEFAULT_MAX_FILE_BYTES, SkipFile, parse_source, read_source
@@ -103,6 +105,7 @@ class IndexSummary:
     symbols: int = 0
     symbols_indexed: int = 0
     embedded: int = 0
+    reused: int = 0
     vectors: int = 0
     files_with_errors: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
@@ -247,15 +250,19 @@ def _process(store, root, todo, records, config, embedder, summary, progress) ->
                 parsed_batch.append(item)
             if progress is not None:
                 progress(done, len(todo), rel)
-        vectors = None
+        vectors = hashes = None
         if config.embed and parsed_batch:
-            vectors = _embed_batch(parsed_batch, embedder)
-            summary.embedded += sum(len(rows) for rows in vectors)
+            vectors, hashes = _embed_batch(store, parsed_batch, embedder, summary)
         with store.transaction():
             for record in touched:
                 store.touch_file(record.path, record.size, record.mtime_ns)
             for position, (parsed, record, _source) in enumerate(parsed_batch):
-                store.write_file(parsed, record, None if vectors is None else vectors[position])
+                store.write_file(
+                    parsed,
+                    record,
+                    None if vectors is None else vectors[position],
+                    None if hashes is None else hashes[position],
+                )
             if dropped:
                 store.delete_files(dropped)
             if parsed_batch or dropped:
@@ -285,17 +292,29 @@ def _read_one(rel, path, size, mtime_ns, records, config, summary):
     return parsed, record, source
 
 
-def _embed_batch(parsed_batch, embedder: Embedder):
-    texts = []
+def _embed_batch(store: IndexStore, parsed_batch, embedder: Embedder, summary: IndexSummary):
+    """Vectors and text hashes per file; texts embedded before reuse their stored vector."""
+    texts, hashes = [], []
     for parsed, _record, source in parsed_batch:
         for symbol in parsed.symbols:
-            texts.append(embedding_text(symbol, symbol_source(source, symbol)))
-    matrix = embedder.encode(texts)
-    vectors, offset = [], 0
+            text = embedding_text(symbol, symbol_source(source, symbol))
+            texts.append(text)
+            hashes.append(content_hash(text.encode("utf-8")))
+    known = store.vectors_for_texts(hashes)
+    todo = {h: t for h, t in zip(hashes, texts, strict=True) if h not in known}
+    if todo:
+        computed = embedder.encode(list(todo.values()))
+        known.update(zip(todo, computed, strict=True))
+    summary.embedded += len(todo)
+    summary.reused += len(hashes) - len(todo)
+    matrix = np.stack([known[h] for h in hashes]) if hashes else None
+    vectors, file_hashes, offset = [], [], 0
     for parsed, _record, _source in parsed_batch:
-        vectors.append(matrix[offset : offset + len(parsed.symbols)])
-        offset += len(parsed.symbols)
-    return vectors
+        count = len(parsed.symbols)
+        vectors.append(matrix[offset : offset + count] if matrix is not None else None)
+        file_hashes.append(hashes[offset : offset + count])
+        offset += count
+    return vectors, file_hashes
 
 
 def _mark_dirty(store: IndexStore, dirty: bool = True) -> None:

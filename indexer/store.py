@@ -31,7 +31,7 @@ from indexer.symbols import ParsedFile, Symbol
 if TYPE_CHECKING:  # pragma: no cover
     import faiss
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 INDEX_DIR = ".docgen"
 DB_NAME = "index.sqlite"
 VECTORS_NAME = "vectors.faiss"
@@ -46,10 +46,11 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE TABLE IF NOT EXISTS symbols (
     id INTEGER PRIMARY KEY AUTOINCREMENT, path TEXT NOT NULL, qualname TEXT NOT NULL,
     kind TEXT NOT NULL, start_byte INTEGER NOT NULL, documented INTEGER NOT NULL,
-    data TEXT NOT NULL, vector BLOB
+    data TEXT NOT NULL, vector BLOB, text_hash TEXT
 );
 CREATE INDEX IF NOT EXISTS symbols_path ON symbols(path);
 CREATE INDEX IF NOT EXISTS symbols_qualname ON symbols(qualname);
+CREATE INDEX IF NOT EXISTS symbols_text_hash ON symbols(text_hash);
 """
 
 
@@ -302,6 +303,7 @@ class IndexStore:
         parsed: ParsedFile,
         record: FileRecord,
         vectors: np.ndarray | None,
+        text_hashes: list[str] | None = None,
     ) -> None:
         """Replace a file's symbols (call inside :meth:`transaction`).
 
@@ -309,6 +311,7 @@ class IndexStore:
             parsed: The parsed file.
             record: Its hash and stat (``embedded`` says whether ``vectors`` are given).
             vectors: One row per symbol of ``parsed``, or ``None`` when not embedding.
+            text_hashes: Hash of each symbol's embedding text, to reuse its vector later.
         """
         self.db.execute("DELETE FROM symbols WHERE path = ?", (parsed.path,))
         rows = []
@@ -323,11 +326,13 @@ class IndexStore:
                     int(bool(symbol.docstring)),
                     json.dumps(symbol.to_dict(), separators=(",", ":")),
                     blob,
+                    None if text_hashes is None else text_hashes[position],
                 )
             )
         self.db.executemany(
-            "INSERT INTO symbols (path, qualname, kind, start_byte, documented, data, vector)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO symbols"
+            " (path, qualname, kind, start_byte, documented, data, vector, text_hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
         self.db.execute(
@@ -343,6 +348,19 @@ class IndexStore:
                 int(record.embedded),
             ),
         )
+
+    def vectors_for_texts(self, text_hashes: list[str]) -> dict[str, np.ndarray]:
+        """Return stored vectors by embedding-text hash (same text, same vector)."""
+        found: dict[str, np.ndarray] = {}
+        for chunk in _chunks(sorted(set(text_hashes)), 500):
+            marks = ",".join("?" * len(chunk))
+            for text_hash, blob in self.db.execute(
+                f"SELECT text_hash, vector FROM symbols WHERE text_hash IN ({marks})"
+                " AND vector IS NOT NULL",
+                chunk,
+            ):
+                found[text_hash] = np.frombuffer(blob, np.float32)
+        return found
 
     def touch_file(self, path: str, size: int, mtime_ns: int) -> None:
         """Record a new stat for an unchanged file (same content hash)."""

@@ -51,7 +51,7 @@ def test_default_model_loads_offline_and_normalises(embedder):
     vectors = embedder.encode(["def add(a, b): return a + b", "import os"])
     assert vectors.dtype == np.float32 and vectors.shape == (2, 384) and embedder.dim == 384
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
-    assert embedder.model_id == "all-MiniLM-L6-v2"
+    assert embedder.backend == "onnx" and embedder.model_id == "all-MiniLM-L6-v2"
     assert embedder.encode([]).shape == (0, 384)
 
 
@@ -118,3 +118,28 @@ def test_unknown_model_is_a_clear_error(tmp_path):
         embedder.encode(["x"])
     with pytest.raises(EmbedderError, match="unknown embedding backend"):
         Embedder(backend="tpu")
+
+
+def test_unchanged_symbol_texts_reuse_their_vectors(repo, embedder):
+    path = repo / "geo" / "circle.py"
+    path.write_text(path.read_text() + "\n\ndef circle_perimeter(r):\n    return 6.28 * r\n")
+    summary = update_index(repo, IndexConfig(), embedder=embedder)
+    # the module text and the new function are new; circle_area's vector is reused
+    assert (summary.parsed, summary.embedded, summary.reused) == (1, 2, 1)
+    with IndexStore.open(repo) as store:
+        (area,) = store.find("circle_area")
+        again = embedder.encode([embedding_text(area, symbol_source(path.read_bytes(), area))])
+        assert np.allclose(store.vector(store.symbol_id(area)), again[0], atol=1e-5)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("backend", "min_cosine"), [("onnx", 0.9999), ("onnx-int8", 0.95)])
+def test_onnx_backends_agree_with_torch(backend, min_cosine):
+    texts = [
+        "python function add\ndef add(a, b):\n    return a + b",
+        "python class Cache\nclass Cache:\n    def get(self, key):\n        return self.d[key]",
+        "python function read\ndef read(path):\n    return open(path).read()",
+    ]
+    reference = Embedder(backend="torch").encode(texts)
+    other = Embedder(backend=backend).encode(texts)
+    assert (reference * other).sum(axis=1).min() >= min_cosine

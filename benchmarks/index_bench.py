@@ -1,0 +1,207 @@
+"""Benchmark the indexer on ~1,000 real Python files (the installed transformers source).
+
+Measures, on one corpus copied into a work folder:
+  * ``docgen check`` (a fresh CLI process) without and with an index present;
+  * full index without embeddings: files/s, symbols/s;
+  * the embedding backends (torch, onnx, onnx-int8): load time, texts/s on the same
+    sample, fidelity to torch (cosine; top-5 neighbour overlap);
+  * full index with embeddings: files/s, symbols/s, embeddings/s;
+  * no-change re-index and re-index after changing one file, both in a warm process
+    (library call, model loaded: the language server's case) and as a fresh CLI process.
+
+Usage:
+    .venv/bin/python benchmarks/index_bench.py [--files 1000] [--backend auto]
+        [--work /tmp/docgen-index-bench] [--sample 256] [--json results.json]
+
+Wall times on a shared machine swing with load; CPU seconds (process_time) are printed
+next to them, and the load average is recorded before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(HERE))
+
+from indexer.embed import AUTO_BACKEND, Embedder, embedding_text  # noqa: E402
+from indexer.index import IndexConfig, update_index  # noqa: E402
+from indexer.parser import parse_source, symbol_source  # noqa: E402
+
+
+def _default_source() -> Path:
+    import transformers
+
+    return Path(transformers.__file__).parent
+
+
+def build_corpus(source: Path, work: Path, count: int) -> Path:
+    """Copy the first ``count`` .py files (sorted by path) of ``source`` into a fresh repo."""
+    corpus = work / "corpus"
+    shutil.rmtree(work, ignore_errors=True)
+    files = sorted(p for p in source.rglob("*.py") if "__pycache__" not in p.parts)[:count]
+    for path in files:
+        target = corpus / source.name / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    return corpus
+
+
+def timed(function, *args, **kwargs):
+    """Return (result, wall seconds, CPU seconds of this process)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = function(*args, **kwargs)
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def cli(corpus: Path, *args: str) -> float:
+    """Wall seconds of one fresh ``docgen`` process (exit status 0 or 1 accepted)."""
+    # The console script, not ``python -c``: that would put the corpus folder (which holds
+    # a ``transformers`` package) first on sys.path and import the code being indexed.
+    docgen = str(Path(sys.executable).with_name("docgen"))
+    started = time.perf_counter()
+    done = subprocess.run([docgen, *args], cwd=corpus, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if done.returncode not in (0, 1) or (args[0] == "index" and done.returncode):
+        raise SystemExit(f"docgen {' '.join(args)} failed:\n{done.stderr}")
+    return elapsed
+
+
+def sample_texts(corpus: Path, size: int) -> list[str]:
+    """Embedding texts of ``size`` random symbols of the corpus (fixed seed)."""
+    texts = []
+    for path in sorted(corpus.rglob("*.py")):
+        source = path.read_bytes()
+        parsed = parse_source(source, path.relative_to(corpus).as_posix())
+        texts += [embedding_text(s, symbol_source(source, s)) for s in parsed.symbols]
+    random.Random(0).shuffle(texts)
+    return texts[:size]
+
+
+def bench_backends(texts: list[str], backends: list[str]) -> dict:
+    """Load time, throughput and fidelity to torch of each backend on the same texts."""
+    results, reference = {}, None
+    for backend in backends:
+        embedder = Embedder(backend=backend)
+        _, load, _ = timed(embedder.encode, texts[:2])
+        vectors, wall, cpu = timed(embedder.encode, texts)
+        row = {"load_s": load, "wall_s": wall, "cpu_s": cpu, "texts_per_s": len(texts) / wall}
+        if reference is None:
+            reference = vectors
+        else:
+            row["min_cosine_vs_torch"] = float((reference * vectors).sum(1).min())
+            row["top5_overlap_vs_torch"] = _top5_overlap(reference, vectors)
+        results[backend] = row
+        print(f"  {backend}: {row}", flush=True)
+    return results
+
+
+def _top5_overlap(a: np.ndarray, b: np.ndarray) -> float:
+    top_a = np.argsort(-(a @ a.T), axis=1)[:, 1:6]
+    top_b = np.argsort(-(b @ b.T), axis=1)[:, 1:6]
+    return float(np.mean([len(set(x) & set(y)) / 5 for x, y in zip(top_a, top_b, strict=True)]))
+
+
+def change_one_file(corpus: Path, step: int) -> None:
+    """Append a new function to one file (a different body each step)."""
+    target = sorted(corpus.rglob("activations.py"))[0]
+    with target.open("a") as handle:
+        handle.write(f"\n\ndef bench_added_{step}(x):\n    return x * {step}\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--source", type=Path, default=None)
+    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/docgen-index-bench"))
+    parser.add_argument("--sample", type=int, default=256)
+    parser.add_argument("--backend", default="auto")
+    parser.add_argument("--backends", default="torch,onnx,onnx-int8")
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+
+    results: dict = {
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+        "load_before": os.getloadavg(),
+        "backend_auto": AUTO_BACKEND,
+    }
+    corpus = build_corpus(args.source or _default_source(), args.work, args.files)
+    files = len(list(corpus.rglob("*.py")))
+    results["files"] = files
+    print(f"corpus: {files} files, {sum(p.stat().st_size for p in corpus.rglob('*.py')):,} bytes")
+
+    results["check_cli_no_index_s"] = cli(corpus, "check", "-q", ".")
+    print(f"docgen check (no index): {results['check_cli_no_index_s']:.2f} s", flush=True)
+
+    summary, wall, cpu = timed(update_index, corpus, IndexConfig(embed=False))
+    results["parse_only"] = {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "files_per_s": summary.parsed / wall,
+        "symbols": summary.symbols,
+        "symbols_per_s": summary.symbols / wall,
+    }
+    print(f"index without embeddings: {results['parse_only']}", flush=True)
+    shutil.rmtree(corpus / ".docgen")
+
+    backends = [b for b in args.backends.split(",") if b]
+    if backends:
+        print(f"embedding backends on {args.sample} texts:")
+        results["backends"] = bench_backends(sample_texts(corpus, args.sample), backends)
+
+    config = IndexConfig(embedding_backend=args.backend)
+    embedder = Embedder(backend=args.backend)
+    summary, wall, cpu = timed(update_index, corpus, config, embedder=embedder)
+    results["full_index"] = {
+        "backend": embedder.backend,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "files_per_s": summary.parsed / wall,
+        "symbols": summary.symbols,
+        "symbols_per_s": summary.symbols / wall,
+        "embeddings_per_s": summary.embedded / wall,
+    }
+    print(f"full index: {results['full_index']}", flush=True)
+
+    runs = [timed(update_index, corpus, config, embedder=embedder)[1] for _ in range(3)]
+    results["no_change_warm_s"] = statistics.median(runs)
+    changed = []
+    for step in range(3):
+        change_one_file(corpus, step)
+        changed.append(timed(update_index, corpus, config, embedder=embedder)[1])
+    results["one_change_warm_s"] = statistics.median(changed)
+    backend_flag = ["--embedding-backend", args.backend]
+    results["no_change_cli_s"] = cli(corpus, "index", "-q", ".", *backend_flag)
+    change_one_file(corpus, 99)
+    results["one_change_cli_s"] = cli(corpus, "index", "-q", ".", *backend_flag)
+    results["check_cli_with_index_s"] = statistics.median(
+        cli(corpus, "check", "-q", ".") for _ in range(3)
+    )
+    results["load_after"] = os.getloadavg()
+    for key in (
+        "no_change_warm_s",
+        "one_change_warm_s",
+        "no_change_cli_s",
+        "one_change_cli_s",
+        "check_cli_with_index_s",
+    ):
+        print(f"{key}: {results[key]:.2f}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
