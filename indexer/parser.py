@@ -6,8 +6,9 @@ around them; this module reads only the capture names:
 - ``definition.<kind>`` / ``name.definition.<kind>``: a definition and its name, kind one
   of ``module``, ``class``, ``function``, ``method`` or ``scope`` (a named block that
   qualifies the names inside it, like a Rust ``impl``, but is not a symbol itself).
-- ``outer``, ``body``, ``parameters``, ``returns``, ``decorator``, ``async``, ``doc``: parts
-  of the definition captured in the same match.
+- ``outer``, ``body``, ``parameters``, ``returns``, ``decorator``, ``async``, ``doc``,
+  ``receiver``: parts of the definition captured in the same match (``receiver``: the type
+  a method is declared for outside its body, as in Go).
 - ``doc.comment``: a comment documenting the definition that directly follows it;
   ``doc.skip``: a node that may sit between them (Rust attributes).
 - ``name.reference.call``, ``name.reference.raise``, ``reference.return``,
@@ -82,6 +83,7 @@ class _Def:
     decorators: list[Node] = field(default_factory=list)
     is_async: bool = False
     doc: Node | None = None
+    receiver: Node | None = None
     doc_comments: list[Node] = field(default_factory=list)
     parent: _Def | None = None
     symbol: Symbol | None = None
@@ -245,7 +247,7 @@ def _merge(item: _Def, captures: dict[str, list[Node]]) -> None:
         first = nodes[0]
         if name.startswith("name.definition."):
             item.name = item.name or first
-        elif name in ("outer", "body", "parameters", "returns", "doc"):
+        elif name in ("outer", "body", "parameters", "returns", "doc", "receiver"):
             if getattr(item, name) is None:
                 setattr(item, name, first)
         elif name == "decorator":
@@ -293,6 +295,9 @@ def _qualname(item: _Def) -> str:
     cursor: _Def | None = item
     while cursor is not None and cursor.kind != "module":
         parts.append(_text(cursor.name))
+        if cursor.receiver is not None:
+            parts.append(_text(cursor.receiver))
+            break
         cursor = cursor.parent
     return ".".join(reversed(parts))
 
@@ -305,6 +310,9 @@ def _make_symbol(item: _Def, path: str, language: str) -> Symbol | None:
     if kind == "function" and parent is not None and parent.kind in ("class", "scope"):
         kind = "method"
     docstring, doc_span = _docstring(item)
+    parent_name = _qualname(parent) if parent is not None else None
+    if item.receiver is not None:
+        parent_name = _text(item.receiver)
     params: list[Parameter] = []
     if item.parameters is not None:
         params = _parameters(item.parameters, language)
@@ -323,7 +331,7 @@ def _make_symbol(item: _Def, path: str, language: str) -> Symbol | None:
         is_async=item.is_async,
         docstring=docstring,
         doc_span=doc_span,
-        parent=_qualname(parent) if parent is not None else None,
+        parent=parent_name,
         has_errors=item.node.has_error,
     )
     return item.symbol

@@ -404,8 +404,12 @@ class IndexStore:
             self._drop_vectors_file()
             return 0
         tmp = self.folder / f".{VECTORS_NAME}.{os.getpid()}.tmp"
-        faiss.write_index(index, str(tmp))
-        os.replace(tmp, self.folder / VECTORS_NAME)
+        try:
+            faiss.write_index(index, str(tmp))
+            os.replace(tmp, self.folder / VECTORS_NAME)
+        except (RuntimeError, OSError) as exc:  # e.g. a full disk: keep the old file
+            tmp.unlink(missing_ok=True)
+            raise OSError(f"cannot write {self.folder / VECTORS_NAME}: {exc}") from exc
         self._faiss = index
         return index.ntotal
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import click
@@ -62,8 +63,13 @@ def index(ctx: click.Context, path, exclude, quiet, **overrides) -> None:
             setattr(config, key, value)
     try:
         summary = _run(root, config, quiet, update_index)
-    except (EmbedderError, IndexUnavailable, OSError) as exc:
+    except (EmbedderError, IndexUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc
+    except (OSError, sqlite3.Error) as exc:  # a full disk, a read-only folder...
+        raise click.ClickException(
+            f"index update failed: {exc}. Files already indexed are kept; "
+            "run `docgen index` again once the problem is fixed."
+        ) from exc
     _print_summary(root, summary)
 
 

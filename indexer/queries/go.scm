@@ -19,6 +19,15 @@
   parameters: (parameter_list) @parameters
   body: (block) @body) @definition.method
 (method_declaration result: (_) @returns) @definition.method
+(method_declaration
+  receiver: (parameter_list
+    (parameter_declaration
+      type: [
+        (type_identifier) @receiver
+        (pointer_type (type_identifier) @receiver)
+        (generic_type type: (type_identifier) @receiver)
+        (pointer_type (generic_type type: (type_identifier) @receiver))
+      ]))) @definition.method
 
 (call_expression function: (_) @name.reference.call)
 ((call_expression function: (identifier) @name.reference.raise)

@@ -4,6 +4,7 @@
 ;   name.definition.<kind>   its name
 ;   outer                    a wrapper whose span includes decorators / export keywords
 ;   body, parameters, returns, decorator, async
+;   receiver                 the type a method belongs to when it is declared outside it (Go)
 ;   doc                      a docstring literal inside the definition
 ;   doc.comment              a comment that documents the definition that follows it
 ;   name.reference.call      a called name;  name.reference.raise  a raised exception
