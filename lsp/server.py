@@ -58,6 +58,8 @@ class DocgenServer(LanguageServer):
         )
         self.pending_messages: list[str] = []
         self.background: set[asyncio.Task[Any]] = set()
+        self.debounce: dict[str, asyncio.TimerHandle] = {}
+        """Pending re-parse of each edited document (see :mod:`lsp.workspace`)."""
 
     def set_root(self, root: Path | None) -> None:
         """Point the index and the drafter at the workspace root."""

@@ -28,9 +28,6 @@ DEBOUNCE_S = 0.3
 REPORT_EVERY_S = 0.2
 WATCH_GLOB = "**/*.{py,pyi,js,jsx,mjs,cjs,ts,tsx,mts,cts,go,java,rs}"
 
-_debounce: dict[str, asyncio.TimerHandle] = {}
-
-
 def register(server: DocgenServer) -> None:
     """Register document sync, watched files, configuration and the index command."""
     server.feature(types.TEXT_DOCUMENT_DID_OPEN)(did_open)
@@ -57,15 +54,15 @@ def did_open(ls: DocgenServer, params: types.DidOpenTextDocumentParams) -> None:
 def did_change(ls: DocgenServer, params: types.DidChangeTextDocumentParams) -> None:
     """Re-parse and re-check the document once edits pause for :data:`DEBOUNCE_S`."""
     uri = params.text_document.uri
-    pending = _debounce.pop(uri, None)
+    pending = ls.debounce.pop(uri, None)
     if pending is not None:
         pending.cancel()
     loop = asyncio.get_running_loop()
-    _debounce[uri] = loop.call_later(DEBOUNCE_S, _settled, ls, uri)
+    ls.debounce[uri] = loop.call_later(DEBOUNCE_S, _settled, ls, uri)
 
 
 def _settled(ls: DocgenServer, uri: str) -> None:
-    _debounce.pop(uri, None)
+    ls.debounce.pop(uri, None)
     if uri in ls.workspace.text_documents:
         diagnostics.publish(ls, uri)
 
@@ -82,7 +79,7 @@ def did_save(ls: DocgenServer, params: types.DidSaveTextDocumentParams) -> None:
 def did_close(ls: DocgenServer, params: types.DidCloseTextDocumentParams) -> None:
     """Forget the buffer and clear its diagnostics."""
     uri = params.text_document.uri
-    pending = _debounce.pop(uri, None)
+    pending = ls.debounce.pop(uri, None)
     if pending is not None:
         pending.cancel()
     ls.index.forget(uri)
