@@ -75,6 +75,19 @@ async function openFile(page, relative) {
     await page.keyboard.press('Enter');
 }
 
+/** Moves the cursor to the line of `def <name>(` (Ctrl+G), so Monaco renders it. */
+async function revealFunction(page, file, name) {
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    const index = lines.findIndex((l) => l.startsWith(`def ${name}(`));
+    assert.ok(index >= 0, `def ${name}( is not in ${file}`);
+    await page.keyboard.press('Control+G');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`:${index + 1}`);
+    await page.keyboard.press('Enter');
+    await functionName(page, name).waitFor({ timeout: 30000 });
+}
+
 async function hoverUntil(page, target, pattern, timeoutMs) {
     const deadline = Date.now() + timeoutMs;
     const hover = page.locator('.monaco-hover:not(.hidden)');
@@ -149,7 +162,9 @@ describe('docgen in code-server', { timeout: 600000 }, () => {
 
     it('starts the server from the packaged extension', async () => {
         await openFile(state.page, TARGET_FILE);
-        await functionName(state.page, TARGET_FUNCTION).waitFor({ timeout: 60000 });
+        const firstLine = state.page.locator('.monaco-editor .view-lines .view-line', { hasText: 'Prices, taxes' });
+        await firstLine.first().waitFor({ timeout: 60000 });
+        await revealFunction(state.page, path.join(state.ws, TARGET_FILE), TARGET_FUNCTION);
         try {
             await waitForServer(state.page);
         } finally {

@@ -45,6 +45,11 @@ export function formatStats(result: unknown, indent = ''): string {
         .join('\n');
 }
 
+/** Drops a leading "docgen: " (the extension adds its own). */
+function withoutPrefix(text: string): string {
+    return text.trim().replace(/^docgen:\s*/, '');
+}
+
 /**
  * A one-line summary of a command's result, when the server sent one.
  *
@@ -55,14 +60,14 @@ export function formatStats(result: unknown, indent = ''): string {
  */
 export function resultMessage(result: unknown): string | undefined {
     if (typeof result === 'string' && result.trim() !== '') {
-        return result.trim();
+        return withoutPrefix(result);
     }
     if (result !== null && typeof result === 'object') {
         const record = result as Record<string, unknown>;
         for (const key of ['message', 'summary']) {
             const value = record[key];
             if (typeof value === 'string' && value.trim() !== '') {
-                return value.trim();
+                return withoutPrefix(value);
             }
         }
     }

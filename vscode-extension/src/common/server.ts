@@ -12,7 +12,6 @@ import {
     LanguageClientOptions,
     RevealOutputChannelOn,
     ServerOptions as LaunchOptions,
-    TransportKind,
 } from 'vscode-languageclient/node';
 import { IMPORT_CHECK_TIMEOUT_MS, SERVER_ID, SERVER_MODULE, SERVER_NAME, SETTINGS_RESTART_DELAY_MS } from './constants';
 import { checkDocgenImport, importFailureMessage, Interpreter, resolveInterpreter, safePythonEnv } from './interpreter';
@@ -145,8 +144,12 @@ export class DocgenServer implements Disposable {
         traceInfo(`Starting: ${interp.command} -m ${SERVER_MODULE}`);
         try {
             await client.start();
-            if (generation === this.generation) {
+            // start() can resolve although the process already died; trust only a live client.
+            if (generation === this.generation && client.isRunning() && !this.crashHandled.has(generation)) {
                 this.status.setState({ kind: 'ready' });
+                traceInfo('The server is running.');
+            } else {
+                this.onServerDown(generation);
             }
         } catch (error) {
             traceError('The server did not start', error);
@@ -157,8 +160,8 @@ export class DocgenServer implements Disposable {
     private createClient(interp: Interpreter, options: ServerOptions, cwd: string, generation: number): LanguageClient {
         const launch: LaunchOptions = {
             command: interp.command,
+            // No `transport`: plain stdio. TransportKind.stdio would append `--stdio`.
             args: ['-m', SERVER_MODULE],
-            transport: TransportKind.stdio,
             options: { cwd, env: safePythonEnv(process.env) },
         };
         const clientOptions: LanguageClientOptions = {
@@ -190,7 +193,7 @@ export class DocgenServer implements Disposable {
                 },
             },
         };
-        return new LanguageClient(SERVER_ID, SERVER_NAME, launch, clientOptions);
+        return new QuietLanguageClient(SERVER_ID, SERVER_NAME, launch, clientOptions);
     }
 
     /** Called once per client generation when its process exits or never came up. */
@@ -260,10 +263,20 @@ export class DocgenServer implements Disposable {
     }
 }
 
+/**
+ * A LanguageClient that logs its errors without forcing a notification of its own:
+ * DocgenServer tells the user once, with the fix, instead of one popup per failed start.
+ */
+class QuietLanguageClient extends LanguageClient {
+    override error(message: string, data?: unknown, _showNotification?: boolean | 'force'): void {
+        super.error(message, data, false);
+    }
+}
+
 /** Raised when a command needs the server and it is not running. */
 export class ServerUnavailableError extends Error {
     constructor() {
-        super('the docgen language server is not running. Run "docgen: Restart server" or see the "docgen" output.');
+        super('the language server is not running. Run "docgen: Restart server", or see the "docgen" output for why.');
     }
 }
 

@@ -21,6 +21,7 @@ describe('resultMessage', () => {
         assert.equal(resultMessage(' done '), 'done');
         assert.equal(resultMessage({ message: 'Indexed 3 files' }), 'Indexed 3 files');
         assert.equal(resultMessage({ summary: 'ok' }), 'ok');
+        assert.equal(resultMessage({ summary: 'docgen: indexing failed: disk full.' }), 'indexing failed: disk full.');
     });
     it('is undefined when there is nothing to say', () => {
         assert.equal(resultMessage(null), undefined);
