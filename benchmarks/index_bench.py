@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -59,6 +60,9 @@ def build_corpus(source: Path, work: Path, count: int) -> Path:
     return corpus
 
 
+CLI_CPU: list[float] = []
+
+
 def timed(function, *args, **kwargs):
     """Return (result, wall seconds, CPU seconds of this process)."""
     wall, cpu = time.perf_counter(), time.process_time()
@@ -67,13 +71,19 @@ def timed(function, *args, **kwargs):
 
 
 def cli(corpus: Path, *args: str) -> float:
-    """Wall seconds of one fresh ``docgen`` process (exit status 0 or 1 accepted)."""
+    """Wall seconds of one fresh ``docgen`` process (exit status 0 or 1 accepted).
+
+    Its CPU seconds (its own and its workers', user + system) go to ``CLI_CPU[-1]``.
+    """
     # The console script, not ``python -c``: that would put the corpus folder (which holds
     # a ``transformers`` package) first on sys.path and import the code being indexed.
     docgen = str(Path(sys.executable).with_name("docgen"))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([docgen, *args], cwd=corpus, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CLI_CPU.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     if done.returncode not in (0, 1) or (args[0] == "index" and done.returncode):
         raise SystemExit(f"docgen {' '.join(args)} failed:\n{done.stderr}")
     return elapsed
@@ -143,6 +153,7 @@ def main() -> None:
     print(f"corpus: {files} files, {sum(p.stat().st_size for p in corpus.rglob('*.py')):,} bytes")
 
     results["check_cli_no_index_s"] = cli(corpus, "check", "-q", ".")
+    results["check_cli_no_index_cpu_s"] = CLI_CPU[-1]
     print(f"docgen check (no index): {results['check_cli_no_index_s']:.2f} s", flush=True)
 
     summary, wall, cpu = timed(update_index, corpus, IndexConfig(embed=False))
@@ -184,11 +195,14 @@ def main() -> None:
     results["one_change_warm_s"] = statistics.median(changed)
     backend_flag = ["--embedding-backend", args.backend]
     results["no_change_cli_s"] = cli(corpus, "index", "-q", ".", *backend_flag)
+    results["no_change_cli_cpu_s"] = CLI_CPU[-1]
     change_one_file(corpus, 99)
     results["one_change_cli_s"] = cli(corpus, "index", "-q", ".", *backend_flag)
+    results["one_change_cli_cpu_s"] = CLI_CPU[-1]
     results["check_cli_with_index_s"] = statistics.median(
         cli(corpus, "check", "-q", ".") for _ in range(3)
     )
+    results["check_cli_with_index_cpu_s"] = statistics.median(CLI_CPU[-3:])
     results["load_after"] = os.getloadavg()
     for key in (
         "no_change_warm_s",

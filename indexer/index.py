@@ -17,8 +17,6 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from indexer.config import ConfigError
 from indexer.embed import Embedder, embedding_text, shared_embedder
 from indexer.parser import DEFAULT_MAX_FILE_BYTES, SkipFile, parse_source, read_source
@@ -40,6 +38,9 @@ class IndexConfig:
         respect_gitignore: Honour ``.gitignore`` files.
         languages: Only these languages (``None``: all supported).
         embed: Compute embeddings (``False``: symbols only, no model is loaded).
+        embed_all: Embed every symbol, not only documented ones. Retrieval looks for
+            similar *documented* symbols (and embeds its query symbol itself), so by default
+            only those get vectors: in typical code that is a third to a half of the work.
         embedding_model: Local folder or offline sentence-transformers id (``None``: the
             shipped all-MiniLM-L6-v2).
         embedding_backend: ``auto``, ``torch``, ``onnx`` or ``onnx-int8``.
@@ -51,6 +52,7 @@ class IndexConfig:
     respect_gitignore: bool = True
     languages: list[str] | None = None
     embed: bool = True
+    embed_all: bool = False
     embedding_model: str | None = None
     embedding_backend: str = "auto"
     batch_files: int = 32
@@ -68,6 +70,7 @@ class IndexConfig:
             "respect_gitignore": (bool,),
             "languages": (list, type(None)),
             "embed": (bool,),
+            "embed_all": (bool,),
             "embedding_model": (str, type(None)),
             "embedding_backend": (str,),
             "batch_files": (int,),
@@ -170,8 +173,9 @@ def _update(
     try:
         if config.embed:
             embedder = embedder or shared_embedder(config.embedding_model, config.embedding_backend)
-            if store.set_model(embedder.model_id):
-                summary.warnings.append("embedding model changed: re-embedding every file")
+            scope = "all" if config.embed_all else "documented"
+            if store.set_model(embedder.model_id, scope):
+                summary.warnings.append("embedding model or scope changed: re-embedding every file")
         records = store.file_records()
         if full:
             gone = sorted(set(records) - set(found.files))
@@ -252,7 +256,7 @@ def _process(store, root, todo, records, config, embedder, summary, progress) ->
                 progress(done, len(todo), rel)
         vectors = hashes = None
         if config.embed and parsed_batch:
-            vectors, hashes = _embed_batch(store, parsed_batch, embedder, summary)
+            vectors, hashes = _embed_batch(store, parsed_batch, embedder, summary, config.embed_all)
         with store.transaction():
             for record in touched:
                 store.touch_file(record.path, record.size, record.mtime_ns)
@@ -292,26 +296,31 @@ def _read_one(rel, path, size, mtime_ns, records, config, summary):
     return parsed, record, source
 
 
-def _embed_batch(store: IndexStore, parsed_batch, embedder: Embedder, summary: IndexSummary):
-    """Vectors and text hashes per file; texts embedded before reuse their stored vector."""
-    texts, hashes = [], []
+def _embed_batch(
+    store: IndexStore, parsed_batch, embedder: Embedder, summary: IndexSummary, embed_all: bool
+):
+    """Vectors (``None`` for symbols left out) and text hashes per file; a text embedded
+    before reuses its stored vector."""
+    texts: list[str | None] = []
+    hashes: list[str] = []
     for parsed, _record, source in parsed_batch:
         for symbol in parsed.symbols:
             text = embedding_text(symbol, symbol_source(source, symbol))
-            texts.append(text)
             hashes.append(content_hash(text.encode("utf-8")))
-    known = store.vectors_for_texts(hashes)
-    todo = {h: t for h, t in zip(hashes, texts, strict=True) if h not in known}
+            texts.append(text if embed_all or symbol.docstring else None)
+    wanted = [h for h, t in zip(hashes, texts, strict=True) if t is not None]
+    known = store.vectors_for_texts(wanted)
+    todo = {h: t for h, t in zip(hashes, texts, strict=True) if t is not None and h not in known}
     if todo:
         computed = embedder.encode(list(todo.values()))
         known.update(zip(todo, computed, strict=True))
     summary.embedded += len(todo)
-    summary.reused += len(hashes) - len(todo)
-    matrix = np.stack([known[h] for h in hashes]) if hashes else None
+    summary.reused += len(wanted) - len(todo)
     vectors, file_hashes, offset = [], [], 0
     for parsed, _record, _source in parsed_batch:
         count = len(parsed.symbols)
-        vectors.append(matrix[offset : offset + count] if matrix is not None else None)
+        chunk = range(offset, offset + count)
+        vectors.append([known[hashes[i]] if texts[i] is not None else None for i in chunk])
         file_hashes.append(hashes[offset : offset + count])
         offset += count
     return vectors, file_hashes

@@ -276,17 +276,24 @@ class IndexStore:
             fetch *= 4
 
     # ---------------------------------------------------------------- writing
-    def set_model(self, model_id: str) -> bool:
-        """Record the embedding model; a different one drops all vectors.
+    def set_model(self, model_id: str, scope: str = "all") -> bool:
+        """Record the embedding model and which symbols get vectors; a change of either
+        drops all vectors (files are then embedded again).
+
+        Args:
+            model_id: The embedder's :attr:`~indexer.embed.Embedder.model_id`.
+            scope: ``all`` symbols or only ``documented`` ones.
 
         Returns:
             Whether stored vectors were dropped.
         """
         current = self.model_id
-        if current == model_id:
+        current_scope = _meta(self.db, "embed_scope") or "all"
+        if current == model_id and current_scope == scope:
             return False
         with self.transaction():
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('model_id', ?)", (model_id,))
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('embed_scope', ?)", (scope,))
             if current is None:
                 return False
             self.db.execute("UPDATE symbols SET vector = NULL")
@@ -310,13 +317,15 @@ class IndexStore:
         Args:
             parsed: The parsed file.
             record: Its hash and stat (``embedded`` says whether ``vectors`` are given).
-            vectors: One row per symbol of ``parsed``, or ``None`` when not embedding.
+            vectors: One vector (or ``None``) per symbol of ``parsed``, or ``None`` when not
+                embedding.
             text_hashes: Hash of each symbol's embedding text, to reuse its vector later.
         """
         self.db.execute("DELETE FROM symbols WHERE path = ?", (parsed.path,))
         rows = []
         for position, symbol in enumerate(parsed.symbols):
-            blob = None if vectors is None else vectors[position].astype(np.float32).tobytes()
+            vector = None if vectors is None else vectors[position]
+            blob = None if vector is None else np.asarray(vector, np.float32).tobytes()
             rows.append(
                 (
                     symbol.path,

@@ -13,6 +13,7 @@ from indexer.index import IndexConfig, update_index
 from indexer.parser import parse_source, symbol_source
 from indexer.store import VECTORS_NAME, IndexStore
 
+ALL = IndexConfig(embed_all=True)
 FILES = {
     "geo/circle.py": '''
 def circle_area(radius):
@@ -43,7 +44,7 @@ def repo(tmp_path: Path, embedder: Embedder) -> Path:
     for rel, text in FILES.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text.lstrip())
-    update_index(root, IndexConfig(), embedder=embedder)
+    update_index(root, ALL, embedder=embedder)
     return root
 
 
@@ -80,7 +81,7 @@ def test_search_finds_the_similar_symbol(repo, embedder):
 
 def test_deleted_files_leave_faiss(repo, embedder):
     (repo / "net" / "http.py").unlink()
-    summary = update_index(repo, IndexConfig(), embedder=embedder)
+    summary = update_index(repo, ALL, embedder=embedder)
     assert summary.deleted == 1 and summary.vectors == 4
     with IndexStore.open(repo) as store:
         hits = store.search(embedder.encode(["download web page"])[0], 10)
@@ -93,7 +94,7 @@ def test_stale_faiss_file_is_detected_and_repaired(repo, embedder):
     old = repo / "old.faiss"
     shutil.copy(vectors, old)
     (repo / "geo" / "square.py").write_text("def cube(side):\n    return side ** 3\n")
-    update_index(repo, IndexConfig(), embedder=embedder)
+    update_index(repo, ALL, embedder=embedder)
     shutil.copy(old, vectors)  # FAISS file from before the update
     with IndexStore.open(repo) as store:
         hits = store.search(embedder.encode(["def cube(s): return s ** 3"])[0], 6)
@@ -108,7 +109,7 @@ def test_model_change_re_embeds(repo, embedder):
     with IndexStore.open(repo) as store:
         assert store.set_model("another-model") is True
         assert store.search(embedder.encode(["x"])[0], 3) == []
-    summary = update_index(repo, IndexConfig(), embedder=embedder)
+    summary = update_index(repo, ALL, embedder=embedder)
     assert summary.parsed == 3 and summary.embedded == 6
 
 
@@ -123,7 +124,7 @@ def test_unknown_model_is_a_clear_error(tmp_path):
 def test_unchanged_symbol_texts_reuse_their_vectors(repo, embedder):
     path = repo / "geo" / "circle.py"
     path.write_text(path.read_text() + "\n\ndef circle_perimeter(r):\n    return 6.28 * r\n")
-    summary = update_index(repo, IndexConfig(), embedder=embedder)
+    summary = update_index(repo, ALL, embedder=embedder)
     # the module text and the new function are new; circle_area's vector is reused
     assert (summary.parsed, summary.embedded, summary.reused) == (1, 2, 1)
     with IndexStore.open(repo) as store:
@@ -143,3 +144,16 @@ def test_onnx_backends_agree_with_torch(backend, min_cosine):
     reference = Embedder(backend="torch").encode(texts)
     other = Embedder(backend=backend).encode(texts)
     assert (reference * other).sum(axis=1).min() >= min_cosine
+
+
+def test_default_scope_embeds_documented_symbols_only(repo, embedder):
+    summary = update_index(repo, IndexConfig(), embedder=embedder)
+    assert any("re-embedding" in w for w in summary.warnings)
+    assert (summary.vectors, summary.embedded, summary.reused) == (2, 2, 0)
+    with IndexStore.open(repo) as store:
+        (square,) = store.find("square_area")
+        assert store.vector(store.symbol_id(square)) is None
+        (circle,) = store.find("circle_area")
+        assert store.vector(store.symbol_id(circle)) is not None
+        hits = store.search(embedder.encode(["def rect(w, h): return w * h"])[0], 5)
+        assert {s.qualname for s, _ in hits} == {"circle_area", "fetch_url"}
