@@ -249,7 +249,7 @@ async def _edits(
             )
             if finding is not None:
                 return drafter.stale_update(buffer.path, buffer.source, symbol, finding)
-        result = drafter.draft(buffer.path, buffer.source, symbol)
+        result = drafter.draft(buffer.path, buffer.source, symbol, buffer.parsed)
         if float(getattr(result, "confidence", 1.0)) < ls.options.min_confidence:
             return None
         return drafter.insertion(buffer.path, buffer.source, symbol, result)

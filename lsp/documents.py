@@ -136,6 +136,8 @@ class Located:
     """Path relative to the workspace root (the index key)."""
     source: bytes | None = None
     """The file's current bytes when known (open buffer or read from disk)."""
+    parsed: ParsedFile | None = None
+    """The parse of exactly ``source``, when at hand (saves the pipeline a re-parse)."""
 
 
 def local_candidates(parsed: ParsedFile, dotted: str, line: int) -> list[Symbol]:

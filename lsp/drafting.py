@@ -72,12 +72,19 @@ class Drafter:
                 raise DraftingUnavailable(self._error) from exc
             return self._pipeline
 
-    def draft(self, path: str, source: bytes, symbol: Symbol) -> Any:
-        """Draft documentation for ``symbol``: a ``DocResult`` (summary, confidence...)."""
+    def draft(
+        self, path: str, source: bytes, symbol: Symbol, parsed: ParsedFile | None = None
+    ) -> Any:
+        """Draft documentation for ``symbol``: a ``DocResult`` (summary, confidence...).
+
+        ``parsed`` is the parse of exactly ``source`` when the caller has it (an open
+        buffer), so the pipeline does not parse the file again.
+        """
         pipeline = self.pipeline()
         try:
             with self.stats.timed("model:draft"):
-                return pipeline.document_symbol(path, source, symbol, priority=_interactive())
+                target = pipeline.target(path, source, symbol, parsed)
+                return pipeline.document_targets([target], _interactive())[0]
         except (ImportError, _engine_error()) as exc:
             # the model loads on first use: a broken model surfaces here
             with self._lock:

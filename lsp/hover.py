@@ -36,7 +36,7 @@ async def hover(ls: DocgenServer, params: types.HoverParams) -> types.Hover | No
     symbol = symbol_at(buffer.parsed, line, byte_col)
     name_range = None
     if symbol is not None:
-        located = Located(symbol, buffer.path, buffer.source)
+        located = Located(symbol, buffer.path, buffer.source, buffer.parsed)
         name_range = client_range(document, symbol.name_span) if symbol.name_span else None
     else:
         lines = document.lines
@@ -60,7 +60,9 @@ async def _markdown(ls: DocgenServer, located: Located) -> str:
     if located.source is None:
         return f"{header}\n---\n_No docstring; the source of {located.path} is unreadable._"
     try:
-        result = await in_thread(ls, ls.drafter.draft, located.path, located.source, symbol)
+        result = await in_thread(
+            ls, ls.drafter.draft, located.path, located.source, symbol, located.parsed
+        )
     except DraftingUnavailable as exc:
         return f"{header}\n---\n_No docstring. {exc}_"
     return f"{header}\n---\n{_draft_text(ls, symbol, result)}"

@@ -106,7 +106,7 @@ class WorkspaceIndex:
             return None
         local = local_candidates(buffer.parsed, dotted, line)
         if local:
-            return Located(local[0], buffer.path, buffer.source)
+            return Located(local[0], buffer.path, buffer.source, buffer.parsed)
         for target in import_targets(buffer.parsed, dotted):
             found = self._resolve_qualified(target)
             if found is not None:
@@ -122,7 +122,7 @@ class WorkspaceIndex:
                     continue
                 for symbol in buffer.parsed.symbols:
                     if symbol.qualname == qualname:
-                        return Located(symbol, buffer.path, buffer.source)
+                        return Located(symbol, buffer.path, buffer.source, buffer.parsed)
         for symbol in self._store_find(target):
             return Located(symbol, symbol.path, self._read(symbol.path))
         return self._resolve_on_disk(target)
@@ -142,7 +142,7 @@ class WorkspaceIndex:
                 parsed = _parse(source, rel, rel)
                 for symbol in parsed.symbols if parsed else []:
                     if symbol.qualname == qualname:
-                        return Located(symbol, rel, source)
+                        return Located(symbol, rel, source, parsed)
         return None
 
     def _store_find(self, target: str) -> list[Symbol]:

@@ -28,6 +28,7 @@ DEBOUNCE_S = 0.3
 REPORT_EVERY_S = 0.2
 WATCH_GLOB = "**/*.{py,pyi,js,jsx,mjs,cjs,ts,tsx,mts,cts,go,java,rs}"
 
+
 def register(server: DocgenServer) -> None:
     """Register document sync, watched files, configuration and the index command."""
     server.feature(types.TEXT_DOCUMENT_DID_OPEN)(did_open)

@@ -188,3 +188,51 @@ def test_binary_and_non_utf8_files(raw: RawClient, workspace: Path):
         reply = raw.request(msg_id, "textDocument/hover", hover_params(path.as_uri(), 0, 5))
         assert "error" in reply or reply["result"] is None, reply
     assert_alive(raw, workspace)
+
+
+def test_out_of_order_and_out_of_range_changes(raw: RawClient, workspace: Path):
+    """Edits for an old version or outside the text never take the server down."""
+    path = workspace / "inventory" / "pricing.py"
+    uri = path.as_uri()
+    raw.send(
+        {
+            "method": "textDocument/didOpen",
+            "params": {
+                "textDocument": {
+                    "uri": uri,
+                    "languageId": "python",
+                    "version": 5,
+                    "text": path.read_text(),
+                }
+            },
+        }
+    )
+    far = {"line": 5000, "character": 0}
+    for version, change in (
+        (3, {"text": "x = 1\n"}),  # older than the open version
+        (6, {"range": {"start": far, "end": far}, "text": "def z():\n    pass\n"}),
+        (7, {"range": {"start": {"line": 2, "character": 99}, "end": far}, "text": ""}),
+    ):
+        raw.send(
+            {
+                "method": "textDocument/didChange",
+                "params": {
+                    "textDocument": {"uri": uri, "version": version},
+                    "contentChanges": [change],
+                },
+            }
+        )
+    reply = raw.request(20, "textDocument/hover", hover_params(uri, 0, 0))
+    assert "result" in reply or reply["error"]["code"] == INVALID_PARAMS
+    raw.send(
+        {
+            "method": "textDocument/didChange",
+            "params": {
+                "textDocument": {"uri": uri, "version": 8},
+                "contentChanges": [{"text": 'def fresh():\n    """New text."""\n'}],
+            },
+        }
+    )
+    reply = raw.request(21, "textDocument/hover", hover_params(uri, 0, 5))
+    assert "New text." in reply["result"]["contents"]["value"]
+    assert_alive(raw, workspace)
