@@ -172,3 +172,27 @@ export function keepLogs(userDir, outDir) {
         fs.cpSync(logs, path.join(outDir, 'vscode-logs'), { recursive: true });
     }
 }
+
+/**
+ * Pids of the docgen language servers started from an extensions folder: processes running
+ * `-m lsp` whose working directory (the extension's own folder) lies inside `extDir`.
+ */
+export function serverPids(extDir) {
+    const pids = [];
+    for (const entry of fs.readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry)) {
+            continue;
+        }
+        try {
+            const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+            const cwd = fs.readlinkSync(`/proc/${entry}/cwd`);
+            const moduleIndex = cmdline.indexOf('-m');
+            if (moduleIndex >= 0 && cmdline[moduleIndex + 1] === 'lsp' && cwd.startsWith(extDir)) {
+                pids.push(Number(entry));
+            }
+        } catch {
+            // the process ended meanwhile, or is not ours to read
+        }
+    }
+    return pids;
+}

@@ -16,6 +16,7 @@ import {
     keepLogs,
     locateTools,
     makeWorkspace,
+    serverPids,
     startCodeServer,
     stopProcessGroup,
     writeSettings,
@@ -34,7 +35,7 @@ const CHROMIUM_ARGS = [
     '--disable-sync',
 ];
 
-const state = { server: undefined, browser: undefined, page: undefined, work: '', ws: '', userDir: '' };
+const state = { server: undefined, browser: undefined, page: undefined, work: '', ws: '', userDir: '', extDir: '', settings: {} };
 
 async function shot(name) {
     if (state.page) {
@@ -104,6 +105,35 @@ async function hoverUntil(page, target, pattern, timeoutMs) {
     throw new Error(`no hover matching ${pattern} within ${timeoutMs / 1000} s`);
 }
 
+/** The docgen status bar item's icon: check, sync, loading, debug-restart, error, circle-slash. */
+async function statusIcon(page) {
+    const html = await page.locator('.statusbar-item', { hasText: 'docgen' }).first().innerHTML();
+    return /codicon-(check|sync|loading|debug-restart|error|circle-slash)/.exec(html)?.[1] ?? 'none';
+}
+
+async function waitForStatus(page, icon, timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    let seen = '';
+    while (Date.now() < deadline) {
+        seen = await statusIcon(page);
+        if (seen === icon) {
+            return;
+        }
+        await page.waitForTimeout(250);
+    }
+    throw new Error(`the docgen status bar item shows "${seen}", not "${icon}", after ${timeoutMs / 1000} s`);
+}
+
+/** Texts of the notification toasts now on screen. */
+async function toasts(page) {
+    return page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+}
+
+async function clearNotifications(page) {
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    await page.waitForTimeout(500);
+}
+
 async function runCommand(page, title) {
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
@@ -132,6 +162,8 @@ describe('docgen in code-server', { timeout: 600000 }, () => {
         fs.writeFileSync(path.join(OUT, 'settings.json'), JSON.stringify(docgenSettings, null, 2));
         state.userDir = writeSettings(state.work, state.ws, docgenSettings);
         const extDir = path.join(state.work, 'extensions');
+        state.extDir = extDir;
+        state.settings = docgenSettings;
         const installLog = await installExtension(tools, state.userDir, extDir);
         fs.writeFileSync(path.join(OUT, 'install.log'), installLog);
         const port = await freePort();
@@ -181,8 +213,11 @@ describe('docgen in code-server', { timeout: 600000 }, () => {
         assert.match(text, /def cart_total|cart_total\(/);
         assert.match(text, /confidence \d\.\d\d/);
         // The drafted summary itself: a non-empty paragraph between the marker and the hint.
-        const summary = text.split('\n').map((l) => l.trim()).filter((l) => l && !/docgen draft|Generate docstring|cart_total/.test(l));
-        assert.ok(summary.length > 0, `no drafted summary in the hover:\n${text}`);
+        const lines = text.split('\n').map((l) => l.trim());
+        const start = lines.findIndex((l) => /docgen draft \(generated/.test(l));
+        const end = lines.findIndex((l) => /^Not in the source/.test(l));
+        const summary = lines.slice(start + 1, end).filter((l) => l !== '');
+        assert.ok(start >= 0 && end > start && summary.length > 0, `no drafted summary in the hover:\n${text}`);
     });
 
     it('inserts the docstring with "docgen: Generate docstring"', async () => {
@@ -215,5 +250,60 @@ describe('docgen in code-server', { timeout: 600000 }, () => {
         fs.writeFileSync(path.join(OUT, 'pricing.after.py'), lines.join('\n'));
         assert.ok(defIndex >= 0, 'the function disappeared from the file');
         assert.match(lines[defIndex + 1] ?? '', /^ {4}"""\S/, `no docstring under def ${TARGET_FUNCTION}:\n${lines.slice(defIndex, defIndex + 6).join('\n')}`);
+    });
+
+    it('restarts a killed server a few times, then stops and says so once', async () => {
+        const page = state.page;
+        await page.keyboard.press('Escape');
+        await clearNotifications(page);
+        // Three kills are survived (restarts after 1, 2 and 4 s); the fourth stops the server.
+        for (let kill = 1; kill <= 4; kill++) {
+            const deadline = Date.now() + 90000;
+            let pids = serverPids(state.extDir);
+            while (pids.length === 0 && Date.now() < deadline) {
+                await page.waitForTimeout(250);
+                pids = serverPids(state.extDir);
+            }
+            assert.equal(pids.length, 1, `expected one docgen server before kill ${kill}, found ${pids.length}`);
+            process.kill(pids[0], 'SIGKILL');
+            if (kill < 4) {
+                await waitForStatus(page, 'check', 90000);
+            }
+        }
+        await waitForStatus(page, 'error', 30000);
+        await page.waitForTimeout(6000);
+        assert.deepEqual(serverPids(state.extDir), [], 'the server was restarted after the limit');
+        const shown = await toasts(page);
+        await shot('04-crash-limit');
+        const ours = shown.filter((t) => /stopped 4 times/.test(t));
+        assert.equal(ours.length, 1, `expected one crash notification, saw:\n${shown.join('\n---\n')}`);
+        assert.ok(!shown.some((t) => /couldn't create connection/.test(t)), 'the language client added its own popup');
+        // "docgen: Restart server" brings it back.
+        await clearNotifications(page);
+        await runCommand(page, 'docgen: Restart server');
+        await waitForStatus(page, 'check', 90000);
+        assert.equal(serverPids(state.extDir).length, 1);
+    });
+
+    it('reports a Python without docgen once, with the fix, and recovers when the setting is fixed', async () => {
+        const page = state.page;
+        await clearNotifications(page);
+        // A real Python without site-packages: docgen cannot be imported there.
+        const bare = path.join(state.work, 'bare-python');
+        fs.writeFileSync(bare, '#!/bin/sh\nexec python3 -S "$@"\n', { mode: 0o755 });
+        const settingsFile = path.join(state.ws, '.vscode', 'settings.json');
+        fs.writeFileSync(settingsFile, JSON.stringify({ ...state.settings, 'docgen.interpreter': bare }, null, 2));
+        await waitForStatus(page, 'error', 60000);
+        await page.waitForTimeout(3000);
+        const shown = await toasts(page);
+        await shot('05-docgen-not-installed');
+        const ours = shown.filter((t) => /docgen is not installed in/.test(t));
+        assert.equal(ours.length, 1, `expected one notification, saw:\n${shown.join('\n---\n')}`);
+        assert.match(ours[0], /pip install/);
+        assert.match(ours[0], /docgen\.interpreter/);
+        assert.deepEqual(serverPids(state.extDir), []);
+        // Fixing the setting restarts the server by itself (debounced).
+        fs.writeFileSync(settingsFile, JSON.stringify(state.settings, null, 2));
+        await waitForStatus(page, 'check', 90000);
     });
 });

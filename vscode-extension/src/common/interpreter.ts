@@ -152,7 +152,7 @@ export function importFailureMessage(interp: Interpreter, check: Exclude<ImportC
     };
     const which = `${interp.command} (${origin[interp.source]})`;
     const fix =
-        'Install docgen into it (`<python> -m pip install <path-to-docgen-repo>`) ' +
+        `Install docgen into it (\`${interp.command} -m pip install <path-to-docgen-repo>\`) ` +
         'or set "docgen.interpreter" to a Python that has docgen installed.';
     switch (check.reason) {
         case 'not-found':
