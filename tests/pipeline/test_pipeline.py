@@ -181,3 +181,67 @@ def test_a_file_deleted_during_the_run_is_reported(sample_repo: Path, make_pipel
     assert report.written == [] and report.exit_code == 1
     assert "inventory/reports.py" in report.changed[0]
     assert not target.exists()
+
+
+def test_concurrent_interactive_requests_share_the_batcher(
+    sample_repo: Path, make_pipeline
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    pipeline = make_pipeline(sample_repo)
+    names = ["Item.display_name", "Warehouse.remove_stock", "Warehouse.low_stock"]
+    names.append("Warehouse.transfer_to")
+    work = [_symbol(sample_repo, MODELS, name) for name in names]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(
+            pool.map(lambda item: pipeline.document_symbol(MODELS, item[0], item[2]), work)
+        )
+    assert [r.qualname for r in results] == names
+    assert pipeline._batcher is not None and pipeline._batcher.batches_run >= 1
+
+
+BAD_INPUT = {
+    "shapes.py": (
+        "from typing import overload\n\n\n"
+        "@overload\ndef conv(x: int) -> int: ...\n\n\n"
+        "@overload\ndef conv(x: str) -> str: ...\n\n\n"
+        "def conv(x):\n    return x\n\n\n"
+        "square = lambda x: x * x\n\n\n"
+        "def one(x): return x\n\n\n"
+        "def outer(a):\n    def inner(b):\n        return b\n    return inner(a)\n\n\n"
+        "class Box:\n    @property\n    def size(self):\n        return 1\n\n"
+        "    @size.setter\n    def size(self, value):\n        pass\n\n\n"
+        "def größe(länge: int) -> int:\n    return länge\n"
+    ).encode(),
+    "crlf_tabs.py": b"class T:\r\n\tdef run(self, n):\r\n\t\treturn n\r\n",
+    "empty.py": b"",
+    "latin1.py": "def f():\n    return 'caf\xe9'\n".encode("latin-1"),
+    "binary.py": b"\x00\x01\x02def f(): pass\n",
+}
+
+
+def test_bad_input_is_normal_input(tmp_path: Path, make_pipeline) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    for name, data in BAD_INPUT.items():
+        (root / name).write_bytes(data)
+    report = make_pipeline(root).generate([root], mode="missing", write=True)
+    assert report.exit_code == 0, report.refused + report.errors
+    drafted = {(r.path, r.qualname) for r in report.results}
+    assert drafted == {
+        ("shapes.py", "conv"),
+        ("shapes.py", "one"),
+        ("shapes.py", "outer"),
+        ("shapes.py", "Box"),
+        ("shapes.py", "Box.size"),
+        ("shapes.py", "größe"),
+        ("crlf_tabs.py", "T"),
+        ("crlf_tabs.py", "T.run"),
+    }
+    assert report.skipped == {"not UTF-8": 1, "binary": 1}
+    assert (root / "latin1.py").read_bytes() == BAD_INPUT["latin1.py"]
+    for name in ("shapes.py", "crlf_tabs.py"):
+        ast.parse((root / name).read_bytes())
+    crlf = (root / "crlf_tabs.py").read_bytes()
+    assert b"\n" not in crlf.replace(b"\r\n", b"") and b'\t\t"""' in crlf
+    assert (root / "shapes.py").read_text().count('"""') == 2 * 6
