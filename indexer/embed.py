@@ -19,14 +19,10 @@ import shutil
 import tempfile
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from indexer.symbols import Symbol
-
-if TYPE_CHECKING:  # pragma: no cover
-    from sentence_transformers import SentenceTransformer
 
 DEFAULT_MODEL_ID = "all-MiniLM-L6-v2"
 BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
@@ -93,7 +89,7 @@ class Embedder:
         self.model = model
         self.backend = _auto_backend() if backend == "auto" else backend
         self.batch_size = batch_size
-        self._model: SentenceTransformer | None = None
+        self._model = None  # a SentenceTransformer or an OnnxSentenceEncoder
         self._lock = threading.Lock()
 
     @property
@@ -124,7 +120,7 @@ class Embedder:
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
-    def _load(self) -> SentenceTransformer:
+    def _load(self):
         with self._lock:
             if self._model is None:
                 self._model = self._load_model()
@@ -135,21 +131,15 @@ class Embedder:
             return str(default_model_path())
         return self.model
 
-    def _load_model(self) -> SentenceTransformer:
+    def _load_model(self):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        try:
-            from sentence_transformers import SentenceTransformer
-        except ImportError as exc:  # pragma: no cover - a core dependency
-            raise EmbedderError(
-                f"cannot import sentence-transformers ({exc}); pip install sentence-transformers"
-            ) from exc
         source = self._source()
         try:
             if self.backend == "torch":
-                model = SentenceTransformer(source, device="cpu", local_files_only=True)
+                model = _sentence_transformer()(source, device="cpu", local_files_only=True)
             else:
-                model = self._load_onnx(SentenceTransformer, source)
+                model = self._load_onnx(source)
         except EmbedderError:
             raise
         except Exception as exc:  # noqa: BLE001 - many failure types; report them alike
@@ -165,13 +155,21 @@ class Embedder:
         digest = hashlib.sha1(f"{source}|{self.backend}".encode()).hexdigest()[:16]
         return _cache_root() / "embeddings" / f"{Path(source).name}-{digest}"
 
-    def _load_onnx(self, factory, source: str) -> SentenceTransformer:
+    def _load_onnx(self, source: str):
+        """Export once into the cache, then run it without torch when the folder allows."""
+        from indexer import onnx_embed
+
         quantized = self.backend == "onnx-int8"
         file_name = f"onnx/model_qint8_{_quant_arch()}.onnx" if quantized else "onnx/model.onnx"
-        folder = self._onnx_folder(source)
+        folder = Path(source)
         if not (folder / file_name).is_file():
-            self._export_onnx(factory, source, folder, quantized)
-        return factory(
+            folder = self._onnx_folder(source)
+            if not (folder / file_name).is_file():
+                self._export_onnx(_sentence_transformer(), source, folder, quantized)
+        lean = onnx_embed.load(folder, file_name, MAX_SEQ_LENGTH)
+        if lean is not None:
+            return lean
+        return _sentence_transformer()(
             str(folder),
             device="cpu",
             backend="onnx",
@@ -203,6 +201,16 @@ class Embedder:
                     raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _sentence_transformer():
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:  # pragma: no cover - a core dependency
+        raise EmbedderError(
+            f"cannot import sentence-transformers ({exc}); pip install sentence-transformers"
+        ) from exc
+    return SentenceTransformer
 
 
 def _auto_backend() -> str:

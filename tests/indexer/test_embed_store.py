@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -133,8 +135,10 @@ def test_unchanged_symbol_texts_reuse_their_vectors(repo, embedder):
         assert np.allclose(store.vector(store.symbol_id(area)), again[0], atol=1e-5)
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize(("backend", "min_cosine"), [("onnx", 0.9999), ("onnx-int8", 0.95)])
+@pytest.mark.parametrize(
+    ("backend", "min_cosine"),
+    [("onnx", 0.9999), pytest.param("onnx-int8", 0.95, marks=pytest.mark.slow)],
+)
 def test_onnx_backends_agree_with_torch(backend, min_cosine):
     texts = [
         "python function add\ndef add(a, b):\n    return a + b",
@@ -157,3 +161,19 @@ def test_default_scope_embeds_documented_symbols_only(repo, embedder):
         assert store.vector(store.symbol_id(circle)) is not None
         hits = store.search(embedder.encode(["def rect(w, h): return w * h"])[0], 5)
         assert {s.qualname for s, _ in hits} == {"circle_area", "fetch_url"}
+
+
+def test_default_embedder_runs_without_torch(tmp_path):
+    code = (
+        "import sys\n"
+        "from indexer.embed import Embedder\n"
+        "embedder = Embedder()\n"
+        "vectors = embedder.encode(['def f(x): return x'])\n"
+        "print(type(embedder._model).__name__, vectors.shape,"
+        " [m for m in ('torch', 'transformers') if m in sys.modules])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert "OnnxSentenceEncoder (1, 384) []" in done.stdout
