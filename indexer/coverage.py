@@ -26,7 +26,8 @@ class CheckOptions:
     """What counts as a symbol that needs a docstring.
 
     Attributes:
-        include_private: Count ``_private`` names (and members of private classes).
+        include_private: Count ``_private`` names (and members of private classes; in Go,
+            unexported lower-case names).
         include_magic: Count dunder methods such as ``__call__`` (not ``__init__``).
         include_nested: Count functions and classes defined inside functions.
         include_init: Count ``__init__`` methods.
@@ -122,7 +123,7 @@ def counts(symbol: Symbol, kinds: dict[str, str], options: CheckOptions) -> bool
         return False
     if not options.include_private:
         parts = symbol.qualname.split(".")
-        if any(part.startswith("_") and not _is_dunder(part) for part in parts):
+        if any(_is_private(part, symbol.language) for part in parts):
             return False
     if not options.include_property_setters and any(
         d.endswith((".setter", ".deleter")) for d in symbol.decorators
@@ -131,6 +132,13 @@ def counts(symbol: Symbol, kinds: dict[str, str], options: CheckOptions) -> bool
     if not options.include_nested and _nested_in_function(symbol, kinds):
         return False
     return True
+
+
+def _is_private(name: str, language: str) -> bool:
+    """``_name`` (``#name`` in JavaScript); in Go, an unexported lower-case name."""
+    if language == "go" and name[:1].islower():
+        return True
+    return name.startswith(("_", "#")) and not _is_dunder(name)
 
 
 def _is_dunder(name: str) -> bool:

@@ -168,3 +168,14 @@ def test_index_reports_bad_config(sample):
     (sample / "pyproject.toml").write_text('[tool.docgen]\nexclude = "legacy/"\n')
     result = _run("index", "--no-embed")
     assert result.exit_code == 2 and "exclude" in result.output
+
+
+def test_check_other_languages_public_rules(tmp_path, monkeypatch):
+    (tmp_path / "shapes.go").write_text(
+        "package shapes\n\n// Area is documented.\nfunc Area() int { return 1 }\n\n"
+        "func Exported() int { return 2 }\n\nfunc unexported() int { return 3 }\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    report = json.loads(_run("check", "--format", "json", "--no-include-module").output)
+    assert [item["qualname"] for item in report["missing"]] == ["Exported"]
+    assert report["total"] == 2
