@@ -39,6 +39,9 @@ class Drafter:
         self._pipeline: Any = None
         self._error: str | None = None
         self._lock = threading.Lock()
+        self._retired: list[Any] = []
+        self._generator: Any = None
+        """A loaded model to hand to the next pipeline (same options)."""
 
     def configure(self, options: ServerOptions) -> None:
         """Adopt new options; the pipeline is rebuilt on next use if they matter to it."""
@@ -65,7 +68,9 @@ class Drafter:
                 raise DraftingUnavailable(self._error)
             try:
                 with self.stats.timed("pipeline:init"):
-                    self._pipeline = _build_pipeline(self.root or Path.cwd(), self._options)
+                    self._pipeline = _build_pipeline(
+                        self.root or Path.cwd(), self._options, self._generator
+                    )
             except Exception as exc:  # noqa: BLE001 - reported to the user, not fatal
                 self._error = _explain(exc, self._options)
                 logger.error("%s", self._error)
@@ -117,6 +122,18 @@ class Drafter:
         with self.stats.timed("stale:check"):
             return list(finder(parsed, style))
 
+    def index_built(self) -> None:
+        """The workspace index now exists: a pipeline built without one is replaced, so
+        drafting gains retrieval of similar symbols. The loaded model is reused; the old
+        pipeline is closed at shutdown (a draft may still be running on it)."""
+        with self._lock:
+            old = self._pipeline
+            if old is None or getattr(old, "store", True) is not None:
+                return
+            self._retired.append(old)
+            self._pipeline = None
+            self._generator = getattr(old, "_generator", None)
+
     def close(self) -> None:
         """Release the pipeline (model sessions, batcher threads, cache handles)."""
         with self._lock:
@@ -124,15 +141,23 @@ class Drafter:
 
     def _close_pipeline(self) -> None:
         pipeline, self._pipeline, self._error = self._pipeline, None, None
-        close = getattr(pipeline, "close", None)
-        if callable(close):
-            try:
-                close()
-            except Exception as exc:  # noqa: BLE001
-                logger.warning("closing the pipeline failed: %s", exc)
+        self._generator = None  # options changed: load the model they name
+        for retired in self._retired:
+            _close_quietly(retired)
+        self._retired.clear()
+        _close_quietly(pipeline)
 
 
-def _build_pipeline(root: Path, options: ServerOptions) -> Any:
+def _close_quietly(pipeline: Any) -> None:
+    close = getattr(pipeline, "close", None)
+    if callable(close):
+        try:
+            close()
+        except Exception as exc:  # noqa: BLE001 - shutting down anyway
+            logger.warning("closing the pipeline failed: %s", exc)
+
+
+def _build_pipeline(root: Path, options: ServerOptions, generator: Any = None) -> Any:
     from assistant.pipeline import DocPipeline, PipelineSettings
 
     settings = PipelineSettings(
@@ -143,7 +168,7 @@ def _build_pipeline(root: Path, options: ServerOptions) -> Any:
         min_confidence=options.min_confidence,
         include_private=options.include_private,
     )
-    return DocPipeline(root, settings)
+    return DocPipeline(root, settings, generator=generator)
 
 
 def _engine_error() -> type[Exception]:

@@ -149,6 +149,7 @@ async def index_workspace(ls: DocgenServer) -> str:
         ls.stats.record("index:workspace", time.perf_counter() - start, error=True)
     else:
         ls.stats.record("index:workspace", time.perf_counter() - start)
+        ls.drafter.index_built()
     if token is not None:
         progress.end(token, types.WorkDoneProgressEnd(message=summary))
     return summary
