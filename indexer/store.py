@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import sqlite3
 import warnings
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from indexer import vectors
 from indexer.symbols import ParsedFile, Symbol
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -390,89 +390,45 @@ class IndexStore:
         Returns:
             The number of vectors in the saved index.
         """
-        import faiss
-
-        index = self._load_vectors_file()
-        stored = {
-            int(row[0])
-            for row in self.db.execute("SELECT id FROM symbols WHERE vector IS NOT NULL")
-        }
+        index = vectors.read(self.folder / VECTORS_NAME, IndexWarning)
+        stored = self._stored_ids()
+        missing = stored
         if index is not None:
-            present = set(faiss.vector_to_array(index.id_map).tolist())
-            stale = present - stored
-            missing = stored - present
+            present = vectors.ids(index)
+            stale, missing = present - stored, stored - present
             if not stale and not missing:
                 self._faiss = index
                 return index.ntotal
             if stale:
-                index.remove_ids(np.fromiter(stale, dtype=np.int64))
-        else:
-            missing = stored
+                vectors.remove(index, stale)
         index = self._add_from_db(index, sorted(missing))
         if index is None:
             self._drop_vectors_file()
             return 0
-        tmp = self.folder / f".{VECTORS_NAME}.{os.getpid()}.tmp"
-        try:
-            faiss.write_index(index, str(tmp))
-            os.replace(tmp, self.folder / VECTORS_NAME)
-        except (RuntimeError, OSError) as exc:  # e.g. a full disk: keep the old file
-            tmp.unlink(missing_ok=True)
-            raise OSError(f"cannot write {self.folder / VECTORS_NAME}: {exc}") from exc
+        vectors.write(index, self.folder / VECTORS_NAME)
         self._faiss = index
         return index.ntotal
 
     # ---------------------------------------------------------------- vectors
     def _vectors(self) -> faiss.Index | None:
         if self._faiss is None:
-            self._faiss = self._load_vectors_file()
-            if self._faiss is not None:
-                import faiss
-
-                present = set(faiss.vector_to_array(self._faiss.id_map).tolist())
-                stored = {
-                    int(r[0])
-                    for r in self.db.execute("SELECT id FROM symbols WHERE vector IS NOT NULL")
-                }
-                if present != stored:  # a run was killed between SQLite and FAISS
-                    self._faiss = None
-            if self._faiss is None:
-                ids = [
-                    int(r[0])
-                    for r in self.db.execute(
-                        "SELECT id FROM symbols WHERE vector IS NOT NULL ORDER BY id"
-                    )
-                ]
-                self._faiss = self._add_from_db(None, ids)
+            index = vectors.read(self.folder / VECTORS_NAME, IndexWarning)
+            stored = self._stored_ids()
+            if index is None or vectors.ids(index) != stored:
+                # missing, broken, or a run was killed between SQLite and FAISS
+                index = self._add_from_db(None, sorted(stored))
+            self._faiss = index
         return self._faiss
 
-    def _load_vectors_file(self) -> faiss.Index | None:
-        import faiss
-
-        path = self.folder / VECTORS_NAME
-        if not path.is_file():
-            return None
-        try:
-            index = faiss.read_index(str(path))
-            return faiss.downcast_index(index) if not hasattr(index, "id_map") else index
-        except RuntimeError as exc:
-            warnings.warn(f"rebuilding {path} from the database: {exc}", IndexWarning, 2)
-            return None
+    def _stored_ids(self) -> set[int]:
+        query = "SELECT id FROM symbols WHERE vector IS NOT NULL"
+        return {int(row[0]) for row in self.db.execute(query)}
 
     def _add_from_db(self, index: faiss.Index | None, ids: list[int]) -> faiss.Index | None:
-        import faiss
-
         for chunk in _chunks(ids, 2000):
             marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"SELECT id, vector FROM symbols WHERE id IN ({marks})", chunk
-            ).fetchall()
-            if not rows:
-                continue
-            matrix = np.stack([np.frombuffer(row[1], np.float32) for row in rows])
-            if index is None:
-                index = faiss.IndexIDMap2(faiss.IndexFlatIP(matrix.shape[1]))
-            index.add_with_ids(matrix, np.array([row[0] for row in rows], dtype=np.int64))
+            query = f"SELECT id, vector FROM symbols WHERE id IN ({marks})"
+            index = vectors.add(index, self.db.execute(query, chunk).fetchall())
         return index
 
     def _drop_vectors_file(self) -> None:
