@@ -17,6 +17,7 @@ _FENCE_LANG = {
     "java": "java",
     "rust": "rust",
 }
+_CODE_SPAN = re.compile(r"``([^`]+)``|`([^`]+)`")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
 GENERATED_MARK = "docgen draft (generated"
 """Every drafted hover starts its marker line with this text."""
@@ -53,8 +54,17 @@ def signature_block(symbol: Symbol) -> str:
 
 
 def escape(text: str) -> str:
-    """Escape Markdown syntax characters in ``text``."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Escape Markdown syntax characters in ``text``.
+
+    Code spans in double (reST) or single backticks become Markdown code spans.
+    """
+    out, last = [], 0
+    for match in _CODE_SPAN.finditer(text):
+        out.append(_MD_SPECIAL.sub(r"\\\1", text[last : match.start()]))
+        out.append(f"`{match.group(1) or match.group(2)}`")
+        last = match.end()
+    out.append(_MD_SPECIAL.sub(r"\\\1", text[last:]))
+    return "".join(out)
 
 
 def docstring_markdown(docstring: str) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from indexer.parser import parse_source
 from lsp.documents import dotted_name_at, import_targets, local_candidates
-from lsp.markdown import docstring_markdown, signature
+from lsp.markdown import docstring_markdown, escape, signature
 from lsp.options import ServerOptions, options_to_json, parse_options
 from lsp.stats import LatencyStats, percentile
 
@@ -148,3 +148,9 @@ def test_signature_and_markdown():
     assert signature(symbol) == "async def f(a: int, *args, b=2, **kw) -> str"
     text = docstring_markdown(symbol.docstring)
     assert text.startswith("Do it.") and "```text\nArgs:\n    a: *star*.\n```" in text
+
+
+def test_escape_keeps_code_spans():
+    assert escape("Return ``price`` with *tax*, `x_y` and a_b") == (
+        "Return `price` with \\*tax\\*, `x_y` and a\\_b"
+    )
