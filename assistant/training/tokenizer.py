@@ -72,3 +72,57 @@ def tokens_per_char(tokenizer, texts: list[str]) -> float:
     ids = tokenizer(texts, add_special_tokens=False)["input_ids"]
     chars = sum(len(t) for t in texts) or 1
     return sum(len(i) for i in ids) / chars
+
+
+def corpus_texts(examples: Path, split: str, limit: int, seed: int = 0) -> list[str]:
+    """Return prompts (no retrieval evidence) and summaries of ``split`` records, sampled."""
+    import random
+
+    from assistant.training.data import load_examples, prompt_for
+
+    records = [r for r in load_examples(examples) if r["split"] == split]
+    by_id = {r["id"]: r for r in records}
+    random.Random(seed).shuffle(records)
+    records = records[:limit]
+    return [prompt_for(r, by_id, "nosimilar") for r in records] + [r["summary"] for r in records]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Train tokenizers of several sizes, report tokens/char, save the chosen size.
+
+    ``python -m assistant.training.tokenizer EXAMPLES OUT --sizes 8000 12000 16000
+    --keep 16000`` (the sizes are measured on validation prompts and summaries).
+    """
+    import argparse
+    import json
+    import time
+
+    p = argparse.ArgumentParser(description="Train the drafting model's tokenizer.")
+    p.add_argument("examples", type=Path)
+    p.add_argument("out", type=Path)
+    p.add_argument("--sizes", type=int, nargs="+", default=[8000, 12000, 16000])
+    p.add_argument("--keep", type=int, default=16000)
+    p.add_argument("--limit", type=int, default=20000, help="training records sampled")
+    args = p.parse_args(argv)
+    texts = corpus_texts(args.examples, "train", args.limit)
+    valid = corpus_texts(args.examples, "valid", 2000, seed=1)
+    prompts, summaries = valid[: len(valid) // 2], valid[len(valid) // 2 :]
+    report = {}
+    for size in sorted(set(args.sizes) | {args.keep}):
+        started = time.monotonic()
+        tok = train_tokenizer(texts, size, args.out if size == args.keep else None)
+        report[size] = {
+            "train_s": round(time.monotonic() - started, 1),
+            "prompt_tokens_per_char": round(tokens_per_char(tok, prompts), 4),
+            "summary_tokens_per_char": round(tokens_per_char(tok, summaries), 4),
+            "mean_prompt_tokens": round(
+                tokens_per_char(tok, prompts) * sum(map(len, prompts)) / max(1, len(prompts)), 1
+            ),
+        }
+        print(size, report[size], flush=True)
+    (args.out / "tokenizer_report.json").write_text(json.dumps(report, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

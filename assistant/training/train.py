@@ -84,6 +84,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="write the computed neighbour ids here (json.xz)",
     )
     p.add_argument("--log-every", type=int, default=50)
+    p.add_argument(
+        "--stop-at-seconds",
+        type=float,
+        default=None,
+        help="also stop training this long after the process started (hard budget)",
+    )
     return p.parse_args(argv)
 
 
@@ -241,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     tokenizer = load_tokenizer(args.tokenizer)
     model, optimizer, config, state = build_or_resume(args, tokenizer.get_vocab_size(), device)
     say(f"model {count_parameters(model) / 1e6:.1f}M params on {device}; step {state['step']}")
+    _smoke(model, tokenizer, args, device)
     train, valid, by_id = prepare_records(args, say)
     say(f"{len(train)} train / {len(valid)} valid records")
     stream = BatchStream(
@@ -273,7 +280,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"{state['examples'] / max(1e-9, trained_before + elapsed):.0f} ex/s(avg)"
             )
             recent = []
-        done = elapsed >= run_s or (args.max_steps is not None and state["step"] >= args.max_steps)
+        done = (
+            elapsed >= run_s
+            or (args.max_steps is not None and state["step"] >= args.max_steps)
+            or (
+                args.stop_at_seconds is not None
+                and time.monotonic() - t_start >= args.stop_at_seconds
+            )
+        )
         if done or time.monotonic() - last_save > 60 * args.save_every_minutes:
             state["train_seconds"] = trained_before + (time.monotonic() - run_start)
             state["epoch"] = stream.epoch
@@ -298,6 +312,22 @@ def main(argv: list[str] | None = None) -> int:
             summary[mode] = {"error": repr(exc)}
     print(json.dumps(summary), flush=True)
     return 0
+
+
+def _smoke(model, tokenizer, args, device: str) -> None:
+    """Fail fast: one forward/backward pass on a toy batch before the long data steps."""
+    batch = encode_batch(
+        tokenizer,
+        ["code: def f(x): return x"] * 2,
+        ["Return x."] * 2,
+        args.max_input,
+        args.max_target,
+    )
+    batch = {k: v.to(device) for k, v in batch.items()}
+    with _autocast(device):
+        loss = model(**batch).loss
+    loss.backward()
+    model.zero_grad(set_to_none=True)
 
 
 def _save(args, model, optimizer, config, state) -> None:

@@ -1,0 +1,167 @@
+"""``docgen model train`` and ``docgen model eval`` (registered by the ``model`` group)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+
+@click.command("train")
+@click.option(
+    "--data",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="examples.jsonl.xz from `docgen dataset build`.",
+)
+@click.option(
+    "--tokenizer",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    required=True,
+    help="Folder with tokenizer.json.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Checkpoint folder to write.",
+)
+@click.option(
+    "--resume",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Checkpoint to continue from.",
+)
+@click.option("--preset", default="small", show_default=True, help="Model shape.")
+@click.option("--minutes", default=10.0, show_default=True, help="Training time of this run.")
+@click.option(
+    "--schedule-minutes",
+    type=float,
+    default=None,
+    help="Total training time the learning-rate schedule spans.",
+)
+@click.option("--batch-size", default=64, show_default=True)
+@click.option("--max-steps", type=int, default=None)
+@click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda.")
+@click.option(
+    "--minilm",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Packed MiniLM to compute missing neighbour evidence.",
+)
+def train(
+    data: Path,
+    tokenizer: Path,
+    out: Path,
+    resume: Path | None,
+    preset: str,
+    minutes: float,
+    schedule_minutes: float | None,
+    batch_size: int,
+    max_steps: int | None,
+    device: str,
+    minilm: Path | None,
+) -> None:
+    """Train (or continue training) the drafting T5 on a built dataset."""
+    from assistant.training.train import main
+
+    argv = [
+        "--data",
+        str(data),
+        "--tokenizer",
+        str(tokenizer),
+        "--out",
+        str(out),
+        "--preset",
+        preset,
+        "--minutes",
+        str(minutes),
+        "--batch-size",
+        str(batch_size),
+        "--device",
+        device,
+    ]
+    if resume is not None:
+        argv += ["--resume", str(resume)]
+    if schedule_minutes is not None:
+        argv += ["--schedule-minutes", str(schedule_minutes)]
+    if max_steps is not None:
+        argv += ["--max-steps", str(max_steps)]
+    if minilm is not None:
+        argv += ["--minilm", str(minilm)]
+    raise SystemExit(main(argv))
+
+
+@click.command("eval")
+@click.option(
+    "--data",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="examples file with neighbour evidence filled for the split.",
+)
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Model folder [default: the shipped model].",
+)
+@click.option(
+    "--backend", type=click.Choice(["onnx", "pytorch"]), default="onnx", show_default=True
+)
+@click.option("--split", default="test", show_default=True)
+@click.option("--limit", default=1000, show_default=True, help="Examples per situation.")
+@click.option("--per-package", default=150, show_default=True)
+@click.option("--baselines-only", is_flag=True, help="Score only the baselines (no model).")
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the report as JSON here.",
+)
+def evaluate(
+    data: Path,
+    model_dir: Path | None,
+    backend: str,
+    split: str,
+    limit: int,
+    per_package: int,
+    baselines_only: bool,
+    json_out: Path | None,
+) -> None:
+    """Smoothed BLEU-4 of the model and baselines, in-repo and cold, on held-out packages."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from assistant.evaluation.evaluate import evaluate_model
+    from assistant.training.data import load_examples
+
+    records = load_examples(data)
+    if not any(r["split"] == split and r.get("similar") is not None for r in records):
+        raise click.UsageError(
+            f"no {split} record of {data} has neighbour evidence; run "
+            "`python -m assistant.dataset.neighbours` on it first"
+        )
+    generate = None
+    if not baselines_only:
+        from assistant.engine import GenerationConfig, load_generator
+
+        generator = load_generator(model_dir, backend=backend)
+        config = GenerationConfig(max_new_tokens=48)
+
+        def generate(prompts: list[str]) -> list[str]:
+            return generator.generate_texts(prompts, config)
+
+    report = evaluate_model(records, generate, split=split, limit=limit, per_package=per_package)
+    table = Table(title=f"smoothed BLEU-4 on {split} packages ({len(report.packages)})")
+    table.add_column("system")
+    for situation in report.scores:
+        table.add_column(f"{situation} (n={report.counts[situation]})", justify="right")
+    systems = sorted({s for scores in report.scores.values() for s in scores})
+    for system in systems:
+        table.add_row(system, *[f"{report.scores[s].get(system, 0):.2f}" for s in report.scores])
+    Console().print(table)
+    if json_out is not None:
+        json_out.write_text(json.dumps(report.to_dict(), indent=1))

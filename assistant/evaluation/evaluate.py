@@ -1,0 +1,140 @@
+"""Score the drafting model and two baselines on held-out packages, in two situations.
+
+* **in-repo**: a package where most symbols are documented. The records of a package are
+  split into 5 folds; a record is scored with the docstrings of its whole fold (20% of the
+  package) removed, its evidence drawn from the other 80% (see
+  :mod:`assistant.dataset.evidence`), exactly as the dataset builds it.
+* **cold**: a package without any docstrings: the prompt has the code and, for methods,
+  the class name, nothing else.
+
+Baselines, scored the same way: **name-only** (``get_user_name`` -> ``Get user name.``)
+and **retrieval-only** (the summary of the most similar still-documented symbol of the
+package; nothing in the cold situation).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.dataset.evidence import evidence_for
+from assistant.dataset.sources import stable_hash
+from assistant.evaluation.bleu import smoothed_bleu4
+from assistant.prompt import DEFAULT_MAX_CHARS, build_prompt
+
+SITUATIONS = ("in-repo", "cold")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def name_only_summary(name: str) -> str:
+    """The name-only baseline: ``get_user_name``/``getUserName`` -> ``Get user name.``"""
+    words = [w for part in name.strip("_").split("_") for w in _CAMEL.split(part) if w]
+    if not words:
+        return ""
+    text = " ".join(w.lower() for w in words)
+    return text[0].upper() + text[1:] + "."
+
+
+def select_records(records: list[dict[str, Any]], split: str, limit: int, per_package: int):
+    """Pick up to ``limit`` scored records of ``split``, at most ``per_package`` each."""
+    chosen: list[dict[str, Any]] = []
+    by_package: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        if record["split"] == split:
+            by_package.setdefault(record["package"], []).append(record)
+    for name in sorted(by_package):
+        rows = sorted(by_package[name], key=lambda r: stable_hash(f"eval:{r['id']}"))
+        chosen += rows[:per_package]
+    chosen.sort(key=lambda r: stable_hash(f"evalorder:{r['id']}"))
+    return chosen[:limit]
+
+
+def prompts_for(records, by_id, situation: str, max_chars: int = DEFAULT_MAX_CHARS) -> list[str]:
+    """Prompts of ``records`` in a situation (``in-repo`` or ``cold``)."""
+    mode = "full" if situation == "in-repo" else "cold"
+    return [build_prompt(r["code"], evidence_for(r, by_id, mode), max_chars) for r in records]
+
+
+def baseline_predictions(records, by_id, situation: str) -> dict[str, list[str]]:
+    """Predictions of the name-only and retrieval-only baselines."""
+    names = [name_only_summary(r["name"]) for r in records]
+    if situation == "cold":
+        retrieval = ["" for _ in records]
+    else:
+        retrieval = [by_id[r["similar"][0]]["summary"] if r.get("similar") else "" for r in records]
+    return {"name-only": names, "retrieval-only": retrieval}
+
+
+@dataclass
+class EvalReport:
+    """Scores per situation and system, with counts and timing."""
+
+    scores: dict[str, dict[str, float]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    packages: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    samples: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {
+            "scores": self.scores,
+            "counts": self.counts,
+            "packages": self.packages,
+            "seconds": self.seconds,
+            "samples": self.samples,
+        }
+
+
+def evaluate_model(
+    records: list[dict[str, Any]],
+    generate: Callable[[list[str]], list[str]] | None,
+    *,
+    split: str = "test",
+    limit: int = 1000,
+    per_package: int = 150,
+    batch_size: int = 16,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> EvalReport:
+    """Score ``generate`` (prompts in, summaries out) and the baselines.
+
+    Args:
+        records: All dataset records (evidence ids must be filled for the split).
+        generate: The model, or None to score the baselines only.
+        split: Which held-out split to score.
+        limit: Records scored per situation.
+        per_package: Cap per package, so one big package does not dominate.
+        batch_size: Prompts per ``generate`` call.
+        progress: Optional ``(situation, done, total)`` callback.
+
+    Returns:
+        The report.
+    """
+    by_id = {r["id"]: r for r in records}
+    chosen = select_records(records, split, limit, per_package)
+    report = EvalReport(packages=sorted({r["package"] for r in chosen}))
+    golds = [r["summary"] for r in chosen]
+    for situation in SITUATIONS:
+        report.counts[situation] = len(chosen)
+        systems = baseline_predictions(chosen, by_id, situation)
+        if generate is not None:
+            prompts = prompts_for(chosen, by_id, situation)
+            started = time.monotonic()
+            preds: list[str] = []
+            for start in range(0, len(prompts), batch_size):
+                preds += generate(prompts[start : start + batch_size])
+                if progress:
+                    progress(situation, len(preds), len(prompts))
+            report.seconds[situation] = round(time.monotonic() - started, 1)
+            systems["model"] = preds
+            report.samples[situation] = [
+                {"name": r["qualname"], "gold": g, "model": p}
+                for r, g, p in list(zip(chosen, golds, preds, strict=True))[:8]
+            ]
+        report.scores[situation] = {
+            name: round(smoothed_bleu4(golds, preds), 2) for name, preds in systems.items()
+        }
+    return report
