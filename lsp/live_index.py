@@ -2,8 +2,9 @@
 
 Open buffers are parsed on demand (tree-sitter takes milliseconds) and cached by
 version, so hover and diagnostics never wait for indexing. The on-disk index
-(``indexer.index``/``indexer.store``) is built in the background and updated
-incrementally, one job at a time on a dedicated worker thread. Call sites resolve
+(``indexer.index``/``indexer.store``) is built and updated incrementally in a child
+process (:mod:`lsp.index_worker`), one job at a time, so indexing never holds the
+server's GIL and its embedding model never stays in the server's memory. Call sites resolve
 first against open buffers (unsaved text wins), then against the index.
 Nothing here imports lsprotocol.
 """
@@ -11,7 +12,10 @@ Nothing here imports lsprotocol.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import subprocess
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -29,6 +33,7 @@ from lsp.documents import (
     relative_path,
     uri_to_path,
 )
+from lsp.index_worker import summary_line
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +66,10 @@ class WorkspaceIndex:
         self._store: Any = None
         self._store_failed = False
         self._store_stale = False
+        self._pending: set[Path] = set()
+        self._drain: Future[str] | None = None
+        self._drain_queued = False
+        self._child: subprocess.Popen[str] | None = None
         self._jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="docgen-index")
         self.indexing = threading.Event()
         self.last_index_summary: str | None = None
@@ -209,59 +218,116 @@ class WorkspaceIndex:
         with self._lock:
             self._store_stale = True
 
-    def config(self) -> Any:
-        """Return the ``IndexConfig`` from ``[tool.docgen]`` (defaults when unreadable)."""
-        from indexer.config import find_pyproject, load_tool_config
-        from indexer.index import IndexConfig
-
-        if self.root is None:
-            return IndexConfig()
-        try:
-            return IndexConfig.from_tool_config(load_tool_config(find_pyproject(self.root)))
-        except Exception as exc:  # noqa: BLE001 - a bad [tool.docgen] must not stop indexing
-            logger.warning("ignoring [tool.docgen]: %s", exc)
-            return IndexConfig()
-
     def index_all(self, progress: ProgressFn | None = None) -> Future[str]:
         """Index the whole workspace in the background; the future holds a summary."""
         return self._jobs.submit(self._index_all, progress)
 
     def update(self, paths: Iterable[Path]) -> Future[str]:
-        """Re-index ``paths`` (changed, created or deleted files) in the background."""
-        return self._jobs.submit(self._update, sorted(set(paths)))
+        """Re-index ``paths`` (changed, created or deleted files) in the background.
+
+        Paths queued while a job runs are merged into one job (a burst of saves costs
+        one child process, not one each).
+        """
+        with self._lock:
+            self._pending.update(paths)
+            if self._drain is None or not self._drain_queued:
+                self._drain_queued = True
+                self._drain = self._jobs.submit(self._update_pending)
+            return self._drain
 
     def _index_all(self, progress: ProgressFn | None) -> str:
         if self.root is None:
             return "no workspace folder: nothing to index"
-        from indexer.index import update_index
-
         self.indexing.set()
         try:
-            result = update_index(self.root, self.config(), _index_progress(progress))
+            summary = self._run_worker([], progress)
         finally:
             self.indexing.clear()
         self._reopen_store()
-        self.last_index_summary = _summary(result)
-        return self.last_index_summary
+        self.last_index_summary = summary
+        return summary
 
-    def _update(self, paths: list[Path]) -> str:
+    def _update_pending(self) -> str:
+        with self._lock:
+            paths, self._pending = sorted(self._pending), set()
+            self._drain_queued = False  # later paths need a new job
         if self.root is None or not paths:
             return "nothing to update"
-        from indexer.index import update_paths
-
         inside = [p for p in paths if _is_within(p, self.root)]
         if not inside:
             return "no changed file inside the workspace"
-        result = update_paths(self.root, inside, self.config())
+        summary = self._run_worker(inside, None)
         self._reopen_store()
-        return _summary(result)
+        return summary
+
+    def _run_worker(self, paths: list[Path], progress: ProgressFn | None) -> str:
+        """Run one job in ``python -m lsp.index_worker``; return its summary line.
+
+        Raises:
+            RuntimeError: The job failed (the message carries the worker's last words).
+        """
+        assert self.root is not None
+        command = [sys.executable, "-m", "lsp.index_worker", str(self.root), *map(str, paths)]
+        with subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        ) as child:
+            with self._lock:
+                self._child = child
+            errors: list[str] = []
+            reader = threading.Thread(target=_tail, args=(child.stderr, errors), daemon=True)
+            reader.start()
+            summary: dict[str, Any] | None = None
+            assert child.stdout is not None
+            for line in child.stdout:
+                message = _json_line(line)
+                if "progress" in message and progress is not None:
+                    done, total, path = message["progress"]
+                    percentage = done * 100 // total if total else None
+                    progress(f"{done}/{total} files: {path}", percentage)
+                elif "summary" in message:
+                    summary = message["summary"]
+            code = child.wait()
+            reader.join(timeout=5)
+            with self._lock:
+                self._child = None
+        if code != 0 or summary is None:
+            detail = " | ".join(errors[-3:]) or f"exit code {code}"
+            raise RuntimeError(f"the index worker failed: {detail}")
+        return summary_line(summary)
 
     def close(self) -> None:
-        """Stop the index worker and close the store."""
+        """Stop index jobs (killing a running worker: safe) and close the store."""
         self._jobs.shutdown(wait=False, cancel_futures=True)
         with self._lock:
+            child, self._child = self._child, None
             old, self._store = self._store, None
+        if child is not None and child.poll() is None:
+            child.kill()
         _close_quietly(old)
+
+
+def _tail(stream: Any, lines: list[str]) -> None:
+    """Keep the last lines of the worker's stderr (and log them)."""
+    for line in stream:
+        line = line.rstrip()
+        if line:
+            logger.info("index worker: %s", line)
+            lines.append(line)
+            del lines[:-20]
+
+
+def _json_line(line: str) -> dict[str, Any]:
+    try:
+        message = json.loads(line)
+    except ValueError:
+        return {}
+    return message if isinstance(message, dict) else {}
 
 
 def _close_quietly(store: Any) -> None:
@@ -293,37 +359,3 @@ def _is_within(path: Path, root: Path) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _index_progress(progress: ProgressFn | None) -> Callable[..., None] | None:
-    """Adapt the indexer's progress callback to ``progress(message, percentage)``."""
-    if progress is None:
-        return None
-
-    def report(*args: Any, **kwargs: Any) -> None:
-        numbers = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
-        texts = [a for a in args if isinstance(a, str | Path)]
-        done = kwargs.get("done", numbers[0] if numbers else None)
-        total = kwargs.get("total", numbers[1] if len(numbers) > 1 else None)
-        message = str(kwargs.get("message", texts[0] if texts else ""))
-        percentage = None
-        if isinstance(done, int) and isinstance(total, int) and total > 0:
-            percentage = max(0, min(100, done * 100 // total))
-            message = f"{done}/{total} files" + (f": {message}" if message else "")
-        progress(message, percentage)
-
-    return report
-
-
-def _summary(result: Any) -> str:
-    """One line from an ``IndexSummary``."""
-    if result is None or not hasattr(result, "files"):
-        return str(result) if result is not None else "index updated"
-    skipped = sum(getattr(result, "skipped", {}).values())
-    text = (
-        f"{result.files} files ({result.parsed} parsed, {result.unchanged} unchanged, "
-        f"{result.deleted} removed), {result.symbols} symbols"
-    )
-    if skipped:
-        text += f", {skipped} skipped"
-    return f"{text} in {result.seconds:.1f} s"
