@@ -229,6 +229,33 @@ async def index_while_hovering(session: Session, root: Path) -> tuple[dict, dict
     return await task, percentiles(samples or [0.0])
 
 
+async def draft_edited_buffer(session: Session, root: Path) -> float:
+    """Edit generated.py (so its hash differs from the index) and draft a symbol: the
+    pipeline must embed it for retrieval, loading the embedding model in the server.
+    Returns the server's RSS afterwards."""
+    path = root / "generated.py"
+    uri = path.as_uri()
+    session.client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=99),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(
+                        start=types.Position(line=1, character=0),
+                        end=types.Position(line=1, character=0),
+                    ),
+                    text="# edited\n",
+                )
+            ],
+        )
+    )
+    line = def_lines(path)[3] + 1  # shifted by the inserted line
+    _, result = await session.hover(uri, line, 6)
+    if result is None or "docgen draft" not in result.contents.value:
+        session.errors.append("draft of an edited buffer failed")
+    return (await session.command("docgen.stats"))["rss_mb"]
+
+
 async def soak(session: Session, root: Path, n: int) -> dict[str, Any]:
     """Mixed requests: hovers (documented, drafted cached, call site), code action
     lists, edits, stats. Returns error count and RSS before/after."""
@@ -361,7 +388,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 session, root, args.drafts, offset=args.drafts
             )
             rss = (await session.command("docgen.stats"))["rss_mb"]
-            result["rss_with_models_mb"] = rss
+            result["rss_after_indexing_and_drafting_mb"] = rss
+            result["rss_after_drafting_an_edited_buffer_mb"] = await draft_edited_buffer(
+                session, root
+            )
             result["soak"] = await soak(session, root, args.soak)
             result["rss_peak_mb"] = _peak_rss(session)
         finally:
