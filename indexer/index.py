@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.config import ConfigError
-from indexer.embed import Embedder, embedding_text, shared_embedder
+from indexer.embed import Embedder, EmbedderError, embedding_text, shared_embedder
 from indexer.parser import DEFAULT_MAX_FILE_BYTES, SkipFile, parse_source, read_source
 from indexer.store import FileRecord, IndexStore, IndexWarning, content_hash
 from indexer.text import symbol_source
@@ -237,6 +237,7 @@ def _candidates(
 
 def _process(store, root, todo, records, config, embedder, summary, progress) -> None:
     done = 0
+    embedding = config.embed
     for start in range(0, len(todo), max(1, config.batch_files)):
         batch = todo[start : start + max(1, config.batch_files)]
         parsed_batch = []
@@ -255,8 +256,17 @@ def _process(store, root, todo, records, config, embedder, summary, progress) ->
             if progress is not None:
                 progress(done, len(todo), rel)
         vectors = hashes = None
-        if config.embed and parsed_batch:
-            vectors, hashes = _embed_batch(store, parsed_batch, embedder, summary, config.embed_all)
+        if embedding and parsed_batch:
+            try:
+                vectors, hashes = _embed_batch(
+                    store, parsed_batch, embedder, summary, config.embed_all
+                )
+            except EmbedderError as exc:  # symbols still get indexed; vectors next time
+                embedding = False
+                summary.warnings.append(f"{exc} Indexed symbols without embeddings.")
+        if vectors is None:
+            for _parsed, record, _source in parsed_batch:
+                record.embedded = False
         with store.transaction():
             for record in touched:
                 store.touch_file(record.path, record.size, record.mtime_ns)

@@ -177,3 +177,17 @@ def test_default_embedder_runs_without_torch(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "OnnxSentenceEncoder (1, 384) []" in done.stdout
+
+
+def test_unloadable_model_still_indexes_symbols(tmp_path, embedder):
+    root = tmp_path / "repo"
+    (root / "m.py").parent.mkdir(parents=True)
+    (root / "m.py").write_text('def f():\n    """Doc."""\n')
+    broken = IndexConfig(embedding_model=str(tmp_path / "no-model"), embedding_backend="torch")
+    summary = update_index(root, broken)
+    assert summary.symbols == 2 and summary.vectors == 0
+    assert any("without embeddings" in warning for warning in summary.warnings)
+    with IndexStore.open(root) as store:
+        assert store.find("f") and not store.file_records()["m.py"].embedded
+    fixed = update_index(root, IndexConfig(), embedder=embedder)  # embeds what was missing
+    assert fixed.parsed == 1 and fixed.vectors == 1
