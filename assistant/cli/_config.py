@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -21,7 +22,23 @@ def _load(ctx: click.Context, _param: click.Parameter, value: str | None) -> str
     ctx.default_map = {**(ctx.default_map or {}), **defaults}
     ctx.meta["docgen.pyproject"] = pyproject
     ctx.meta["docgen.tool_config"] = table
+    ctx.meta["docgen.config_explicit"] = value is not None
     return value
+
+
+def config_for(ctx: click.Context, folder: Path) -> dict:
+    """``[tool.docgen]`` for work on ``folder``: the ``--config`` file when given, else the
+    pyproject.toml nearest above ``folder``.
+
+    Raises:
+        click.UsageError: That pyproject.toml cannot be read.
+    """
+    if ctx.meta.get("docgen.config_explicit"):
+        return dict(ctx.meta.get("docgen.tool_config", {}))
+    try:
+        return load_tool_config(find_pyproject(folder))
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 def config_option(command):
@@ -36,7 +53,13 @@ def config_option(command):
     )(command)
 
 
-def project_root(ctx: click.Context) -> Path:
-    """The folder of the pyproject.toml in use, else the working directory."""
+def project_root(ctx: click.Context, paths: tuple[str, ...] = ()) -> Path:
+    """The folder of the pyproject.toml in use, else the working directory; widened to
+    the paths' common folder when they lie outside it."""
     pyproject = ctx.meta.get("docgen.pyproject")
-    return Path(pyproject).resolve().parent if pyproject else Path.cwd().resolve()
+    root = Path(pyproject).resolve().parent if pyproject else Path.cwd().resolve()
+    targets = [Path(p).resolve() for p in paths]
+    if targets and not all(t == root or root in t.parents for t in targets):
+        common = Path(os.path.commonpath(targets))
+        root = common if common.is_dir() else common.parent
+    return root

@@ -63,7 +63,7 @@ def check(ctx: click.Context, paths, fail_under, output_format, exclude, quiet, 
     coverage is at or above --fail-under, 1 below, 2 on usage errors. Settings come from
     [tool.docgen] in pyproject.toml; flags win.
     """
-    root = project_root(ctx)
+    root = project_root(ctx, paths)
     table = ctx.meta.get("docgen.tool_config", {})
     patterns = list(dict.fromkeys([*_as_list(table.get("exclude")), *exclude]))
     options = CheckOptions(fail_under=fail_under, exclude=patterns, **flags)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli._config import config_option
+from assistant.cli._config import config_for, config_option
 from indexer.config import ConfigError
 
 
@@ -52,7 +52,7 @@ def index(ctx: click.Context, path, exclude, quiet, **overrides) -> None:
     from indexer.store import IndexUnavailable
 
     root = Path(path or ".").resolve()
-    table = dict(ctx.meta.get("docgen.tool_config", {}))
+    table = config_for(ctx, root)
     try:
         config = IndexConfig.from_tool_config(table)
     except ConfigError as exc:

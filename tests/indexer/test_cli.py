@@ -179,3 +179,14 @@ def test_check_other_languages_public_rules(tmp_path, monkeypatch):
     report = json.loads(_run("check", "--format", "json", "--no-include-module").output)
     assert [item["qualname"] for item in report["missing"]] == ["Exported"]
     assert report["total"] == 2
+
+
+def test_commands_on_a_repository_elsewhere(sample, tmp_path, monkeypatch):
+    (sample / "pyproject.toml").write_text('[tool.docgen]\nexclude = ["legacy/"]\nembed = false\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    indexed = _run("index", str(sample), "-q")
+    assert "2 files (2 parsed" in indexed.output  # the target's pyproject applies
+    checked = json.loads(_run("check", str(sample / "pkg"), "--format", "json").output)
+    assert checked["files"] == 2 and checked["missing"][0]["path"] == "core.py"
