@@ -8,6 +8,7 @@ call per token with the self-attention cache), and :class:`OnnxGenerator` (the
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -24,11 +25,17 @@ class OrtSessions:
     Args:
         folder: An export folder (verified against its manifest's checksums).
         threads: Intra-op threads per session (None: onnxruntime's default, all cores).
+        spin: Let idle worker threads spin-wait. Off by default: on a shared or busy
+            machine spinning threads steal the CPU the work needs (measured 1.9x slower
+            per decoder step here, see BENCHMARKS.md); on an idle machine it saves a
+            little latency. None reads ``DOCGEN_ORT_SPIN`` (``1`` turns it on).
     """
 
-    def __init__(self, folder: Path, threads: int | None = None) -> None:
+    def __init__(self, folder: Path, threads: int | None = None, spin: bool | None = None) -> None:
         import onnxruntime as ort
 
+        if spin is None:
+            spin = os.environ.get("DOCGEN_ORT_SPIN", "0") == "1"
         self.manifest = verify_export(folder)
         parts = {**ONNX_PARTS, **self.manifest.get("onnx", {})}
         options = ort.SessionOptions()
@@ -37,6 +44,7 @@ class OrtSessions:
         options.intra_op_num_threads = threads or 0
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
         self.sessions = {}
         for part, name in parts.items():
             try:
