@@ -5,24 +5,20 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from lsptest_support import initialize_params
-from pytest_lsp import ClientServerConfig, LanguageClient
-
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "examples" / "sample_repo"
-SERVER = [sys.executable, "-m", "lsp"]
-# ONNX exports of test models go to a private folder, shared by this session's servers
-EXPORT_CACHE = Path(tempfile.mkdtemp(prefix="docgen-lsp-tests-"))
-SERVER_ENV = {**os.environ, "DOCGEN_CACHE_DIR": str(EXPORT_CACHE)}
-CONFIG = ClientServerConfig(server_command=SERVER, server_env=SERVER_ENV)
+from lsptest_support import (
+    CONFIG,
+    EXPORT_CACHE,
+    SAMPLE,
+    accept_registrations,
+    initialize_params,
+)
+from pytest_lsp import LanguageClient
 
 
 @pytest.fixture
@@ -54,16 +50,6 @@ async def bare_client(lsp_client: LanguageClient):
     accept_registrations(lsp_client)
     yield
     await lsp_client.shutdown_session()
-
-
-def accept_registrations(client: LanguageClient) -> None:
-    """Answer client/registerCapability (the server registers file watchers) like VS Code,
-    keeping what was registered in ``client.registrations``."""
-    client.registrations = []
-
-    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
-    def register_capability(params: types.RegistrationParams) -> None:
-        client.registrations.extend(params.registrations)
 
 
 @pytest.fixture(scope="session")

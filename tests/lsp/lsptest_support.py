@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "examples" / "sample_repo"
+SERVER = [sys.executable, "-m", "lsp"]
+# ONNX exports of test models go to a private folder, shared by this session's servers
+EXPORT_CACHE = Path(tempfile.mkdtemp(prefix="docgen-lsp-tests-"))
+SERVER_ENV = {**os.environ, "DOCGEN_CACHE_DIR": str(EXPORT_CACHE)}
+CONFIG = ClientServerConfig(server_command=SERVER, server_env=SERVER_ENV)
 
 
 def initialize_params(root: Path, options: dict[str, Any] | None) -> types.InitializeParams:
@@ -92,3 +103,13 @@ def edits_for(edit: types.WorkspaceEdit, uri: str) -> list[types.TextEdit]:
             for e in change.edits
         ]
     return list((edit.changes or {}).get(uri, []))
+
+
+def accept_registrations(client: LanguageClient) -> None:
+    """Answer client/registerCapability (the server registers file watchers) like VS Code,
+    keeping what was registered in ``client.registrations``."""
+    client.registrations = []
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register_capability(params: types.RegistrationParams) -> None:
+        client.registrations.extend(params.registrations)

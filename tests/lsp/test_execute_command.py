@@ -8,9 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SERVER_ENV, accept_registrations
 from lsprotocol import types
-from lsptest_support import initialize_params, open_file, position_of
+from lsptest_support import (
+    SERVER_ENV,
+    accept_registrations,
+    initialize_params,
+    open_file,
+    position_of,
+)
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 pytestmark = pytest.mark.asyncio

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SERVER_ENV
+from lsptest_support import SERVER_ENV
 
 NVIM = shutil.which("nvim")
 DRIVER = Path(__file__).parent / "nvim" / "drive.lua"

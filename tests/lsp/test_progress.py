@@ -9,9 +9,15 @@ from typing import Any
 
 import pytest
 import pytest_lsp
-from conftest import CONFIG, accept_registrations
 from lsprotocol import types
-from lsptest_support import initialize_params, open_file, position_of, wait_for
+from lsptest_support import (
+    CONFIG,
+    accept_registrations,
+    initialize_params,
+    open_file,
+    position_of,
+    wait_for,
+)
 from pytest_lsp import LanguageClient
 
 pytestmark = pytest.mark.asyncio

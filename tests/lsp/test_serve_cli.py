@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import SERVER_ENV
+from lsptest_support import SERVER_ENV
 
 DOCGEN = str(Path(sys.executable).parent / "docgen")
 
