@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
-from lsptest_support import open_file, position_of
+from lsptest_support import open_file, position_of, wait_for
 from pygls.exceptions import JsonRpcInvalidParams
 from pytest_lsp import LanguageClient
 
@@ -128,3 +128,23 @@ async def test_hover_non_file_uri_that_is_open(client: LanguageClient):
     result = await hover(client, uri, types.Position(line=0, character=4))
     # no extension: the language is unknown, so there is nothing to say, but no error
     assert result is None
+
+
+async def test_hover_columns_are_utf16(client: LanguageClient, workspace: Path):
+    """Positions count UTF-16 code units: an emoji before a name counts 2, é counts 1."""
+    path = workspace / "inventory" / "unicode.py"
+    path.write_text(
+        'def café_total():\n    """Sum the café bill."""\n\n\nx = "😀"; y = café_total()\n'
+    )
+    uri = open_file(client, path)
+    # 'x = "😀"; y = ' is 14 code points but 15 UTF-16 units
+    result = await hover(client, uri, types.Position(line=4, character=15))
+    assert result is not None and "Sum the café bill." in result.contents.value
+    # one unit earlier is the space before the name (code points would land on the name)
+    assert await hover(client, uri, types.Position(line=4, character=14)) is None
+    definition = await hover(client, uri, types.Position(line=0, character=8))
+    assert definition.range == types.Range(
+        start=types.Position(line=0, character=4), end=types.Position(line=0, character=14)
+    )
+    await wait_for(lambda: uri in client.diagnostics, what="diagnostics")
+    assert client.diagnostics[uri] == ()  # documented: nothing to report
