@@ -137,11 +137,11 @@ async def test_hover_columns_are_utf16(client: LanguageClient, workspace: Path):
         'def café_total():\n    """Sum the café bill."""\n\n\nx = "😀"; y = café_total()\n'
     )
     uri = open_file(client, path)
-    # 'x = "😀"; y = ' is 14 code points but 15 UTF-16 units
-    result = await hover(client, uri, types.Position(line=4, character=15))
+    # 'x = "😀"; y = ' is 13 code points but 14 UTF-16 units
+    result = await hover(client, uri, types.Position(line=4, character=14))
     assert result is not None and "Sum the café bill." in result.contents.value
     # one unit earlier is the space before the name (code points would land on the name)
-    assert await hover(client, uri, types.Position(line=4, character=14)) is None
+    assert await hover(client, uri, types.Position(line=4, character=13)) is None
     definition = await hover(client, uri, types.Position(line=0, character=8))
     assert definition.range == types.Range(
         start=types.Position(line=0, character=4), end=types.Position(line=0, character=14)
