@@ -148,3 +148,27 @@ async def test_hover_columns_are_utf16(client: LanguageClient, workspace: Path):
     )
     await wait_for(lambda: uri in client.diagnostics, what="diagnostics")
     assert client.diagnostics[uri] == ()  # documented: nothing to report
+
+
+async def test_hover_and_diagnostics_in_javascript(client: LanguageClient, workspace: Path):
+    path = workspace / "web" / "cart.js"
+    path.parent.mkdir()
+    path.write_text(
+        "/**\n * Add tax to a net price.\n * @param {number} net Net price.\n */\n"
+        "function withTax(net) {\n  return net * 1.2;\n}\n\n"
+        "function total(items) {\n  return items.reduce((a, b) => a + withTax(b), 0);\n}\n"
+    )
+    uri = path.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="javascript", version=1, text=path.read_text()
+            )
+        )
+    )
+    result = await hover(client, uri, position_of(path, "withTax(b)", offset=2))
+    assert result is not None
+    assert "```javascript\nfunction withTax(net)" in result.contents.value
+    assert "Add tax to a net price." in result.contents.value
+    await wait_for(lambda: uri in client.diagnostics, what="diagnostics")
+    assert [d.data["qualname"] for d in client.diagnostics[uri]] == ["total"]
