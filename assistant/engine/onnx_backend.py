@@ -61,6 +61,8 @@ class OrtSessions:
         self.decoder_with_past = self.sessions["decoder_with_past"]
         self.past_names = [i.name for i in self.decoder_with_past.get_inputs() if "past" in i.name]
         self.num_layers = len(self.past_names) // 4
+        self.decoder_outputs = [o.name for o in self.decoder.get_outputs()]
+        self.past_outputs = [o.name for o in self.decoder_with_past.get_outputs()]
 
 
 class OrtStepper:
@@ -79,30 +81,33 @@ class OrtStepper:
         self.past: list[np.ndarray] = []  # per layer: decoder.key, decoder.value
 
     def step(self, tokens: np.ndarray) -> np.ndarray:
-        """Run the decoder on one token per row; return the last position's logits."""
-        ids = tokens.reshape(-1, 1)
+        """Run the decoder on one token per row; return the last position's logits.
+
+        Inputs and outputs go through IO binding: the cache stays in onnxruntime's own
+        buffers (OrtValues) from one step to the next instead of round-tripping through
+        numpy; only the logits are read back.
+        """
+        ids = np.ascontiguousarray(tokens.reshape(-1, 1))
         if not self.cross:
-            outs = self.s.decoder.run(
-                None,
-                {
-                    "input_ids": ids,
-                    "encoder_hidden_states": self.hidden,
-                    "encoder_attention_mask": self.mask,
-                },
-            )
+            feeds = {
+                "input_ids": ids,
+                "encoder_hidden_states": self.hidden,
+                "encoder_attention_mask": self.mask,
+            }
+            outs = _run_bound(self.s.decoder, feeds, self.s.decoder_outputs)
             layers = [outs[1 + 4 * i : 5 + 4 * i] for i in range(self.s.num_layers)]
             self.past = [a for layer in layers for a in layer[:2]]
             self.cross = [a for layer in layers for a in layer[2:]]
-            return outs[0][:, -1, :]
+            return outs[0].numpy()[:, -1, :]
         feeds = {"input_ids": ids, "encoder_attention_mask": self.mask}
         for i in range(self.s.num_layers):
             feeds[f"past_key_values.{i}.decoder.key"] = self.past[2 * i]
             feeds[f"past_key_values.{i}.decoder.value"] = self.past[2 * i + 1]
             feeds[f"past_key_values.{i}.encoder.key"] = self.cross[2 * i]
             feeds[f"past_key_values.{i}.encoder.value"] = self.cross[2 * i + 1]
-        outs = self.s.decoder_with_past.run(None, feeds)
+        outs = _run_bound(self.s.decoder_with_past, feeds, self.s.past_outputs)
         self.past = outs[1:]
-        return outs[0][:, -1, :]
+        return outs[0].numpy()[:, -1, :]
 
     def reorder(self, rows: np.ndarray) -> None:
         """Reorder the self-attention cache for beam search.
@@ -110,7 +115,25 @@ class OrtStepper:
         Cross KV rows need no reordering: beams of one prompt share it and beams never
         move between prompts.
         """
-        self.past = [kv[rows] for kv in self.past]
+        self.past = [_as_numpy(kv)[rows] for kv in self.past]
+
+
+def _as_numpy(value) -> np.ndarray:
+    return value if isinstance(value, np.ndarray) else value.numpy()
+
+
+def _run_bound(session, feeds: dict, output_names: list[str]) -> list:
+    """Run ``session`` with IO binding; numpy or OrtValue inputs, OrtValue outputs."""
+    binding = session.io_binding()
+    for name, value in feeds.items():
+        if isinstance(value, np.ndarray):
+            binding.bind_cpu_input(name, value)
+        else:
+            binding.bind_ortvalue_input(name, value)
+    for name in output_names:
+        binding.bind_output(name, "cpu")
+    session.run_with_iobinding(binding)
+    return binding.get_outputs()
 
 
 class OnnxGenerator:
