@@ -258,7 +258,7 @@ async def draft_edited_buffer(session: Session, root: Path) -> float:
 
 async def soak(session: Session, root: Path, n: int) -> dict[str, Any]:
     """Mixed requests: hovers (documented, drafted cached, call site), code action
-    lists, edits, stats. Returns error count and RSS before/after."""
+    lists and resolves, edits, stats. Returns error count and RSS before/after."""
     pricing = root / "inventory" / "pricing.py"
     reports = root / "inventory" / "reports.py"
     generated = root / "generated.py"
@@ -283,13 +283,17 @@ async def soak(session: Session, root: Path, n: int) -> dict[str, Any]:
                 await session.hover(uris[reports], call_line, 14)
             elif kind == 3:
                 position = types.Position(line=rng.choice(gen_lines), character=6)
-                await session.client.text_document_code_action_async(
+                actions = await session.client.text_document_code_action_async(
                     types.CodeActionParams(
                         text_document=types.TextDocumentIdentifier(uri=uris[generated]),
                         range=types.Range(start=position, end=position),
                         context=types.CodeActionContext(diagnostics=[]),
                     )
                 )
+                if i % 12 == 3 and actions:  # resolve every other listing: a real edit
+                    resolved = await session.client.code_action_resolve_async(actions[0])
+                    if resolved.edit is None:
+                        session.errors.append(f"soak request {i}: resolve gave no edit")
             elif kind == 4:
                 version += 1
                 session.client.text_document_did_change(
