@@ -61,10 +61,22 @@ async def code_action(ls: DocgenServer, params: types.CodeActionParams) -> list[
         return []
     server_position(document, params.range.start)  # validates the range
     problems = {(p.code, p.symbol.qualname): p for p in diagnostics.find_problems(ls, buffer)}
+    actions = _symbol_actions(params, document, buffer, problems)
+    missing = [p for p in problems.values() if p.code == diagnostics.MISSING]
+    if missing:
+        actions.append(_file_action(params, document, len(missing)))
+    if _client_resolves_edits(ls):
+        for action in actions:
+            action.command = None  # the edit comes from codeAction/resolve
+    return _filter_kinds(actions, params.context.only)
+
+
+def _symbol_actions(params, document, buffer: Buffer, problems: dict) -> list[types.CodeAction]:
+    """Generate/update actions for the symbols in the range and in the diagnostics."""
     targets = _targets(buffer, params.range)
+    by_name = {s.qualname: s for s in buffer.parsed.symbols} if buffer.parsed else {}
     for diag in params.context.diagnostics:
         if diag.source == diagnostics.SOURCE and isinstance(diag.data, dict):
-            by_name = {s.qualname: s for s in buffer.parsed.symbols}
             if diag.data.get("qualname") in by_name:
                 targets.append(by_name[diag.data["qualname"]])
     actions: list[types.CodeAction] = []
@@ -77,13 +89,7 @@ async def code_action(ls: DocgenServer, params: types.CodeActionParams) -> list[
             if wants and (action, symbol.qualname) not in seen:
                 seen.add((action, symbol.qualname))
                 actions.append(_action(params, document, symbol, action, code))
-    missing = [p for p in problems.values() if p.code == diagnostics.MISSING]
-    if missing:
-        actions.append(_file_action(params, document, len(missing)))
-    if _client_resolves_edits(ls):
-        for action in actions:
-            action.command = None  # the edit comes from codeAction/resolve
-    return _filter_kinds(actions, params.context.only)
+    return actions
 
 
 def _client_resolves_edits(ls: DocgenServer) -> bool:
@@ -106,6 +112,8 @@ async def resolve_code_action(ls: DocgenServer, action: types.CodeAction) -> typ
         symbols = _missing_symbols(ls, buffer)
     else:
         symbols = [_symbol_named(buffer, data.get("qualname"))]
+        if kind == GENERATE and symbols[0].docstring:
+            raise ContentModified(f"{symbols[0].qualname} has a docstring now")
     edits = await _edits(ls, document, buffer, symbols, update=kind == UPDATE)
     action.edit = _workspace_edit(ls, document, edits)
     action.command = None
@@ -133,6 +141,8 @@ async def generate_docstring_command(ls: DocgenServer, *args: Any) -> dict[str, 
         p.code == diagnostics.STALE and p.symbol.qualname == symbol.qualname
         for p in diagnostics.find_problems(ls, buffer)
     )
+    if symbol.docstring and not stale:
+        return {"applied": False, "edits": 0, "reason": f"{symbol.qualname} is documented"}
     edits = await _edits(ls, document, buffer, [symbol], update=stale)
     return await _apply(ls, document, edits, f"docgen: docstring for {symbol.qualname}")
 

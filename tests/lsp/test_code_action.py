@@ -151,3 +151,35 @@ async def test_generate_docstring_command_applies_edit(
     )
     # the test client records edits without changing the buffer: both are still missing
     assert result["applied"] is True and result["edits"] == 2
+
+
+async def test_documented_meanwhile_is_not_overwritten(
+    model_client: LanguageClient, workspace: Path
+):
+    path = workspace / "inventory" / "pricing.py"
+    uri = open_file(model_client, path)
+    actions = await list_actions(
+        model_client, uri, position_of(path, "def cheapest_items", offset=6)
+    )
+    action = next(a for a in actions if a.title == "Generate docstring for cheapest_items")
+    text = path.read_text().replace(
+        "-> list[Item]:\n", '-> list[Item]:\n    """Written by hand."""\n', 1
+    )
+    model_client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+    with pytest.raises(JsonRpcException) as info:
+        await model_client.code_action_resolve_async(action)
+    assert info.value.code == -32801 and "has a docstring now" in str(info.value)
+    position = position_of(path, "def price_with_tax", offset=6)
+    result = await model_client.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            command="docgen.generateDocstring",
+            arguments=[uri, {"line": position.line, "character": position.character}],
+        )
+    )
+    assert result == {"applied": False, "edits": 0, "reason": "price_with_tax is documented"}
+    assert model_client.applied_edits == []
