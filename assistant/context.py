@@ -24,17 +24,25 @@ symbols are missing and a note says so; file-local evidence still works.
 from __future__ import annotations
 
 import base64
+import hashlib
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from assistant.cache import ResultCache, digest
-from assistant.prompt import CALLEES_K, Evidence, build_prompt, callee_key, first_sentence
+from assistant.prompt import (
+    CALLEES_K,
+    PROMPT_VERSION,
+    Evidence,
+    build_prompt,
+    callee_key,
+    first_sentence,
+)
 from assistant.refine import Vocabulary
 from indexer.symbols import ParsedFile, Symbol
 
@@ -70,22 +78,43 @@ class Context:
     Attributes:
         evidence: The evidence in the model's format.
         prompt: The model input.
-        vocabulary: Identifiers and words of the code and evidence (for refinement).
+        texts: The code and evidence texts (the vocabulary is built from them).
         context_hash: Digest of the prompt (part of the cache key).
         notes: What could not be retrieved.
     """
 
     evidence: Evidence
     prompt: str
-    vocabulary: Vocabulary
+    texts: list[str]
     context_hash: str
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """Identifiers and words of the code and evidence (built on demand: cache hits
+        never need it)."""
+        return Vocabulary.from_texts(self.texts)
 
 
 def _summary(symbol: Symbol | None) -> str | None:
     if symbol is None or not symbol.docstring:
         return None
     return first_sentence(symbol.docstring) or None
+
+
+_FAISS_THREADS_SET = False
+
+
+def _single_threaded_faiss() -> None:
+    """One query against a flat index of a few thousand vectors takes ~0.3 ms on one
+    thread but ~20 ms with OpenMP's threads on a busy 2-core machine (measured): search
+    single-threaded."""
+    global _FAISS_THREADS_SET
+    if not _FAISS_THREADS_SET:
+        import faiss
+
+        faiss.omp_set_num_threads(1)
+        _FAISS_THREADS_SET = True
 
 
 def _as_symbol(hit: Any) -> Symbol | None:
@@ -110,6 +139,8 @@ class ContextRetriever:
         cache: Where embeddings of edited code are cached (None: not cached).
         top_k: Similar symbols to retrieve.
         max_context_tokens: Prompt budget in tokens.
+        generation: Callable returning a value that changes when the index changes
+            (what was read from it is then forgotten).
     """
 
     def __init__(
@@ -120,6 +151,7 @@ class ContextRetriever:
         cache: ResultCache | None = None,
         top_k: int = 3,
         max_context_tokens: int = 400,
+        generation: Callable[[], Any] | None = None,
     ) -> None:
         self.root = root
         self._store = store or (lambda: None)
@@ -131,12 +163,16 @@ class ContextRetriever:
         self._names: dict[str, Symbol] | None = None
         self._found: dict[str, Symbol | None] = {}
         self._hashes: dict[str, str] | None = None
+        self._fingerprint: str | None = None
+        self._generation = generation or (lambda: None)
+        self._seen_generation: Any = None
 
     def reset(self) -> None:
         """Forget what was read from the index (call after the index changed)."""
         self._names = None
         self._found = {}
         self._hashes = None
+        self._fingerprint = None
 
     @property
     def store(self) -> Any:
@@ -191,6 +227,7 @@ class ContextRetriever:
         try:
             from indexer.embed import embedding_text
 
+            _single_threaded_faiss()
             found = [self._indexed_vector(store, t) for t in targets]
             todo = [i for i, (vector, _) in enumerate(found) if vector is None]
             vectors = [vector for vector, _ in found]
@@ -319,29 +356,88 @@ class ContextRetriever:
 
     # --- all together -------------------------------------------------------------------
 
+    def index_fingerprint(self) -> str:
+        """Digest of what the index holds (its files' hashes and embedding model)."""
+        if self._fingerprint is None:
+            store = self.store
+            if store is None:
+                self._fingerprint = "no-index"
+            else:
+                try:
+                    self._fingerprint = digest(store.model_id, sorted(store.files().items()))
+                except Exception as exc:  # noqa: BLE001
+                    self._note(f"index unreadable ({exc})")
+                    self._fingerprint = "unreadable"
+        return self._fingerprint
+
+    def _context_keys(self, targets: list[Target]) -> list[str]:
+        """Cache keys of contexts: retrieval is deterministic given the file, the symbol,
+        the index content and the settings, so a repeat run skips FAISS and SQLite."""
+        index = self.index_fingerprint()
+        files: dict[int, str] = {}
+        keys = []
+        for t in targets:
+            if id(t.source) not in files:
+                files[id(t.source)] = hashlib.sha256(t.source).hexdigest()
+            file_hash = files[id(t.source)]
+            where = (t.path, t.symbol.qualname, t.symbol.span.start_byte)
+            keys.append(digest("context", PROMPT_VERSION, index, file_hash, where, self.top_k))
+        return keys
+
     def contexts(self, targets: list[Target]) -> list[Context]:
         """Return the context of each target (similar symbols embedded in one batch)."""
-        similar = self._similar(targets)
-        out = []
-        for target, near in zip(targets, similar, strict=True):
+        generation = self._generation()
+        if generation != self._seen_generation:
+            self.reset()
+            self._seen_generation = generation
+        keys = self._context_keys(targets) if self.cache is not None else []
+        out: list[Context | None] = [None] * len(targets)
+        for i, key in enumerate(keys):
+            out[i] = _cached_context(self.cache.get(key), self.max_chars)  # type: ignore[union-attr]
+        todo = [i for i, found in enumerate(out) if found is None]
+        similar = self._similar([targets[i] for i in todo])
+        for i, near in zip(todo, similar, strict=True):
+            target = targets[i]
             class_name, class_summary, module_summary = self.scope(target)
             evidence = Evidence(
                 near, self.callees(target), class_name, class_summary, module_summary
             )
-            prompt = build_prompt(target.code, evidence, self.max_chars)
-            texts = [target.code, *(f"{n} {s}" for n, s in evidence.similar)]
-            texts += [f"{n} {s}" for n, s in evidence.callees]
-            texts += [class_name or "", class_summary or "", module_summary or ""]
-            out.append(
-                Context(
-                    evidence,
-                    prompt,
-                    Vocabulary.from_texts(texts),
-                    digest("context", prompt),
-                    list(self.notes),
-                )
-            )
-        return out
+            context = _context(target.code, evidence, self.max_chars, list(self.notes))
+            out[i] = context
+            if keys and not self.notes:  # never cache a degraded retrieval
+                entry = {"code": target.code, "evidence": asdict(evidence)}
+                entry.update(prompt=context.prompt, max_chars=self.max_chars)
+                self.cache.set(keys[i], entry)  # type: ignore[union-attr]
+        return [c for c in out if c is not None]
+
+
+def _context(
+    code: str, evidence: Evidence, max_chars: int, notes: list[str], prompt: str | None = None
+) -> Context:
+    prompt = prompt if prompt is not None else build_prompt(code, evidence, max_chars)
+    texts = [code, *(f"{n} {s}" for n, s in evidence.similar)]
+    texts += [f"{n} {s}" for n, s in evidence.callees]
+    texts += [evidence.class_name or "", evidence.class_summary or ""]
+    texts.append(evidence.module_summary or "")
+    return Context(evidence, prompt, texts, digest("context", prompt), notes)
+
+
+def _cached_context(hit: dict[str, Any] | None, max_chars: int) -> Context | None:
+    if not hit or "evidence" not in hit:
+        return None
+    try:
+        raw = hit["evidence"]
+        evidence = Evidence(
+            [tuple(pair) for pair in raw["similar"]],  # type: ignore[misc]
+            [tuple(pair) for pair in raw["callees"]],  # type: ignore[misc]
+            raw["class_name"],
+            raw["class_summary"],
+            raw["module_summary"],
+        )
+        prompt = hit.get("prompt") if hit.get("max_chars") == max_chars else None
+        return _context(str(hit["code"]), evidence, max_chars, [], prompt)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 class IndexHandle:
@@ -368,32 +464,76 @@ class IndexHandle:
         self._lock = threading.Lock()
         self.notes: list[str] = []
 
+    def _stamp(self, store: Any) -> tuple[Any, int]:
+        """What changes when someone else writes the index: SQLite's ``data_version`` (it
+        moves on commits by other connections) and the FAISS file's time."""
+        try:
+            version = store.db.execute("PRAGMA data_version").fetchone()[0]
+        except Exception:  # noqa: BLE001 - a broken connection reads as changed
+            version = None
+        try:
+            vectors = (self.root / ".docgen" / "vectors.faiss").stat().st_mtime_ns
+        except OSError:
+            vectors = 0
+        return version, vectors
+
+    def generation(self) -> Any:
+        """A value that changes when the index changes (None: no index)."""
+        if self.store() is None:
+            return None
+        return getattr(self._local, "stamp", None)
+
     def store(self) -> Any:
-        """Return this thread's open store, or None without a usable index."""
+        """Return this thread's open store, or None without a usable index.
+
+        The store is reopened when the index changed on disk (another process or the
+        language server updated it), so FAISS and SQLite reads stay current; an index that
+        appears later is picked up.
+        """
         if self._fixed_store is not None:
             return self._fixed_store
-        store = getattr(self._local, "store", None)
-        if store is not None or getattr(self._local, "failed", False):
-            return store
-        if not (self.root / ".docgen").exists():
+        local = self._local
+        store = getattr(local, "store", None)
+        if store is not None:
+            if self._stamp(store) == local.stamp:
+                return store
+            with self._lock:
+                if store in self._opened:
+                    self._opened.remove(store)
+            store.close()
+            local.store = None
+        if not (self.root / ".docgen" / "index.sqlite").is_file():
             self._note(
                 f"no index at {self.root / '.docgen'}: drafting without similar symbols "
                 f"(run `docgen index {self.root}`)"
             )
-            self._local.failed = True
             return None
+        failed = getattr(local, "failed", None)
+        if failed is not None and failed == self._file_stamp():
+            return None  # the same unusable index as last time
         try:
             from indexer.store import IndexStore
 
             store = IndexStore.open(self.root)
         except Exception as exc:  # noqa: BLE001 - drafting works without the index
             self._note(f"index unavailable ({exc}); drafting without similar symbols")
-            self._local.failed = True
+            local.failed = self._file_stamp()
             return None
-        self._local.store = store
+        local.store, local.stamp, local.failed = store, self._stamp(store), None
         with self._lock:
             self._opened.append(store)
+        self.notes = [n for n in self.notes if "no index at" not in n]
         return store
+
+    def _file_stamp(self) -> tuple[int, ...]:
+        folder = self.root / ".docgen"
+        stamps = []
+        for name in ("index.sqlite", "index.sqlite-wal"):
+            try:
+                stamps.append((folder / name).stat().st_mtime_ns)
+            except OSError:
+                stamps.append(0)
+        return tuple(stamps)
 
     def embedder(self) -> Any:
         """Return the embedder matching the index's vectors."""
@@ -410,9 +550,7 @@ class IndexHandle:
         from indexer.index import update_index
 
         self.close()
-        summary = update_index(self.root, self.config, None, self._embedder)
-        self.notes = [n for n in self.notes if "no index at" not in n]
-        return summary
+        return update_index(self.root, self.config, None, self._embedder)
 
     def _note(self, message: str) -> None:
         if message not in self.notes:

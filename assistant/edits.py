@@ -232,8 +232,11 @@ def parse_problems(source: bytes, path: str, language: str) -> list[str]:
     """Return why ``source`` does not parse (tree-sitter; ``ast`` for Python), or ``[]``."""
     from indexer.parser import parse_source
 
+    return _problems(parse_source(source, path, language), source, language)
+
+
+def _problems(parsed, source: bytes, language: str) -> list[str]:
     problems = []
-    parsed = parse_source(source, path, language)
     if parsed.has_errors:
         lines = ", ".join(map(str, parsed.error_lines[:5]))
         problems.append(f"tree-sitter reports syntax errors on line(s) {lines}")
@@ -269,17 +272,16 @@ def check_edited(
     """
     from indexer.parser import parse_source
 
-    after = parse_problems(edited, path, language)
+    parsed = parse_source(edited, path, language)
+    after = _problems(parsed, edited, language)
     if after:
         if strict:
             raise EditRefused(f"{path}: edit refused: the result would not parse: {after[0]}")
         before = parse_source(original, path, language)
-        now = parse_source(edited, path, language)
-        if len(now.error_lines) > len(before.error_lines) or (
+        if len(parsed.error_lines) > len(before.error_lines) or (
             language == "python" and _python_error(original) is None
         ):
             raise EditRefused(f"{path}: edit refused: it would add syntax errors: {after[0]}")
-    parsed = parse_source(edited, path, language)
     docstrings: dict[str, list[str]] = {}
     for symbol in parsed.symbols:  # a property and its setter share a qualname
         docstrings.setdefault(symbol.qualname, []).append(_squash(symbol.docstring))

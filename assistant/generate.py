@@ -195,12 +195,13 @@ def _read_files(
     selection = select(paths, pipeline.root, WalkOptions(settings.exclude, settings.max_file_bytes))
     report.skipped.update(selection.skipped)
     files = []
+    indexed = _Indexed(pipeline)
     tick("parse", 0, len(selection.files))
     for rel, path in sorted(selection.files.items()):
         tick("parse", 1, len(selection.files))
         try:
             source = read_source(path, settings.max_file_bytes)
-            parsed = parse_source(source, rel)
+            parsed = indexed.parse(rel, source) or parse_source(source, rel)
         except SkipFile as exc:
             report.skipped[exc.reason] += 1
             continue
@@ -210,6 +211,33 @@ def _read_files(
         report.files += 1
         files.append(_collect(pipeline, rel, path, source, parsed, mode))
     return files
+
+
+class _Indexed:
+    """Symbols of files the index holds unchanged (same content hash), read instead of
+    parsed again: the index stores exactly what the parser returns for those bytes."""
+
+    def __init__(self, pipeline: DocPipeline) -> None:
+        self.store = pipeline.store
+        try:
+            self.hashes = self.store.files() if self.store is not None else {}
+        except Exception:  # noqa: BLE001 - fall back to parsing
+            self.hashes = {}
+
+    def parse(self, rel: str, source: bytes) -> ParsedFile | None:
+        from indexer.index import content_hash
+
+        if self.hashes.get(rel) != content_hash(source):
+            return None
+        try:
+            symbols = self.store.symbols(rel)
+            imports = self.store.imports(rel)
+        except Exception:  # noqa: BLE001
+            return None
+        if not symbols or symbols[0].kind != "module":
+            return None
+        module = symbols[0]
+        return ParsedFile(rel, module.language, symbols, module.has_errors, [], imports)
 
 
 def _collect(
@@ -247,14 +275,18 @@ def _plan(
     item: _File,
     summaries: dict[tuple[str, str], tuple[Refined, bool]],
     report: GenerateReport | None,
-) -> list[tuple[DocResult, TextEdit]]:
-    """Plan the edits of one file (from its current bytes and parse)."""
-    planned: list[tuple[DocResult, TextEdit]] = []
+    edits: bool = True,
+) -> list[tuple[DocResult, TextEdit | None]]:
+    """Plan the results and (with ``edits``) the edits of one file, from its current bytes."""
+    planned: list[tuple[DocResult, TextEdit | None]] = []
     for target in item.missing:
         summary = summaries.get((item.rel, target.symbol.qualname))
         if summary is None:
             continue
         result = pipeline.result_for(target, summary)
+        if not edits:
+            planned.append((result, None))
+            continue
         try:
             edit = pipeline.insertion_edit(item.source, target.symbol, result)
         except EditRefused as exc:
@@ -269,7 +301,7 @@ def _plan(
         except EditRefused as exc:
             if report is not None:
                 report.refused.append(f"{item.rel}: {exc}")
-    planned.sort(key=lambda pair: pair[1].start_byte)
+    planned.sort(key=lambda pair: pair[0].line)
     return planned
 
 
@@ -278,7 +310,7 @@ def _checked(item: _File, planned: list[tuple[DocResult, TextEdit]], report: Gen
     language = item.parsed.language
 
     def ok(pairs: list[tuple[DocResult, TextEdit]]) -> bytes:
-        edited = apply_edits(item.source, [edit for _, edit in pairs])
+        edited = apply_edits(item.source, [edit for _, edit in pairs])  # sorts by offset
         expected = {result.qualname: result.docstring for result, _ in pairs}
         check_edited(item.source, edited, item.rel, language, expected, strict=True)
         return edited
@@ -311,10 +343,12 @@ def _finish_file(
     write: bool,
     diff: bool,
 ) -> None:
-    planned = _plan(pipeline, item, summaries, report)
+    planned = _plan(pipeline, item, summaries, report, edits=write or diff)
     report.results.extend(result for result, _ in planned)
+    if not (write or diff):
+        return  # drafts only: no edit to plan or check
     threshold = pipeline.settings.min_confidence
-    writable = [(r, e) for r, e in planned if r.confidence >= threshold]
+    writable = [(r, e) for r, e in planned if r.confidence >= threshold and e is not None]
     report.low_confidence += len(planned) - len(writable)
     if not writable:
         return

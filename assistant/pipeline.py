@@ -22,7 +22,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from assistant.cache import ResultCache, default_cache_dir, result_key
+from assistant.cache import ResultCache, default_cache_dir, digest, result_key
 from assistant.context import ContextRetriever, IndexHandle, Target
 from assistant.edits import (
     EditRefused,
@@ -40,12 +40,19 @@ from assistant.pipeline_types import (
     PipelineSettings,
 )
 from assistant.prompt import first_sentence
-from assistant.refine import ParamLexicon, Refined, build_doc_model, choose_summary
+from assistant.refine import (
+    ParamLexicon,
+    Refined,
+    build_doc_model,
+    choose_summary,
+    raise_descriptions,
+)
 from assistant.stale import StaleFinding
 from assistant.stale import find_stale as _find_stale
 from assistant.stale import plan_stale_update as _plan_stale_update
 from assistant.styles import (
     DEFAULT_STYLE,
+    PYTHON_STYLE_NAMES,
     detect_repo_style,
     python_literal,
     render,
@@ -68,15 +75,20 @@ __all__ = [
 
 
 def find_stale(
-    parsed_file: ParsedFile, source: bytes | None = None, default_style: str = DEFAULT_STYLE
+    parsed_file: ParsedFile,
+    style_or_source: str | bytes | None = None,
+    default_style: str = DEFAULT_STYLE,
 ) -> list[StaleFinding]:
     """Return the stale docstrings of a parsed file (no model needed).
 
     Args:
         parsed_file: The parse of the file.
-        source: The file's bytes (unused; accepted so callers can pass what they hold).
+        style_or_source: A style name used for docstrings that show none (the file's
+            bytes are accepted here too, and ignored).
         default_style: Style assumed for docstrings that show none.
     """
+    if isinstance(style_or_source, str) and style_or_source in PYTHON_STYLE_NAMES:
+        default_style = style_or_source
     return _find_stale(parsed_file, default_style)
 
 
@@ -133,9 +145,15 @@ class DocPipeline:
             self.cache,
             self.settings.top_k,
             self.settings.max_context_tokens,
+            self.index.generation,
         )
 
     # --- lazily built parts -------------------------------------------------------------
+
+    @property
+    def store(self) -> Any:
+        """The calling thread's open index store, or None while there is no index."""
+        return self.index.store()
 
     def update_index(self) -> Any:
         """Bring the repository's index up to date before a bulk run."""
@@ -216,13 +234,23 @@ class DocPipeline:
         with self._lock:
             if self._lexicon is not None:
                 return
+            key = None
+            if self.index.store() is not None:  # the index's content decides the scan
+                key = digest("scan", PIPELINE_VERSION, self.retriever.index_fingerprint())
+                hit = self.cache.get(key)
+                if hit is not None and isinstance(hit.get("lexicon"), dict):
+                    self._style = self._style or str(hit["style"])
+                    self._lexicon = ParamLexicon.from_dict(hit["lexicon"])
+                    return
             lexicon = ParamLexicon()
             docstrings = list(self._repository_docstrings())
             for text in docstrings:
                 lexicon.add_docstring(text)
-            if self._style is None:
-                self._style = detect_repo_style(docstrings)
+            detected = detect_repo_style(docstrings)
+            self._style = self._style or detected
             self._lexicon = lexicon
+            if key is not None:
+                self.cache.set(key, {"style": detected, "lexicon": lexicon.to_dict()})
 
     def _repository_docstrings(self, limit: int = 5000):
         """Docstrings of Python definitions: from the index, else by parsing the repo."""
@@ -326,6 +354,8 @@ class DocPipeline:
             for i, cands in zip(misses, candidates, strict=True):
                 refined = choose_summary(cands, contexts[i].vocabulary, targets[i].symbol)
                 refined.notes = [*refined.notes, *contexts[i].notes]
+                if targets[i].symbol.language == "python" and targets[i].symbol.raises:
+                    refined.raises = raise_descriptions(targets[i].code)
                 self.cache.set(keys[i], asdict(refined))
                 out[i] = (refined, False)
         return [item for item in out if item is not None]
@@ -335,7 +365,9 @@ class DocPipeline:
         summary, cached = refined
         symbol = target.symbol
         style = self.style_for(symbol.language)
-        doc = build_doc_model(symbol, summary.summary, target.code, style, self.lexicon.describe)
+        doc = build_doc_model(
+            symbol, summary.summary, target.code, style, self.lexicon.describe, summary.raises
+        )
         notes = list(summary.notes)
         if summary.confidence < self.settings.min_confidence:
             notes.append(
@@ -487,6 +519,7 @@ def _refined_from(hit: dict[str, Any]) -> Refined:
         float(hit.get("confidence", 0.0)),
         list(hit.get("flagged", [])),
         list(hit.get("notes", [])),
+        hit.get("raises") if isinstance(hit.get("raises"), dict) else None,
     )
 
 

@@ -187,6 +187,9 @@ class Refined:
     confidence: float
     flagged: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    raises: dict[str, str] | None = None
+    """Exception -> description from the code (see :func:`raise_descriptions`), cached
+    with the summary so a cache hit needs no ``ast`` parse."""
 
 
 def choose_summary(
@@ -270,6 +273,18 @@ class ParamLexicon:
             if entry.description:
                 self._seen.setdefault(entry.bare_name, Counter())[entry.description] += 1
 
+    def to_dict(self) -> dict[str, str]:
+        """The most common description of each parameter name (JSON-ready)."""
+        return {name: seen.most_common(1)[0][0] for name, seen in self._seen.items()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, str]) -> ParamLexicon:
+        """Rebuild a lexicon from :meth:`to_dict` output."""
+        lexicon = cls()
+        for name, description in data.items():
+            lexicon._seen[str(name)] = Counter({str(description): 1})
+        return lexicon
+
     def lookup(self, name: str) -> str | None:
         """Return the most common description of parameter ``name``, if any."""
         seen = self._seen.get(name.lstrip("*"))
@@ -287,7 +302,7 @@ class ParamLexicon:
         return humanize(param.name.lstrip("*"))
 
 
-def _raise_descriptions(code: str) -> dict[str, str]:
+def raise_descriptions(code: str) -> dict[str, str]:
     """Map exception name -> description from the condition or message of its raise."""
     try:
         tree = ast.parse(textwrap.dedent(code))
@@ -358,6 +373,7 @@ def build_doc_model(
     code: str,
     style: str,
     describe: Callable[[Parameter], str],
+    reasons: dict[str, str] | None = None,
 ) -> DocModel:
     """Build the docstring content: the summary plus facts taken from the code only.
 
@@ -367,6 +383,7 @@ def build_doc_model(
         code: The symbol's code without its docstring (for raise conditions).
         style: Target style (decides whether annotations are repeated as types).
         describe: Description for each parameter (see :class:`ParamLexicon`).
+        reasons: Precomputed :func:`raise_descriptions` of ``code`` (None: computed).
     """
     doc = DocModel(summary=summary, symbol_name=symbol.name, kind=symbol.kind)
     if symbol.kind not in ("function", "method") or _is_property(symbol):
@@ -393,7 +410,8 @@ def build_doc_model(
         symbol.has_return and annotation not in _NO_VALUE
     ):
         doc.returns = ValueDoc(annotation if typed else None, _value_description(summary, symbol))
-    reasons = _raise_descriptions(code) if symbol.language == "python" else {}
+    if reasons is None:
+        reasons = raise_descriptions(code) if symbol.language == "python" and symbol.raises else {}
     for name in symbol.raises:
         bare = name.split("(")[0].rsplit(".", 1)[-1].strip()
         if bare[:1].isupper() and bare not in [r.name for r in doc.raises]:

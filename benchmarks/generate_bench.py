@@ -106,9 +106,10 @@ def prepare(package: str, target: int, work: Path) -> tuple[Path, int]:
     return root, missing + len(chosen)
 
 
-def structural_check(root: Path, results) -> tuple[int, int]:
-    """Return (docstrings whose parameters match the signature exactly, total)."""
+def structural_check(root: Path, results) -> tuple[int, int, list[str]]:
+    """Return (docstrings whose parameters match the signature exactly, total, failures)."""
     ok = 0
+    failures: list[str] = []
     parsed_files: dict[str, dict] = {}
     for result in results:
         if result.path not in parsed_files:
@@ -121,7 +122,9 @@ def structural_check(root: Path, results) -> tuple[int, int]:
         block = find_params(result.docstring, result.style)
         documented = [e.bare_name for e in block.entries] if block else []
         ok += documented == expected
-    return ok, len(results)
+        if documented != expected:
+            failures.append(f"{result.path}:{result.qualname} {documented} != {expected}")
+    return ok, len(results), failures
 
 
 def _settings(model: str | None, cache: Path, beams: int, threads: int | None):
@@ -134,7 +137,11 @@ def throughput(args, work: Path, model: str | None) -> dict:
     from assistant.engine import load_generator
     from indexer.index import update_index
 
-    root, undocumented = prepare(args.package, args.target, work)
+    if args.reuse and (work / "repo" / ".docgen").is_dir():
+        root = work / "repo"
+        undocumented = -1  # prepared by an earlier run
+    else:
+        root, undocumented = prepare(args.package, args.target, work)
     started = time.perf_counter()
     summary = update_index(root)
     index_s = time.perf_counter() - started
@@ -157,7 +164,7 @@ def throughput(args, work: Path, model: str | None) -> dict:
     model_loaded = warm_pipeline._generator is not None
     warm_pipeline.close()
 
-    ok, total = structural_check(root, cold.results)
+    ok, total, failures = structural_check(root, cold.results)
     return {
         "package": args.package,
         "files": cold.files,
@@ -175,6 +182,7 @@ def throughput(args, work: Path, model: str | None) -> dict:
         "structural_ok": ok,
         "structural_total": total,
         "structural_pct": round(100.0 * ok / max(1, total), 2),
+        "structural_failures": failures[:5],
         "mean_confidence": round(sum(r.confidence for r in cold.results) / max(1, total), 3),
     }
 
@@ -231,6 +239,9 @@ def main() -> int:
     parser.add_argument("--write-check", default="mpmath", help="package ('' to skip)")
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse --work's prepared, indexed copy"
+    )
     args = parser.parse_args()
 
     work = args.work or Path(tempfile.mkdtemp(prefix="docgen-bench-"))

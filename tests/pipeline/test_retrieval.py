@@ -65,3 +65,17 @@ def test_the_prompt_respects_the_token_budget(indexed_repo: Path, make_pipeline)
     assert len(context.prompt) <= 60 * 4
     assert "code: def transfer_to" in context.prompt
     assert "module:" not in context.prompt  # dropped first in the truncation order
+
+
+def test_an_index_that_appears_later_is_used(
+    indexed_repo: Path, tmp_path: Path, make_pipeline
+) -> None:
+    root = tmp_path / "late"
+    shutil.copytree(indexed_repo, root, ignore=shutil.ignore_patterns(".docgen"))
+    pipeline = make_pipeline(root)
+    before = _context(pipeline, root, "inventory/models.py", "Warehouse.remove_stock")
+    assert before.evidence.similar == [] and pipeline.store is None
+    shutil.copytree(indexed_repo / ".docgen", root / ".docgen")  # e.g. the LSP indexed it
+    after = _context(pipeline, root, "inventory/models.py", "Warehouse.remove_stock")
+    assert after.evidence.similar and pipeline.store is not None
+    assert not any("no index" in note for note in pipeline.index.notes)
