@@ -340,11 +340,18 @@ def _close_quietly(store: Any) -> None:
 
 
 def _parse(source: bytes, path: str, uri: str) -> ParsedFile | None:
+    """Parse a buffer, or return ``None`` (no features) for unsupported languages and for
+    what the indexer refuses too: oversized or minified text (it would stall the loop)."""
     from indexer.languages import language_for_path
-    from indexer.parser import parse_source
+    from indexer.parser import DEFAULT_MAX_FILE_BYTES, MAX_LINE_BYTES, parse_source
 
     language = language_for_path(path) or language_for_path(uri)
     if language is None:
+        return None
+    if len(source) > DEFAULT_MAX_FILE_BYTES or (
+        len(source) > MAX_LINE_BYTES and max(map(len, source.split(b"\n"))) > MAX_LINE_BYTES
+    ):
+        logger.info("not parsing %s: larger than the indexer's limits", path)
         return None
     try:
         return parse_source(source, path, language)

@@ -236,3 +236,25 @@ def test_out_of_order_and_out_of_range_changes(raw: RawClient, workspace: Path):
     reply = raw.request(21, "textDocument/hover", hover_params(uri, 0, 5))
     assert "New text." in reply["result"]["contents"]["value"]
     assert_alive(raw, workspace)
+
+
+def test_huge_one_line_file(raw: RawClient, workspace: Path):
+    """A 5 MB one-line file gets no features, quickly, and the server goes on."""
+    path = workspace / "minified.py"
+    path.write_text("x = [" + "1, " * 1_700_000 + "]\n")
+    raw.send(
+        {
+            "method": "textDocument/didOpen",
+            "params": {
+                "textDocument": {
+                    "uri": path.as_uri(),
+                    "languageId": "python",
+                    "version": 1,
+                    "text": path.read_text(),
+                }
+            },
+        }
+    )
+    reply = raw.request(30, "textDocument/hover", hover_params(path.as_uri(), 0, 1))
+    assert reply["result"] is None
+    assert_alive(raw, workspace)
