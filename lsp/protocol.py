@@ -55,8 +55,18 @@ class DocgenProtocol(LanguageServerProtocol):
         return AnsweredMessage(method=str(method))
 
     def handle_message(self, message):
-        """Skip messages that were already answered during deserialization."""
+        """Skip messages already answered; answer requests that arrive after shutdown
+        (pygls drops them silently) with InvalidRequest, as the LSP asks."""
         if isinstance(message, AnsweredMessage):
+            return
+        method = getattr(message, "method", None)
+        msg_id = getattr(message, "id", None)
+        if self._shutdown and method not in (None, types.EXIT) and msg_id is not None:
+            error = types.ResponseError(
+                code=types.ErrorCodes.InvalidRequest,
+                message=f"{method}: the server is shutting down (send exit)",
+            )
+            self._send_data(types.ResponseErrorMessage(id=msg_id, error=error))
             return
         super().handle_message(message)
 

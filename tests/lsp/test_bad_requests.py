@@ -70,6 +70,8 @@ class RawClient:
         return self.reply(msg_id)
 
     def close(self) -> None:
+        if self.proc.poll() is not None:  # the test already ended the session
+            return
         try:
             self.request("bye", "shutdown", None)
             self.send({"method": "exit"})
@@ -258,3 +260,12 @@ def test_huge_one_line_file(raw: RawClient, workspace: Path):
     reply = raw.request(30, "textDocument/hover", hover_params(path.as_uri(), 0, 1))
     assert reply["result"] is None
     assert_alive(raw, workspace)
+
+
+def test_requests_after_shutdown_are_refused(raw: RawClient, workspace: Path):
+    assert raw.request(40, "shutdown", None)["result"] is None
+    reply = raw.request(41, "textDocument/hover", hover_params(workspace.as_uri()))
+    assert reply["error"]["code"] == -32600
+    assert "shutting down" in reply["error"]["message"]
+    raw.send({"method": "exit"})
+    assert raw.proc.wait(timeout=10) == 0
