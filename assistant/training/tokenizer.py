@@ -16,13 +16,17 @@ MAX_INPUT_TOKENS = 512
 """Recorded ``model_max_length``; prompts of the default budget stay well below it."""
 
 
-def train_tokenizer(texts: Iterable[str], vocab_size: int, out_dir: Path | None = None):
-    """Train a Unigram tokenizer and wrap it as a ``T5TokenizerFast``.
+def train_tokenizer(
+    texts: Iterable[str], vocab_size: int, out_dir: Path | None = None, kind: str = "unigram"
+):
+    """Train a Unigram (or BPE) tokenizer and wrap it as a ``T5TokenizerFast``.
 
     Args:
         texts: Training text (prompts and summaries).
         vocab_size: Target vocabulary size, special tokens included.
         out_dir: When given, the tokenizer is saved there (Hugging Face format).
+        kind: ``unigram`` (SentencePiece's algorithm) or ``bpe`` (much faster to train
+            on a busy machine; byte fallback, so nothing maps to ``<unk>``).
 
     Returns:
         The ``transformers.T5TokenizerFast``.
@@ -31,7 +35,10 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int, out_dir: Path | None 
     from tokenizers.processors import TemplateProcessing
     from transformers import T5TokenizerFast
 
-    tok = Tokenizer(models.Unigram())
+    if kind == "bpe":
+        tok = Tokenizer(models.BPE(unk_token="<unk>", byte_fallback=True))
+    else:
+        tok = Tokenizer(models.Unigram())
     tok.normalizer = normalizers.Sequence(
         [normalizers.NFKC(), normalizers.Replace(Regex(r"\s+"), " ")]
     )
@@ -41,15 +48,28 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int, out_dir: Path | None 
             pre_tokenizers.Digits(individual_digits=True),
         ]
     )
-    tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
-    trainer = trainers.UnigramTrainer(
-        vocab_size=vocab_size,
-        special_tokens=list(SPECIAL_TOKENS),
-        unk_token="<unk>",
-        max_piece_length=16,
-        show_progress=False,
-    )
+    meta = decoders.Metaspace(replacement="▁", prepend_scheme="always")
+    if kind == "bpe":
+        tok.decoder = decoders.Sequence([decoders.ByteFallback(), meta])
+        byte_tokens = [f"<0x{i:02X}>" for i in range(256)]
+        trainer = trainers.BpeTrainer(
+            vocab_size=vocab_size,
+            special_tokens=list(SPECIAL_TOKENS) + byte_tokens,
+            max_token_length=16,
+            show_progress=False,
+        )
+    else:
+        tok.decoder = meta
+        trainer = trainers.UnigramTrainer(
+            vocab_size=vocab_size,
+            special_tokens=list(SPECIAL_TOKENS),
+            unk_token="<unk>",
+            max_piece_length=16,
+            show_progress=False,
+        )
     tok.train_from_iterator(texts, trainer=trainer)
+    if kind == "bpe":
+        tok = _bytes_as_pieces(tok)
     tok.post_processor = TemplateProcessing(
         single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", 1)]
     )
@@ -65,6 +85,22 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int, out_dir: Path | None 
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         tokenizer.save_pretrained(str(out_dir))
     return tokenizer
+
+
+def _bytes_as_pieces(tok):
+    """Keep the ``<0xNN>`` byte tokens as ordinary vocabulary pieces, not special tokens.
+
+    The trainer registers them as special (added) tokens, which decoding with
+    ``skip_special_tokens`` would drop; as plain pieces ``ByteFallback`` decodes them.
+    Ids do not change.
+    """
+    import json
+
+    from tokenizers import Tokenizer
+
+    data = json.loads(tok.to_str())
+    data["added_tokens"] = [t for t in data["added_tokens"] if not t["content"].startswith("<0x")]
+    return Tokenizer.from_str(json.dumps(data))
 
 
 def tokens_per_char(tokenizer, texts: list[str]) -> float:

@@ -267,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     last_save = run_start
     trained_before = state["train_seconds"]
     recent: list[float] = []
-    for batch in background(iter(stream)):
+    for batch in background(iter(stream), depth=64):
         elapsed = time.monotonic() - run_start
         progress = (trained_before + elapsed) / schedule_s
         lr = lr_at(state["step"], progress, args.lr, args.warmup_steps)
