@@ -61,14 +61,18 @@ class DocgenProtocol(LanguageServerProtocol):
             return
         method = getattr(message, "method", None)
         msg_id = getattr(message, "id", None)
-        if self._shutdown and method not in (None, types.EXIT) and msg_id is not None:
-            error = types.ResponseError(
-                code=types.ErrorCodes.InvalidRequest,
-                message=f"{method}: the server is shutting down (send exit)",
-            )
-            self._send_data(types.ResponseErrorMessage(id=msg_id, error=error))
-            return
+        if method is not None and msg_id is not None:
+            if self._shutdown and method != types.EXIT:
+                self._refuse(msg_id, types.ErrorCodes.InvalidRequest, "is shutting down")
+                return
+            if self._workspace is None and method not in (types.INITIALIZE, types.SHUTDOWN):
+                self._refuse(msg_id, types.ErrorCodes.ServerNotInitialized, "is not initialized")
+                return
         super().handle_message(message)
+
+    def _refuse(self, msg_id: Any, code: int, why: str) -> None:
+        error = types.ResponseError(code=code, message=f"the docgen server {why}")
+        self._send_data(types.ResponseErrorMessage(id=msg_id, error=error))
 
 
 def _first_line(exc: BaseException) -> str:

@@ -269,3 +269,14 @@ def test_requests_after_shutdown_are_refused(raw: RawClient, workspace: Path):
     assert "shutting down" in reply["error"]["message"]
     raw.send({"method": "exit"})
     assert raw.proc.wait(timeout=10) == 0
+
+
+def test_requests_before_initialize_are_refused(workspace: Path):
+    client = RawClient()
+    try:
+        reply = client.request(1, "textDocument/hover", hover_params(workspace.as_uri()))
+        assert reply["error"]["code"] == -32002
+        reply = client.request(2, "initialize", {"processId": None, "capabilities": {}})
+        assert reply["result"]["serverInfo"]["name"] == "docgen"
+    finally:
+        client.close()
