@@ -125,10 +125,13 @@ def _top5_overlap(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def change_one_file(corpus: Path, step: int) -> None:
-    """Append a new function to one file (a different body each step)."""
+    """Append a new documented function to one file (a different one each step), so the
+    update parses the file and embeds one new symbol."""
     target = sorted(corpus.rglob("activations.py"))[0]
     with target.open("a") as handle:
-        handle.write(f"\n\ndef bench_added_{step}(x):\n    return x * {step}\n")
+        handle.write(
+            f'\n\ndef bench_added_{step}(x):\n    """Scale x by {step}."""\n    return x * {step}\n'
+        )
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.parser import DEFAULT_MAX_FILE_BYTES, SkipFile, parse_file
-from indexer.symbols import Symbol
+from indexer.symbols import Symbol, SymbolOutline
 from indexer.walker import WalkOptions, select
 
 _SKIP_DECORATORS = ("overload", "typing.overload")
@@ -104,11 +104,11 @@ class CoverageReport:
         }
 
 
-def counts(symbol: Symbol, kinds: dict[str, str], options: CheckOptions) -> bool:
+def counts(symbol: Symbol | SymbolOutline, kinds: dict[str, str], options: CheckOptions) -> bool:
     """Whether ``symbol`` needs a docstring under ``options``.
 
     Args:
-        symbol: The symbol.
+        symbol: The symbol (or its outline).
         kinds: Qualname -> kind of the symbols of the same file (to see nesting).
         options: What counts.
     """
@@ -145,7 +145,7 @@ def _is_dunder(name: str) -> bool:
     return len(name) > 4 and name.startswith("__") and name.endswith("__")
 
 
-def _nested_in_function(symbol: Symbol, kinds: dict[str, str]) -> bool:
+def _nested_in_function(symbol: Symbol | SymbolOutline, kinds: dict[str, str]) -> bool:
     parent = symbol.parent
     while parent:
         if kinds.get(parent) in ("function", "method"):
@@ -185,7 +185,7 @@ def check_paths(
     report = CoverageReport(skipped=Counter(found.skipped), fail_under=options.fail_under)
     cached = _from_index(root, found.files) if use_index else {}
     to_parse = [(rel, path) for rel, path in found.files.items() if rel not in cached]
-    results: dict[str, tuple[list[Symbol], bool] | SkipFile] = dict(cached)
+    results: dict[str, tuple[list[SymbolOutline], bool] | SkipFile] = dict(cached)
     results.update(_parse_all(to_parse, root, options.max_file_bytes, workers))
     for rel in sorted(results):
         result = results[rel]
@@ -200,30 +200,29 @@ def check_paths(
     return report
 
 
-def _count_file(rel: str, symbols: list[Symbol], options: CheckOptions, report) -> None:
+def _count_file(rel: str, symbols: list[SymbolOutline], options: CheckOptions, report) -> None:
     kinds = {symbol.qualname: symbol.kind for symbol in symbols}
     for symbol in symbols:
         if not counts(symbol, kinds, options):
             continue
         report.total += 1
-        if symbol.docstring:
+        if symbol.documented:
             report.documented += 1
         else:
-            span = symbol.name_span or symbol.span
             report.missing.append(
-                Missing(rel, symbol.line, span.start_col + 1, symbol.kind, symbol.qualname)
+                Missing(rel, symbol.line, symbol.col, symbol.kind, symbol.qualname)
             )
 
 
 def _parse_one(
     args: tuple[str, Path, Path, int],
-) -> tuple[str, tuple[list[Symbol], bool] | SkipFile]:
+) -> tuple[str, tuple[list[SymbolOutline], bool] | SkipFile]:
     rel, path, root, max_bytes = args
     try:
         parsed = parse_file(path, root, max_bytes, outline=True)
     except SkipFile as exc:
         return rel, exc
-    return rel, (parsed.symbols, parsed.has_errors)
+    return rel, ([SymbolOutline.of(symbol) for symbol in parsed.symbols], parsed.has_errors)
 
 
 _PARALLEL_MIN_FILES = 48
@@ -243,7 +242,7 @@ def _parse_all(items, root: Path, max_bytes: int, workers: int | None):
         return dict(map(_parse_one, jobs))
 
 
-def _from_index(root: Path, files: dict[str, Path]) -> dict[str, tuple[list[Symbol], bool]]:
+def _from_index(root: Path, files: dict[str, Path]) -> dict[str, tuple[list[SymbolOutline], bool]]:
     """Symbols of files whose size and mtime, or content hash, match the index."""
     from indexer.store import IndexStore, IndexUnavailable
 

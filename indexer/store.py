@@ -26,12 +26,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from indexer import vectors
-from indexer.symbols import ParsedFile, Symbol
+from indexer.symbols import ParsedFile, Symbol, SymbolOutline
 
 if TYPE_CHECKING:  # pragma: no cover
     import faiss
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 INDEX_DIR = ".docgen"
 DB_NAME = "index.sqlite"
 VECTORS_NAME = "vectors.faiss"
@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE TABLE IF NOT EXISTS symbols (
     id INTEGER PRIMARY KEY AUTOINCREMENT, path TEXT NOT NULL, qualname TEXT NOT NULL,
     kind TEXT NOT NULL, start_byte INTEGER NOT NULL, documented INTEGER NOT NULL,
-    data TEXT NOT NULL, vector BLOB, text_hash TEXT
+    data TEXT NOT NULL, vector BLOB, text_hash TEXT, outline TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS symbols_path ON symbols(path);
 CREATE INDEX IF NOT EXISTS symbols_qualname ON symbols(qualname);
@@ -196,21 +196,38 @@ class IndexStore:
         )
         return [Symbol.from_dict(json.loads(row[0])) for row in rows]
 
-    def outline(self, paths: list[str]) -> dict[str, tuple[list[Symbol], bool]]:
-        """Return path -> (symbols in file order, file has syntax errors) for indexed paths."""
-        found: dict[str, tuple[list[Symbol], bool]] = {}
+    def outline(self, paths: list[str]) -> dict[str, tuple[list[SymbolOutline], bool]]:
+        """Return path -> (symbol outlines in file order, file has syntax errors) for indexed
+        paths: what a coverage check needs, without decoding whole symbols."""
+        found: dict[str, tuple[list[SymbolOutline], bool]] = {}
+        languages: dict[str, str] = {}
         for chunk in _chunks(paths, 500):
             marks = ",".join("?" * len(chunk))
-            for path, errors in self.db.execute(
-                f"SELECT path, error_lines FROM files WHERE path IN ({marks})", chunk
+            for path, errors, language in self.db.execute(
+                f"SELECT path, error_lines, language FROM files WHERE path IN ({marks})", chunk
             ):
                 found[path] = ([], errors not in ("[]", ""))
-            for path, data in self.db.execute(
-                f"SELECT path, data FROM symbols WHERE path IN ({marks})"
-                " ORDER BY path, start_byte, id",
+                languages[path] = language
+            for path, qualname, kind, documented, row in self.db.execute(
+                f"SELECT path, qualname, kind, documented, outline FROM symbols"
+                f" WHERE path IN ({marks}) ORDER BY path, start_byte, id",
                 chunk,
             ):
-                found[path][0].append(Symbol.from_dict(json.loads(data)))
+                name, parent, decorators, line, col = json.loads(row)
+                found[path][0].append(
+                    SymbolOutline(
+                        path,
+                        languages[path],
+                        qualname,
+                        name,
+                        kind,
+                        parent,
+                        decorators,
+                        bool(documented),
+                        line,
+                        col,
+                    )
+                )
         return found
 
     def symbol_id(self, symbol: Symbol) -> int | None:
@@ -336,12 +353,13 @@ class IndexStore:
                     json.dumps(symbol.to_dict(), separators=(",", ":")),
                     blob,
                     None if text_hashes is None else text_hashes[position],
+                    json.dumps(SymbolOutline.of(symbol).row(), separators=(",", ":")),
                 )
             )
         self.db.executemany(
             "INSERT INTO symbols"
-            " (path, qualname, kind, start_byte, documented, data, vector, text_hash)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " (path, qualname, kind, start_byte, documented, data, vector, text_hash, outline)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
         self.db.execute(

@@ -152,3 +152,48 @@ class ParsedFile:
     error_lines: list[int] = field(default_factory=list)
     imports: dict[str, str] = field(default_factory=dict)
     """Local name -> dotted target for ``import x.y as z`` / ``from a import b`` (Python)."""
+
+
+@dataclass(slots=True)
+class SymbolOutline:
+    """The few facts a docstring-coverage check needs about a symbol (cheap to store/load).
+
+    Attributes mirror :class:`Symbol`; ``line`` and ``col`` are 1-based, at the name.
+    """
+
+    path: str
+    language: str
+    qualname: str
+    name: str
+    kind: SymbolKind
+    parent: str | None
+    decorators: list[str]
+    documented: bool
+    line: int
+    col: int
+
+    @property
+    def is_magic(self) -> bool:
+        """Dunder name such as ``__call__`` (``__init__`` included)."""
+        return len(self.name) > 4 and self.name.startswith("__") and self.name.endswith("__")
+
+    @classmethod
+    def of(cls, symbol: Symbol) -> SymbolOutline:
+        """The outline of a full symbol."""
+        span = symbol.name_span or symbol.span
+        return cls(
+            symbol.path,
+            symbol.language,
+            symbol.qualname,
+            symbol.name,
+            symbol.kind,
+            symbol.parent,
+            list(symbol.decorators),
+            bool(symbol.docstring),
+            span.start_line + 1,
+            span.start_col + 1,
+        )
+
+    def row(self) -> list[Any]:
+        """The stored part (the rest lives in columns of its own)."""
+        return [self.name, self.parent, self.decorators, self.line, self.col]

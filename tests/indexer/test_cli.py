@@ -190,3 +190,19 @@ def test_commands_on_a_repository_elsewhere(sample, tmp_path, monkeypatch):
     assert "2 files (2 parsed" in indexed.output  # the target's pyproject applies
     checked = json.loads(_run("check", str(sample / "pkg"), "--format", "json").output)
     assert checked["files"] == 2 and checked["missing"][0]["path"] == "core.py"
+
+
+def test_check_reuses_the_index_with_identical_results(sample):
+    from indexer.coverage import CheckOptions, _from_index, check_paths
+    from indexer.index import IndexConfig, update_index
+
+    options = CheckOptions(include_private=True, include_nested=True)
+    parsed = check_paths([sample], options, root=sample, use_index=False)
+    update_index(sample, IndexConfig(embed=False))
+    files = {"pkg/core.py": sample / "pkg" / "core.py"}
+    assert list(_from_index(sample, files)) == ["pkg/core.py"]
+    indexed = check_paths([sample], options, root=sample)
+    assert indexed.to_dict() == parsed.to_dict()
+    (sample / "pkg" / "core.py").write_text('"""Changed."""\n')  # stale entries are parsed
+    assert _from_index(sample, files) == {}
+    assert check_paths([sample], options, root=sample).total == parsed.total - 6
