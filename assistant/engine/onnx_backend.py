@@ -73,12 +73,9 @@ class OrtStepper:
     ) -> None:
         self.s = sessions
         hidden = sessions.encoder.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
-        if repeat > 1:
-            hidden = np.repeat(hidden, repeat, axis=0)
-            mask = np.repeat(mask, repeat, axis=0)
-        self.hidden, self.mask = hidden, mask
-        self.cross: list[np.ndarray] = []  # per layer: encoder.key, encoder.value
-        self.past: list[np.ndarray] = []  # per layer: decoder.key, decoder.value
+        self.hidden, self.mask, self.repeat = hidden, mask, repeat
+        self.cross: list = []  # per layer: encoder.key, encoder.value (OrtValue or numpy)
+        self.past: list = []  # per layer: decoder.key, decoder.value (OrtValue or numpy)
 
     def step(self, tokens: np.ndarray) -> np.ndarray:
         """Run the decoder on one token per row; return the last position's logits.
@@ -89,16 +86,7 @@ class OrtStepper:
         """
         ids = np.ascontiguousarray(tokens.reshape(-1, 1))
         if not self.cross:
-            feeds = {
-                "input_ids": ids,
-                "encoder_hidden_states": self.hidden,
-                "encoder_attention_mask": self.mask,
-            }
-            outs = _run_bound(self.s.decoder, feeds, self.s.decoder_outputs)
-            layers = [outs[1 + 4 * i : 5 + 4 * i] for i in range(self.s.num_layers)]
-            self.past = [a for layer in layers for a in layer[:2]]
-            self.cross = [a for layer in layers for a in layer[2:]]
-            return outs[0].numpy()[:, -1, :]
+            return self._first_step(ids)
         feeds = {"input_ids": ids, "encoder_attention_mask": self.mask}
         for i in range(self.s.num_layers):
             feeds[f"past_key_values.{i}.decoder.key"] = self.past[2 * i]
@@ -109,6 +97,31 @@ class OrtStepper:
         self.past = outs[1:]
         return outs[0].numpy()[:, -1, :]
 
+    def _first_step(self, ids: np.ndarray) -> np.ndarray:
+        """Step 0: also computes every layer's cross-attention KV, once per prompt.
+
+        With beams, all beams of a prompt start identical, so step 0 runs on one row
+        per prompt and its outputs are repeated (``repeat`` x less work than running
+        every beam).
+        """
+        feeds = {
+            "input_ids": ids[:: self.repeat],
+            "encoder_hidden_states": self.hidden,
+            "encoder_attention_mask": self.mask,
+        }
+        outs = _run_bound(self.s.decoder, feeds, self.s.decoder_outputs)
+        logits = outs[0].numpy()[:, -1, :]
+        if self.repeat > 1:
+            outs = [np.repeat(o.numpy(), self.repeat, axis=0) for o in outs[1:]]
+            outs.insert(0, None)
+            logits = np.repeat(logits, self.repeat, axis=0)
+            self.mask = np.repeat(self.mask, self.repeat, axis=0)
+        self.hidden = None  # no longer needed: the cross KV holds what the decoder reads
+        layers = [outs[1 + 4 * i : 5 + 4 * i] for i in range(self.s.num_layers)]
+        self.past = [a for layer in layers for a in layer[:2]]
+        self.cross = [a for layer in layers for a in layer[2:]]
+        return logits
+
     def reorder(self, rows: np.ndarray) -> None:
         """Reorder the self-attention cache for beam search.
 
@@ -116,6 +129,12 @@ class OrtStepper:
         move between prompts.
         """
         self.past = [_as_numpy(kv)[rows] for kv in self.past]
+
+    def keep(self, rows: np.ndarray) -> None:
+        """Drop finished rows: keep only ``rows`` (their cache, cross KV and mask)."""
+        self.past = [_as_numpy(kv)[rows] for kv in self.past]
+        self.cross = [_as_numpy(kv)[rows] for kv in self.cross]
+        self.mask = self.mask[rows]
 
 
 def _as_numpy(value) -> np.ndarray:

@@ -26,6 +26,10 @@ class Stepper(Protocol):
         """Keep cache rows ``rows`` (beam search): row ``i`` becomes old row ``rows[i]``."""
         ...
 
+    def keep(self, rows: np.ndarray) -> None:
+        """Drop every row not in ``rows`` (finished ones); later steps get fewer rows."""
+        ...
+
 
 @dataclass
 class Sequence:
@@ -50,31 +54,37 @@ def greedy_search(
 ) -> list[Sequence]:
     """Pick the most likely token at every step, for ``batch`` rows at once.
 
-    Rows that emit EOS stop counting; the loop ends when all rows are done or after
-    ``config.max_new_tokens`` steps. EOS is masked out before ``min_new_tokens``.
+    Rows that emit EOS stop; once at least an eighth of the rows in flight are done they
+    are dropped from the batch (``stepper.keep``), so a batch costs what its live rows
+    cost. The loop ends when all rows are done or after ``config.max_new_tokens``
+    steps. EOS is masked out before ``min_new_tokens``.
     """
     tokens = np.full(batch, start_id, dtype=np.int64)
-    done = np.zeros(batch, dtype=bool)
+    live = np.arange(batch)  # original row of each row in flight
+    done = np.zeros(batch, dtype=bool)  # per row in flight
     sum_logprob = np.zeros(batch, dtype=np.float64)
     lengths = np.zeros(batch, dtype=np.int64)
     out = np.zeros((batch, config.max_new_tokens), dtype=np.int64)
-    rows = np.arange(batch)
     for t in range(config.max_new_tokens):
         logits = stepper.step(tokens)
         if t < config.min_new_tokens:
             logits[:, eos_id] = -np.inf
         tokens = logits.argmax(axis=-1).astype(np.int64)
-        chosen = logits[rows, tokens]
         # log p(token) = logit - logsumexp(logits), computed only for the chosen token
         top = logits.max(axis=-1)
+        chosen = logits[np.arange(len(tokens)), tokens]
         logprob = chosen - top - np.log(np.exp(logits - top[:, None]).sum(axis=-1))
-        live = ~done
-        sum_logprob += np.where(live, logprob, 0.0)
-        lengths += live
-        out[:, t] = np.where(live, tokens, eos_id)
+        rows = live[~done]
+        sum_logprob[rows] += logprob[~done]
+        lengths[rows] += 1
+        out[rows, t] = tokens[~done]
         done |= tokens == eos_id
         if done.all():
             break
+        if done.sum() * 8 >= len(done):
+            keep = np.flatnonzero(~done)
+            stepper.keep(keep)
+            live, tokens, done = live[keep], tokens[keep], done[keep]
     return [
         Sequence(out[i, : lengths[i]].tolist(), _score(sum_logprob[i], lengths[i], 1.0))
         for i in range(batch)

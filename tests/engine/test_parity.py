@@ -68,3 +68,44 @@ def test_int8_first_step_logits_track_fp32(calm_fp32, onnx_int8) -> None:
     top1 = float((ref.argmax(-1) == q.argmax(-1)).mean())
     print(f"int8 first-step logits: cosine min {cosine.min():.4f}, top-1 agreement {top1:.0%}")
     assert cosine.min() > 0.99 and top1 >= 5 / 6
+
+
+def test_dropping_finished_rows_keeps_the_other_rows_answers(onnx_fp32) -> None:
+    import numpy as np
+
+    from assistant.engine.onnx_backend import OrtStepper
+    from assistant.engine.search import greedy_search
+
+    config = GenerationConfig(max_new_tokens=10)
+    ids, mask = onnx_fp32.codec.encode(PROMPTS)
+    eos = onnx_fp32.codec.eos_id
+    expected = greedy_search(OrtStepper(onnx_fp32.sessions, ids, mask), len(ids), config, 0, eos)
+
+    class StopEarly:
+        """Real stepper; rows 0, 2 and 3 are made to emit EOS at step 2."""
+
+        def __init__(self, inner) -> None:
+            self.inner, self.rows, self.t = inner, np.arange(len(ids)), 0
+
+        def step(self, tokens):
+            logits = self.inner.step(tokens)
+            if self.t == 2:
+                logits[np.isin(self.rows, [0, 2, 3]), eos] = np.inf
+            self.t += 1
+            return logits
+
+        def reorder(self, rows):
+            self.inner.reorder(rows)
+
+        def keep(self, rows):
+            self.rows = self.rows[rows]
+            self.inner.keep(rows)
+
+    stepper = StopEarly(OrtStepper(onnx_fp32.sessions, ids, mask))
+    got = greedy_search(stepper, len(ids), config, 0, eos)
+    assert len(stepper.rows) == len(ids) - 3  # the finished rows were dropped
+    for row in range(len(ids)):
+        if row in (0, 2, 3):
+            assert got[row].tokens == [*expected[row].tokens[:2], eos]
+        else:
+            assert got[row].tokens == expected[row].tokens
