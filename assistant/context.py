@@ -18,7 +18,8 @@ documented order: module summary, callees (last first), similar symbols beyond t
 similar one (last first), the class line, the most similar symbol, then the end of the code.
 
 Retrieval degrades, never fails: without an index (or with a broken one) the similar
-symbols are missing and a note says so; file-local evidence still works.
+symbols are missing and a note says so; file-local evidence still works. The index itself
+is reached through :class:`assistant.repository.IndexHandle`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -438,132 +438,3 @@ def _cached_context(hit: dict[str, Any] | None, max_chars: int) -> Context | Non
         return _context(str(hit["code"]), evidence, max_chars, [], prompt)
     except (KeyError, TypeError, ValueError):
         return None
-
-
-class IndexHandle:
-    """The repository index as the pipeline uses it: opened lazily, one store per thread.
-
-    SQLite connections cannot cross threads, and the language server drafts from worker
-    threads, so each thread opens its own :class:`indexer.store.IndexStore`. A missing or
-    unusable index is a note, never an error.
-
-    Args:
-        root: Repository root.
-        config: ``indexer.index.IndexConfig`` (excludes, embedding model); None: defaults.
-        store: A ready store to use in every thread (tests); None opens ``root/.docgen``.
-        embedder: A ready embedder; None uses the index's configured (shared) one.
-    """
-
-    def __init__(self, root: Path, config: Any = None, store: Any = None, embedder: Any = None):
-        self.root = root
-        self.config = config
-        self._fixed_store = store
-        self._embedder = embedder
-        self._local = threading.local()
-        self._opened: list[Any] = []
-        self._lock = threading.Lock()
-        self.notes: list[str] = []
-
-    def _stamp(self, store: Any) -> tuple[Any, int]:
-        """What changes when someone else writes the index: SQLite's ``data_version`` (it
-        moves on commits by other connections) and the FAISS file's time."""
-        try:
-            version = store.db.execute("PRAGMA data_version").fetchone()[0]
-        except Exception:  # noqa: BLE001 - a broken connection reads as changed
-            version = None
-        try:
-            vectors = (self.root / ".docgen" / "vectors.faiss").stat().st_mtime_ns
-        except OSError:
-            vectors = 0
-        return version, vectors
-
-    def generation(self) -> Any:
-        """A value that changes when the index changes (None: no index)."""
-        if self.store() is None:
-            return None
-        return getattr(self._local, "stamp", None)
-
-    def store(self) -> Any:
-        """Return this thread's open store, or None without a usable index.
-
-        The store is reopened when the index changed on disk (another process or the
-        language server updated it), so FAISS and SQLite reads stay current; an index that
-        appears later is picked up.
-        """
-        if self._fixed_store is not None:
-            return self._fixed_store
-        local = self._local
-        store = getattr(local, "store", None)
-        if store is not None:
-            if self._stamp(store) == local.stamp:
-                return store
-            with self._lock:
-                if store in self._opened:
-                    self._opened.remove(store)
-            store.close()
-            local.store = None
-        if not (self.root / ".docgen" / "index.sqlite").is_file():
-            self._note(
-                f"no index at {self.root / '.docgen'}: drafting without similar symbols "
-                f"(run `docgen index {self.root}`)"
-            )
-            return None
-        failed = getattr(local, "failed", None)
-        if failed is not None and failed == self._file_stamp():
-            return None  # the same unusable index as last time
-        try:
-            from indexer.store import IndexStore
-
-            store = IndexStore.open(self.root)
-        except Exception as exc:  # noqa: BLE001 - drafting works without the index
-            self._note(f"index unavailable ({exc}); drafting without similar symbols")
-            local.failed = self._file_stamp()
-            return None
-        local.store, local.stamp, local.failed = store, self._stamp(store), None
-        with self._lock:
-            self._opened.append(store)
-        self.notes = [n for n in self.notes if "no index at" not in n]
-        return store
-
-    def _file_stamp(self) -> tuple[int, ...]:
-        folder = self.root / ".docgen"
-        stamps = []
-        for name in ("index.sqlite", "index.sqlite-wal"):
-            try:
-                stamps.append((folder / name).stat().st_mtime_ns)
-            except OSError:
-                stamps.append(0)
-        return tuple(stamps)
-
-    def embedder(self) -> Any:
-        """Return the embedder matching the index's vectors."""
-        if self._embedder is None:
-            from indexer.embed import shared_embedder
-
-            model = getattr(self.config, "embedding_model", None)
-            backend = getattr(self.config, "embedding_backend", "auto")
-            self._embedder = shared_embedder(model, backend)
-        return self._embedder
-
-    def update(self) -> Any:
-        """Bring the index up to date (``indexer.index.update_index``); reopen stores."""
-        from indexer.index import update_index
-
-        self.close()
-        return update_index(self.root, self.config, None, self._embedder)
-
-    def _note(self, message: str) -> None:
-        if message not in self.notes:
-            self.notes.append(message)
-            log.warning(message)
-
-    def close(self) -> None:
-        """Close every store opened by any thread (they reopen on next use)."""
-        with self._lock:
-            opened, self._opened = self._opened, []
-        for store in opened:
-            try:
-                store.close()
-            except Exception:  # noqa: BLE001 - closing from another thread may fail
-                pass
-        self._local = threading.local()

@@ -8,6 +8,7 @@ interactive ones before bulk ones. Both return, per prompt, the beam hypotheses 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -39,6 +40,8 @@ class Drafter:
         self.batch_size = max(1, batch_size)
         self.batcher = batcher
         self.calls = 0
+        self.seconds = 0.0
+        """Wall time spent waiting for the model (for benchmarks and stats)."""
 
     def draft(
         self,
@@ -55,6 +58,15 @@ class Drafter:
         """
         if not prompts:
             return []
+        started = time.perf_counter()
+        try:
+            return self._draft(prompts, priority, progress)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def _draft(
+        self, prompts: list[str], priority: Any, progress: Callable[[int], None] | None
+    ) -> list[Candidates]:
         if self.batcher is not None and priority is not None:
             futures = [self.batcher.submit(p, self.config, priority=priority) for p in prompts]
             results = [_pairs(f.result()) for f in futures]

@@ -22,8 +22,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from assistant.cache import ResultCache, default_cache_dir, digest, result_key
-from assistant.context import ContextRetriever, IndexHandle, Target
+from assistant.cache import ResultCache, default_cache_dir, result_key
+from assistant.context import ContextRetriever, Target
 from assistant.edits import (
     EditRefused,
     TextEdit,
@@ -47,13 +47,13 @@ from assistant.refine import (
     choose_summary,
     raise_descriptions,
 )
+from assistant.repository import IndexHandle, index_config, scan_conventions
 from assistant.stale import StaleFinding
 from assistant.stale import find_stale as _find_stale
 from assistant.stale import plan_stale_update as _plan_stale_update
 from assistant.styles import (
     DEFAULT_STYLE,
     PYTHON_STYLE_NAMES,
-    detect_repo_style,
     python_literal,
     render,
     style_for_language,
@@ -137,7 +137,7 @@ class DocPipeline:
             cache_dir if self.settings.use_cache else None, self.settings.cache_size
         )
         self.notes.extend(self.cache.warnings)
-        self.index = IndexHandle(self.root, _index_config(self.root, self.notes), store, embedder)
+        self.index = IndexHandle(self.root, index_config(self.root, self.notes), store, embedder)
         self.retriever = ContextRetriever(
             self.root,
             self.index.store,
@@ -230,52 +230,13 @@ class DocPipeline:
         return self._style or DEFAULT_STYLE
 
     def _scan_repository(self) -> None:
-        """Learn the repository's style and parameter descriptions from its docstrings."""
+        """Learn the repository's style and parameter descriptions (once)."""
         with self._lock:
-            if self._lexicon is not None:
-                return
-            key = None
-            if self.index.store() is not None:  # the index's content decides the scan
-                key = digest("scan", PIPELINE_VERSION, self.retriever.index_fingerprint())
-                hit = self.cache.get(key)
-                if hit is not None and isinstance(hit.get("lexicon"), dict):
-                    self._style = self._style or str(hit["style"])
-                    self._lexicon = ParamLexicon.from_dict(hit["lexicon"])
-                    return
-            lexicon = ParamLexicon()
-            docstrings = list(self._repository_docstrings())
-            for text in docstrings:
-                lexicon.add_docstring(text)
-            detected = detect_repo_style(docstrings)
-            self._style = self._style or detected
-            self._lexicon = lexicon
-            if key is not None:
-                self.cache.set(key, {"style": detected, "lexicon": lexicon.to_dict()})
-
-    def _repository_docstrings(self, limit: int = 5000):
-        """Docstrings of Python definitions: from the index, else by parsing the repo."""
-        store = self.index.store()
-        if store is not None:
-            documented = self.retriever.documented_by_name()
-            if documented:
-                yield from (s.docstring for s in documented.values() if s.language == "python")
-                return
-        from indexer.parser import SkipFile, parse_file
-        from indexer.walker import WalkOptions, walk
-
-        found = 0
-        options = WalkOptions(self.settings.exclude, self.settings.max_file_bytes, True, ["python"])
-        for path in walk(self.root, options).files.values():
-            try:
-                parsed = parse_file(path, self.root, self.settings.max_file_bytes)
-            except (SkipFile, OSError):
-                continue
-            for symbol in parsed.symbols:
-                if symbol.docstring and symbol.kind != "module":
-                    found += 1
-                    yield symbol.docstring
-            if found >= limit:
-                return
+            if self._lexicon is None:
+                detected, self._lexicon = scan_conventions(
+                    self.root, self.settings, self.index, self.retriever, self.cache
+                )
+                self._style = self._style or detected
 
     @property
     def lexicon(self) -> ParamLexicon:
@@ -496,21 +457,6 @@ class DocPipeline:
                 break
         self.cache.close()
         self.index.close()
-
-
-def _index_config(root: Path, notes: list[str]) -> Any:
-    """The repository's ``indexer.index.IndexConfig`` from its ``[tool.docgen]``."""
-    from indexer.config import ConfigError, load_tool_config
-    from indexer.index import IndexConfig
-
-    pyproject = root / "pyproject.toml"
-    try:
-        return IndexConfig.from_tool_config(
-            load_tool_config(pyproject if pyproject.is_file() else None)
-        )
-    except ConfigError as exc:
-        notes.append(f"{exc}; using default index settings")
-        return IndexConfig()
 
 
 def _refined_from(hit: dict[str, Any]) -> Refined:

@@ -155,6 +155,7 @@ def throughput(args, work: Path, model: str | None) -> dict:
     started = time.perf_counter()
     cold = pipeline.generate([root], mode="missing")
     cold_s = time.perf_counter() - started
+    model_s = pipeline._drafter.seconds if pipeline._drafter is not None else 0.0
     pipeline.close()
 
     warm_pipeline = DocPipeline(root, _settings(model, cache, args.beams, args.threads))
@@ -175,6 +176,8 @@ def throughput(args, work: Path, model: str | None) -> dict:
         "drafted": len(cold.results),
         "cold_s": round(cold_s, 2),
         "cold_symbols_per_s": round(len(cold.results) / cold_s, 1),
+        "cold_model_s": round(model_s, 2),
+        "cold_pipeline_s": round(cold_s - model_s, 2),
         "warm_s": round(warm_s, 3),
         "warm_symbols_per_s": round(len(warm.results) / warm_s, 1),
         "warm_all_cached": all(r.cached for r in warm.results),
