@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -164,6 +165,9 @@ class ContextRetriever:
         self._found: dict[str, Symbol | None] = {}
         self._hashes: dict[str, str] | None = None
         self._fingerprint: str | None = None
+        self.embed_seconds = 0.0
+        """Time spent embedding code the index has no vector for (undocumented symbols)."""
+        self.embedded = 0
         self._generation = generation or (lambda: None)
         self._seen_generation: Any = None
 
@@ -197,7 +201,10 @@ class ContextRetriever:
             else:
                 missing.append(i)
         if missing:
+            started = time.perf_counter()
             encoded = np.asarray(embedder.encode([texts[i] for i in missing]))
+            self.embed_seconds += time.perf_counter() - started
+            self.embedded += len(missing)
             for i, vector in zip(missing, encoded, strict=True):
                 vector = np.asarray(vector, dtype=np.float32)
                 vectors[i] = vector

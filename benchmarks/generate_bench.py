@@ -114,8 +114,9 @@ def structural_check(root: Path, results) -> tuple[int, int, list[str]]:
     for result in results:
         if result.path not in parsed_files:
             parsed = parse_source((root / result.path).read_bytes(), result.path)
-            parsed_files[result.path] = {s.qualname: s for s in parsed.symbols}
-        symbol = parsed_files[result.path][result.qualname]
+            # keyed by line too: a property and its setter share a qualname
+            parsed_files[result.path] = {(s.qualname, s.line): s for s in parsed.symbols}
+        symbol = parsed_files[result.path][(result.qualname, result.line)]
         expected = [p.name.lstrip("*") for p in signature_parameters(symbol)]
         if symbol.kind not in ("function", "method") or "property" in str(symbol.decorators):
             expected = []
@@ -156,6 +157,7 @@ def throughput(args, work: Path, model: str | None) -> dict:
     cold = pipeline.generate([root], mode="missing")
     cold_s = time.perf_counter() - started
     model_s = pipeline._drafter.seconds if pipeline._drafter is not None else 0.0
+    embed_s, embedded = pipeline.retriever.embed_seconds, pipeline.retriever.embedded
     pipeline.close()
 
     warm_pipeline = DocPipeline(root, _settings(model, cache, args.beams, args.threads))
@@ -177,7 +179,9 @@ def throughput(args, work: Path, model: str | None) -> dict:
         "cold_s": round(cold_s, 2),
         "cold_symbols_per_s": round(len(cold.results) / cold_s, 1),
         "cold_model_s": round(model_s, 2),
-        "cold_pipeline_s": round(cold_s - model_s, 2),
+        "cold_query_embedding_s": round(embed_s, 2),
+        "cold_queries_embedded": embedded,
+        "cold_rest_s": round(cold_s - model_s - embed_s, 2),
         "warm_s": round(warm_s, 3),
         "warm_symbols_per_s": round(len(warm.results) / warm_s, 1),
         "warm_all_cached": all(r.cached for r in warm.results),
@@ -190,12 +194,15 @@ def throughput(args, work: Path, model: str | None) -> dict:
     }
 
 
-def _run_tests(root: Path, package: str) -> tuple[int, str]:
+def _run_tests(root: Path, package: str) -> tuple[str, set[str]]:
+    """Run the package's own tests from ``root``; return (summary line, failed test ids)."""
     env = dict(os.environ, PYTHONPATH=str(root))
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"]
-    command += ["-W", "ignore", str(root / package / "tests")]
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--tb=no"]
+    command += ["-rf", "-W", "ignore", str(root / package / "tests")]
     done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
-    return done.returncode, done.stdout.strip().splitlines()[-1] if done.stdout else ""
+    lines = done.stdout.strip().splitlines()
+    failed = {line.split()[1] for line in lines if line.startswith("FAILED ")}
+    return (lines[-1] if lines else f"rc={done.returncode}"), failed
 
 
 def write_check(args, work: Path, model: str | None) -> dict:
@@ -207,7 +214,7 @@ def write_check(args, work: Path, model: str | None) -> dict:
         _package_dir(package), root / package, ignore=shutil.ignore_patterns("__pycache__")
     )
     (root / "pyproject.toml").write_text('[tool.docgen]\nexclude = ["tests/"]\n')
-    before_rc, before = _run_tests(root, package)
+    before, failed_before = _run_tests(root, package)
     settings = _settings(model, work / "write-cache", args.beams, args.threads)
     settings.update_index = True
     pipeline = DocPipeline(root, settings)
@@ -219,16 +226,17 @@ def write_check(args, work: Path, model: str | None) -> dict:
             ast.parse(path.read_bytes())
         except SyntaxError:
             unparsable.append(str(path.relative_to(root)))
-    after_rc, after = _run_tests(root, package)
+    after, failed_after = _run_tests(root, package)
     return {
         "write_package": package,
         "write_files_written": len(report.written),
         "write_docstrings": len(report.results),
         "write_refused": len(report.refused),
         "write_unparsable_files": unparsable,
-        "tests_before": f"rc={before_rc} {before}",
-        "tests_after": f"rc={after_rc} {after}",
-        "tests_still_pass": before_rc == after_rc == 0,
+        "tests_before": before,
+        "tests_after": after,
+        "tests_newly_failing": sorted(failed_after - failed_before),
+        "tests_still_pass": before == after and failed_after <= failed_before,
     }
 
 
