@@ -196,3 +196,16 @@ export function serverPids(extDir) {
     }
     return pids;
 }
+
+/** The log file of the "docgen" output channel in a code-server user-data folder. */
+export function docgenLogFile(userDir) {
+    const logs = path.join(userDir, 'logs');
+    const found = fs
+        .readdirSync(logs, { recursive: true })
+        .filter((rel) => String(rel).endsWith(path.join('docgen.docgen', 'docgen.log')))
+        .map((rel) => path.join(logs, String(rel)));
+    if (found.length === 0) {
+        throw new Error(`no docgen output channel log under ${logs}`);
+    }
+    return found.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
+}

@@ -107,7 +107,14 @@ async function indexWorkspace(server: DocgenServer): Promise<void> {
     try {
         // The server reports its own work-done progress ("docgen: indexing").
         const result = await server.executeCommand(ServerCommands.indexWorkspace, []);
-        void window.showInformationMessage(`docgen: ${resultMessage(result) ?? 'the workspace is indexed.'}`);
+        const summary = resultMessage(result);
+        if (summary === undefined) {
+            void window.showInformationMessage('docgen: the workspace is indexed.');
+        } else if (/^indexing failed/i.test(summary)) {
+            void window.showWarningMessage(`docgen: ${summary}`);
+        } else {
+            void window.showInformationMessage(`docgen: indexed ${summary}`);
+        }
     } catch (error) {
         showFailure('Index workspace', error);
     }

@@ -212,8 +212,3 @@ export function readServerOptions(get: Getter, ctx: PathContext = {}): SettingsR
 export function affectsServer(affects: (section: string) => boolean): boolean {
     return [...OPTION_NAMES, ...LAUNCH_SETTING_NAMES].some((name) => affects(`docgen.${name}`));
 }
-
-/** The `workspace/didChangeConfiguration` payload the server expects. */
-export function configurationPayload(options: ServerOptions): { settings: { docgen: ServerOptions } } {
-    return { settings: { docgen: options } };
-}

@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import {
     affectsServer,
-    configurationPayload,
     DEFAULT_OPTIONS,
     expandPath,
     OPTION_NAMES,
@@ -102,11 +101,5 @@ describe('affectsServer', () => {
     });
     it('is false for unrelated settings', () => {
         assert.equal(affectsServer((s) => s === 'editor.fontSize'), false);
-    });
-});
-
-describe('configurationPayload', () => {
-    it('nests the options under settings.docgen', () => {
-        assert.deepEqual(configurationPayload(DEFAULT_OPTIONS), { settings: { docgen: DEFAULT_OPTIONS } });
     });
 });
