@@ -120,7 +120,8 @@ def _runner(backend: str, paths: dict[str, Path], threads: int):
             max_input_length=0,
             return_scores=False,
         )
-        return [r.hypotheses[0] for r in out]
+        rows = [[tok.token_to_id(t) for t in r.hypotheses[0]] for r in out]
+        return [[-1 if i is None else i for i in row] for row in rows]  # -1: unknown piece
 
     _ = np  # ids are numpy arrays for every backend
     return run
@@ -155,7 +156,7 @@ def _worker(backend: str, paths: dict, threads: int, spin: bool, conn) -> None:
             wall, cpu = (time.perf_counter() - start) * 1000, (time.process_time() - cpu) * 1000
             if not all(len(row) == NEW_TOKENS for row in out):
                 raise RuntimeError(f"{backend} did not generate exactly {NEW_TOKENS} tokens")
-            conn.send((wall, cpu))
+            conn.send((wall, cpu, [[int(t) for t in row] for row in out]))
         conn.send(("rss", _peak_rss_mb()))
     except BaseException as exc:  # report, never hang the parent
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
@@ -194,6 +195,7 @@ def measure(
                     raise RuntimeError(f"{backend}: {reply[1]}")
                 results[backend]["wall"][str(batch)].append(reply[0])
                 results[backend]["cpu"][str(batch)].append(reply[1])
+                results[backend].setdefault("tokens", {})[str(batch)] = reply[2]
     for backend, (proc, conn) in workers.items():
         conn.send(None)
         results[backend]["peak_rss_mb"] = conn.recv()[1]
@@ -205,6 +207,26 @@ def measure(
             b: round(int(b) * NEW_TOKENS / res["ms"][b] * 1000, 1) for b in res["ms"]
         }
     return results
+
+
+def agreement(results: dict, reference: str = "pytorch_fp32") -> dict:
+    """Per backend and batch: share of generated tokens equal to the reference's before
+    the first difference (after it the contexts diverge), and identical rows."""
+    ref = results.get(reference, {}).get("tokens", {})
+    out = {}
+    for name, res in results.items():
+        if name == reference or "tokens" not in res:
+            continue
+        for batch, rows in res["tokens"].items():
+            if batch not in ref:
+                continue
+            prefix = same = 0
+            for a, b in zip(ref[batch], rows, strict=True):
+                n = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
+                prefix, same = prefix + n, same + (a == b)
+            total = sum(len(a) for a in ref[batch])
+            out.setdefault(name, {})[batch] = (prefix / total, same, len(rows))
+    return out
 
 
 def table(results: dict, threads: int) -> str:
@@ -230,6 +252,10 @@ def table(results: dict, threads: int) -> str:
                 f"| {name} | {batch} | {ms:.1f} | {res['tokens_per_s'][batch]:.0f} | "
                 f"{res['cpu_ms'][batch]:.0f} | {res['peak_rss_mb']} | {vs_pt:.2f} | {vs_ct2:.2f} |"
             )
+    lines += ["", "Greedy tokens vs PyTorch fp32 (prefix agreement; identical rows):"]
+    for name, per_batch in agreement(results).items():
+        cells = [f"batch {b}: {r:.1%}, {same}/{n}" for b, (r, same, n) in per_batch.items()]
+        lines.append(f"- {name}: " + "; ".join(cells))
     return "\n".join(lines)
 
 

@@ -1,4 +1,4 @@
-"""Export a T5 to ONNX (optimum), optimise and quantize it (onnxruntime), cache the result.
+"""Export a T5 to ONNX (optimum), quantize it (onnxruntime), cache the result.
 
 The output folder is self-contained (ONNX files, tokenizer, config, manifest with
 sha256 checksums) so it can be shipped, copied or loaded without torch. Exports land in
@@ -56,9 +56,9 @@ def cache_root() -> Path:
     return Path(user_cache_dir("docgen", appauthor=False)) / "onnx"
 
 
-def export_settings(int8: bool, optimize: bool) -> dict:
+def export_settings(int8: bool) -> dict:
     """The settings that change an export's files (part of its cache key)."""
-    return {"format": FORMAT_VERSION, "int8": bool(int8), "optimize": bool(optimize)}
+    return {"format": FORMAT_VERSION, "int8": bool(int8)}
 
 
 def export_model(
@@ -66,7 +66,6 @@ def export_model(
     out_dir: Path | None = None,
     int8: bool = True,
     *,
-    optimize: bool = False,
     revision: str | None = None,
     force: bool = False,
     progress: Progress | None = None,
@@ -78,8 +77,11 @@ def export_model(
             verified and returned as is).
         out_dir: Where to write; default a folder in :func:`cache_root` named after the
             model and keyed by its revision and the settings.
-        int8: Quantize weights to int8 (dynamic quantization of every MatMul).
-        optimize: Apply onnxruntime graph optimizations (fusions) before quantizing.
+        int8: Quantize weights to int8 (dynamic quantization of every MatMul, the
+            lm_head included). onnxruntime's graph optimizations (constant folding,
+            RMS-norm and MatMul fusions, DynamicQuantizeMatMul) run when the sessions
+            are created (``ORT_ENABLE_ALL``), for the CPU they run on; its T5 attention
+            fusions were measured and did not pay on CPU (BENCHMARKS.md).
         revision: Hub revision (hub ids only).
         force: Rebuild even when a valid export exists.
         progress: Called with a short message before each stage.
@@ -95,7 +97,7 @@ def export_model(
     if source.exported:
         verify_export(source.folder)
         return source.folder
-    settings = export_settings(int8, optimize)
+    settings = export_settings(int8)
     target = Path(out_dir) if out_dir is not None else _cache_folder(source, settings)
     if not force and _is_valid_export(target, source, settings):
         return target
@@ -174,16 +176,13 @@ def _replace_folder(new: Path, target: Path) -> None:
 
 def _build(source: ModelSource, out: Path, settings: dict, say: Progress) -> None:
     """Export, optimise, quantize into ``out`` and write the manifest last."""
-    from assistant.engine.onnx_tools import export_onnx, optimize_onnx, quantize_onnx
+    from assistant.engine.onnx_tools import export_onnx, quantize_onnx
 
     raw = out / "fp32"
     say(f"exporting {source.model_id} to ONNX")
     export_onnx(source, raw)
     for part, name in ONNX_PARTS.items():
         current = raw / name
-        if settings["optimize"]:
-            say(f"optimizing {part}")
-            current = optimize_onnx(current, raw / f"opt-{name}")
         if settings["int8"]:
             say(f"quantizing {part} to int8")
             current = quantize_onnx(current, raw / f"q-{name}")

@@ -1,4 +1,4 @@
-"""The export steps: optimum ONNX export, onnxruntime fusions, dynamic int8 quantization.
+"""The export steps: optimum ONNX export and onnxruntime dynamic int8 quantization.
 
 Each function reads one file (or a model folder) and writes a new file; the caller
 (:mod:`assistant.engine.export`) chains them inside a temporary folder.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import logging
 import warnings
 from pathlib import Path
@@ -54,23 +53,6 @@ def export_onnx(source: ModelSource, out: Path) -> None:
         raise ModelLoadError(
             f"ONNX export of {source.model_id} failed ({type(exc).__name__}: {exc})."
         ) from exc
-
-
-def optimize_onnx(path: Path, out: Path) -> Path:
-    """Apply onnxruntime's T5 fusions (attention, RMS norm, skip-add) to one graph."""
-    from onnxruntime.transformers.optimizer import optimize_model
-
-    config = json.loads((path.parent / "config.json").read_text(encoding="utf-8"))
-    with _quiet():
-        model = optimize_model(
-            str(path),
-            model_type="t5",
-            num_heads=int(config["num_heads"]),
-            hidden_size=int(config["d_model"]),
-            opt_level=0,
-        )
-        model.save_model_to_file(str(out))
-    return out
 
 
 def quantize_onnx(path: Path, out: Path) -> Path:
