@@ -57,6 +57,8 @@ class StaleFinding:
 def signature_parameters(symbol: Symbol) -> list[Parameter]:
     """Return the parameters a docstring should document (no ``self``/``cls``, no ``*``)."""
     params = [p for p in symbol.parameters if p.name and p.name.strip("*/")]
+    if symbol.language != "python":  # Rust's receiver: self, &self, &mut self, mut self
+        params = [p for p in params if p.name.replace("&", "").split()[-1:] != ["self"]]
     is_static = any(d.split("(")[0].endswith("staticmethod") for d in symbol.decorators)
     if symbol.kind == "method" and params and not is_static:
         if params[0].kind in ("positional", "positional_only") and params[0].name in (

@@ -177,3 +177,12 @@ def test_parameter_descriptions_reuse_the_repository_prose() -> None:
     doc, _ = _model("Store.fetch", lexicon=lexicon)
     assert doc.params[0].description == "The record's unique key."
     assert doc.params[1].description.startswith("Default.")  # made from the name
+
+
+def test_rust_receivers_are_not_parameters() -> None:
+    code = b"struct C;\nimpl C {\n    pub fn area(&self, k: f64) -> f64 { k }\n}\n"
+    parsed = parse_source(code, "c.rs", "rust")
+    symbol = next(s for s in parsed.symbols if s.name == "area")
+    doc = build_doc_model(symbol, "Area.", "", "rustdoc", ParamLexicon().describe)
+    assert [p.name for p in doc.params] == ["k"]
+    assert "`k`" in render(doc, "rustdoc", "rust") and "self" not in render(doc, "rustdoc")
