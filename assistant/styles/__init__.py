@@ -115,8 +115,9 @@ def python_literal(body: str, indent: str, newline: str = "\n", quote: str = '""
 
     The first line follows the opening quotes; later non-empty lines get ``indent``; a
     multi-line docstring closes on its own line. Backslashes make it a raw string (or are
-    escaped when the text also holds the quote sequence); a quote sequence inside the text
-    is escaped, and a trailing quote character is kept apart from the closing quotes.
+    escaped when the text also holds the quote sequence or ends with a backslash); a quote
+    sequence inside the text is escaped, and a trailing quote character is kept apart from
+    the closing quotes.
 
     Args:
         body: Docstring text without quotes or indentation.
