@@ -31,6 +31,7 @@ INPUT_TOKENS = 256
 NEW_TOKENS = 32
 BATCHES = (1, 16)
 BACKENDS = ("pytorch_fp32", "onnx_fp32", "onnx_int8", "ct2_int8")
+OPTIONAL_BACKENDS = ("optimum_int8",)  # --backends ...,optimum_int8: optimum's generate
 SHAPE = dict(d_model=512, d_ff=2048, num_layers=6, num_heads=8, model_vocab_size=32100)
 
 
@@ -91,6 +92,30 @@ def _runner(backend: str, paths: dict[str, Path], threads: int):
 
         def run(ids, mask):
             return [s[0].tokens for s in gen.generate_from_ids(ids, mask, config)]
+
+        return run
+    if backend == "optimum_int8":  # optimum's own generate over the same int8 export
+        import onnxruntime as ort
+        import torch
+        from optimum.onnxruntime import ORTModelForSeq2SeqLM
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        model = ORTModelForSeq2SeqLM.from_pretrained(
+            paths["onnx_int8"], use_cache=True, use_merged=False, session_options=options
+        )
+
+        def run(ids, mask):
+            out = model.generate(
+                input_ids=torch.from_numpy(ids),
+                attention_mask=torch.from_numpy(mask),
+                max_new_tokens=NEW_TOKENS,
+                min_new_tokens=NEW_TOKENS,
+                do_sample=False,
+                num_beams=1,
+            )
+            return out[:, 1:].tolist()
 
         return run
     if backend.startswith("onnx"):
