@@ -63,12 +63,19 @@ class PromptCodec:
         A prompt longer than ``max_input_tokens`` keeps its head (the first tokens) and
         still ends with EOS; an empty prompt becomes EOS alone.
         """
+        return self.pad(self.tokenize(prompts))
+
+    def tokenize(self, prompts: list[str]) -> list[list[int]]:
+        """Token ids of each prompt, truncated as :meth:`encode` does, unpadded."""
         encodings = self._tok.encode_batch([p if isinstance(p, str) else str(p) for p in prompts])
-        width = max((len(e.ids) for e in encodings), default=1) or 1
-        ids = np.full((len(prompts), width), self.pad_id, dtype=np.int64)
-        mask = np.zeros((len(prompts), width), dtype=np.int64)
-        for row, enc in enumerate(encodings):
-            seq = enc.ids or [self.eos_id]
+        return [enc.ids or [self.eos_id] for enc in encodings]
+
+    def pad(self, sequences: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Right-pad token id lists into ``(input_ids, attention_mask)`` int64 arrays."""
+        width = max((len(seq) for seq in sequences), default=1)
+        ids = np.full((len(sequences), width), self.pad_id, dtype=np.int64)
+        mask = np.zeros((len(sequences), width), dtype=np.int64)
+        for row, seq in enumerate(sequences):
             ids[row, : len(seq)] = seq
             mask[row, : len(seq)] = 1
         return ids, mask

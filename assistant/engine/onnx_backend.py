@@ -164,6 +164,7 @@ class OnnxGenerator:
         threads: Intra-op threads (None: all cores).
         max_input_tokens: Truncation length (default: the tokenizer's ``model_max_length``).
         warmup: Run one short generation at load so the first request is not slow.
+        max_batch_size: Prompts per batched run; longer lists are length-bucketed.
     """
 
     backend = "onnx"
@@ -175,8 +176,10 @@ class OnnxGenerator:
         threads: int | None = None,
         max_input_tokens: int | None = None,
         warmup: bool = True,
+        max_batch_size: int = 16,
     ) -> None:
         self.folder = Path(folder)
+        self.max_batch_size = max(1, max_batch_size)
         self.sessions = OrtSessions(self.folder, threads)
         self.codec = PromptCodec(self.folder, max_input_tokens)
         self.model_id = model_id or str(self.folder)
@@ -201,12 +204,23 @@ class OnnxGenerator:
     def generate_ids(
         self, prompts: list[str], config: GenerationConfig | None = None
     ) -> list[list[Sequence]]:
-        """Like :meth:`generate` but return token ids (EOS included when produced)."""
+        """Like :meth:`generate` but return token ids (EOS included when produced).
+
+        More than ``max_batch_size`` prompts are sorted by length and run in chunks of
+        similar lengths (less padding, smaller KV caches); results keep the input order.
+        """
         config = config or GenerationConfig()
-        if not prompts:
-            return []
-        ids, mask = self.codec.encode(list(prompts))
-        return self.generate_from_ids(ids, mask, config)
+        tokens = self.codec.tokenize(list(prompts))
+        if len(tokens) <= self.max_batch_size:
+            return self.generate_from_ids(*self.codec.pad(tokens), config) if tokens else []
+        order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
+        results: list[list[Sequence]] = [[] for _ in tokens]
+        for start in range(0, len(order), self.max_batch_size):
+            chunk = order[start : start + self.max_batch_size]
+            ids, mask = self.codec.pad([tokens[i] for i in chunk])
+            for i, result in zip(chunk, self.generate_from_ids(ids, mask, config), strict=True):
+                results[i] = result
+        return results
 
     def generate_from_ids(
         self, ids: np.ndarray, mask: np.ndarray, config: GenerationConfig

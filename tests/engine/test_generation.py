@@ -119,3 +119,15 @@ def test_default_model_missing_names_the_folder(monkeypatch, tmp_path: Path) -> 
 def test_unknown_backend_is_rejected(tiny_t5: Path) -> None:
     with pytest.raises(ValueError, match="backend"):
         load_generator(tiny_t5, backend="tensorflow")
+
+
+def test_long_prompt_lists_are_length_bucketed_in_input_order(onnx_fp32) -> None:
+    config = GenerationConfig(max_new_tokens=6)
+    prompts = [p * (1 + i % 3) for i, p in enumerate(PROMPTS)]
+    whole = onnx_fp32.generate_ids(prompts, config)
+    onnx_fp32.max_batch_size = 2
+    try:
+        bucketed = onnx_fp32.generate_ids(prompts, config)
+    finally:
+        onnx_fp32.max_batch_size = 16
+    assert [r[0].tokens for r in bucketed] == [r[0].tokens for r in whole]
