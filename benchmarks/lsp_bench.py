@@ -367,7 +367,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         root = workdir / "sample_repo"
         shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns(".docgen", "__pycache__"))
         (root / "generated.py").write_text(generated_module(2 * args.drafts + 5))
-        model, model_desc = drafting_model(workdir)
+        if args.model:
+            model, model_desc = args.model, f"--model {args.model}"
+        else:
+            model, model_desc = drafting_model(workdir)
         env = {**os.environ, "DOCGEN_CACHE_DIR": str(workdir / "exports")}
         pre_export(model, env)
         options = {
@@ -423,6 +426,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller counts (~1-2 min)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument(
+        "--model", help="model folder to draft with (default: embedded, else a tiny T5)"
+    )
     args = parser.parse_args()
     args.hovers, args.drafts, args.soak = (100, 20, 300) if args.quick else (300, 60, 1000)
     result = asyncio.run(run(args))
