@@ -40,6 +40,13 @@
   declaration: (lexical_declaration
     (variable_declarator value: [(arrow_function) (function_expression)])) @definition.function) @outer
 
+(field_definition
+  property: (_) @name.definition.function
+  value: [
+    (arrow_function parameters: (_) @parameters body: (_) @body)
+    (function_expression parameters: (_) @parameters body: (_) @body)
+  ]) @definition.function
+
 (call_expression function: (_) @name.reference.call)
 (new_expression constructor: (_) @name.reference.call)
 (throw_statement (new_expression constructor: (_) @name.reference.raise))

@@ -58,6 +58,15 @@
   declaration: (lexical_declaration
     (variable_declarator value: [(arrow_function) (function_expression)])) @definition.function) @outer
 
+(public_field_definition
+  name: (_) @name.definition.function
+  value: [
+    (arrow_function parameters: (_) @parameters body: (_) @body)
+    (function_expression parameters: (_) @parameters body: (_) @body)
+  ]) @definition.function
+(public_field_definition
+  value: (arrow_function return_type: (_) @returns)) @definition.function
+
 (call_expression function: (_) @name.reference.call)
 (new_expression constructor: (_) @name.reference.call)
 (throw_statement (new_expression constructor: (_) @name.reference.raise))
