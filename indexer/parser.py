@@ -10,7 +10,9 @@ around them; this module reads only the capture names:
   ``receiver``: parts of the definition captured in the same match (``receiver``: the type
   a method is declared for outside its body, as in Go).
 - ``doc.comment``: a comment documenting the definition that directly follows it;
-  ``doc.skip``: a node that may sit between them (Rust attributes).
+  ``doc.skip``: a node that may sit between them (Rust attributes); ``doc.module``: a
+  comment documenting the file (Rust ``//!``); ``module.anchor``: the node whose doc
+  comments document the file (Go's package clause).
 - ``name.reference.call``, ``name.reference.raise``, ``reference.return``,
   ``reference.yield``: facts attributed to the innermost definition whose body holds them.
 - ``import``: import statements (resolved by language code; Python only for now).
@@ -194,12 +196,14 @@ def parse_source(
     tree = parser_for(grammar.key).parse(source)
     root = tree.root_node
     query = grammar.outline_query if outline else grammar.query
-    defs, refs, comment_ids, skip_ids, import_nodes = _collect(query, root)
+    defs, refs, comment_ids, skip_ids, import_nodes, module_docs = _collect(query, root)
     module = defs.pop(root.id, None) or _Def(root, "module")
     module.kind = "module"
     ordered = sorted(defs.values(), key=lambda d: (d.start, -d.node.end_byte))
     _link_parents(module, ordered)
     _attach_doc_comments(ordered, comment_ids, skip_ids)
+    if module.doc is None and module_docs:
+        _attach_module_doc(module, module_docs, comment_ids, skip_ids)
     mod_name = module_name(path)
     symbols = [_module_symbol(module, path, language, mod_name, source)]
     for item in ordered:
@@ -221,6 +225,7 @@ def _collect(query, root: Node):
     comment_ids: set[int] = set()
     skip_ids: set[int] = set()
     imports: list[Node] = []
+    module_docs: list[tuple[str, Node]] = []
     for _pattern, captures in QueryCursor(query).matches(root):
         definition = next((n for n in captures if n.startswith("definition.")), None)
         if definition is None:
@@ -231,6 +236,8 @@ def _collect(query, root: Node):
                     comment_ids.update(node.id for node in nodes)
                 elif name == "doc.skip":
                     skip_ids.update(node.id for node in nodes)
+                elif name in ("doc.module", "module.anchor"):
+                    module_docs.extend((name, node) for node in nodes)
                 elif name == "import":
                     imports.extend(nodes)
             continue
@@ -239,7 +246,7 @@ def _collect(query, root: Node):
         if item is None:
             item = defs[node.id] = _Def(node, definition.split(".", 1)[1])
         _merge(item, captures)
-    return defs, refs, comment_ids, skip_ids, imports
+    return defs, refs, comment_ids, skip_ids, imports, module_docs
 
 
 def _merge(item: _Def, captures: dict[str, list[Node]]) -> None:
@@ -288,6 +295,20 @@ def _attach_doc_comments(ordered: list[_Def], comment_ids: set[int], skip_ids: s
                 break
             sibling = sibling.prev_sibling
         item.doc_comments = found[::-1]
+
+
+def _attach_module_doc(module: _Def, captured, comment_ids: set[int], skip_ids: set[int]):
+    """``doc.module`` comments are the module's docs; else the doc comments right above a
+    ``module.anchor`` (Go's package clause) are."""
+    own = sorted((n for name, n in captured if name == "doc.module"), key=lambda n: n.start_byte)
+    if own:
+        module.doc_comments = own
+        return
+    anchors = [n for name, n in captured if name == "module.anchor"]
+    if anchors:
+        holder = _Def(anchors[0], "module")
+        _attach_doc_comments([holder], comment_ids, skip_ids)
+        module.doc_comments = holder.doc_comments
 
 
 def _qualname(item: _Def) -> str:

@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 
 from indexer.symbols import Span, Symbol
 
-_COMMENT_MARKERS = re.compile(r"^\s*(?:/\*\*+|/\*!|/\*|\*/|///?|//!|\*(?!/)|#)\s?")
+_COMMENT_MARKERS = re.compile(r"^\s*(?:/\*\*+|/\*!|/\*|\*/|//[/!]?|\*(?!/)|#)\s?")
 _TRAILING_CLOSE = re.compile(r"\s*\*+/\s*$")
 
 
@@ -35,7 +35,7 @@ def clean_comment(texts: list[str]) -> str | None:
     """
     lines: list[str] = []
     for text in texts:
-        for line in text.replace("\r\n", "\n").split("\n"):
+        for line in text.replace("\r\n", "\n").rstrip("\n").split("\n"):
             line = _TRAILING_CLOSE.sub("", line)
             lines.append(_COMMENT_MARKERS.sub("", line, count=1).rstrip())
     while lines and not lines[0].strip():

@@ -2,6 +2,7 @@
 ; Doc comments are the // lines directly above a declaration.
 
 (comment) @doc.comment
+(package_clause) @module.anchor
 
 (type_declaration
   (type_spec

@@ -4,6 +4,7 @@
 ((line_comment (outer_doc_comment_marker)) @doc.comment)
 ((block_comment (outer_doc_comment_marker)) @doc.comment)
 (attribute_item) @doc.skip
+(source_file (line_comment (inner_doc_comment_marker)) @doc.module)
 
 (struct_item
   name: (type_identifier) @name.definition.class) @definition.class

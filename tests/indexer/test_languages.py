@@ -93,3 +93,10 @@ def test_broken_source_in_every_language_does_not_raise(case):
     broken = source[: len(source) // 2] + b"\n}}}) ((( <<< \xff\xfe\n" + source[len(source) // 2 :]
     parsed = parse_source(broken, case)
     assert parsed.has_errors and parsed.symbols[0].kind == "module"
+
+
+def test_module_docs_in_go_and_rust():
+    go = parse_source(b"// Copyright 2020.\n\n// Package x does y.\npackage x\n", "x.go")
+    assert go.symbols[0].docstring == "Package x does y."
+    rust = parse_source(b"//! Crate docs.\n//! More.\n\nfn f() {}\n", "lib.rs")
+    assert rust.symbols[0].docstring == "Crate docs.\nMore."
