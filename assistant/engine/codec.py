@@ -43,7 +43,10 @@ class PromptCodec:
             raise ModelLoadError(
                 f"{path} is corrupt ({exc}). Restore it from the original model."
             ) from exc
-        settings = _read_tokenizer_config(folder / "tokenizer_config.json")
+        settings = {
+            **_read_tokenizer_config(folder / "special_tokens_map.json"),
+            **_read_tokenizer_config(folder / "tokenizer_config.json"),
+        }
         self.max_input_tokens = max_input_tokens or _max_length(settings)
         self._cleanup = bool(settings.get("clean_up_tokenization_spaces", False))
         self.pad_id = self._id(settings.get("pad_token", "<pad>"), 0)
@@ -86,6 +89,54 @@ class PromptCodec:
         clean = [[t for t in seq if 0 <= t < size] for seq in sequences]
         texts = self._tok.decode_batch(clean, skip_special_tokens=True)
         return [_clean_up(t) if self._cleanup else t for t in texts]
+
+
+def fast_tokenizer_folder(folder: Path, cache_dir: Path) -> Path:
+    """Return a folder with ``tokenizer.json`` for the model in ``folder``.
+
+    ``folder`` itself when it has one; otherwise its slow tokenizer (sentencepiece or
+    vocab/merges files) is converted once with transformers (never remote code) and
+    saved under ``cache_dir``, keyed by the folder's files.
+
+    Raises:
+        ModelLoadError: The tokenizer cannot be read or converted.
+    """
+    if (folder / "tokenizer.json").is_file():
+        return folder
+    import hashlib
+    import os
+    import shutil
+    import tempfile
+
+    from assistant.engine.source import folder_fingerprint
+
+    key = hashlib.sha256(f"{folder.resolve()}\0{folder_fingerprint(folder)}".encode()).hexdigest()
+    target = cache_dir / key[:16]
+    if (target / "tokenizer.json").is_file():
+        return target
+    from transformers import AutoTokenizer
+
+    try:
+        tok = AutoTokenizer.from_pretrained(folder, use_fast=True, trust_remote_code=False)
+    except Exception as exc:  # transformers raises many kinds for unreadable tokenizers
+        raise ModelLoadError(
+            f"Cannot read the tokenizer in {folder} ({exc}). Save a fast tokenizer "
+            "(tokenizer.json) next to the model with `tokenizer.save_pretrained(folder)`."
+        ) from exc
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=cache_dir))
+    try:
+        tok.save_pretrained(tmp)
+        if not (tmp / "tokenizer.json").is_file():
+            raise ModelLoadError(f"The tokenizer in {folder} has no fast version to convert to.")
+        try:
+            os.replace(tmp, target)
+        except OSError:  # another process converted it first
+            if not (target / "tokenizer.json").is_file():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
 
 
 def _read_tokenizer_config(path: Path) -> dict:

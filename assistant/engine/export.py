@@ -193,20 +193,22 @@ def _build(source: ModelSource, out: Path, settings: dict, say: Progress) -> Non
 
 
 def _copy_tokenizer(source: ModelSource, out: Path) -> None:
+    """Copy config and tokenizer files; convert a slow tokenizer to ``tokenizer.json``."""
+    from assistant.engine.codec import fast_tokenizer_folder
+
     for name in COPIED_FILES:
         if (source.folder / name).is_file():
             shutil.copy2(source.folder / name, out / name)
-    if not (out / "tokenizer.json").is_file():  # slow (sentencepiece) tokenizer only
-        from transformers import AutoTokenizer
+    if not (out / "tokenizer.json").is_file():
+        fast = fast_tokenizer_folder(source.folder, tokenizer_cache())
+        for name in COPIED_FILES[2:]:
+            if (fast / name).is_file():
+                shutil.copy2(fast / name, out / name)
 
-        try:
-            tok = AutoTokenizer.from_pretrained(source.folder, use_fast=True)
-        except Exception as exc:
-            raise ModelLoadError(
-                f"Cannot read the tokenizer in {source.folder} ({exc}). Save a fast "
-                "tokenizer (tokenizer.json) next to the model."
-            ) from exc
-        tok.save_pretrained(out)
+
+def tokenizer_cache() -> Path:
+    """Where slow tokenizers converted to ``tokenizer.json`` are kept."""
+    return cache_root().parent / "tokenizers"
 
 
 def _write_manifest(source: ModelSource, out: Path, settings: dict) -> None:

@@ -39,7 +39,11 @@ class TorchGenerator:
             torch.set_num_threads(threads)
         self._torch = torch
         self.model = load_torch_model(source)
-        self.codec = PromptCodec(source.folder, max_input_tokens)
+        from assistant.engine.codec import fast_tokenizer_folder
+        from assistant.engine.export import tokenizer_cache
+
+        tokenizer_folder = fast_tokenizer_folder(source.folder, tokenizer_cache())
+        self.codec = PromptCodec(tokenizer_folder, max_input_tokens)
         self.model_id = source.model_id
         self.max_input_tokens = self.codec.max_input_tokens
         self._start_id = int(self.model.config.decoder_start_token_id or 0)

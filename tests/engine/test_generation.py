@@ -131,3 +131,35 @@ def test_long_prompt_lists_are_length_bucketed_in_input_order(onnx_fp32) -> None
     finally:
         onnx_fp32.max_batch_size = 16
     assert [r[0].tokens for r in bucketed] == [r[0].tokens for r in whole]
+
+
+def test_codet5_style_slow_bpe_tokenizer_is_converted_once(tiny_t5: Path, tmp_path: Path):
+    """CodeT5 ships a RoBERTa-style BPE tokenizer (vocab.json + merges.txt), no
+    tokenizer.json: both backends convert it (no remote code) and cache the result."""
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import RobertaTokenizerFast
+
+    from assistant.engine.testing import code_corpus
+
+    folder = tmp_path / "codet5-like"
+    shutil.copytree(tiny_t5, folder)
+    for name in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
+        (folder / name).unlink()
+    bpe = ByteLevelBPETokenizer()
+    specials = ["<pad>", "<s>", "</s>", "<unk>", "<mask>"]
+    bpe.train_from_iterator(code_corpus(), vocab_size=400, special_tokens=specials)
+    bpe.save_model(str(folder))  # vocab.json + merges.txt only
+    slow = RobertaTokenizerFast(
+        vocab_file=str(folder / "vocab.json"), merges_file=str(folder / "merges.txt")
+    )
+    slow.save_pretrained(folder)
+    (folder / "tokenizer.json").unlink()
+    gen = load_generator(folder, backend="pytorch", threads=1)
+    assert gen.codec.eos_id == 2 and gen.codec.pad_id == 0
+    ids, _ = gen.codec.encode(["def f(x): return x"])
+    assert ids[0, 0] == 1 and ids[0, -1] == 2  # <s> ... </s>, as CodeT5 encodes
+    config = GenerationConfig(max_new_tokens=5)
+    onnx = load_generator(folder, int8=False, threads=1)
+    prompts = ["def f(x): return x", "load the config"]
+    assert onnx.generate_texts(prompts, config) == gen.generate_texts(prompts, config)
+    assert not (folder / "tokenizer.json").exists()  # the model folder is never written to
