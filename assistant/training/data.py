@@ -130,7 +130,11 @@ class BatchStream:
         order = list(range(len(self.records)))
         rng.shuffle(order)
         pool = self.batch_size * POOL_BATCHES
-        for start in range(0, len(order), pool):
+        shard, shards = _worker_shard()
+        for number, start in enumerate(range(0, len(order), pool)):
+            if number % shards != shard:
+                continue
+            rng = random.Random(self.seed * 1_000_003 + self.epoch * 7919 + number)
             items = []
             for index in order[start : start + pool]:
                 record = self.records[index]
@@ -148,6 +152,39 @@ class BatchStream:
         while True:
             yield from self._epoch_batches()
             self.epoch += 1
+
+
+def _worker_shard() -> tuple[int, int]:
+    """Return ``(worker id, worker count)`` inside a DataLoader worker, else ``(0, 1)``."""
+    try:
+        from torch.utils.data import get_worker_info
+    except ImportError:  # pragma: no cover
+        return 0, 1
+    info = get_worker_info()
+    return (info.id, info.num_workers) if info is not None else (0, 1)
+
+
+def worker_batches(stream: BatchStream, workers: int) -> Iterator[dict[str, Any]]:
+    """Produce ``stream``'s batches in ``workers`` processes (each takes every n-th pool)."""
+    if workers <= 0:
+        yield from background(iter(stream), depth=64)
+        return
+    import torch
+    from torch.utils.data import DataLoader, IterableDataset
+
+    class _Batches(IterableDataset):
+        def __iter__(self):
+            return iter(stream)
+
+    loader = DataLoader(
+        _Batches(),
+        batch_size=None,
+        num_workers=workers,
+        prefetch_factor=8,
+        pin_memory=torch.cuda.is_available(),
+        persistent_workers=False,
+    )
+    yield from loader
 
 
 def background(iterable, depth: int = 8) -> Iterator[Any]:

@@ -61,6 +61,9 @@ def ship(
             shutil.rmtree(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(staging, out)
+    out.chmod(0o755)
+    for path in out.iterdir():
+        path.chmod(0o644)
     return out
 
 

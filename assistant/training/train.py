@@ -31,11 +31,11 @@ from assistant.training.checkpoint import (
 )
 from assistant.training.data import (
     BatchStream,
-    background,
     encode_batch,
     load_examples,
     load_tokenizer,
     prompt_for,
+    worker_batches,
 )
 from assistant.training.model import build_model, count_parameters, t5_config_dict
 
@@ -84,6 +84,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="write the computed neighbour ids here (json.xz)",
     )
     p.add_argument("--log-every", type=int, default=50)
+    p.add_argument("--workers", type=int, default=0, help="DataLoader processes (0: a thread)")
+    p.add_argument(
+        "--similar-in",
+        type=Path,
+        default=None,
+        help="neighbour ids computed earlier (--similar-out of a previous run)",
+    )
+    p.add_argument(
+        "--restart-schedule",
+        action="store_true",
+        help="on resume: warm up and decay the learning rate over this run only",
+    )
     p.add_argument(
         "--stop-at-seconds",
         type=float,
@@ -112,6 +124,13 @@ def lr_at(step: int, progress: float, peak: float, warmup: int) -> float:
 def prepare_records(args: argparse.Namespace, say) -> tuple[list, list, dict]:
     """Load examples (computing neighbours if asked) and split train/valid."""
     records = load_examples(args.data)
+    if args.similar_in is not None:
+        import lzma
+
+        with lzma.open(args.similar_in, "rt", encoding="utf-8") as fh:
+            known = json.load(fh)
+        for record in records:
+            record["similar"], record["callees"] = known[str(record["id"])]
     if args.minilm is not None and any(r.get("similar") is None for r in records):
         from assistant.dataset.neighbours import PackedMiniLM, fill_similar
 
@@ -267,10 +286,16 @@ def main(argv: list[str] | None = None) -> int:
     last_save = run_start
     trained_before = state["train_seconds"]
     recent: list[float] = []
-    for batch in background(iter(stream), depth=64):
+    restart = args.restart_schedule
+    run_steps = 0
+    for batch in worker_batches(stream, args.workers):
         elapsed = time.monotonic() - run_start
-        progress = (trained_before + elapsed) / schedule_s
-        lr = lr_at(state["step"], progress, args.lr, args.warmup_steps)
+        if restart:
+            lr = lr_at(run_steps, elapsed / run_s, args.lr, args.warmup_steps)
+        else:
+            progress = (trained_before + elapsed) / schedule_s
+            lr = lr_at(state["step"], progress, args.lr, args.warmup_steps)
+        run_steps += 1
         recent.append(train_step(model, optimizer, batch, lr, args.label_smoothing, device))
         state["step"] += 1
         state["examples"] += len(batch["input_ids"])
