@@ -26,6 +26,8 @@ import {
 const OUT = path.join(EXTENSION_DIR, 'test-results', 'e2e');
 const TARGET_FILE = path.join('inventory', 'pricing.py');
 const TARGET_FUNCTION = 'cart_total';
+/** The text lines of the editors in the editor area (not the panel's output editor). */
+const EDITOR_LINES = '.part.editor .monaco-editor .view-lines .view-line';
 const CHROMIUM_ARGS = [
     '--headless',
     '--no-sandbox',
@@ -46,7 +48,7 @@ async function shot(name) {
 
 /** The source line `def <name>(` in the editor, and the span holding the name. */
 function functionName(page, name) {
-    const line = page.locator('.monaco-editor .view-lines .view-line', { hasText: `def ${name}(` }).first();
+    const line = page.locator(EDITOR_LINES, { hasText: `def ${name}(` }).first();
     return line.locator('span > span', { hasText: new RegExp(`^${name}$`) }).first();
 }
 
@@ -88,6 +90,46 @@ async function revealFunction(page, file, name) {
     await input.fill(`:${index + 1}`);
     await page.keyboard.press('Enter');
     await functionName(page, name).waitFor({ timeout: 30000 });
+}
+
+/** Waits until the line after `def <name>(` in the editor opens a docstring. */
+async function docstringInEditor(page, name, timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        // view-lines are absolutely positioned, not in document order: sort them by `top`.
+        // Monaco renders spaces as U+00A0.
+        const rows = await page.locator(EDITOR_LINES).evaluateAll((els) =>
+            els
+                .map((el) => ({ top: parseFloat(el.style.top), text: (el.textContent ?? '').replace(/\u00a0/g, ' ') }))
+                .sort((a, b) => a.top - b.top),
+        );
+        const i = rows.findIndex((r) => r.text.includes(`def ${name}(`));
+        if (i >= 0 && rows[i + 1]?.text.trim().startsWith('"""')) {
+            return;
+        }
+        await page.waitForTimeout(500);
+    }
+    throw new Error(`no docstring appeared under def ${name} within ${timeoutMs / 1000} s`);
+}
+
+/** Waits until the saved file has a docstring right under `def <name>(`; keeps a copy. */
+async function docstringOnDisk(page, name, copyName) {
+    const file = path.join(state.ws, TARGET_FILE);
+    const deadline = Date.now() + 30000;
+    let lines = [];
+    let defIndex = -1;
+    while (Date.now() < deadline) {
+        lines = fs.readFileSync(file, 'utf8').split('\n');
+        defIndex = lines.findIndex((l) => l.startsWith(`def ${name}(`));
+        if (defIndex >= 0 && lines[defIndex + 1]?.trim().startsWith('"""')) {
+            break;
+        }
+        await page.waitForTimeout(500);
+    }
+    fs.writeFileSync(path.join(OUT, copyName), lines.join('\n'));
+    assert.ok(defIndex >= 0, `def ${name} disappeared from the file`);
+    const context = lines.slice(defIndex, defIndex + 6).join('\n');
+    assert.match(lines[defIndex + 1] ?? '', /^ {4}"""\S/, `no docstring under def ${name}:\n${context}`);
 }
 
 async function hoverUntil(page, target, pattern, timeoutMs) {
@@ -195,7 +237,7 @@ describe('docgen in code-server', { timeout: 600000 }, () => {
 
     it('starts the server from the packaged extension', async () => {
         await openFile(state.page, TARGET_FILE);
-        const firstLine = state.page.locator('.monaco-editor .view-lines .view-line', { hasText: 'Prices, taxes' });
+        const firstLine = state.page.locator(EDITOR_LINES, { hasText: 'Prices, taxes' });
         await firstLine.first().waitFor({ timeout: 60000 });
         await revealFunction(state.page, path.join(state.ws, TARGET_FILE), TARGET_FUNCTION);
         try {
@@ -227,30 +269,26 @@ describe('docgen in code-server', { timeout: 600000 }, () => {
         await page.keyboard.press('Escape');
         await functionName(page, TARGET_FUNCTION).click();
         await runCommand(page, 'docgen: Generate docstring');
-        const docstringLine = page.locator('.monaco-editor .view-lines .view-line', { hasText: '"""' });
-        const before = await docstringLine.count();
-        const deadline = Date.now() + 240000;
-        while ((await docstringLine.count()) <= before && Date.now() < deadline) {
-            await page.waitForTimeout(500);
-        }
+        await docstringInEditor(page, TARGET_FUNCTION, 240000);
         await page.mouse.move(5, 5);
         await shot('03-docstring-inserted');
         await page.keyboard.press('Control+S');
-        const file = path.join(state.ws, TARGET_FILE);
-        let lines = [];
-        const saveDeadline = Date.now() + 30000;
-        let defIndex = -1;
-        while (Date.now() < saveDeadline) {
-            lines = fs.readFileSync(file, 'utf8').split('\n');
-            defIndex = lines.findIndex((l) => l.startsWith(`def ${TARGET_FUNCTION}(`));
-            if (defIndex >= 0 && lines[defIndex + 1]?.trim().startsWith('"""')) {
-                break;
-            }
-            await page.waitForTimeout(500);
-        }
-        fs.writeFileSync(path.join(OUT, 'pricing.after.py'), lines.join('\n'));
-        assert.ok(defIndex >= 0, 'the function disappeared from the file');
-        assert.match(lines[defIndex + 1] ?? '', /^ {4}"""\S/, `no docstring under def ${TARGET_FUNCTION}:\n${lines.slice(defIndex, defIndex + 6).join('\n')}`);
+        await docstringOnDisk(page, TARGET_FUNCTION, 'pricing.after.py');
+    });
+
+    it('inserts a docstring from the code action (Ctrl+.)', async () => {
+        const page = state.page;
+        const name = 'cheapest_items';
+        await revealFunction(page, path.join(state.ws, TARGET_FILE), name);
+        await functionName(page, name).click();
+        await page.keyboard.press('Control+.');
+        const action = page.locator('.action-widget .monaco-list-row', { hasText: `Generate docstring for ${name}` });
+        await action.first().waitFor({ timeout: 60000 });
+        await shot('03b-code-action-menu');
+        await action.first().click();
+        await docstringInEditor(page, name, 240000);
+        await page.keyboard.press('Control+S');
+        await docstringOnDisk(page, name, 'pricing.after-action.py');
     });
 
     it('indexes the workspace with "docgen: Index workspace" and reports what it did', async () => {
