@@ -197,9 +197,11 @@ describe('docgen in code-server', { timeout: 600000 }, () => {
             'docgen.interpreter': tools.python,
             'docgen.cachePath': path.join(state.work, 'cache'),
         };
-        if (process.env.DOCGEN_E2E_MODEL) {
-            docgenSettings['docgen.model'] = process.env.DOCGEN_E2E_MODEL;
-        } else if (!(await hasShippedModel(tools.python))) {
+        // DOCGEN_E2E_MODEL: a model folder, or "tiny"; unset: the shipped model when there is one.
+        const wanted = process.env.DOCGEN_E2E_MODEL;
+        if (wanted && wanted !== 'tiny') {
+            docgenSettings['docgen.model'] = wanted;
+        } else if (wanted === 'tiny' || !(await hasShippedModel(tools.python))) {
             docgenSettings['docgen.model'] = await buildTinyModel(tools.python, path.join(state.work, 'tiny-t5'));
         }
         fs.writeFileSync(path.join(OUT, 'settings.json'), JSON.stringify(docgenSettings, null, 2));

@@ -6,7 +6,8 @@
 #   DOCGEN_SKIP_E2E=1        stop after packaging
 #   DOCGEN_E2E_TIMEOUT=900   time limit of the end-to-end step, in seconds
 #   DOCGEN_E2E_PYTHON        Python with docgen installed (default: <repo>/.venv/bin/python)
-#   DOCGEN_E2E_MODEL         model folder for the server (default: the shipped model, else a tiny random T5)
+#   DOCGEN_E2E_MODEL         model folder for the server, or "tiny" for a tiny random T5
+#                            (default: the shipped model when installed, else the tiny one)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EXT_DIR=$PWD
