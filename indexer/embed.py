@@ -165,7 +165,7 @@ class Embedder:
         if not (folder / file_name).is_file():
             folder = self._onnx_folder(source)
             if not (folder / file_name).is_file():
-                self._export_onnx(_sentence_transformer(), source, folder, quantized)
+                self._export_onnx(_sentence_transformer(), source, folder, file_name)
         lean = onnx_embed.load(folder, file_name, MAX_SEQ_LENGTH)
         if lean is not None:
             return lean
@@ -178,8 +178,10 @@ class Embedder:
         )
 
     @staticmethod
-    def _export_onnx(factory, source: str, folder: Path, quantized: bool) -> None:
-        """Export (and maybe quantize) into a temp folder, then move it into place."""
+    def _export_onnx(factory, source: str, folder: Path, file_name: str) -> None:
+        """Export (and maybe quantize) into a temp folder, then move it into place; a
+        complete export another process finished meanwhile is kept (it may be in use)."""
+        quantized = "qint8" in file_name
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".export-", dir=folder.parent))
         try:
@@ -192,7 +194,9 @@ class Embedder:
                     str(staging), device="cpu", backend="onnx", local_files_only=True
                 )
                 export_dynamic_quantized_onnx_model(exported, _quant_arch(), str(staging))
-            if folder.exists():
+            if (folder / file_name).is_file():
+                return
+            if folder.exists():  # an incomplete or other-variant export: replace it
                 shutil.rmtree(folder, ignore_errors=True)
             try:
                 os.replace(staging, folder)
