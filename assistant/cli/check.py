@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -69,7 +70,7 @@ def check(ctx: click.Context, paths, fail_under, output_format, exclude, quiet, 
     options = CheckOptions(fail_under=fail_under, exclude=patterns, **flags)
     if "max_file_bytes" in table:
         options.max_file_bytes = int(table["max_file_bytes"])
-    report = check_paths(paths or [root], options, root=root)
+    report = check_paths(paths or [Path.cwd()], options, root=root)
     if output_format == "json":
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:

@@ -206,3 +206,10 @@ def test_check_reuses_the_index_with_identical_results(sample):
     (sample / "pkg" / "core.py").write_text('"""Changed."""\n')  # stale entries are parsed
     assert _from_index(sample, files) == {}
     assert check_paths([sample], options, root=sample).total == parsed.total - 6
+
+
+def test_check_defaults_to_the_current_folder(sample, monkeypatch):
+    (sample / "pyproject.toml").write_text("[tool.docgen]\nfail_under = 0\n")
+    monkeypatch.chdir(sample / "pkg")  # the project's config applies, the scope is ./
+    report = json.loads(_run("check", "--format", "json").output)
+    assert report["files"] == 2 and {m["path"] for m in report["missing"]} == {"pkg/core.py"}
