@@ -15,7 +15,7 @@ from assistant.styles import DEFAULT_STYLE, PYTHON_STYLE_NAMES
 from indexer.config import ConfigError
 
 STYLE_CHOICES = ("auto", *PYTHON_STYLE_NAMES)
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2
 """Bumped when refinement or rendering changes results; part of every cache key."""
 
 

@@ -29,7 +29,7 @@ from assistant.styles import DocModel, ParamDoc, RaiseDoc, ValueDoc, detect_docs
 from assistant.styles import find_params as find_doc_params
 from indexer.symbols import Parameter, Symbol
 
-_WORD = re.compile(r"`[^`]+`|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?|\S")
+_WORD = re.compile(r"`[^`]+`|\*\w+\*|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?|\S")
 _SPLIT_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _STOP = set(
     "a an the of for to in on at by with from and or not no is are be been it its this that "
@@ -75,7 +75,7 @@ class Vocabulary:
 
     def knows_identifier(self, token: str) -> bool:
         """Whether an identifier-like token (``a.b``, ``foo_bar``, ```x```) is grounded."""
-        bare = token.strip("`").removesuffix("()").strip()
+        bare = token.strip("`*").removesuffix("()").strip()
         parts = [p for p in re.split(r"[^A-Za-z0-9_]+", bare) if p]
         return bool(parts) and all(p.lower() in self.identifiers for p in parts)
 
@@ -83,6 +83,8 @@ class Vocabulary:
 def is_identifier_like(token: str) -> bool:
     """Whether a token of prose names code rather than being an English word."""
     if token.startswith("`") and token.endswith("`") and len(token) > 2:
+        return True
+    if re.fullmatch(r"\*\w+\*", token):  # reST emphasis, how docstrings name parameters
         return True
     core = token.removesuffix("()")
     if not re.fullmatch(r"[A-Za-z_][\w.]*", core) or core.endswith("."):
@@ -172,11 +174,30 @@ def support(summary: str, vocab: Vocabulary) -> float:
 
 
 def _repetition(summary: str) -> float:
+    """Share of repeated word trigrams (0 for none), plus any word used over 3 times."""
     words = [w.lower() for w in re.findall(r"[A-Za-z]+", summary)]
     if len(words) < 3:
         return 0.0 if words else 1.0
+    trigrams = list(zip(words, words[1:], words[2:], strict=False))
+    repeated = 1.0 - len(set(trigrams)) / len(trigrams)
     top = Counter(words).most_common(1)[0][1]
-    return max(0.0, (top - 2) / len(words))
+    return repeated + max(0.0, (top - 3) / len(words))
+
+
+def cut_loops(text: str) -> str:
+    """Drop immediate repeats of a word run: ``a list of x list of x lists`` keeps one run
+    and the tail (``a list of x lists``); ``the the`` becomes ``the``."""
+    words = text.split()
+    key = [w.lower().strip(".,;:") for w in words]
+    for size in range(1, 8):
+        for start in range(len(words) - 2 * size + 1):
+            run = key[start : start + size]
+            end = start + size
+            while key[end : end + size] == run:
+                end += size
+            if end > start + size:
+                return cut_loops(" ".join(words[: start + size] + words[end:]))
+    return text
 
 
 @dataclass(slots=True)
@@ -205,11 +226,11 @@ def choose_summary(
     best: Refined | None = None
     best_score = -math.inf
     for text, model_score in candidates:
-        summary = normalize_summary(text)
+        summary = normalize_summary(cut_loops(tidy(text)))
         if not summary:
             continue
         cleaned, flagged = remove_invented(summary, vocab)
-        cleaned = normalize_summary(cleaned) if cleaned.strip(" .") else ""
+        cleaned = normalize_summary(cut_loops(cleaned)) if cleaned.strip(" .") else ""
         if sum(1 for word in cleaned.split() if any(c.isalpha() for c in word)) < 2:
             continue
         probability = math.exp(min(0.0, model_score))

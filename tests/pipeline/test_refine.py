@@ -186,3 +186,20 @@ def test_rust_receivers_are_not_parameters() -> None:
     doc = build_doc_model(symbol, "Area.", "", "rustdoc", ParamLexicon().describe)
     assert [p.name for p in doc.params] == ["k"]
     assert "`k`" in render(doc, "rustdoc", "rust") and "self" not in render(doc, "rustdoc")
+
+
+def test_loops_are_cut_and_emphasised_names_are_checked() -> None:
+    from assistant.refine import cut_loops
+
+    looping = "Return a list of all the given list of all the given list of all the given lists."
+    assert cut_loops(looping) == "Return a list of all the given lists."
+    assert cut_loops("Return the the value.") == "Return the value."
+    vocab = Vocabulary.from_texts(["def f(price): return price"])
+    symbols, _ = _symbols()
+    chosen = choose_summary(
+        [("Return a copy of the given *name* of the given *n* and *price*.", -0.3)],
+        vocab,
+        symbols["numbers"],
+    )
+    assert chosen.summary == "Return a copy of the given *price*."
+    assert chosen.flagged == ["*name*", "*n*"]
