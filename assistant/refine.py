@@ -45,6 +45,8 @@ _DOC_WORDS = set(
     "method function class module default optional".split()
 )
 _CONNECTORS = {"the", "a", "an", "of", "for", "to", "in", "with", "from", "by", "and", "or"}
+_DETERMINERS = {"the", "a", "an", "given", "specified", "provided", "each", "all"}
+_CONNECTORS |= _DETERMINERS | {"via", "using", "on", "at", "into"}
 _GENERIC_RETURN = "The result."
 
 
@@ -110,7 +112,7 @@ def remove_invented(summary: str, vocab: Vocabulary) -> tuple[str, list[str]]:
     for token in _WORD.findall(summary):
         if is_identifier_like(token) and not vocab.knows_identifier(token):
             flagged.append(token)
-            while kept and kept[-1].lower() in _CONNECTORS:
+            while kept and kept[-1].lower() in _DETERMINERS:
                 kept.pop()
             dropped = True
             continue
@@ -124,7 +126,9 @@ def remove_invented(summary: str, vocab: Vocabulary) -> tuple[str, list[str]]:
     text = re.sub(r"\s+([.,;:!?)])", r"\1", text)
     text = re.sub(r"\(\s+", "(", text)
     text = re.sub(r"([,;:])\s*(?=[.!?]|$)", "", text)
-    text = re.sub(r"\s+(?:" + "|".join(_CONNECTORS) + r")(?=[.!?]?$)", "", text)
+    trailing = re.compile(r"\s+(?:" + "|".join(_CONNECTORS) + r")(?=[.!?]?$)", re.IGNORECASE)
+    while trailing.search(text):
+        text = trailing.sub("", text)
     return text.strip(), flagged
 
 

@@ -201,5 +201,5 @@ def test_loops_are_cut_and_emphasised_names_are_checked() -> None:
         vocab,
         symbols["numbers"],
     )
-    assert chosen.summary == "Return a copy of the given *price*."
+    assert chosen.summary == "Return a copy of *price*."
     assert chosen.flagged == ["*name*", "*n*"]
