@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from indexer.parser import DEFAULT_MAX_FILE_BYTES, SkipFile, parse_file
+from indexer.languages import UnsupportedLanguage
+from indexer.parser import DEFAULT_MAX_FILE_BYTES, SkipFile, parse_source, read_source
 from indexer.symbols import Symbol, SymbolOutline
 from indexer.walker import WalkOptions, select
 
@@ -217,11 +218,13 @@ def _count_file(rel: str, symbols: list[SymbolOutline], options: CheckOptions, r
 def _parse_one(
     args: tuple[str, Path, Path, int],
 ) -> tuple[str, tuple[list[SymbolOutline], bool] | SkipFile]:
-    rel, path, root, max_bytes = args
-    try:
-        parsed = parse_file(path, root, max_bytes, outline=True)
+    rel, path, _root, max_bytes = args
+    try:  # the walker already knows ``rel``: no path resolving per file
+        parsed = parse_source(read_source(path, max_bytes), rel, outline=True)
     except SkipFile as exc:
         return rel, exc
+    except UnsupportedLanguage as exc:
+        return rel, SkipFile("unsupported", str(exc))
     return rel, ([SymbolOutline.of(symbol) for symbol in parsed.symbols], parsed.has_errors)
 
 
