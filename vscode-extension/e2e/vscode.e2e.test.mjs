@@ -293,6 +293,16 @@ describe('docgen in code-server', { timeout: 600000 }, () => {
         await docstringOnDisk(page, name, 'pricing.after-action.py');
     });
 
+    it('documents the rest of the file with "docgen: Document this file"', async () => {
+        const page = state.page;
+        await clearNotifications(page);
+        await runCommand(page, 'docgen: Document this file');
+        const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /docgen: inserted \d+ docstrings?\./ });
+        await toast.first().waitFor({ timeout: 240000 });
+        await page.keyboard.press('Control+S');
+        await docstringOnDisk(page, 'iter_price_changes', 'pricing.after-file.py');
+    });
+
     it('indexes the workspace with "docgen: Index workspace" and reports what it did', async () => {
         const page = state.page;
         await page.keyboard.press('Escape');
