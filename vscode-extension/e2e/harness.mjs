@@ -109,11 +109,22 @@ export function writeSettings(work, ws, docgenSettings) {
     return userDir;
 }
 
+/** code-server's own config file, kept inside the test's folder rather than in ~/.config. */
+function configFile(userDir) {
+    return path.join(userDir, 'code-server.yaml');
+}
+
 /** Installs the .vsix into a private extensions folder. */
 export async function installExtension(tools, userDir, extDir) {
     const { stdout, stderr } = await run(
         tools.node24,
-        [tools.codeServer, '--user-data-dir', userDir, '--extensions-dir', extDir, '--install-extension', tools.vsix],
+        [
+            tools.codeServer,
+            '--config', configFile(userDir),
+            '--user-data-dir', userDir,
+            '--extensions-dir', extDir,
+            '--install-extension', tools.vsix,
+        ],
         { timeout: 180000 },
     );
     return `${stdout}${stderr}`;
@@ -124,6 +135,7 @@ export async function startCodeServer(tools, { userDir, extDir, port, logFile, w
     const log = fs.openSync(logFile, 'a');
     const args = [
         tools.codeServer,
+        '--config', configFile(userDir),
         '--auth', 'none',
         '--disable-telemetry',
         '--disable-update-check',
