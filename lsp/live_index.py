@@ -261,13 +261,16 @@ class WorkspaceIndex:
         return summary
 
     def _run_worker(self, paths: list[Path], progress: ProgressFn | None) -> str:
-        """Run one job in ``python -m lsp.index_worker``; return its summary line.
+        """Run one job in ``python -P -m lsp.index_worker``; return its summary line.
+
+        ``-P`` keeps the working directory off ``sys.path``: a folder in the user's
+        repository named like a module the worker imports must never be imported (or run).
 
         Raises:
             RuntimeError: The job failed (the message carries the worker's last words).
         """
         assert self.root is not None
-        command = [sys.executable, "-m", "lsp.index_worker", str(self.root), *map(str, paths)]
+        command = [sys.executable, "-P", "-m", "lsp.index_worker", str(self.root), *map(str, paths)]
         with subprocess.Popen(
             command,
             stdout=subprocess.PIPE,

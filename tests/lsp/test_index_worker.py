@@ -45,3 +45,23 @@ def test_failed_job_is_reported(tmp_path: Path):
         assert not index.indexing.is_set()
     finally:
         index.close()
+
+
+def test_worker_never_imports_from_the_workspace(symbols_only: Path, monkeypatch):
+    # A repository folder named like a module the child imports (here the standard
+    # library's json) must not shadow it: that would execute the repository's code. The
+    # server often runs with the workspace as its working directory.
+    marker = symbols_only / "shadow-ran"
+    shadow = symbols_only / "json"
+    shadow.mkdir()
+    (shadow / "__init__.py").write_text(
+        f"open({str(marker)!r}, 'w').close()\nraise SystemExit(3)\n"
+    )
+    monkeypatch.chdir(symbols_only)
+    index = WorkspaceIndex(symbols_only)
+    try:
+        summary = index.index_all().result(120)
+        assert "files" in summary
+    finally:
+        index.close()
+    assert not marker.exists()
