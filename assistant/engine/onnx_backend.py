@@ -29,24 +29,38 @@ class OrtSessions:
             machine spinning threads steal the CPU the work needs (measured 1.9x slower
             per decoder step here, see BENCHMARKS.md); on an idle machine it saves a
             little latency. None reads ``DOCGEN_ORT_SPIN`` (``1`` turns it on).
+        decoder_threads: Intra-op threads of the decoder sessions (default: ``threads``;
+            env ``DOCGEN_ORT_DECODER_THREADS``). One decode step is ~400 small ops: on a
+            busy machine every parallel op waits for a second thread to be scheduled.
     """
 
-    def __init__(self, folder: Path, threads: int | None = None, spin: bool | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        threads: int | None = None,
+        spin: bool | None = None,
+        decoder_threads: int | None = None,
+    ) -> None:
         import onnxruntime as ort
 
         if spin is None:
             spin = os.environ.get("DOCGEN_ORT_SPIN", "0") == "1"
+        if decoder_threads is None and os.environ.get("DOCGEN_ORT_DECODER_THREADS"):
+            decoder_threads = int(os.environ["DOCGEN_ORT_DECODER_THREADS"])
         self.manifest = verify_export(folder)
         parts = {**ONNX_PARTS, **self.manifest.get("onnx", {})}
-        options = ort.SessionOptions()
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.intra_op_num_threads = threads or 0
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
         self.sessions = {}
         for part, name in parts.items():
+            options = ort.SessionOptions()
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+            count = decoder_threads if part != "encoder" and decoder_threads else threads
+            options.intra_op_num_threads = count or 0
+            options.inter_op_num_threads = 1
+            options.log_severity_level = 3
+            options.add_session_config_entry(
+                "session.intra_op.allow_spinning", "1" if spin else "0"
+            )
             try:
                 self.sessions[part] = ort.InferenceSession(
                     str(folder / name), options, providers=["CPUExecutionProvider"]
