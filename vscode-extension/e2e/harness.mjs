@@ -147,6 +147,8 @@ export async function startCodeServer(tools, { userDir, extDir, port, logFile, w
         ws,
     ];
     const child = spawn(tools.node24, args, { stdio: ['ignore', log, log], detached: true });
+    // scripts/ci.sh ends this process group by its id if the test itself is killed (time limit).
+    fs.writeFileSync(`${logFile}.pid`, String(child.pid));
     const deadline = Date.now() + 120000;
     while (Date.now() < deadline) {
         if (child.exitCode !== null) {

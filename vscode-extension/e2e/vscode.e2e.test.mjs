@@ -193,6 +193,8 @@ describe('docgen in code-server', { timeout: 600000 }, () => {
         fs.rmSync(OUT, { recursive: true, force: true });
         fs.mkdirSync(OUT, { recursive: true });
         Object.assign(state, makeWorkspace(tools.sampleRepo));
+        // scripts/ci.sh removes this folder if the test is killed before its own clean-up.
+        fs.writeFileSync(path.join(OUT, 'workdir'), state.work);
         const docgenSettings = {
             'docgen.interpreter': tools.python,
             'docgen.cachePath': path.join(state.work, 'cache'),
@@ -229,11 +231,13 @@ describe('docgen in code-server', { timeout: 600000 }, () => {
         await shot('final');
         await state.browser?.close().catch(() => undefined);
         stopProcessGroup(state.server);
+        fs.rmSync(path.join(OUT, 'code-server.log.pid'), { force: true });
         if (state.userDir) {
             keepLogs(state.userDir, OUT);
         }
         if (state.work) {
             fs.rmSync(state.work, { recursive: true, force: true });
+            fs.rmSync(path.join(OUT, 'workdir'), { force: true });
         }
     });
 

@@ -63,5 +63,26 @@ fi
 export DOCGEN_E2E_TOOLS="$tools_root/node_modules"
 
 step "end-to-end test (limit ${DOCGEN_E2E_TIMEOUT:-900} s)"
-timeout --kill-after=30 "${DOCGEN_E2E_TIMEOUT:-900}" npm run --silent e2e
+pid_file="$EXT_DIR/test-results/e2e/code-server.log.pid"
+stop_code_server() {
+    # The test stops code-server itself; this covers a test killed by the time limit.
+    if [ -f "$pid_file" ]; then
+        kill -TERM -- "-$(cat "$pid_file")" 2>/dev/null || true
+        rm -f "$pid_file"
+    fi
+    work_file="$EXT_DIR/test-results/e2e/workdir"
+    if [ -f "$work_file" ]; then
+        case "$(cat "$work_file")" in
+            "${TMPDIR:-/tmp}"/docgen-e2e-*) rm -rf -- "$(cat "$work_file")" ;;
+        esac
+        rm -f "$work_file"
+    fi
+}
+trap stop_code_server EXIT
+status=0
+timeout --kill-after=30 "${DOCGEN_E2E_TIMEOUT:-900}" npm run --silent e2e || status=$?
 echo "screenshots and logs: $EXT_DIR/test-results/e2e/"
+if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+    echo "the end-to-end test ran past ${DOCGEN_E2E_TIMEOUT:-900} s and was stopped" >&2
+fi
+exit "$status"
