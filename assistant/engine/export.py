@@ -102,6 +102,8 @@ def export_model(
     if not force and _is_valid_export(target, source, settings):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
+    if out_dir is None:
+        prune_cache(target.parent)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
     try:
         _build(source, tmp, settings, say)
@@ -110,6 +112,33 @@ def export_model(
         shutil.rmtree(tmp, ignore_errors=True)
     say(f"export ready: {target}")
     return target
+
+
+def prune_cache(root: Path, stale_after_s: float = 3600.0) -> list[Path]:
+    """Delete cache entries nothing can load any more; return what was removed.
+
+    That is: exports of a local folder that no longer exists (the cache is keyed by the
+    folder, so they are unreachable) and temporary folders of exports killed more than
+    ``stale_after_s`` ago. Exports of hub ids and of existing folders are kept.
+    """
+    removed = []
+    now = time.time()
+    for entry in root.iterdir() if root.is_dir() else []:
+        if not entry.is_dir():
+            continue
+        if entry.name.startswith("."):  # .NAME.*.partial / .NAME.old-*: interrupted work
+            if now - entry.stat().st_mtime > stale_after_s:
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry)
+            continue
+        try:
+            model_id = read_manifest(entry).get("source", {}).get("model_id", "")
+        except ModelLoadError:
+            continue  # not ours to judge; a rebuild replaces it when asked for
+        if isinstance(model_id, str) and model_id.startswith("/") and not Path(model_id).exists():
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
 
 
 def _cache_folder(source: ModelSource, settings: dict) -> Path:

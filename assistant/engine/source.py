@@ -56,9 +56,9 @@ def resolve_model(model: str | os.PathLike[str], revision: str | None = None) ->
                 f"{path} is a file; pass the model folder (with config.json) instead."
             )
         if (path / MANIFEST_NAME).is_file():
-            return ModelSource(path, str(path), _manifest_revision(path), exported=True)
+            return ModelSource(path, str(path.resolve()), _manifest_revision(path), exported=True)
         check_hf_folder(path)
-        return ModelSource(path, str(path), folder_fingerprint(path), exported=False)
+        return ModelSource(path, str(path.resolve()), folder_fingerprint(path), exported=False)
     if _looks_like_path(str(model)):
         raise ModelLoadError(
             f"Model folder {path} does not exist. Pass an existing folder in Hugging Face "

@@ -81,3 +81,22 @@ def test_killed_export_leaves_no_half_written_folder(tiny_t5, tmp_path, monkeypa
         export_model(tiny_t5, out_dir=out, int8=False)
     assert not out.exists()
     assert os.listdir(tmp_path) == []
+
+
+def test_cache_prunes_exports_of_deleted_folders_and_stale_partials(tiny_t5, tmp_path) -> None:
+    from assistant.engine.export import prune_cache
+    from assistant.engine.testing import build_tiny_t5
+
+    gone = build_tiny_t5(tmp_path / "gone", d_model=32, d_ff=32, num_heads=2, num_layers=1)
+    gone_export = export_model(gone, int8=False)
+    kept_export = export_model(tiny_t5, int8=False)
+    stale = cache_root() / ".x.partial"
+    stale.mkdir()
+    os.utime(stale, (0, 0))
+    fresh = cache_root() / ".y.partial"
+    fresh.mkdir()
+    shutil.rmtree(gone)
+    removed = prune_cache(cache_root())
+    assert set(removed) == {gone_export, stale}
+    assert kept_export.is_dir() and fresh.is_dir()
+    fresh.rmdir()
