@@ -100,3 +100,19 @@ def test_cache_prunes_exports_of_deleted_folders_and_stale_partials(tiny_t5, tmp
     assert set(removed) == {gone_export, stale}
     assert kept_export.is_dir() and fresh.is_dir()
     fresh.rmdir()
+
+
+def test_loading_an_export_needs_neither_torch_nor_transformers(onnx_fp32, tiny_t5) -> None:
+    import subprocess
+    import sys
+
+    folder = export_model(tiny_t5, int8=False)
+    code = (
+        "import sys\n"
+        "from assistant.engine import load_generator\n"
+        f"gen = load_generator({str(folder)!r}, threads=1)\n"
+        "assert gen.generate_texts(['def f(x): return x'])\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'optimum') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
