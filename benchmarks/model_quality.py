@@ -4,8 +4,8 @@ Smoothed BLEU-4 (CodeXGLUE) in-repo and cold for the model and the name-only and
 retrieval-only baselines (:mod:`assistant.evaluation.evaluate`), then the latency of one
 summary at batch 1 through the int8 ONNX engine on in-repo prompts.
 
-    .venv/bin/python benchmarks/model_quality.py --data work-data/dataset/examples-nb.jsonl.xz \\
-        --limit 1000 --latency 100 --json work-data/model_quality.json
+    .venv/bin/python benchmarks/model_quality.py --data work-data/dataset/examples.jsonl.xz \\
+        --similar-in checkpoints/docgen-t5/similar.json.xz --limit 1000 --latency 100
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def main() -> int:
     """Run the benchmark and print a markdown summary."""
     from assistant.engine import GenerationConfig, load_generator
     from assistant.evaluation.evaluate import evaluate_model, prompts_for, select_records
-    from assistant.training.data import load_examples
+    from assistant.training.data import apply_similar, load_examples
 
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--data", type=Path, required=True)
@@ -50,12 +50,22 @@ def main() -> int:
     p.add_argument("--per-package", type=int, default=150)
     p.add_argument("--latency", type=int, default=100, help="prompts timed at batch 1")
     p.add_argument("--threads", type=int, default=None)
+    p.add_argument(
+        "--similar-in",
+        type=Path,
+        default=None,
+        help="neighbour ids (checkpoints/docgen-t5/similar.json.xz) if not in --data",
+    )
+    p.add_argument("--max-new-tokens", type=int, default=24)
+    p.add_argument("--num-beams", type=int, default=4)
     p.add_argument("--json", type=Path, default=None)
     args = p.parse_args()
 
     records = load_examples(args.data)
+    if args.similar_in is not None:
+        apply_similar(records, args.similar_in)
     generator = load_generator(args.model, backend="onnx", threads=args.threads)
-    config = GenerationConfig(max_new_tokens=48)
+    config = GenerationConfig(max_new_tokens=args.max_new_tokens, num_beams=args.num_beams)
     report = evaluate_model(
         records,
         lambda prompts: generator.generate_texts(prompts, config),
@@ -65,6 +75,7 @@ def main() -> int:
     by_id = {r["id"]: r for r in records}
     chosen = select_records(records, "test", args.latency, args.per_package)
     report["latency_batch1"] = latency(generator, prompts_for(chosen, by_id, "in-repo"), config)
+    report["generation"] = {"max_new_tokens": args.max_new_tokens, "num_beams": args.num_beams}
     report["machine"] = {
         "cpus": os.cpu_count(),
         "processor": platform.processor() or platform.machine(),

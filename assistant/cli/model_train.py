@@ -113,6 +113,13 @@ def train(
 @click.option("--split", default="test", show_default=True)
 @click.option("--limit", default=1000, show_default=True, help="Examples per situation.")
 @click.option("--per-package", default=150, show_default=True)
+@click.option(
+    "--similar-in",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Neighbour ids (e.g. checkpoints/docgen-t5/similar.json.xz).",
+)
+@click.option("--max-new-tokens", default=20, show_default=True)
 @click.option("--baselines-only", is_flag=True, help="Score only the baselines (no model).")
 @click.option(
     "--json",
@@ -128,6 +135,8 @@ def evaluate(
     split: str,
     limit: int,
     per_package: int,
+    similar_in: Path | None,
+    max_new_tokens: int,
     baselines_only: bool,
     json_out: Path | None,
 ) -> None:
@@ -136,9 +145,11 @@ def evaluate(
     from rich.table import Table
 
     from assistant.evaluation.evaluate import evaluate_model
-    from assistant.training.data import load_examples
+    from assistant.training.data import apply_similar, load_examples
 
     records = load_examples(data)
+    if similar_in is not None:
+        apply_similar(records, similar_in)
     if not any(r["split"] == split and r.get("similar") is not None for r in records):
         raise click.UsageError(
             f"no {split} record of {data} has neighbour evidence; run "
@@ -149,7 +160,7 @@ def evaluate(
         from assistant.engine import GenerationConfig, load_generator
 
         generator = load_generator(model_dir, backend=backend)
-        config = GenerationConfig(max_new_tokens=48)
+        config = GenerationConfig(max_new_tokens=max_new_tokens)
 
         def generate(prompts: list[str]) -> list[str]:
             return generator.generate_texts(prompts, config)

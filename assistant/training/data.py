@@ -34,6 +34,18 @@ def load_examples(path: Path) -> list[dict[str, Any]]:
     return records
 
 
+def apply_similar(records: list[dict[str, Any]], path: Path) -> None:
+    """Fill ``similar``/``callees`` from a neighbour-id file (``train.py --similar-out``)."""
+    import json
+    import lzma
+
+    with lzma.open(path, "rt", encoding="utf-8") as fh:
+        known = json.load(fh)
+    for record in records:
+        if str(record["id"]) in known:
+            record["similar"], record["callees"] = known[str(record["id"])]
+
+
 def prompt_for(record: dict[str, Any], by_id: dict[int, dict], mode: str) -> str:
     """Build the model input of a record in an evidence situation."""
     return build_prompt(record["code"], evidence_for(record, by_id, mode), DEFAULT_MAX_CHARS)

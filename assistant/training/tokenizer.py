@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     """Train tokenizers of several sizes, report tokens/char, save the chosen size.
 
     ``python -m assistant.training.tokenizer EXAMPLES OUT --sizes 8000 12000 16000
-    --keep 16000`` (the sizes are measured on validation prompts and summaries).
+    --keep 16000 --kind bpe`` (sizes are measured on validation prompts and summaries).
     """
     import argparse
     import json
@@ -138,15 +138,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("out", type=Path)
     p.add_argument("--sizes", type=int, nargs="+", default=[8000, 12000, 16000])
     p.add_argument("--keep", type=int, default=16000)
-    p.add_argument("--limit", type=int, default=20000, help="training records sampled")
+    p.add_argument("--limit", type=int, default=25000, help="training records sampled")
+    p.add_argument("--kind", choices=["unigram", "bpe"], default="bpe")
     args = p.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
     texts = corpus_texts(args.examples, "train", args.limit)
     valid = corpus_texts(args.examples, "valid", 2000, seed=1)
     prompts, summaries = valid[: len(valid) // 2], valid[len(valid) // 2 :]
     report = {}
     for size in sorted(set(args.sizes) | {args.keep}):
         started = time.monotonic()
-        tok = train_tokenizer(texts, size, args.out if size == args.keep else None)
+        out = args.out if size == args.keep else None
+        tok = train_tokenizer(texts, size, out, kind=args.kind)
         report[size] = {
             "train_s": round(time.monotonic() - started, 1),
             "prompt_tokens_per_char": round(tokens_per_char(tok, prompts), 4),

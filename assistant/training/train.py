@@ -31,6 +31,7 @@ from assistant.training.checkpoint import (
 )
 from assistant.training.data import (
     BatchStream,
+    apply_similar,
     encode_batch,
     load_examples,
     load_tokenizer,
@@ -125,12 +126,7 @@ def prepare_records(args: argparse.Namespace, say) -> tuple[list, list, dict]:
     """Load examples (computing neighbours if asked) and split train/valid."""
     records = load_examples(args.data)
     if args.similar_in is not None:
-        import lzma
-
-        with lzma.open(args.similar_in, "rt", encoding="utf-8") as fh:
-            known = json.load(fh)
-        for record in records:
-            record["similar"], record["callees"] = known[str(record["id"])]
+        apply_similar(records, args.similar_in)
     if args.minilm is not None and any(r.get("similar") is None for r in records):
         from assistant.dataset.neighbours import PackedMiniLM, fill_similar
 

@@ -39,5 +39,8 @@ def test_shipped_model_drafts_summaries_offline(generator, monkeypatch):
         code, Evidence(similar=[("read_yaml", "Read a YAML file and return its data.")])
     )
     texts = generator.generate_texts([cold, warm], GenerationConfig(max_new_tokens=32))
-    assert all(t.strip() for t in texts)
-    assert any(w in " ".join(texts).lower() for w in ("read", "load", "json", "file"))
+    # quality is measured by benchmarks/model_quality.py; here: real words come out
+    for text in texts:
+        words = text.split()
+        assert 3 <= len(words) <= 32 and text.isascii()
+        assert sum(w.isalpha() for w in words) >= len(words) // 2

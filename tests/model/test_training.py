@@ -83,6 +83,7 @@ def test_bleu_and_name_only_baseline():
     assert name_only_summary("parseHTTPRequest") == "Parse http request."
 
 
+@pytest.mark.slow
 def test_train_resume_export_and_evaluate(workspace: Path):
     common = [
         "--data",
