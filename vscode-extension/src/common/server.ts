@@ -3,7 +3,7 @@
  * checks the interpreter first, restarts after settings changes (debounced) and after
  * crashes (limited, with backoff), and says so once when it gives up.
  */
-import { commands, Disposable, ExtensionContext, Uri, window, workspace } from 'vscode';
+import { commands, Disposable, ExtensionContext, window, workspace } from 'vscode';
 import {
     CloseAction,
     ErrorAction,
@@ -278,9 +278,4 @@ export class ServerUnavailableError extends Error {
     constructor() {
         super('the language server is not running. Run "docgen: Restart server", or see the "docgen" output for why.');
     }
-}
-
-/** The `uri` argument of server commands, as the protocol writes it. */
-export function protocolUri(client: LanguageClient, uri: Uri): string {
-    return client.code2ProtocolConverter.asUri(uri);
 }
