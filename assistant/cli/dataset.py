@@ -38,16 +38,10 @@ def dataset() -> None:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Folder of wheels/sdists, searched recursively (repeatable).",
 )
-@click.option("--max-packages", default=400, show_default=True, help="Packages harvested.")
+@click.option("--max-packages", default=1200, show_default=True, help="Packages harvested.")
 @click.option("--max-files", default=300, show_default=True, help="Python files per package.")
 @click.option("--max-records", default=1500, show_default=True, help="Examples per package.")
 @click.option("--workers", default=2, show_default=True, help="Parser processes.")
-@click.option(
-    "--embed-minutes",
-    default=30.0,
-    show_default=True,
-    help="Time budget for embedding packages (held-out packages first).",
-)
 def build(
     out: Path,
     stdlib: bool,
@@ -57,9 +51,12 @@ def build(
     max_files: int,
     max_records: int,
     workers: int,
-    embed_minutes: float,
 ) -> None:
-    """Harvest (code, summary) pairs, filter, dedup, split by package, add evidence."""
+    """Harvest (code, summary) pairs, filter, dedup, split by package, add callee evidence.
+
+    Similar-symbol evidence needs all-MiniLM embeddings: fill it afterwards with
+    ``python -m assistant.dataset.neighbours`` or ``train.py --minilm`` (on a GPU).
+    """
     from rich.progress import Progress
 
     from assistant.dataset.build import BuildConfig, build_dataset
@@ -74,7 +71,6 @@ def build(
         max_files=max_files,
         max_records=max_records,
         workers=workers,
-        embed_minutes=embed_minutes,
     )
     if config.stdlib is not None and not config.stdlib.is_dir():
         raise click.UsageError(f"standard library not found at {config.stdlib}; use --stdlib-path")

@@ -136,3 +136,25 @@ def test_build_filters_licenses_dedups_and_splits_by_package(corpus: Path, tmp_p
         for cid in r["callees"]:
             assert by_id[cid]["package"] == r["package"] and by_id[cid]["fold"] != r["fold"]
     assert {"code", "symbol"}.isdisjoint(records[0]) and records[0]["etext"]
+
+
+def test_cli_builds_and_rejects_empty_input(corpus: Path, tmp_path: Path):
+    from assistant.cli import main
+
+    assert main(["dataset", "build", "--no-stdlib", "--out", str(tmp_path / "x")]) == 2
+    out = tmp_path / "cli"
+    code = main(
+        [
+            "dataset",
+            "build",
+            "--no-stdlib",
+            "--archives",
+            str(corpus),
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+        ]
+    )
+    assert code == 0
+    assert (out / EXAMPLES_FILE).is_file() and (out / "manifest.json").is_file()
