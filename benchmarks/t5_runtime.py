@@ -200,12 +200,14 @@ def measure(
     load evenly over the backends, so their ratios stay fair on a shared machine.
     """
     ctx = mp.get_context("spawn")
-    workers, results = {}, {}
+    workers, results, started = {}, {}, {}
+    _log(f"loading {', '.join(backends)} (in parallel; nothing is timed yet)")
     for backend in backends:
-        _log(f"loading {backend}")
         parent, child = ctx.Pipe()
         proc = ctx.Process(target=_worker, args=(backend, paths, threads, spin, child), daemon=True)
         proc.start()
+        started[backend] = (proc, parent)
+    for backend, (proc, parent) in started.items():
         kind, payload = parent.recv()
         if kind == "error":
             results[backend] = {"error": payload}
