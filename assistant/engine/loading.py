@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -12,6 +13,8 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "docgen-
 """The embedded default model shipped inside the package (an export or an HF folder)."""
 
 BACKENDS = ("onnx", "pytorch")
+
+_log = logging.getLogger("assistant.engine")
 
 
 def load_generator(
@@ -38,6 +41,8 @@ def load_generator(
         max_input_tokens: Truncation length; longer prompts keep their head.
         revision: Hub revision for hub ids.
         warmup: Run one tiny generation at load (ONNX) so the first request is fast.
+            A first ONNX load of a Hugging Face model exports it (a minute for a small
+            T5); its stages are logged at INFO on the ``assistant.engine`` logger.
 
     Returns:
         A :class:`~assistant.engine.types.TextGenerator`.
@@ -62,7 +67,7 @@ def load_generator(
     if not source.exported:
         from assistant.engine.export import export_model
 
-        folder = export_model(source.folder, int8=int8, revision=revision)
+        folder = export_model(source.folder, int8=int8, revision=revision, progress=_log.info)
     return OnnxGenerator(
         folder,
         model_id=source.model_id,
