@@ -26,6 +26,8 @@ import {
 const OUT = path.join(EXTENSION_DIR, 'test-results', 'e2e');
 const TARGET_FILE = path.join('inventory', 'pricing.py');
 const TARGET_FUNCTION = 'cart_total';
+/** Python files added before "Index workspace", so that its progress lasts long enough to see. */
+const GENERATED_FILES = 300;
 /** The text lines of the editors in the editor area (not the panel's output editor). */
 const EDITOR_LINES = '.part.editor .monaco-editor .view-lines .view-line';
 const CHROMIUM_ARGS = [
@@ -311,10 +313,24 @@ describe('docgen in code-server', { timeout: 600000 }, () => {
         const page = state.page;
         await page.keyboard.press('Escape');
         await clearNotifications(page);
+        // Enough new files that indexing takes a moment, so its progress can be seen.
+        const generated = path.join(state.ws, 'generated');
+        fs.mkdirSync(generated);
+        for (let i = 0; i < GENERATED_FILES; i++) {
+            const body = [0, 1, 2].map((j) => `def step_${i}_${j}(value, factor=${j + 1}):\n    return value * factor + ${i}\n`);
+            fs.writeFileSync(path.join(generated, `module_${i}.py`), body.join('\n\n'));
+        }
         await runCommand(page, 'docgen: Index workspace');
+        // The status bar item follows the server's work-done progress ("docgen: indexing").
+        const progress = page.locator('.statusbar-item', { hasText: /docgen: indexing/ });
+        await progress.first().waitFor({ timeout: 60000 });
+        await shot('04-indexing-progress');
         const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /docgen: indexed \d+ files/ });
-        await toast.first().waitFor({ timeout: 180000 });
+        await toast.first().waitFor({ timeout: 300000 });
+        const summary = await toast.first().innerText();
         await shot('04-index-workspace');
+        const files = Number(/indexed (\d+) files/.exec(summary)?.[1]);
+        assert.ok(files >= GENERATED_FILES, `the summary counts ${files} files: ${summary}`);
         await waitForStatus(page, 'check', 60000);
     });
 
