@@ -32,7 +32,8 @@ NEW_TOKENS = 32
 BATCHES = (1, 16)
 BACKENDS = ("pytorch_fp32", "onnx_fp32", "onnx_int8", "ct2_int8")
 # --backends ...,optimum_int8: optimum's generate on our int8 export;
-# onnx_int8_dec1: our int8 path with single-threaded decoder sessions.
+# onnx_int8_dec1: our int8 path with single-threaded decoder sessions;
+# onnx_int8@key=value;key=value: our int8 path with extra onnxruntime session config.
 OPTIONAL_BACKENDS = ("optimum_int8", "onnx_int8_dec1")
 SHAPE = dict(d_model=512, d_ff=2048, num_layers=6, num_heads=8, model_vocab_size=32100)
 
@@ -123,9 +124,12 @@ def _runner(backend: str, paths: dict[str, Path], threads: int):
     if backend.startswith("onnx"):
         from assistant.engine.onnx_backend import OnnxGenerator
 
-        if backend.endswith("_dec1"):  # variant: decoder sessions single-threaded
+        base, _, extra = backend.partition("@")  # onnx_int8@key=value: session config
+        if extra:
+            os.environ["DOCGEN_ORT_CONFIG"] = extra
+        if base.endswith("_dec1"):  # variant: decoder sessions single-threaded
             os.environ["DOCGEN_ORT_DECODER_THREADS"] = "1"
-        gen = OnnxGenerator(paths[backend.removesuffix("_dec1")], threads=threads)
+        gen = OnnxGenerator(paths[base.removesuffix("_dec1")], threads=threads)
 
         def run(ids, mask):
             return [s[0].tokens for s in gen.generate_from_ids(ids, mask, config)]

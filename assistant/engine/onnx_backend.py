@@ -32,6 +32,9 @@ class OrtSessions:
         decoder_threads: Intra-op threads of the decoder sessions (default: ``threads``;
             env ``DOCGEN_ORT_DECODER_THREADS``). One decode step is ~400 small ops: on a
             busy machine every parallel op waits for a second thread to be scheduled.
+
+    Extra onnxruntime session config entries can be given in ``DOCGEN_ORT_CONFIG``
+    (``"key=value;key=value"``).
     """
 
     def __init__(
@@ -61,6 +64,8 @@ class OrtSessions:
             options.add_session_config_entry(
                 "session.intra_op.allow_spinning", "1" if spin else "0"
             )
+            for key, value in _extra_config():
+                options.add_session_config_entry(key, value)
             try:
                 self.sessions[part] = ort.InferenceSession(
                     str(folder / name), options, providers=["CPUExecutionProvider"]
@@ -149,6 +154,17 @@ class OrtStepper:
         self.past = [_as_numpy(kv)[rows] for kv in self.past]
         self.cross = [_as_numpy(kv)[rows] for kv in self.cross]
         self.mask = self.mask[rows]
+
+
+def _extra_config() -> list[tuple[str, str]]:
+    """Session config entries from ``DOCGEN_ORT_CONFIG`` ("key=value;key=value"), for
+    tuning experiments without code changes."""
+    pairs = []
+    for item in os.environ.get("DOCGEN_ORT_CONFIG", "").split(";"):
+        key, sep, value = item.partition("=")
+        if sep and key.strip():
+            pairs.append((key.strip(), value.strip()))
+    return pairs
 
 
 def _as_numpy(value) -> np.ndarray:
