@@ -101,6 +101,12 @@ def export_model(
     target = Path(out_dir) if out_dir is not None else _cache_folder(source, settings)
     if not force and _is_valid_export(target, source, settings):
         return target
+    if target.exists() and not (target / MANIFEST_NAME).is_file():
+        if not target.is_dir() or any(target.iterdir()):
+            raise ModelLoadError(
+                f"{target} exists and is not an export of ours; it is left untouched. "
+                "Choose an empty or new output folder."
+            )
     target.parent.mkdir(parents=True, exist_ok=True)
     if out_dir is None:
         prune_cache(target.parent)

@@ -116,3 +116,13 @@ def test_loading_an_export_needs_neither_torch_nor_transformers(onnx_fp32, tiny_
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_export_never_overwrites_a_folder_that_is_not_an_export(tiny_t5, tmp_path) -> None:
+    precious = tmp_path / "my-documents"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("keep me")
+    with pytest.raises(ModelLoadError, match="not an export of ours"):
+        export_model(tiny_t5, out_dir=precious, int8=False)
+    assert (precious / "notes.txt").read_text() == "keep me"
+    assert os.listdir(tmp_path) == ["my-documents"]
