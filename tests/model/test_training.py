@@ -128,3 +128,31 @@ def test_train_resume_export_and_evaluate(workspace: Path):
     assert set(report.scores) == {"in-repo", "cold"}
     assert set(report.scores["in-repo"]) == {"model", "name-only", "retrieval-only"}
     assert report.scores["cold"]["retrieval-only"] < 1.0  # nothing to copy when cold
+
+
+def test_eval_command_scores_baselines(workspace: Path, tmp_path: Path):
+    from click.testing import CliRunner
+
+    from assistant.cli.model_train import evaluate
+
+    out = tmp_path / "report.json"
+    args = [
+        "--data",
+        str(workspace / "examples.jsonl.xz"),
+        "--split",
+        "valid",
+        "--baselines-only",
+        "--json",
+        str(out),
+    ]
+    result = CliRunner().invoke(evaluate, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert (
+        report["scores"]["in-repo"]["retrieval-only"] > report["scores"]["cold"]["retrieval-only"]
+    )
+    bad = CliRunner().invoke(
+        evaluate,
+        ["--data", str(workspace / "examples.jsonl.xz"), "--split", "nosuch", "--baselines-only"],
+    )
+    assert bad.exit_code == 2 and "neighbour evidence" in bad.output
