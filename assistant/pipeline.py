@@ -197,7 +197,8 @@ class DocPipeline:
 
         The id is the injected generator's ``model_id`` or the configured model (the
         embedded default's folder when None); for a folder, the version is a digest of
-        its files' names, sizes and times, so a retrained model never hits old entries.
+        its files' names, sizes and times (documentation such as MODEL_CARD.md left out),
+        so a retrained model never hits old entries.
         """
         if self._fingerprint is not None:
             return self._fingerprint
@@ -215,7 +216,7 @@ class DocPipeline:
             stats = sorted(
                 (str(p.relative_to(path)), p.stat().st_size, int(p.stat().st_mtime))
                 for p in path.rglob("*")
-                if p.is_file()
+                if p.is_file() and p.suffix.lower() not in (".md", ".rst")  # docs do not draft
             )
             version = _sha(repr(stats))[:16]
         backend = f"{self.settings.backend}{'-int8' if self.settings.int8 else ''}"
