@@ -1,4 +1,4 @@
-"""``docgen model``: export a T5 to ONNX (int8) and show what a model folder holds."""
+"""``docgen model``: export a T5 to ONNX (int8), show a model folder, train and evaluate."""
 
 from __future__ import annotations
 
@@ -76,3 +76,14 @@ def info(model_name: str | None, as_json: bool) -> None:
                 click.echo(f"  {item}")
         else:
             click.echo(f"{key}: {value}")
+
+
+def _register_training_commands() -> None:
+    """Add ``train`` and ``eval`` (assistant/cli/model_train.py) to the ``model`` group."""
+    from assistant.cli.model_train import evaluate, train
+
+    model.add_command(train)
+    model.add_command(evaluate)
+
+
+_register_training_commands()

@@ -38,3 +38,10 @@ def test_info_reports_a_broken_folder(tiny_t5: Path, tmp_path, capsys) -> None:
     assert main(["model", "info", str(broken), "--json"]) == 0
     details = json.loads(capsys.readouterr().out)
     assert details["status"].startswith("unusable") and "tokenizer" in details["status"]
+
+
+def test_model_group_offers_training_and_evaluation(capsys):
+    assert main(["model", "--help"]) == 0
+    listed = capsys.readouterr().out
+    for command in ("export", "info", "train", "eval"):
+        assert f"  {command} " in listed
