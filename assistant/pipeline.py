@@ -378,9 +378,13 @@ class DocPipeline:
         with ``strict``) and carry the new docstring on that symbol.
 
         Raises:
-            EditRefused: The edit would damage the file or not land on the symbol.
+            EditRefused: The symbol has a docstring by now (hand-written prose is never
+                replaced; stale ones go through :meth:`plan_stale_update`), or the edit
+                would damage the file or not land on the symbol.
         """
         symbol = self._fresh(path, source, symbol)
+        if symbol.docstring:
+            raise EditRefused(f"{path}: {symbol.qualname} has a docstring now; it is not replaced")
         edit = self.insertion_edit(source, symbol, result)
         edited = apply_edits(source, [edit])
         check_edited(

@@ -245,3 +245,13 @@ def test_bad_input_is_normal_input(tmp_path: Path, make_pipeline) -> None:
     crlf = (root / "crlf_tabs.py").read_bytes()
     assert b"\n" not in crlf.replace(b"\r\n", b"") and b'\t\t"""' in crlf
     assert (root / "shapes.py").read_text().count('"""') == 2 * 6
+
+
+def test_an_existing_docstring_is_never_replaced(sample_repo: Path, make_pipeline) -> None:
+    from assistant.edits import EditRefused
+
+    pipeline = make_pipeline(sample_repo)
+    source, _, symbol = _symbol(sample_repo, MODELS, "Warehouse.count")
+    result = pipeline.document_symbol(MODELS, source, symbol)
+    with pytest.raises(EditRefused, match="has a docstring now"):
+        pipeline.plan_insertion(MODELS, source, symbol, result)
