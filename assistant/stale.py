@@ -73,13 +73,19 @@ def signature_parameters(symbol: Symbol) -> list[Parameter]:
 
 def documented_parameters(symbol: Symbol, default_style: str = "google") -> list[str] | None:
     """Return the bare names a docstring documents, or None if it has no parameter list."""
+    found = _documented(symbol, default_style)
+    return None if found is None else found[1]
+
+
+def _documented(symbol: Symbol, default_style: str) -> tuple[str, list[str]] | None:
+    """Return the docstring's style and the bare names it documents (None: no list)."""
     if not symbol.docstring:
         return None
     style = detect_docstring_style(symbol.docstring) or default_style
     block = find_params(symbol.docstring, style)
     if block is None or not block.entries:
         return None
-    return [entry.bare_name for entry in block.entries]
+    return style, [entry.bare_name for entry in block.entries]
 
 
 def _compare(documented: list[str], signature: list[Parameter]) -> tuple[list, list, list]:
@@ -109,13 +115,10 @@ def check_symbol(symbol: Symbol, default_style: str = "google") -> StaleFinding 
     """Return the finding for one symbol, or None when its docstring matches."""
     if symbol.language != "python" or symbol.kind not in ("function", "method"):
         return None
-    if not symbol.docstring:
+    found = _documented(symbol, default_style)
+    if found is None:
         return None
-    style = detect_docstring_style(symbol.docstring) or default_style
-    block = find_params(symbol.docstring, style)
-    if block is None or not block.entries:
-        return None
-    documented = [entry.bare_name for entry in block.entries]
+    style, documented = found
     added, removed, renamed = _compare(documented, signature_parameters(symbol))
     if not (added or removed or renamed):
         return None

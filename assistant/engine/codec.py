@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.engine.types import ModelLoadError
+from assistant.engine.types import Hypothesis, ModelLoadError
+
+if TYPE_CHECKING:
+    from assistant.engine.search import Sequence
 
 DEFAULT_MAX_INPUT_TOKENS = 512
 
@@ -89,6 +93,12 @@ class PromptCodec:
         clean = [[t for t in seq if 0 <= t < size] for seq in sequences]
         texts = self._tok.decode_batch(clean, skip_special_tokens=True)
         return [_clean_up(t) if self._cleanup else t for t in texts]
+
+    def hypotheses(self, results: list[list[Sequence]]) -> list[list[Hypothesis]]:
+        """Decode every backend's search results (one group per prompt) in one batch."""
+        flat = [seq for group in results for seq in group]
+        texts = iter(self.decode([s.tokens for s in flat]))
+        return [[Hypothesis(next(texts), s.score) for s in group] for group in results]
 
 
 def fast_tokenizer_folder(folder: Path, cache_dir: Path) -> Path:

@@ -226,10 +226,7 @@ class OnnxGenerator:
         Prompts longer than ``max_input_tokens`` tokens are truncated, keeping their
         head; an empty prompt is valid (the model sees EOS alone).
         """
-        results = self.generate_ids(prompts, config)
-        flat = [seq for group in results for seq in group]
-        texts = iter(self.codec.decode([s.tokens for s in flat]))
-        return [[Hypothesis(next(texts), s.score) for s in group] for group in results]
+        return self.codec.hypotheses(self.generate_ids(prompts, config))
 
     def generate_ids(
         self, prompts: list[str], config: GenerationConfig | None = None

@@ -55,10 +55,7 @@ class TorchGenerator:
 
         Prompts over ``max_input_tokens`` tokens are truncated, keeping their head.
         """
-        results = self.generate_ids(prompts, config)
-        flat = [seq for group in results for seq in group]
-        texts = iter(self.codec.decode([s.tokens for s in flat]))
-        return [[Hypothesis(next(texts), s.score) for s in group] for group in results]
+        return self.codec.hypotheses(self.generate_ids(prompts, config))
 
     def generate_ids(
         self, prompts: list[str], config: GenerationConfig | None = None
