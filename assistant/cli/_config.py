@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from indexer.config import ConfigError, find_pyproject, load_tool_config
 
@@ -39,6 +40,52 @@ def config_for(ctx: click.Context, folder: Path) -> dict:
         return load_tool_config(find_pyproject(folder))
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
+
+
+def retarget(ctx: click.Context, paths: tuple[str, ...]) -> dict:
+    """Use the ``[tool.docgen]`` of the project that holds ``paths``.
+
+    The eager ``--config`` callback only knows the working directory. When the paths lie
+    in another project (``docgen check ../other-repo``), that project's pyproject.toml
+    (nearest above the paths' common folder) replaces it: every parameter not given on
+    the command line takes its value from there, as ``docgen index`` and ``generate`` do.
+    An explicit ``--config`` is kept.
+
+    Returns:
+        The ``[tool.docgen]`` table in use.
+
+    Raises:
+        click.UsageError: That pyproject.toml cannot be read.
+    """
+    table = ctx.meta.get("docgen.tool_config", {})
+    if ctx.meta.get("docgen.config_explicit") or not paths:
+        return table
+    common = Path(os.path.commonpath([Path(p).resolve() for p in paths]))
+    pyproject = find_pyproject(common if common.is_dir() else common.parent)
+    if pyproject is None or pyproject == ctx.meta.get("docgen.pyproject"):
+        return table
+    try:
+        table = load_tool_config(pyproject)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+    ctx.meta["docgen.pyproject"] = pyproject
+    ctx.meta["docgen.tool_config"] = table
+    from_defaults = (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)
+    for param in ctx.command.params:
+        given = param.name not in ctx.params or (
+            ctx.get_parameter_source(param.name) not in from_defaults
+        )
+        if given:
+            continue
+        if param.name in table:
+            ctx.params[param.name] = param.type_cast_value(ctx, table[param.name])
+        elif ctx.get_parameter_source(param.name) == ParameterSource.DEFAULT_MAP:
+            default = param.get_default(ctx)  # the working directory's value no longer applies
+            empty = () if getattr(param, "multiple", False) else None
+            ctx.params[param.name] = (
+                empty if default is None else param.type_cast_value(ctx, default)
+            )
+    return table
 
 
 def config_option(command):

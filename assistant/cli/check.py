@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli._config import config_option, project_root
+from assistant.cli._config import config_option, project_root, retarget
 from indexer.coverage import CheckOptions, check_paths
 
 _FLAGS = {
@@ -64,8 +64,10 @@ def check(ctx: click.Context, paths, fail_under, output_format, exclude, quiet, 
     coverage is at or above --fail-under, 1 below, 2 on usage errors. Settings come from
     [tool.docgen] in pyproject.toml; flags win.
     """
+    table = retarget(ctx, paths)
+    fail_under, exclude = ctx.params["fail_under"], ctx.params["exclude"]
+    flags = {name: ctx.params[name] for name in _FLAGS}
     root = project_root(ctx, paths)
-    table = ctx.meta.get("docgen.tool_config", {})
     patterns = list(dict.fromkeys([*_as_list(table.get("exclude")), *exclude]))
     options = CheckOptions(fail_under=fail_under, exclude=patterns, **flags)
     if "max_file_bytes" in table:

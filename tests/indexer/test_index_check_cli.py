@@ -189,7 +189,8 @@ def test_commands_on_a_repository_elsewhere(sample, tmp_path, monkeypatch):
     indexed = _run("index", str(sample), "-q")
     assert "2 files (2 parsed" in indexed.output  # the target's pyproject applies
     checked = json.loads(_run("check", str(sample / "pkg"), "--format", "json").output)
-    assert checked["files"] == 2 and checked["missing"][0]["path"] == "core.py"
+    # paths are reported relative to the target's project root (its pyproject.toml)
+    assert checked["files"] == 2 and checked["missing"][0]["path"] == "pkg/core.py"
 
 
 def test_check_reuses_the_index_with_identical_results(sample):
@@ -213,3 +214,20 @@ def test_check_defaults_to_the_current_folder(sample, monkeypatch):
     monkeypatch.chdir(sample / "pkg")  # the project's config applies, the scope is ./
     report = json.loads(_run("check", "--format", "json").output)
     assert report["files"] == 2 and {m["path"] for m in report["missing"]} == {"pkg/core.py"}
+
+
+def test_check_of_another_project_reads_that_projects_config(sample, tmp_path):
+    other = tmp_path / "other"
+    (other / "lib").mkdir(parents=True)
+    (other / "lib" / "mod.py").write_text('"""Mod."""\n\n\ndef f():\n    pass\n')
+    (other / "pyproject.toml").write_text("[tool.docgen]\nfail-under = 90\n")
+    (sample / "pyproject.toml").write_text("[tool.docgen]\nfail-under = 10\n")
+    report = json.loads(_run("check", str(other), "--format", "json").output)
+    assert report["fail_under"] == 90 and not report["passed"]
+    assert _run("check", str(other)).exit_code == 1
+    # flags still win, and an explicit --config is kept
+    assert _run("check", str(other), "--fail-under", "50").exit_code == 0
+    explicit = _run("check", str(other), "--config", str(sample / "pyproject.toml"))
+    assert explicit.exit_code == 0 and "fail-under 10:" in explicit.output
+    # the working directory's project is unchanged
+    assert json.loads(_run("check", "--format", "json").output)["fail_under"] == 10
