@@ -12,6 +12,7 @@ the current one when the symbol still exists, else with ContentModified.
 from __future__ import annotations
 
 import asyncio
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -219,11 +220,21 @@ def _data(document: TextDocument, action: str, qualname: str | None) -> dict[str
 def _filter_kinds(
     actions: list[types.CodeAction], only: list[str] | None
 ) -> list[types.CodeAction]:
+    """Keep the actions whose kind is one of ``only`` or below one (``source.docgen`` is
+    below ``source``). Kinds are compared by value: ``str()`` of an lsprotocol kind is its
+    enum name (``CodeActionKind.QuickFix``), not ``quickfix``."""
     if not only:
         return actions
+    wanted = [_kind_value(k) for k in only]
     return [
-        a for a in actions if any(str(a.kind) == k or str(a.kind).startswith(f"{k}.") for k in only)
+        a
+        for a in actions
+        if any(_kind_value(a.kind) == k or _kind_value(a.kind).startswith(f"{k}.") for k in wanted)
     ]
+
+
+def _kind_value(kind: Any) -> str:
+    return str(kind.value) if isinstance(kind, Enum) else str(kind)
 
 
 def _symbol_named(buffer: Buffer, qualname: Any) -> Symbol:

@@ -23,14 +23,33 @@ def doc_of(source: str, name: str) -> str | None:
     raise AssertionError(f"{name} not found")
 
 
-async def list_actions(client, uri, position, diagnostics=()):
+async def list_actions(client, uri, position, diagnostics=(), only=None):
     return await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
             range=types.Range(start=position, end=position),
-            context=types.CodeActionContext(diagnostics=list(diagnostics)),
+            context=types.CodeActionContext(diagnostics=list(diagnostics), only=only),
         )
     )
+
+
+async def test_only_filter_keeps_matching_kinds(model_client: LanguageClient, workspace: Path):
+    # VS Code's diagnostic hover asks for quick fixes only; source actions by prefix.
+    uri = open_file(model_client, workspace / "inventory" / "pricing.py")
+    await wait_for(lambda: uri in model_client.diagnostics, what="diagnostics")
+    diag = next(d for d in model_client.diagnostics[uri] if d.data["qualname"] == "cart_total")
+    quick = await list_actions(
+        model_client, uri, diag.range.start, [diag], only=[types.CodeActionKind.QuickFix]
+    )
+    assert [a.title for a in quick] == ["Generate docstring for cart_total"]
+    source = await list_actions(
+        model_client, uri, diag.range.start, [diag], only=[types.CodeActionKind.Source]
+    )
+    assert [a.title for a in source] == ["Generate docstrings for this file (3 missing)"]
+    none = await list_actions(
+        model_client, uri, diag.range.start, [diag], only=[types.CodeActionKind.Refactor]
+    )
+    assert not none
 
 
 async def test_generate_docstring_action(model_client: LanguageClient, workspace: Path):
