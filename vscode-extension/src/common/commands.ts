@@ -54,16 +54,22 @@ function pythonEditor(): TextEditor | undefined {
     return editor;
 }
 
+/** The language client once the server has settled; throws when it is not running. */
+async function runningClient(server: DocgenServer) {
+    const client = await server.whenSettled();
+    if (client === undefined) {
+        throw new ServerUnavailableError();
+    }
+    return client;
+}
+
 async function generateDocstring(server: DocgenServer): Promise<void> {
     const editor = pythonEditor();
     if (editor === undefined) {
         return;
     }
     try {
-        const client = await server.whenSettled();
-        if (client === undefined) {
-            throw new ServerUnavailableError();
-        }
+        const client = await runningClient(server);
         const uri = client.code2ProtocolConverter.asUri(editor.document.uri);
         const position = client.code2ProtocolConverter.asPosition(editor.selection.active);
         const result = await window.withProgress(
@@ -83,10 +89,7 @@ async function documentFile(server: DocgenServer): Promise<void> {
         return;
     }
     try {
-        const client = await server.whenSettled();
-        if (client === undefined) {
-            throw new ServerUnavailableError();
-        }
+        const client = await runningClient(server);
         const uri = client.code2ProtocolConverter.asUri(editor.document.uri);
         const name = workspace.asRelativePath(editor.document.uri);
         const result = await window.withProgress(
