@@ -27,8 +27,13 @@ from assistant.engine.source import (
 )
 from assistant.engine.types import ModelLoadError
 
-FORMAT_VERSION = 1
-"""Bump when the exported layout changes: old cache entries are then rebuilt."""
+FORMAT_VERSION = 2
+"""Bump when the exported files change: old cache entries are then rebuilt.
+
+2: encoder and decoder-with-past are our hand-built graphs (:mod:`.t5_graph`, fused
+attention) where the model allows, with optimum's inputs and outputs."""
+READABLE_FORMATS = (1, 2)
+"""Formats this version loads (1: all three graphs from optimum, e.g. older shipped models)."""
 
 ONNX_PARTS = {
     "encoder": "encoder_model.onnx",
@@ -176,10 +181,11 @@ def verify_export(folder: Path) -> dict:
     """
     fix = "Re-export it with `docgen model export MODEL` (or delete the folder)."
     manifest = read_manifest(folder)
-    if manifest.get("settings", {}).get("format") != FORMAT_VERSION:
+    if manifest.get("settings", {}).get("format") not in READABLE_FORMATS:
         raise ModelLoadError(
             f"{folder / MANIFEST_NAME} has export format "
-            f"{manifest.get('settings', {}).get('format')!r}, expected {FORMAT_VERSION}. {fix}"
+            f"{manifest.get('settings', {}).get('format')!r}, expected one of "
+            f"{READABLE_FORMATS}. {fix}"
         )
     files = manifest.get("files")
     if not isinstance(files, dict) or not files:
@@ -215,7 +221,7 @@ def _build(source: ModelSource, out: Path, settings: dict, say: Progress) -> Non
 
     raw = out / "fp32"
     say(f"exporting {source.model_id} to ONNX")
-    export_onnx(source, raw)
+    graphs = export_onnx(source, raw)
     for part, name in ONNX_PARTS.items():
         current = raw / name
         if settings["int8"]:
@@ -224,7 +230,7 @@ def _build(source: ModelSource, out: Path, settings: dict, say: Progress) -> Non
         os.replace(current, out / name)
     shutil.rmtree(raw)
     _copy_tokenizer(source, out)
-    _write_manifest(source, out, settings)
+    _write_manifest(source, out, settings, graphs)
 
 
 def _copy_tokenizer(source: ModelSource, out: Path) -> None:
@@ -246,7 +252,7 @@ def tokenizer_cache() -> Path:
     return cache_root().parent / "tokenizers"
 
 
-def _write_manifest(source: ModelSource, out: Path, settings: dict) -> None:
+def _write_manifest(source: ModelSource, out: Path, settings: dict, graphs: dict) -> None:
     files = {
         p.name: {"sha256": sha256_file(p), "size": p.stat().st_size}
         for p in sorted(out.iterdir())
@@ -256,6 +262,7 @@ def _write_manifest(source: ModelSource, out: Path, settings: dict) -> None:
         "source": {"model_id": source.model_id, "revision": source.revision},
         "settings": settings,
         "onnx": ONNX_PARTS,
+        "graphs": graphs,
         "files": files,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }

@@ -29,14 +29,24 @@ def _quiet():
             logging.disable(previous)
 
 
-def export_onnx(source: ModelSource, out: Path) -> None:
-    """Export encoder, decoder and decoder-with-past to ``out`` with optimum (fp32).
+def export_onnx(source: ModelSource, out: Path) -> dict[str, str]:
+    """Export encoder, decoder and decoder-with-past to ``out`` (fp32).
+
+    optimum exports all three; where :func:`~assistant.engine.t5_graph.supports` the
+    model, the encoder and decoder-with-past are then replaced by our hand-built graphs
+    (same inputs and outputs, fused attention, a quarter of the nodes: see
+    BENCHMARKS.md). The first decoder step (``decoder_model.onnx``, which also computes
+    the cross-attention KV once per prompt) stays optimum's.
+
+    Returns:
+        Which builder wrote each part (``"docgen"`` or ``"optimum"``), for the manifest.
 
     Raises:
         ModelLoadError: The weights cannot be read or the export fails.
     """
     from optimum.exporters.onnx import onnx_export_from_model
 
+    from assistant.engine import t5_graph
     from assistant.engine.torch_backend import load_torch_model
 
     model = load_torch_model(source)
@@ -53,6 +63,12 @@ def export_onnx(source: ModelSource, out: Path) -> None:
         raise ModelLoadError(
             f"ONNX export of {source.model_id} failed ({type(exc).__name__}: {exc})."
         ) from exc
+    graphs = dict.fromkeys(("encoder", "decoder", "decoder_with_past"), "optimum")
+    if t5_graph.supports(model):
+        t5_graph.build_encoder(model, out / "encoder_model.onnx")
+        t5_graph.build_decoder_step(model, out / "decoder_with_past_model.onnx")
+        graphs.update(encoder="docgen", decoder_with_past="docgen")
+    return graphs
 
 
 def quantize_onnx(path: Path, out: Path) -> Path:
