@@ -9,6 +9,7 @@ Usage::
     python benchmarks/t5_ab.py spin        # one decoder step, spinning on vs off
     python benchmarks/t5_ab.py merged      # split decoders vs optimum's merged decoder
     python benchmarks/t5_ab.py bucketing   # 64 mixed-length prompts: one batch vs buckets
+    python benchmarks/t5_ab.py graphs      # optimum's encoder/decoder-step graphs vs ours
 """
 
 from __future__ import annotations
@@ -161,6 +162,47 @@ def bucketing(paths: dict, reps: int) -> None:
     _print("64 mixed-length prompts, 16 new tokens", res)
 
 
+def optimum_int8_export(hf: Path) -> Path:
+    """The int8 export with optimum's encoder and decoder-with-past graphs (format 1's)."""
+    import os
+
+    from assistant.engine import export_model
+
+    os.environ["DOCGEN_EXPORT_GRAPHS"] = "optimum"
+    try:
+        return export_model(hf, int8=True)
+    finally:
+        del os.environ["DOCGEN_EXPORT_GRAPHS"]
+
+
+def graphs(paths: dict, reps: int) -> None:
+    """optimum's int8 graphs vs our hand-built ones: encoder, one decoder step, and the
+    benchmark's full generation (256 input tokens, 32 new, greedy) at batch 1 and 16."""
+    from t5_runtime import INPUT_TOKENS, NEW_TOKENS, make_inputs
+
+    from assistant.engine import GenerationConfig
+    from assistant.engine.onnx_backend import OnnxGenerator
+
+    folders = {"optimum": optimum_int8_export(paths["hf"]), "ours": paths["onnx_int8"]}
+    gens = {name: OnnxGenerator(folder, threads=2) for name, folder in folders.items()}
+    config = GenerationConfig(max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS)
+    for batch in (1, 16):
+        ids, mask = make_inputs(batch, vocab=600)
+        outs = {n: g.generate_from_ids(ids, mask, config) for n, g in gens.items()}
+        same = sum(a[0].tokens == b[0].tokens for a, b in zip(*outs.values(), strict=True))
+        print(f"batch {batch}: {same}/{batch} rows give the same tokens", flush=True)
+        enc = {"input_ids": ids, "attention_mask": mask}
+        step = _past_feeds(batch, enc=INPUT_TOKENS)
+        for title, run in (
+            ("encoder", lambda g, f=enc: g.sessions.encoder.run(None, f)),
+            ("decoder step", lambda g, f=step: g.sessions.decoder_with_past.run(None, f)),
+            ("generation", lambda g, i=ids, m=mask: g.generate_from_ids(i, m, config)),
+        ):
+            n = reps if title != "generation" else max(3, reps // 5)
+            res = _timed({name: lambda g=g, r=run: r(g) for name, g in gens.items()}, n)
+            _print(f"{title}, batch {batch}", res)
+
+
 def _print(title: str, res: dict) -> None:
     cells = ", ".join(
         f"{name}: {wall:.1f} ms wall / {cpu:.1f} ms CPU" for name, (wall, cpu) in res.items()
@@ -170,11 +212,11 @@ def _print(title: str, res: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("experiment", choices=["spin", "merged", "bucketing"])
+    parser.add_argument("experiment", choices=["spin", "merged", "bucketing", "graphs"])
     parser.add_argument("--reps", type=int, default=None)
     args = parser.parse_args(argv)
     paths = prepare(_work_dir())
-    default_reps = {"spin": 30, "merged": 30, "bucketing": 3}[args.experiment]
+    default_reps = {"spin": 30, "merged": 30, "bucketing": 3, "graphs": 20}[args.experiment]
     globals()[args.experiment](paths, args.reps or default_reps)
     return 0
 

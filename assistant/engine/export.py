@@ -62,8 +62,16 @@ def cache_root() -> Path:
 
 
 def export_settings(int8: bool) -> dict:
-    """The settings that change an export's files (part of its cache key)."""
-    return {"format": FORMAT_VERSION, "int8": bool(int8)}
+    """The settings that change an export's files (part of its cache key).
+
+    ``DOCGEN_EXPORT_GRAPHS=optimum`` keeps optimum's encoder and decoder-with-past graphs
+    instead of our hand-built ones (for A/B measurements, or as a way out should a
+    model's hand-built graphs misbehave).
+    """
+    settings = {"format": FORMAT_VERSION, "int8": bool(int8)}
+    if os.environ.get("DOCGEN_EXPORT_GRAPHS") == "optimum":
+        settings["graphs"] = "optimum"
+    return settings
 
 
 def export_model(
@@ -221,7 +229,7 @@ def _build(source: ModelSource, out: Path, settings: dict, say: Progress) -> Non
 
     raw = out / "fp32"
     say(f"exporting {source.model_id} to ONNX")
-    graphs = export_onnx(source, raw)
+    graphs = export_onnx(source, raw, hand_built=settings.get("graphs") != "optimum")
     for part, name in ONNX_PARTS.items():
         current = raw / name
         if settings["int8"]:

@@ -29,14 +29,15 @@ def _quiet():
             logging.disable(previous)
 
 
-def export_onnx(source: ModelSource, out: Path) -> dict[str, str]:
+def export_onnx(source: ModelSource, out: Path, hand_built: bool = True) -> dict[str, str]:
     """Export encoder, decoder and decoder-with-past to ``out`` (fp32).
 
     optimum exports all three; where :func:`~assistant.engine.t5_graph.supports` the
     model, the encoder and decoder-with-past are then replaced by our hand-built graphs
     (same inputs and outputs, fused attention, a quarter of the nodes: see
     BENCHMARKS.md). The first decoder step (``decoder_model.onnx``, which also computes
-    the cross-attention KV once per prompt) stays optimum's.
+    the cross-attention KV once per prompt) stays optimum's. ``hand_built=False`` keeps
+    optimum's three graphs.
 
     Returns:
         Which builder wrote each part (``"docgen"`` or ``"optimum"``), for the manifest.
@@ -64,7 +65,7 @@ def export_onnx(source: ModelSource, out: Path) -> dict[str, str]:
             f"ONNX export of {source.model_id} failed ({type(exc).__name__}: {exc})."
         ) from exc
     graphs = dict.fromkeys(("encoder", "decoder", "decoder_with_past"), "optimum")
-    if t5_graph.supports(model):
+    if hand_built and t5_graph.supports(model):
         t5_graph.build_encoder(model, out / "encoder_model.onnx")
         t5_graph.build_decoder_step(model, out / "decoder_with_past_model.onnx")
         graphs.update(encoder="docgen", decoder_with_past="docgen")

@@ -129,3 +129,20 @@ def test_older_export_format_still_loads_and_unknown_formats_do_not(
     manifest_path.write_text(json.dumps(manifest))
     with pytest.raises(ModelLoadError, match="export format 99"):
         verify_export(folder)
+
+
+def test_optimum_graphs_can_be_asked_for_and_give_the_same_texts(
+    onnx_fp32, tiny_t5: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.engine import GenerationConfig, load_generator
+    from assistant.engine.testing import SAMPLE_PROMPTS
+
+    monkeypatch.setenv("DOCGEN_EXPORT_GRAPHS", "optimum")
+    folder = export_model(tiny_t5, int8=False)
+    manifest = json.loads((folder / MANIFEST_NAME).read_text())
+    assert manifest["settings"]["graphs"] == "optimum"  # part of the cache key
+    assert set(manifest["graphs"].values()) == {"optimum"}
+    assert folder != onnx_fp32.folder
+    config = GenerationConfig(max_new_tokens=12)
+    got = load_generator(folder, threads=1).generate_ids(list(SAMPLE_PROMPTS), config)
+    assert got == onnx_fp32.generate_ids(list(SAMPLE_PROMPTS), config)
