@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from t5_runtime import _work_dir, prepare  # noqa: E402
+from t5_runtime import _work_dir, optimum_graphs_export, prepare  # noqa: E402
 
 
 def _timed(variants: dict, reps: int) -> dict[str, tuple[float, float]]:
@@ -162,19 +162,6 @@ def bucketing(paths: dict, reps: int) -> None:
     _print("64 mixed-length prompts, 16 new tokens", res)
 
 
-def optimum_int8_export(hf: Path) -> Path:
-    """The int8 export with optimum's encoder and decoder-with-past graphs (format 1's)."""
-    import os
-
-    from assistant.engine import export_model
-
-    os.environ["DOCGEN_EXPORT_GRAPHS"] = "optimum"
-    try:
-        return export_model(hf, int8=True)
-    finally:
-        del os.environ["DOCGEN_EXPORT_GRAPHS"]
-
-
 def graphs(paths: dict, reps: int) -> None:
     """optimum's int8 graphs vs our hand-built ones: encoder, one decoder step, and the
     benchmark's full generation (256 input tokens, 32 new, greedy) at batch 1 and 16."""
@@ -183,7 +170,7 @@ def graphs(paths: dict, reps: int) -> None:
     from assistant.engine import GenerationConfig
     from assistant.engine.onnx_backend import OnnxGenerator
 
-    folders = {"optimum": optimum_int8_export(paths["hf"]), "ours": paths["onnx_int8"]}
+    folders = {"optimum": optimum_graphs_export(paths["hf"]), "ours": paths["onnx_int8"]}
     gens = {name: OnnxGenerator(folder, threads=2) for name, folder in folders.items()}
     config = GenerationConfig(max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS)
     for batch in (1, 16):

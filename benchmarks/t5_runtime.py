@@ -33,8 +33,10 @@ BATCHES = (1, 16)
 BACKENDS = ("pytorch_fp32", "onnx_fp32", "onnx_int8", "ct2_int8")
 # --backends ...,optimum_int8: optimum's generate on our int8 export;
 # onnx_int8_dec1: our int8 path with single-threaded decoder sessions;
-# onnx_int8@key=value;key=value: our int8 path with extra onnxruntime session config.
-OPTIONAL_BACKENDS = ("optimum_int8", "onnx_int8_dec1")
+# onnx_int8@key=value;key=value: our int8 path with extra onnxruntime session config;
+# onnx_int8_optimum_graphs: our int8 path on optimum's encoder/decoder-step graphs (the
+# export before our hand-built graphs, DOCGEN_EXPORT_GRAPHS=optimum).
+OPTIONAL_BACKENDS = ("optimum_int8", "onnx_int8_dec1", "onnx_int8_optimum_graphs")
 SHAPE = dict(d_model=512, d_ff=2048, num_layers=6, num_heads=8, model_vocab_size=32100)
 
 
@@ -45,8 +47,9 @@ def _work_dir() -> Path:
     return Path(root) / "bench" / "codet5-small-shape"
 
 
-def prepare(work: Path) -> dict[str, Path]:
-    """Build (once) the random model, our two exports and the CTranslate2 conversion."""
+def prepare(work: Path, backends=()) -> dict[str, Path]:
+    """Build (once) the random model, our two exports and the CTranslate2 conversion
+    (and the optimum-graphs int8 export when ``onnx_int8_optimum_graphs`` is asked for)."""
     from assistant.engine import export_model
     from assistant.engine.testing import build_tiny_t5
 
@@ -63,7 +66,20 @@ def prepare(work: Path) -> dict[str, Path]:
 
         TransformersConverter(str(hf)).convert(str(ct2), quantization="int8", force=True)
     paths["ct2"] = ct2
+    if "onnx_int8_optimum_graphs" in backends:
+        paths["onnx_int8_optimum_graphs"] = optimum_graphs_export(hf)
     return paths
+
+
+def optimum_graphs_export(hf: Path) -> Path:
+    """The int8 export with optimum's encoder and decoder-with-past graphs."""
+    from assistant.engine import export_model
+
+    os.environ["DOCGEN_EXPORT_GRAPHS"] = "optimum"
+    try:
+        return export_model(hf, int8=True, progress=_log)
+    finally:
+        del os.environ["DOCGEN_EXPORT_GRAPHS"]
 
 
 def _log(msg: str) -> None:
@@ -303,8 +319,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backends", default=",".join(BACKENDS))
     args = parser.parse_args(argv)
     reps = 2 if args.quick else 7
-    paths = prepare(_work_dir())
-    results = measure(paths, args.threads, reps, args.backends.split(","), args.spin)
+    backends = args.backends.split(",")
+    paths = prepare(_work_dir(), backends)
+    results = measure(paths, args.threads, reps, backends, args.spin)
     print(table(results, args.threads))
     if args.json:
         summary = {name: res.get("ms", res) for name, res in results.items()}
