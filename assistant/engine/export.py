@@ -30,8 +30,8 @@ from assistant.engine.types import ModelLoadError
 FORMAT_VERSION = 2
 """Bump when the exported files change: old cache entries are then rebuilt.
 
-2: encoder and decoder-with-past are our hand-built graphs (:mod:`.t5_graph`, fused
-attention) where the model allows, with optimum's inputs and outputs."""
+2: the three graphs are our hand-built ones (:mod:`.t5_graph`, fused attention) where the
+model allows, with optimum's inputs and outputs; the manifest's ``graphs`` says which."""
 READABLE_FORMATS = (1, 2)
 """Formats this version loads (1: all three graphs from optimum, e.g. older shipped models)."""
 
@@ -64,9 +64,9 @@ def cache_root() -> Path:
 def export_settings(int8: bool) -> dict:
     """The settings that change an export's files (part of its cache key).
 
-    ``DOCGEN_EXPORT_GRAPHS=optimum`` keeps optimum's encoder and decoder-with-past graphs
-    instead of our hand-built ones (for A/B measurements, or as a way out should a
-    model's hand-built graphs misbehave).
+    ``DOCGEN_EXPORT_GRAPHS=optimum`` exports optimum's graphs instead of our hand-built
+    ones (for A/B measurements, or as a way out should a model's hand-built graphs
+    misbehave).
     """
     settings = {"format": FORMAT_VERSION, "int8": bool(int8)}
     if os.environ.get("DOCGEN_EXPORT_GRAPHS") == "optimum":

@@ -30,14 +30,11 @@ def _quiet():
 
 
 def export_onnx(source: ModelSource, out: Path, hand_built: bool = True) -> dict[str, str]:
-    """Export encoder, decoder and decoder-with-past to ``out`` (fp32).
+    """Write the encoder, first decoder step and decoder-with-past to ``out`` (fp32).
 
-    optimum exports all three; where :func:`~assistant.engine.t5_graph.supports` the
-    model, the encoder and decoder-with-past are then replaced by our hand-built graphs
-    (same inputs and outputs, fused attention, a quarter of the nodes: see
-    BENCHMARKS.md). The first decoder step (``decoder_model.onnx``, which also computes
-    the cross-attention KV once per prompt) stays optimum's. ``hand_built=False`` keeps
-    optimum's three graphs.
+    Where :func:`~assistant.engine.t5_graph.supports` the model, all three are our
+    hand-built graphs (optimum's inputs and outputs, fused attention, a quarter of the
+    nodes: see BENCHMARKS.md); otherwise, or with ``hand_built=False``, optimum exports them.
 
     Returns:
         Which builder wrote each part (``"docgen"`` or ``"optimum"``), for the manifest.
@@ -45,12 +42,31 @@ def export_onnx(source: ModelSource, out: Path, hand_built: bool = True) -> dict
     Raises:
         ModelLoadError: The weights cannot be read or the export fails.
     """
-    from optimum.exporters.onnx import onnx_export_from_model
-
     from assistant.engine import t5_graph
     from assistant.engine.torch_backend import load_torch_model
 
     model = load_torch_model(source)
+    parts = ("encoder", "decoder", "decoder_with_past")
+    if hand_built and t5_graph.supports(model):
+        out.mkdir(parents=True, exist_ok=True)
+        try:
+            t5_graph.build_encoder(model, out / "encoder_model.onnx")
+            t5_graph.build_first_step(model, out / "decoder_model.onnx")
+            t5_graph.build_decoder_step(model, out / "decoder_with_past_model.onnx")
+        except Exception as exc:  # a bug of ours for this model: say how to get around it
+            raise ModelLoadError(
+                f"Building the ONNX graphs of {source.model_id} failed "
+                f"({type(exc).__name__}: {exc}). DOCGEN_EXPORT_GRAPHS=optimum exports "
+                "optimum's graphs instead."
+            ) from exc
+        return dict.fromkeys(parts, "docgen")
+    _optimum_export(source, model, out)
+    return dict.fromkeys(parts, "optimum")
+
+
+def _optimum_export(source: ModelSource, model, out: Path) -> None:
+    from optimum.exporters.onnx import onnx_export_from_model
+
     try:
         with _quiet():
             onnx_export_from_model(
@@ -64,12 +80,6 @@ def export_onnx(source: ModelSource, out: Path, hand_built: bool = True) -> dict
         raise ModelLoadError(
             f"ONNX export of {source.model_id} failed ({type(exc).__name__}: {exc})."
         ) from exc
-    graphs = dict.fromkeys(("encoder", "decoder", "decoder_with_past"), "optimum")
-    if hand_built and t5_graph.supports(model):
-        t5_graph.build_encoder(model, out / "encoder_model.onnx")
-        t5_graph.build_decoder_step(model, out / "decoder_with_past_model.onnx")
-        graphs.update(encoder="docgen", decoder_with_past="docgen")
-    return graphs
 
 
 def quantize_onnx(path: Path, out: Path) -> Path:

@@ -1,4 +1,4 @@
-"""Hand-built ONNX graphs of a T5 encoder and of one decoder step (decoder-with-past).
+"""Hand-built ONNX graphs of a T5: encoder, first decoder step, decoder step with past.
 
 optimum's decoder-with-past graph is ~420 nodes per step once optimised: besides the
 layers it rebuilds a causal mask and the relative position bias from the shapes at every
@@ -171,11 +171,67 @@ def build_decoder_step(model, path: Path) -> Path:
         attended = _mha(g, mha_in, f"d{i}.cross", config)
         x = _residual(g, x, attended, layer.EncDecAttention, f"d{i}.cross")
         x = _feed_forward(g, block.layer[2], x, f"d{i}.ff", config)
+    _logits(g, model, x)
+    return _save(g, "t5_decoder_step", inputs, outputs, path)
+
+
+def build_first_step(model, path: Path) -> Path:
+    """Write the first decoder step of ``model`` to ``path`` (fp32): optimum's
+    ``decoder_model`` inputs and outputs for one token per row (the decoder start), which
+    also projects the encoder states to every layer's cross-attention K/V, once per prompt.
+
+    With a single key, self-attention is exactly its value (softmax over one score is 1),
+    so the step needs no query projection and no position bias.
+    """
+    from onnx import TensorProto, helper
+
+    config, g = model.config, _Graph()
+    batch, enc = "batch_size", "encoder_sequence_length"
+    inputs = [
+        helper.make_tensor_value_info("encoder_attention_mask", TensorProto.INT64, [batch, enc]),
+        helper.make_tensor_value_info("input_ids", TensorProto.INT64, [batch, 1]),
+        helper.make_tensor_value_info(
+            "encoder_hidden_states", TensorProto.FLOAT, [batch, enc, config.d_model]
+        ),
+    ]
+    outputs = [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [batch, 1, None])]
+    x = g.op("Gather", [g.const("shared.weight", _embedding(model)), "input_ids"], "embedded")
+    key_mask = _int32_mask(g, "encoder_attention_mask")
+    heads = g.const("heads_shape", np.array([0, -1, config.num_heads, config.d_kv]))
+    for i, block in enumerate(model.decoder.block):
+        present = {
+            f"{kind}.{kv}": f"present.{i}.{kind}.{kv}"
+            for kind in ("decoder", "encoder")
+            for kv in ("key", "value")
+        }
+        outputs += [_cache_info(name, config, None) for name in present.values()]
+        layer = block.layer[0]
+        k, v = _projections(g, layer, layer.SelfAttention, x, f"d{i}.self", config, "kv")
+        for kv, value in (("key", k), ("value", v)):  # (batch, 1, heads * d) -> (b, h, 1, d)
+            shape = g.const(f"d{i}.self.{kv}_shape", np.array([0, config.num_heads, 1, -1]))
+            g.op("Reshape", [value, shape], present[f"decoder.{kv}"])
+        x = _residual(g, x, v, layer.SelfAttention, f"d{i}.self")
+        layer = block.layer[1]
+        attention = layer.EncDecAttention
+        for kv in ("key", "value"):  # (batch, length, heads * d) -> (b, h, length, d)
+            projected = g.matmul("encoder_hidden_states", getattr(attention, kv[0]), f"d{i}.{kv}")
+            split = g.op("Reshape", [projected, heads], f"d{i}.cross.{kv}_heads")
+            g.op("Transpose", [split], present[f"encoder.{kv}"], perm=[0, 2, 1, 3])
+        (q,) = _projections(g, layer, attention, x, f"d{i}.cross", config, "q")
+        mha_in = [q, present["encoder.key"], present["encoder.value"], "", key_mask]
+        attended = _mha(g, mha_in, f"d{i}.cross", config)
+        x = _residual(g, x, attended, attention, f"d{i}.cross")
+        x = _feed_forward(g, block.layer[2], x, f"d{i}.ff", config)
+    _logits(g, model, x)
+    return _save(g, "t5_decoder_first_step", inputs, outputs, path)
+
+
+def _logits(g: _Graph, model, x: str) -> str:
+    config = model.config
     x = g.norm(x, model.decoder.final_layer_norm, "final_norm", config.layer_norm_epsilon)
     if config.tie_word_embeddings:  # T5 rescales before the tied output projection
         x = g.op("Mul", [x, g.const("output_scale", np.float32(config.d_model**-0.5))], "scaled")
-    g.op("MatMul", [x, g.weight("lm_head.weight", model.lm_head)], "logits")
-    return _save(g, "t5_decoder_step", inputs, outputs, path)
+    return g.op("MatMul", [x, g.weight("lm_head.weight", model.lm_head)], "logits")
 
 
 def _save(g: _Graph, name: str, inputs: list, outputs: list, path: Path) -> Path:

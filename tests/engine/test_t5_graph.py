@@ -31,7 +31,12 @@ def graph_pair(request, tiny_t5: Path, tmp_path_factory) -> tuple[Path, Path, in
 
     from assistant.engine.onnx_tools import _quiet
     from assistant.engine.source import resolve_model
-    from assistant.engine.t5_graph import build_decoder_step, build_encoder, supports
+    from assistant.engine.t5_graph import (
+        build_decoder_step,
+        build_encoder,
+        build_first_step,
+        supports,
+    )
     from assistant.engine.torch_backend import load_torch_model
 
     if request.param == "relu-tied":
@@ -54,6 +59,7 @@ def graph_pair(request, tiny_t5: Path, tmp_path_factory) -> tuple[Path, Path, in
     (work / "ours").mkdir()
     build_encoder(model, work / "ours" / "encoder_model.onnx")
     build_decoder_step(model, work / "ours" / "decoder_with_past_model.onnx")
+    build_first_step(model, work / "ours" / "decoder_model.onnx")
     return work / "optimum", work / "ours", model.config.num_decoder_layers
 
 
@@ -100,15 +106,32 @@ def test_decoder_step_equals_optimums_over_many_past_lengths(graph_pair) -> None
             np.testing.assert_allclose(g, w, atol=1e-5 * np.abs(w).max(), rtol=0)
 
 
+def test_first_step_equals_optimums_and_projects_the_cross_attention_kv(graph_pair) -> None:
+    optimum, ours, _ = graph_pair
+    a, b = _session(optimum / "decoder_model.onnx"), _session(ours / "decoder_model.onnx")
+    assert [i.name for i in b.get_inputs()] == [i.name for i in a.get_inputs()]
+    assert [o.name for o in b.get_outputs()] == [o.name for o in a.get_outputs()]
+    rng = np.random.default_rng(2)
+    width = a.get_inputs()[2].shape[2]
+    for batch, enc in ((3, 10), (1, 1)):
+        feeds = {
+            "encoder_attention_mask": np.ones((batch, enc), np.int64),
+            "input_ids": rng.integers(0, 90, (batch, 1)),
+            "encoder_hidden_states": rng.standard_normal((batch, enc, width), dtype=np.float32),
+        }
+        feeds["encoder_attention_mask"][0, enc // 2 :] = 0 if batch > 1 else 1
+        for w, g in zip(a.run(None, feeds), b.run(None, feeds), strict=True):
+            assert g.shape == w.shape
+            np.testing.assert_allclose(g, w, atol=1e-5 * np.abs(w).max(), rtol=0)
+
+
 def test_exports_use_the_hand_built_graphs(onnx_int8, calm_t5: Path) -> None:
     folder = export_model(calm_t5, int8=True)
     manifest = json.loads((folder / MANIFEST_NAME).read_text())
     assert manifest["settings"]["format"] == 2
-    assert manifest["graphs"] == {
-        "encoder": "docgen",
-        "decoder": "optimum",
-        "decoder_with_past": "docgen",
-    }
+    assert manifest["graphs"] == dict.fromkeys(
+        ("encoder", "decoder", "decoder_with_past"), "docgen"
+    )
     step = onnx.load(folder / "decoder_with_past_model.onnx").graph.node
     ops = [n.op_type for n in step]
     assert ops.count("MultiHeadAttention") == 2 * 2  # self + cross per layer (2 layers)
