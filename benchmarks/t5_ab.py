@@ -163,8 +163,9 @@ def bucketing(paths: dict, reps: int) -> None:
 
 
 def graphs(paths: dict, reps: int) -> None:
-    """optimum's int8 graphs vs our hand-built ones: encoder, one decoder step, and the
-    benchmark's full generation (256 input tokens, 32 new, greedy) at batch 1 and 16."""
+    """optimum's int8 graphs vs our hand-built ones: encoder, first decoder step (with the
+    cross-attention K/V), one decoder step, and the benchmark's full generation (256 input
+    tokens, 32 new, greedy) at batch 1 and 16."""
     from t5_runtime import INPUT_TOKENS, NEW_TOKENS, make_inputs
 
     from assistant.engine import GenerationConfig
@@ -180,8 +181,14 @@ def graphs(paths: dict, reps: int) -> None:
         print(f"batch {batch}: {same}/{batch} rows give the same tokens", flush=True)
         enc = {"input_ids": ids, "attention_mask": mask}
         step = _past_feeds(batch, enc=INPUT_TOKENS)
+        first = {
+            "input_ids": np.zeros((batch, 1), np.int64),
+            "encoder_hidden_states": np.ones((batch, INPUT_TOKENS, 512), np.float32),
+            "encoder_attention_mask": mask,
+        }
         for title, run in (
             ("encoder", lambda g, f=enc: g.sessions.encoder.run(None, f)),
+            ("first step", lambda g, f=first: g.sessions.decoder.run(None, f)),
             ("decoder step", lambda g, f=step: g.sessions.decoder_with_past.run(None, f)),
             ("generation", lambda g, i=ids, m=mask: g.generate_from_ids(i, m, config)),
         ):
