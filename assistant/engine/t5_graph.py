@@ -14,7 +14,7 @@ so the stepper and every export consumer work unchanged; outputs equal optimum's
 
 Only the plain T5 family is covered (relu, gelu or gelu_new feed-forward, gated or not,
 up to :data:`MAX_PARAMETERS`); for anything else :func:`supports` says no and the
-exporter keeps optimum's graphs."""
+exporter uses optimum's graphs."""
 
 from __future__ import annotations
 
@@ -22,14 +22,16 @@ from pathlib import Path
 
 import numpy as np
 
-ACTIVATIONS = {"relu": ("Relu", ""), "gelu_new": ("FastGelu", "com.microsoft")}
-ACTIVATIONS["gelu"] = ("Gelu", "com.microsoft")
+ACTIVATIONS = {
+    "relu": ("Relu", ""),
+    "gelu_new": ("FastGelu", "com.microsoft"),  # tanh approximation, as transformers'
+    "gelu": ("Gelu", "com.microsoft"),  # erf
+}
+"""T5 ``dense_act_fn`` -> onnxruntime op (type, domain)."""
 OPSET = 17
 MASK_FILTER = float(np.finfo(np.float32).min)  # what transformers adds to masked scores
-
-
 MAX_PARAMETERS = 400_000_000
-"""Graphs are written as single protobuf files (2 GB limit): larger models keep optimum's."""
+"""Graphs are written as single protobuf files (2 GB limit): larger models use optimum's."""
 
 
 def supports(model) -> bool:
