@@ -47,6 +47,9 @@ def _describe_folder(folder: Path) -> dict:
         out["format"] = "onnx export (checksums verified)"
         out["source"] = manifest.get("source", {})
         out["settings"] = manifest.get("settings", {})
+        # which builder wrote each graph (format 1 exports: all optimum's)
+        out["graphs"] = manifest.get("graphs", dict.fromkeys(("encoder", "decoder",
+                                     "decoder_with_past"), "optimum"))  # fmt: skip
         config = _json(folder / "config.json")
     else:
         config = check_hf_folder(folder)
