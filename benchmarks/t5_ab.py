@@ -10,6 +10,8 @@ Usage::
     python benchmarks/t5_ab.py merged      # split decoders vs optimum's merged decoder
     python benchmarks/t5_ab.py bucketing   # 64 mixed-length prompts: one batch vs buckets
     python benchmarks/t5_ab.py graphs      # optimum's encoder/decoder-step graphs vs ours
+    python benchmarks/t5_ab.py shipped --hf work-data/hf-final
+                                           # the shipped export vs ours of the same weights
 """
 
 from __future__ import annotations
@@ -197,6 +199,36 @@ def graphs(paths: dict, reps: int) -> None:
             _print(f"{title}, batch {batch}", res)
 
 
+def shipped(hf: Path, reps: int) -> None:
+    """The shipped model (its export, whatever format) vs a fresh int8 export of ``hf``
+    (its Hugging Face folder), on code from this repository: tokens vs PyTorch fp32, and
+    greedy latency at batch 1 and 16 (up to 48 new tokens)."""
+    from assistant.engine import GenerationConfig, export_model, load_generator
+    from assistant.engine.loading import DEFAULT_MODEL_DIR
+    from assistant.engine.onnx_backend import OnnxGenerator
+
+    root = Path(__file__).resolve().parents[1]
+    files = sorted((root / "assistant").rglob("*.py"))[:48]
+    prompts = [f.read_text(encoding="utf-8")[:1200] for f in files]
+    gens = {
+        "shipped": OnnxGenerator(Path(DEFAULT_MODEL_DIR), threads=2),
+        "re-exported": OnnxGenerator(export_model(hf, int8=True), threads=2),
+    }
+    config = GenerationConfig(max_new_tokens=48)
+    want = load_generator(hf, backend="pytorch", threads=2).generate_ids(prompts, config)
+    for name, gen in gens.items():
+        got = gen.generate_ids(prompts, config)
+        same = sum(w[0].tokens == g[0].tokens for w, g in zip(want, got, strict=True))
+        print(f"{name}: {same}/{len(prompts)} greedy outputs equal PyTorch fp32's", flush=True)
+    for batch in (1, 16):
+        chunks = [prompts[i : i + batch] for i in range(0, len(prompts), batch)]
+        runs = {
+            n: lambda g=g, ch=chunks: [g.generate_ids(c, config) for c in ch]
+            for n, g in gens.items()
+        }
+        _print(f"{len(prompts)} prompts in batches of {batch}", _timed(runs, reps))
+
+
 def _print(title: str, res: dict) -> None:
     cells = ", ".join(
         f"{name}: {wall:.1f} ms wall / {cpu:.1f} ms CPU" for name, (wall, cpu) in res.items()
@@ -206,9 +238,15 @@ def _print(title: str, res: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("experiment", choices=["spin", "merged", "bucketing", "graphs"])
+    parser.add_argument("experiment", choices=["spin", "merged", "bucketing", "graphs", "shipped"])
     parser.add_argument("--reps", type=int, default=None)
+    parser.add_argument("--hf", type=Path, help="shipped: the shipped model's weights folder")
     args = parser.parse_args(argv)
+    if args.experiment == "shipped":
+        if args.hf is None:
+            parser.error("shipped needs --hf (the Hugging Face folder the model was shipped from)")
+        shipped(args.hf, args.reps or 3)
+        return 0
     paths = prepare(_work_dir())
     default_reps = {"spin": 30, "merged": 30, "bucketing": 3, "graphs": 20}[args.experiment]
     globals()[args.experiment](paths, args.reps or default_reps)
