@@ -216,7 +216,8 @@ def shipped(hf: Path, reps: int) -> None:
     }
     config = GenerationConfig(max_new_tokens=48)
     want = load_generator(hf, backend="pytorch", threads=2).generate_ids(prompts, config)
-    for name, gen in gens.items():
+    fp32 = OnnxGenerator(export_model(hf, int8=False), threads=2)
+    for name, gen in {**gens, "re-exported fp32": fp32}.items():
         got = gen.generate_ids(prompts, config)
         same = sum(w[0].tokens == g[0].tokens for w, g in zip(want, got, strict=True))
         print(f"{name}: {same}/{len(prompts)} greedy outputs equal PyTorch fp32's", flush=True)
