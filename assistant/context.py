@@ -422,11 +422,18 @@ def _context(
     code: str, evidence: Evidence, max_chars: int, notes: list[str], prompt: str | None = None
 ) -> Context:
     prompt = prompt if prompt is not None else build_prompt(code, evidence, max_chars)
+    return Context(
+        evidence, prompt, evidence_texts(code, evidence), digest("context", prompt), notes
+    )
+
+
+def evidence_texts(code: str, evidence: Evidence) -> list[str]:
+    """The code and evidence texts whose identifiers count as grounded in refinement."""
     texts = [code, *(f"{n} {s}" for n, s in evidence.similar)]
     texts += [f"{n} {s}" for n, s in evidence.callees]
     texts += [evidence.class_name or "", evidence.class_summary or ""]
     texts.append(evidence.module_summary or "")
-    return Context(evidence, prompt, texts, digest("context", prompt), notes)
+    return texts
 
 
 def _cached_context(hit: dict[str, Any] | None, max_chars: int) -> Context | None:

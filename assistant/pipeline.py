@@ -40,6 +40,7 @@ from assistant.pipeline_types import (
     PipelineSettings,
 )
 from assistant.prompt import first_sentence
+from assistant.ranker import default_ranker
 from assistant.refine import (
     ParamLexicon,
     Refined,
@@ -198,7 +199,8 @@ class DocPipeline:
         The id is the injected generator's ``model_id`` or the configured model (the
         embedded default's folder when None); for a folder, the version is a digest of
         its files' names, sizes and times (documentation such as MODEL_CARD.md left out),
-        so a retrained model never hits old entries.
+        so a retrained model never hits old entries. A digest of the ranker's weights is
+        part of it too.
         """
         if self._fingerprint is not None:
             return self._fingerprint
@@ -220,7 +222,8 @@ class DocPipeline:
             )
             version = _sha(repr(stats))[:16]
         backend = f"{self.settings.backend}{'-int8' if self.settings.int8 else ''}"
-        self._fingerprint = f"{model}@{version}#{backend}"
+        ranker = _sha(default_ranker().to_json())[:12]  # a refitted ranker chooses anew
+        self._fingerprint = f"{model}@{version}#{backend}~{ranker}"
         return self._fingerprint
 
     def style_for(self, language: str) -> str:
@@ -314,7 +317,9 @@ class DocPipeline:
             prompts = [contexts[i].prompt for i in misses]
             candidates = drafter.draft(prompts, priority, progress)
             for i, cands in zip(misses, candidates, strict=True):
-                refined = choose_summary(cands, contexts[i].vocabulary, targets[i].symbol)
+                refined = choose_summary(
+                    cands, contexts[i].vocabulary, targets[i].symbol, contexts[i].evidence.similar
+                )
                 refined.notes = [*refined.notes, *contexts[i].notes]
                 if targets[i].symbol.language == "python" and targets[i].symbol.raises:
                     refined.raises = raise_descriptions(targets[i].code)

@@ -3,8 +3,9 @@ support, and take every structural fact from the code.
 
 The model writes only the one-sentence summary. This pass:
 
-1. scores each candidate (beam hypotheses) by its model score and by how much of it is
-   supported by the code's identifiers and the retrieved evidence, and keeps the best;
+1. gathers candidates (the model's beams, the retrieved neighbours' summaries adapted to
+   this symbol's name, the name as a sentence) and keeps the one the learned ranker
+   (:mod:`assistant.ranker`) predicts closest to a human summary;
 2. removes words that name identifiers existing nowhere in the code or the context
    (``foo_bar``, ``fooBar``, ``a.b``, ```x```), reporting them as ``flagged``;
 3. builds the docstring's structure from the code only: the parameters of the signature
@@ -23,7 +24,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from assistant.prompt import first_sentence
+from assistant.ranker import Candidate, Ranker, adapt_summary, default_ranker
+from assistant.ranker import features as ranker_features
 from assistant.stale import signature_parameters
 from assistant.styles import DocModel, ParamDoc, RaiseDoc, ValueDoc, detect_docstring_style
 from assistant.styles import find_params as find_doc_params
@@ -218,32 +223,35 @@ class Refined:
 
 
 def choose_summary(
-    candidates: list[tuple[str, float]], vocab: Vocabulary, symbol: Symbol
+    candidates: list[tuple[str, float]],
+    vocab: Vocabulary,
+    symbol: Symbol,
+    similar: list[tuple[str, str]] | None = None,
+    ranker: Ranker | None = None,
 ) -> Refined:
-    """Score candidates ``(text, model score)``, keep the best, clean it, rate it.
+    """Pick the best summary among the model's, the neighbours' and the name's; clean it.
 
-    The model score is a length-normalised log-probability; ``exp`` of it is the mean
-    per-token probability. A candidate's score is ``0.45 * grounding + 0.45 * model
-    probability + 0.1`` minus penalties for invented identifiers (0.25 each) and
-    repetition; the confidence is that score of the best candidate, clipped to 0..1.
+    Candidates: the model's beams ``(text, length-normalised log-probability)``, the
+    summaries of the retrieved similar symbols ``similar`` (``(name, summary)``, most
+    similar first) adapted to this symbol's name (:func:`~assistant.ranker.adapt_summary`),
+    and the name as a sentence. Each is cleaned (loops cut, invented identifiers removed),
+    then scored by the learned :class:`~assistant.ranker.Ranker` (predicted sentence
+    BLEU-4) minus penalties for removed identifiers (12.5 each) and repetition. The
+    confidence is the best score / 50, clipped to 0..1. Candidates of fewer than two words
+    are skipped; if none is left, the name is used with confidence 0.1.
     """
+    ranker = ranker or default_ranker()
     best: Refined | None = None
     best_score = -math.inf
-    for text, model_score in candidates:
-        summary = normalize_summary(cut_loops(tidy(text)))
-        if not summary:
-            continue
-        cleaned, flagged = remove_invented(summary, vocab)
-        cleaned = normalize_summary(cut_loops(cleaned)) if cleaned.strip(" .") else ""
-        if sum(1 for word in cleaned.split() if any(c.isalpha() for c in word)) < 2:
-            continue
-        probability = math.exp(min(0.0, model_score))
-        score = 0.45 * support(cleaned, vocab) + 0.45 * probability + 0.1
-        score -= 0.25 * len(flagged) + _repetition(cleaned)
+    pool = candidate_pool(candidates, vocab, symbol, similar, ranker.openers)
+    for candidate, flagged, vector in pool:
+        score = ranker.predict(vector) - 12.5 * len(flagged) - 50.0 * _repetition(candidate.text)
         if score > best_score:
             notes = [f"removed unsupported identifier(s): {', '.join(flagged)}"] if flagged else []
+            if candidate.source != "model":
+                notes.append(_SOURCE_NOTES[candidate.source])
             best_score = score
-            best = Refined(cleaned, min(1.0, max(0.0, score)), flagged, notes)
+            best = Refined(candidate.text, min(1.0, max(0.0, score / 50.0)), flagged, notes)
     if best is None:
         return Refined(
             name_summary(symbol),
@@ -252,6 +260,45 @@ def choose_summary(
             ["the model gave no usable summary; this one is made from the name"],
         )
     return best
+
+
+def candidate_pool(
+    candidates: list[tuple[str, float]],
+    vocab: Vocabulary,
+    symbol: Symbol,
+    similar: list[tuple[str, str]] | None = None,
+    openers: frozenset[str] | None = None,
+) -> list[tuple[Candidate, list[str], np.ndarray]]:
+    """The cleaned candidates of :func:`choose_summary` with their removed identifiers and
+    ranker feature vectors (also what :mod:`assistant.training.ranker_fit` learns from).
+    ``openers``: see :func:`~assistant.ranker.adapt_summary`."""
+    name_words = split_identifier(symbol.name)
+    pool = [Candidate(text, "model", i, score) for i, (text, score) in enumerate(candidates)]
+    for i, (other, summary) in enumerate(similar or []):
+        other_words = split_identifier(other)
+        adapted = adapt_summary(summary, other_words, name_words, openers)
+        if adapted is not None:
+            pool.append(Candidate(adapted, "neighbour", i, 0.0, tuple(other_words)))
+    pool.append(Candidate(name_summary(symbol), "name"))
+    out = []
+    for candidate in pool:
+        summary = normalize_summary(cut_loops(tidy(candidate.text)))
+        if not summary:
+            continue
+        cleaned, flagged = remove_invented(summary, vocab)
+        cleaned = normalize_summary(cut_loops(cleaned)) if cleaned.strip(" .") else ""
+        if sum(1 for word in cleaned.split() if any(c.isalpha() for c in word)) < 2:
+            continue
+        candidate.text = cleaned
+        vector = ranker_features(candidate, name_words, support(cleaned, vocab), split_identifier)
+        out.append((candidate, flagged, vector))
+    return out
+
+
+_SOURCE_NOTES = {
+    "neighbour": "summary adapted from a similar documented symbol of the repository",
+    "name": "summary made from the name (ranked above the model's drafts)",
+}
 
 
 # --- structural facts -------------------------------------------------------------------

@@ -119,7 +119,10 @@ def train(
     default=None,
     help="Neighbour ids (e.g. checkpoints/docgen-t5/similar.json.xz).",
 )
-@click.option("--max-new-tokens", default=20, show_default=True)
+@click.option("--max-new-tokens", default=32, show_default=True)
+@click.option(
+    "--num-beams", default=4, show_default=True, help="Beams (the candidates of `product`)."
+)
 @click.option("--baselines-only", is_flag=True, help="Score only the baselines (no model).")
 @click.option(
     "--json",
@@ -137,10 +140,13 @@ def evaluate(
     per_package: int,
     similar_in: Path | None,
     max_new_tokens: int,
+    num_beams: int,
     baselines_only: bool,
     json_out: Path | None,
 ) -> None:
-    """Smoothed BLEU-4 of the model and baselines, in-repo and cold, on held-out packages."""
+    """Smoothed BLEU-4 of the model, the product and baselines, in-repo and cold, on held-out
+    packages (`product`: what `docgen generate` writes, refinement's pick among the beams,
+    the neighbours' adapted summaries and the name)."""
     from rich.console import Console
     from rich.table import Table
 
@@ -155,17 +161,23 @@ def evaluate(
             f"no {split} record of {data} has neighbour evidence; run "
             "`python -m assistant.dataset.neighbours` on it first"
         )
-    generate = None
+    draft = None
     if not baselines_only:
         from assistant.engine import GenerationConfig, load_generator
 
         generator = load_generator(model_dir, backend=backend)
-        config = GenerationConfig(max_new_tokens=max_new_tokens)
+        config = GenerationConfig(
+            max_new_tokens=max_new_tokens, num_beams=num_beams, num_return_sequences=num_beams
+        )
 
-        def generate(prompts: list[str]) -> list[str]:
-            return generator.generate_texts(prompts, config)
+        def draft(prompts: list[str]) -> list[list[tuple[str, float]]]:
+            return [
+                [(h.text, h.score) for h in hyps] for hyps in generator.generate(prompts, config)
+            ]
 
-    report = evaluate_model(records, generate, split=split, limit=limit, per_package=per_package)
+    report = evaluate_model(
+        records, None, split=split, limit=limit, per_package=per_package, draft=draft
+    )
     table = Table(title=f"smoothed BLEU-4 on {split} packages ({len(report.packages)})")
     table.add_column("system")
     for situation in report.scores:

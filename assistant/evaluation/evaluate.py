@@ -10,6 +10,10 @@
 Baselines, scored the same way: **name-only** (``get_user_name`` -> ``Get user name.``)
 and **retrieval-only** (the summary of the most similar still-documented symbol of the
 package; nothing in the cold situation).
+
+Given the model's beam candidates, **product** scores what ``docgen`` itself writes: the
+grounded refinement's choice (:func:`assistant.refine.choose_summary`) among the model's
+beams, the neighbours' adapted summaries and the name, with the packaged ranker.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from assistant.dataset.evidence import evidence_for
 from assistant.dataset.sources import stable_hash
 from assistant.evaluation.bleu import smoothed_bleu4
 from assistant.prompt import DEFAULT_MAX_CHARS, build_prompt
+from indexer.symbols import Span, Symbol
 
 SITUATIONS = ("in-repo", "cold")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -56,6 +61,41 @@ def prompts_for(records, by_id, situation: str, max_chars: int = DEFAULT_MAX_CHA
     """Prompts of ``records`` in a situation (``in-repo`` or ``cold``)."""
     mode = "full" if situation == "in-repo" else "cold"
     return [build_prompt(r["code"], evidence_for(r, by_id, mode), max_chars) for r in records]
+
+
+def record_symbol(record: dict[str, Any]) -> Symbol:
+    """A :class:`~indexer.symbols.Symbol` carrying a record's name and kind (what
+    refinement reads of it)."""
+    zero = Span(0, 0, 0, 0, 0, 0)
+    return Symbol(
+        path=record.get("path", ""),
+        language="python",
+        qualname=record.get("qualname", record["name"]),
+        name=record["name"],
+        kind=record.get("kind", "function"),
+        span=zero,
+    )
+
+
+def product_summaries(
+    records: list[dict[str, Any]],
+    by_id: dict[int, dict[str, Any]],
+    situation: str,
+    candidates: list[list[tuple[str, float]]],
+    ranker: Any = None,
+) -> list[str]:
+    """What the product writes for each record, given the model's beams ``candidates``."""
+    from assistant.context import evidence_texts
+    from assistant.refine import Vocabulary, choose_summary
+
+    mode = "full" if situation == "in-repo" else "cold"
+    out = []
+    for record, cands in zip(records, candidates, strict=True):
+        evidence = evidence_for(record, by_id, mode)
+        vocab = Vocabulary.from_texts(evidence_texts(record["code"], evidence))
+        refined = choose_summary(cands, vocab, record_symbol(record), evidence.similar, ranker)
+        out.append(refined.summary)
+    return out
 
 
 def baseline_predictions(records, by_id, situation: str) -> dict[str, list[str]]:
@@ -98,8 +138,10 @@ def evaluate_model(
     per_package: int = 150,
     batch_size: int = 16,
     progress: Callable[[str, int, int], None] | None = None,
+    draft: Callable[[list[str]], list[list[tuple[str, float]]]] | None = None,
+    ranker: Any = None,
 ) -> EvalReport:
-    """Score ``generate`` (prompts in, summaries out) and the baselines.
+    """Score ``generate`` (prompts in, summaries out), the product and the baselines.
 
     Args:
         records: All dataset records (evidence ids must be filled for the split).
@@ -109,6 +151,10 @@ def evaluate_model(
         per_package: Cap per package, so one big package does not dominate.
         batch_size: Prompts per ``generate`` call.
         progress: Optional ``(situation, done, total)`` callback.
+        draft: The model's beams instead of ``generate`` (prompts in, ``(text, score)``
+            lists out, best first): scores ``model`` (the best beam) and ``product``
+            (refinement's choice, :func:`product_summaries`).
+        ranker: The ranker of ``product`` (default: the packaged one).
 
     Returns:
         The report.
@@ -120,19 +166,27 @@ def evaluate_model(
     for situation in SITUATIONS:
         report.counts[situation] = len(chosen)
         systems = baseline_predictions(chosen, by_id, situation)
-        if generate is not None:
+        if generate is not None or draft is not None:
             prompts = prompts_for(chosen, by_id, situation)
             started = time.monotonic()
             preds: list[str] = []
+            beams: list[list[tuple[str, float]]] = []
             for start in range(0, len(prompts), batch_size):
-                preds += generate(prompts[start : start + batch_size])
+                chunk = prompts[start : start + batch_size]
+                if draft is not None:
+                    beams += draft(chunk)
+                    preds = [b[0][0] if b else "" for b in beams]
+                else:
+                    preds += generate(chunk)
                 if progress:
                     progress(situation, len(preds), len(prompts))
             report.seconds[situation] = round(time.monotonic() - started, 1)
             systems["model"] = preds
+            if draft is not None:
+                systems["product"] = product_summaries(chosen, by_id, situation, beams, ranker)
             report.samples[situation] = [
-                {"name": r["qualname"], "gold": g, "model": p}
-                for r, g, p in list(zip(chosen, golds, preds, strict=True))[:8]
+                {"name": r["qualname"], "gold": golds[i], **{k: v[i] for k, v in systems.items()}}
+                for i, r in enumerate(chosen[:8])
             ]
         report.scores[situation] = {
             name: round(smoothed_bleu4(golds, preds), 2) for name, preds in systems.items()

@@ -1,0 +1,243 @@
+"""The learned candidate ranker of grounded refinement.
+
+Refinement chooses a symbol's summary among three kinds of candidates:
+
+* the model's beam hypotheses (``model``);
+* the summaries of the most similar documented symbols of the repository, adapted to this
+  symbol's name (``neighbour``): ``add_prompt`` "Add a prompt to the server." becomes
+  "Remove a prompt to the server." for ``remove_prompt`` (:func:`adapt_summary`);
+* the symbol's name as a sentence (``name``): ``get_user_name`` -> "Get user name.".
+
+Each candidate is described by a few features computed from the code, the name and the
+retrieved evidence only (:data:`FEATURES`); a linear model trained on held-out examples of
+the dataset (:mod:`assistant.training.ranker_fit`) predicts the candidate's sentence-level
+smoothed BLEU-4 against a human summary, and the best prediction wins. The weights are
+data (``assistant/data/ranker.json``), refit whenever the drafting model changes, since
+the ``model_prob`` weight depends on how well calibrated the model is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+FEATURES = (
+    "is_name",
+    "is_model",
+    "neighbour_1",
+    "neighbour_2",
+    "neighbour_3plus",
+    "name_jaccard",
+    "same_first_word",
+    "name_cover",
+    "support",
+    "length",
+    "model_prob",
+    "bias",
+)
+"""Feature names, in the order of :meth:`Ranker.weights` (see :func:`features`)."""
+
+SOURCES = ("model", "neighbour", "name")
+
+
+@dataclass(slots=True)
+class Candidate:
+    """One candidate summary and where it came from.
+
+    Attributes:
+        text: The summary.
+        source: ``model``, ``neighbour`` or ``name``.
+        rank: Position among the candidates of its source (0 = best / most similar).
+        model_score: Length-normalised log-probability (model candidates only).
+        other_words: Name words of the neighbour a ``neighbour`` candidate came from.
+    """
+
+    text: str
+    source: str
+    rank: int = 0
+    model_score: float = 0.0
+    other_words: tuple[str, ...] = ()
+
+
+def adapt_summary(
+    summary: str,
+    source_words: list[str],
+    target_words: list[str],
+    openers: frozenset[str] | set[str] | None = None,
+) -> str | None:
+    """Rewrite a neighbour's summary for this symbol by swapping the words their names differ in.
+
+    When both names have the same number of words, each differing word of the neighbour's
+    name (and its plural/third-person ``s`` form) is replaced by this symbol's word at the
+    same position, keeping capitalisation: ``add_prompt`` -> ``remove_prompt`` turns "Adds
+    a prompt." into "Removes a prompt.". Names of different lengths leave the summary
+    unchanged. If a swap would change the summary's first word into one that is not a
+    usual summary opener (``openers``, e.g. ``add_stock`` -> ``low_stock`` would start
+    "Low ..."), the neighbour does not fit and None is returned.
+    """
+    if not source_words or len(source_words) != len(target_words):
+        return summary
+    mapping = {a: b for a, b in zip(source_words, target_words, strict=True) if a != b}
+    if not mapping:
+        return summary
+    out: list[str] = []
+    for token in re.findall(r"\w+|\W+", summary):
+        low = token.lower()
+        new = mapping.get(low)
+        if new is None and low.endswith("s") and low[:-1] in mapping:
+            new = mapping[low[:-1]] + "s"
+        if new is None:
+            out.append(token)
+            continue
+        if openers is not None and not any(t.strip() for t in out) and new not in openers:
+            return None
+        out.append(new[:1].upper() + new[1:] if token[:1].isupper() else new)
+    return "".join(out)
+
+
+def features(
+    candidate: Candidate,
+    name_words: list[str],
+    support: float,
+    words_of: Callable[[str], list[str]],
+) -> np.ndarray:
+    """The feature vector of a candidate (order of :data:`FEATURES`).
+
+    Args:
+        candidate: The candidate (its text already cleaned by refinement).
+        name_words: This symbol's name split into lowercase words.
+        support: Share of the candidate's content words found in the code or evidence.
+        words_of: Splits a text into lowercase identifier words (``refine.split_identifier``).
+    """
+    own = set(name_words)
+    text_words = set(words_of(candidate.text))
+    is_neighbour = candidate.source == "neighbour"
+    other = set(candidate.other_words)
+    jaccard = len(own & other) / max(1, len(own | other)) if is_neighbour else 0.0
+    same_first = float(
+        is_neighbour and bool(name_words) and candidate.other_words[:1] == tuple(name_words[:1])
+    )
+    prob = float(np.exp(min(0.0, candidate.model_score))) if candidate.source == "model" else 0.0
+    return np.array(
+        [
+            candidate.source == "name",
+            candidate.source == "model",
+            is_neighbour and candidate.rank == 0,
+            is_neighbour and candidate.rank == 1,
+            is_neighbour and candidate.rank >= 2,
+            jaccard,
+            same_first,
+            len(own & text_words) / max(1, len(own)),
+            support,
+            min(len(candidate.text.split()), 20) / 20,
+            prob,
+            1.0,
+        ],
+        dtype=np.float64,
+    )
+
+
+class RankerError(ValueError):
+    """The ranker weights file is missing or malformed."""
+
+
+class Ranker:
+    """A linear model over :data:`FEATURES` predicting a candidate's sentence BLEU-4.
+
+    Args:
+        weights: One weight per feature, in the order of :data:`FEATURES`.
+        info: Where the weights came from (model, data, scores), kept for reports.
+    """
+
+    def __init__(
+        self, weights: list[float], info: dict | None = None, openers: list[str] | None = None
+    ) -> None:
+        if len(weights) != len(FEATURES):
+            raise RankerError(f"expected {len(FEATURES)} weights, got {len(weights)}")
+        self.weights = np.asarray(weights, dtype=np.float64)
+        self.info = info or {}
+        self.openers = frozenset(openers) if openers else None
+        """Usual first words of human summaries (see :func:`adapt_summary`); None: any."""
+
+    def predict(self, vector: np.ndarray) -> float:
+        """Predicted sentence BLEU-4 (0-100) of a candidate's feature vector."""
+        return float(vector @ self.weights)
+
+    def to_json(self) -> str:
+        """Serialise as JSON (feature names, weights, provenance)."""
+        return json.dumps(
+            {
+                "features": list(FEATURES),
+                "weights": [round(float(w), 6) for w in self.weights],
+                "info": self.info,
+                "openers": sorted(self.openers or ()),
+            },
+            indent=1,
+        )
+
+    @classmethod
+    def from_json(cls, text: str, origin: str = "ranker weights") -> Ranker:
+        """Parse :meth:`to_json` output; the feature names must match this version."""
+        try:
+            data = json.loads(text)
+            names, weights = data["features"], [float(w) for w in data["weights"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise RankerError(f"{origin} is not a valid ranker file ({exc})") from exc
+        if list(names) != list(FEATURES):
+            raise RankerError(
+                f"{origin} was fitted for features {names}, this version uses {list(FEATURES)}; "
+                "refit it with `python -m assistant.training.ranker_fit`"
+            )
+        openers = data.get("openers") or None
+        if openers is not None and not all(isinstance(w, str) for w in openers):
+            raise RankerError(f"{origin} has a malformed openers list")
+        return cls(weights, data.get("info") or {}, openers)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Ranker:
+        """Load weights from ``path`` (default: the packaged ``assistant/data/ranker.json``)."""
+        if path is None:
+            resource = resources.files("assistant") / "data" / "ranker.json"
+            try:
+                return cls.from_json(resource.read_text(encoding="utf-8"), str(resource))
+            except OSError as exc:
+                raise RankerError(
+                    f"{resource} is missing ({exc}); reinstall docgen or refit it with "
+                    "`python -m assistant.training.ranker_fit`"
+                ) from exc
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise RankerError(f"cannot read ranker weights {path} ({exc})") from exc
+        return cls.from_json(text, str(path))
+
+    @classmethod
+    def fit(
+        cls,
+        vectors: np.ndarray,
+        targets: np.ndarray,
+        info: dict | None = None,
+        openers: list[str] | None = None,
+    ) -> Ranker:
+        """Least-squares fit of the weights to observed sentence BLEU-4 scores."""
+        if len(vectors) == 0:
+            raise RankerError("no training candidates")
+        weights, *_ = np.linalg.lstsq(np.asarray(vectors), np.asarray(targets), rcond=None)
+        return cls([float(w) for w in weights], info, openers)
+
+
+_DEFAULT: Ranker | None = None
+
+
+def default_ranker() -> Ranker:
+    """The packaged ranker, loaded once."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Ranker.load()
+    return _DEFAULT

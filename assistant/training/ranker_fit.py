@@ -1,0 +1,190 @@
+"""Fit the candidate ranker of grounded refinement (:mod:`assistant.ranker`).
+
+The ranker is fitted on the **validation** packages of the dataset (never seen by the
+model in training, and disjoint from the test packages the evaluation scores): for each
+sampled record, in-repo or cold, the drafting model's beams are generated from the prompt
+the product would build, refinement's candidate pool is built exactly as at run time
+(:func:`assistant.refine.candidate_pool`), and every candidate's sentence-level smoothed
+BLEU-4 against the record's human summary becomes a regression target. Refit after every
+change of the drafting model::
+
+    python -m assistant.training.ranker_fit --data work-data/dataset/examples.jsonl.xz \\
+        --similar-in checkpoints/docgen-t5/similar.json.xz --samples 3000
+
+The weights are written to ``assistant/data/ranker.json`` (packaged) unless ``--out`` says
+otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "data" / "ranker.json"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse the command line."""
+    p = argparse.ArgumentParser(description="Fit the refinement ranker.")
+    p.add_argument("--data", type=Path, required=True, help="examples.jsonl.xz")
+    p.add_argument("--similar-in", type=Path, default=None, help="neighbour ids (json.xz)")
+    p.add_argument("--model", type=Path, default=None, help="default: the shipped model")
+    p.add_argument("--samples", type=int, default=3000, help="validation records used")
+    p.add_argument("--cold-share", type=float, default=0.3, help="share fitted cold")
+    p.add_argument("--num-beams", type=int, default=4)
+    p.add_argument("--max-new-tokens", type=int, default=32)
+    p.add_argument("--split", default="valid")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--min-opener-count",
+        type=int,
+        default=15,
+        help="a summary's first word must start this many training summaries to be swapped in",
+    )
+    p.add_argument("--beams-cache", type=Path, default=None, help="reuse/save drafted beams")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    return p.parse_args(argv)
+
+
+def summary_openers(records: list[dict[str, Any]], min_count: int = 15) -> list[str]:
+    """First words (lowercase) of at least ``min_count`` training summaries: the verbs and
+    articles human summaries start with (``return``, ``add``, ``a``, ...)."""
+    counts = Counter(
+        r["summary"].split()[0].lower().strip(".,:;")
+        for r in records
+        if r["split"] == "train" and r["summary"].split()
+    )
+    return sorted(word for word, n in counts.items() if n >= min_count and word.isalpha())
+
+
+def fitting_rows(
+    records: list[dict[str, Any]],
+    by_id: dict[int, dict[str, Any]],
+    situations: list[str],
+    beams: list[list[tuple[str, float]]],
+    openers: frozenset[str] | None = None,
+) -> list[tuple[str, list[tuple[str, np.ndarray]]]]:
+    """Per record: its gold summary and the ``(text, features)`` of its candidate pool."""
+    from assistant.context import evidence_texts
+    from assistant.dataset.evidence import evidence_for
+    from assistant.evaluation.evaluate import record_symbol
+    from assistant.refine import Vocabulary, candidate_pool
+
+    rows = []
+    for record, situation, cands in zip(records, situations, beams, strict=True):
+        evidence = evidence_for(record, by_id, "full" if situation == "in-repo" else "cold")
+        vocab = Vocabulary.from_texts(evidence_texts(record["code"], evidence))
+        pool = candidate_pool(cands, vocab, record_symbol(record), evidence.similar, openers)
+        rows.append((record["summary"], [(c.text, vector) for c, _, vector in pool]))
+    return rows
+
+
+def fit_rows(rows, info: dict[str, Any], openers: list[str] | None = None):
+    """Fit a :class:`~assistant.ranker.Ranker` to the rows' sentence BLEU-4 scores."""
+    from assistant.evaluation.bleu import smoothed_bleu4
+    from assistant.ranker import Ranker
+
+    vectors, targets = [], []
+    for gold, pool in rows:
+        for text, vector in pool:
+            vectors.append(vector)
+            targets.append(smoothed_bleu4([gold], [text]))
+    return Ranker.fit(np.array(vectors), np.array(targets), info, openers)
+
+
+def choose(ranker, rows) -> list[str]:
+    """The ranker's pick per row (no penalties: scoring the fit itself)."""
+    return [
+        max(pool, key=lambda item: ranker.predict(item[1]))[0] if pool else "" for _, pool in rows
+    ]
+
+
+def _model_key(generator) -> str:
+    """Identify the drafting model's weights (its export manifest), for the beams cache."""
+    import hashlib
+
+    manifest = Path(getattr(generator, "folder", "")) / "docgen-onnx.json"
+    if manifest.is_file():
+        return hashlib.sha256(manifest.read_bytes()).hexdigest()
+    return str(getattr(generator, "model_id", "model"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Generate beams for sampled validation records, fit, write the weights."""
+    from rich.progress import Progress
+
+    from assistant.engine import GenerationConfig, load_generator
+    from assistant.evaluation.bleu import smoothed_bleu4
+    from assistant.evaluation.evaluate import prompts_for
+    from assistant.training.data import apply_similar, load_examples
+
+    args = parse_args(argv)
+    started = time.monotonic()
+    records = load_examples(args.data)
+    if args.similar_in is not None:
+        apply_similar(records, args.similar_in)
+    by_id = {r["id"]: r for r in records}
+    pool = [r for r in records if r["split"] == args.split and r.get("similar")]
+    if not pool:
+        raise SystemExit(f"no {args.split} record of {args.data} has neighbour evidence")
+    rng = random.Random(args.seed)
+    chosen = rng.sample(pool, min(args.samples, len(pool)))
+    situations = ["cold" if rng.random() < args.cold_share else "in-repo" for _ in chosen]
+    generator = load_generator(args.model, backend="onnx")
+    config = GenerationConfig(
+        max_new_tokens=args.max_new_tokens,
+        num_beams=args.num_beams,
+        num_return_sequences=args.num_beams,
+    )
+    prompts = [prompts_for([r], by_id, s)[0] for r, s in zip(chosen, situations, strict=True)]
+    beams: list[list[tuple[str, float]]] = []
+    if args.beams_cache is not None and args.beams_cache.is_file():
+        cached = json.loads(args.beams_cache.read_text(encoding="utf-8"))
+        if cached.get("prompts") == prompts and cached.get("model") == _model_key(generator):
+            beams = [[(t, float(v)) for t, v in row] for row in cached["beams"]]
+    with Progress() as progress:
+        task = progress.add_task("drafting candidates", total=len(prompts))
+        for start in range(len(beams), len(prompts), 16):
+            hyps = generator.generate(prompts[start : start + 16], config)
+            beams += [[(h.text, h.score) for h in row] for row in hyps]
+            progress.advance(task, len(hyps))
+    if args.beams_cache is not None:
+        entry = {"model": _model_key(generator), "prompts": prompts, "beams": beams}
+        args.beams_cache.write_text(json.dumps(entry))
+    openers = summary_openers(records, args.min_opener_count)
+    rows = fitting_rows(chosen, by_id, situations, beams, frozenset(openers))
+    info = {
+        "model": str(args.model or "embedded default"),
+        "split": args.split,
+        "records": len(rows),
+        "cold_share": args.cold_share,
+        "num_beams": args.num_beams,
+        "max_new_tokens": args.max_new_tokens,
+        "seed": args.seed,
+    }
+    ranker = fit_rows(rows, info, openers)
+    golds = [gold for gold, _ in rows]
+    picks = choose(ranker, rows)
+    for situation in ("in-repo", "cold"):
+        idx = [i for i, s in enumerate(situations) if s == situation]
+        info[f"fit_bleu_{situation}"] = round(
+            smoothed_bleu4([golds[i] for i in idx], [picks[i] for i in idx]), 2
+        )
+    info["seconds"] = round(time.monotonic() - started)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.out.with_suffix(".tmp")
+    tmp.write_text(ranker.to_json() + "\n", encoding="utf-8")
+    tmp.replace(args.out)
+    print(json.dumps({"out": str(args.out), **info}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
