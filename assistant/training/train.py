@@ -85,6 +85,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="write the computed neighbour ids here (json.xz)",
     )
     p.add_argument("--log-every", type=int, default=50)
+    p.add_argument(
+        "--compile",
+        action="store_true",
+        help="torch.compile the training step (dynamic shapes; falls back to eager on error)",
+    )
     p.add_argument("--workers", type=int, default=0, help="DataLoader processes (0: a thread)")
     p.add_argument(
         "--similar-in",
@@ -284,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     recent: list[float] = []
     restart = args.restart_schedule
     run_steps = 0
+    step_model = _compiled(model, say) if args.compile else model
     for batch in worker_batches(stream, args.workers):
         elapsed = time.monotonic() - run_start
         if restart:
@@ -292,7 +298,16 @@ def main(argv: list[str] | None = None) -> int:
             progress = (trained_before + elapsed) / schedule_s
             lr = lr_at(state["step"], progress, args.lr, args.warmup_steps)
         run_steps += 1
-        recent.append(train_step(model, optimizer, batch, lr, args.label_smoothing, device))
+        try:
+            loss = train_step(step_model, optimizer, batch, lr, args.label_smoothing, device)
+        except Exception as exc:  # noqa: BLE001 - a compiler failure must not end the run
+            if step_model is model:
+                raise
+            say(f"compiled step failed ({type(exc).__name__}: {exc}); continuing eager")
+            optimizer.zero_grad(set_to_none=True)
+            step_model = model
+            loss = train_step(model, optimizer, batch, lr, args.label_smoothing, device)
+        recent.append(loss)
         state["step"] += 1
         state["examples"] += len(batch["input_ids"])
         if state["step"] % args.log_every == 0:
@@ -333,6 +348,15 @@ def main(argv: list[str] | None = None) -> int:
             summary[mode] = {"error": repr(exc)}
     print(json.dumps(summary), flush=True)
     return 0
+
+
+def _compiled(model, say):
+    """``torch.compile`` the model for training steps; the eager ``model`` (same parameters)
+    is kept for saving and evaluation. Shapes vary with every batch, hence dynamic."""
+    import torch
+
+    say("compiling the training step (the first step takes a few minutes)")
+    return torch.compile(model, dynamic=True)
 
 
 def _smoke(model, tokenizer, args, device: str) -> None:

@@ -156,3 +156,21 @@ def test_eval_command_scores_baselines(workspace: Path, tmp_path: Path):
         ["--data", str(workspace / "examples.jsonl.xz"), "--split", "nosuch", "--baselines-only"],
     )
     assert bad.exit_code == 2 and "neighbour evidence" in bad.output
+
+
+@pytest.mark.slow
+def test_compiled_training_saves_plain_weights(workspace: Path, capsys):
+    """``--compile`` trains through torch.compile (about a minute to compile here) and
+    saves the eager model's weights, which load and resume like any checkpoint."""
+    out = workspace / "ckpt-compiled"
+    args = ["--data", str(workspace / "examples.jsonl.xz"), "--tokenizer", str(workspace / "tok")]
+    args += ["--preset", "tiny", "--batch-size", "8", "--device", "cpu", "--eval-examples", "4"]
+    assert train_main(args + ["--out", str(out), "--max-steps", "3", "--compile"]) == 0
+    assert "continuing eager" not in capsys.readouterr().out  # the compiled step really ran
+    _config, state = read_checkpoint(out)
+    assert state["step"] == 3
+    from assistant.training.checkpoint import load_tensors
+
+    assert not any("_orig_mod" in name for name in load_tensors(out, "model"))
+    resumed = workspace / "ckpt-compiled-2"
+    assert train_main(args + ["--out", str(resumed), "--resume", str(out), "--max-steps", "4"]) == 0
