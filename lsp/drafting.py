@@ -90,7 +90,7 @@ class Drafter:
             with self.stats.timed("model:draft"):
                 target = pipeline.target(path, source, symbol, parsed)
                 return pipeline.document_targets([target], _interactive())[0]
-        except (ImportError, _engine_error()) as exc:
+        except (ImportError, *_engine_error()) as exc:
             # the model loads on first use: a broken model surfaces here
             with self._lock:
                 if self._pipeline is pipeline:
@@ -171,12 +171,15 @@ def _build_pipeline(root: Path, options: ServerOptions, generator: Any = None) -
     return DocPipeline(root, settings, generator=generator)
 
 
-def _engine_error() -> type[Exception]:
+def _engine_error() -> tuple[type[Exception], ...]:
+    """What a broken model or ranker raises while drafting (reported, then retried only
+    after a configuration change)."""
     try:
         from assistant.engine import EngineError
+        from assistant.ranker import RankerError
     except ImportError:
-        return RuntimeError
-    return EngineError
+        return (RuntimeError,)
+    return (EngineError, RankerError)
 
 
 def _interactive() -> Any:

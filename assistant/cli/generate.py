@@ -182,6 +182,7 @@ def generate(
 def _run(root, settings, targets, mode, write, show_diff, fmt, quiet) -> int:
     from assistant.engine import EngineError
     from assistant.pipeline import DocPipeline
+    from assistant.ranker import RankerError
 
     pipeline = DocPipeline(root, settings)
     try:
@@ -189,7 +190,7 @@ def _run(root, settings, targets, mode, write, show_diff, fmt, quiet) -> int:
             report = pipeline.generate(
                 targets, mode=mode, write=write, diff=show_diff, progress=bar
             )
-    except EngineError as exc:
+    except (EngineError, RankerError) as exc:
         click.echo(f"docgen: cannot draft: {exc}", err=True)
         return 1
     finally:

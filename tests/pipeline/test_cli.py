@@ -136,3 +136,20 @@ def test_a_missing_model_is_explained(sample_repo: Path, run, tmp_path: Path) ->
     code, out, err = run(str(sample_repo), model=str(tmp_path / "no-such-model"))
     assert code == 1 and out == ""
     assert "cannot draft" in err and "no-such-model" in err
+
+
+def test_a_corrupt_ranker_file_is_explained(
+    sample_repo: Path, run, tmp_path: Path, monkeypatch
+) -> None:
+    import assistant.ranker as ranker
+
+    package = tmp_path / "pkg"
+    (package / "data").mkdir(parents=True)
+    (package / "data" / "ranker.json").write_text('{"features": [')  # a cut-off write
+    monkeypatch.setattr(ranker.resources, "files", lambda _name: package)
+    monkeypatch.setattr(ranker, "_DEFAULT", None)
+    before = _snapshot(sample_repo)
+    code, out, err = run(str(sample_repo), "--write")
+    assert code == 1 and out == ""
+    assert "cannot draft" in err and "ranker.json is not a valid ranker file" in err
+    assert _snapshot(sample_repo) == before
