@@ -45,6 +45,25 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
+def ban_repeated_ngrams(logits: np.ndarray, history: np.ndarray, size: int) -> None:
+    """Set to -inf, in place, every token that would repeat an n-gram of ``size`` tokens.
+
+    ``history`` holds each row's tokens so far (decoder start token first), as the input
+    ids of transformers' ``no_repeat_ngram_size``.
+    """
+    length = history.shape[1]
+    if size <= 0 or length < size - 1 or length == 0:
+        return
+    for row in range(len(history)):
+        seq = history[row].tolist()
+        prefix = seq[length - size + 1 :] if size > 1 else []
+        banned = [
+            seq[i + size - 1] for i in range(length - size + 1) if seq[i : i + size - 1] == prefix
+        ]
+        if banned:
+            logits[row, banned] = -np.inf
+
+
 def _score(sum_logprob: float, length: int, length_penalty: float) -> float:
     return float(sum_logprob / max(length, 1) ** length_penalty)
 
@@ -69,6 +88,10 @@ def greedy_search(
         logits = stepper.step(tokens)
         if t < config.min_new_tokens:
             logits[:, eos_id] = -np.inf
+        if config.no_repeat_ngram_size:
+            start = np.full((len(live), 1), start_id, dtype=np.int64)
+            history = np.concatenate([start, out[live, :t]], axis=1)
+            ban_repeated_ngrams(logits, history, config.no_repeat_ngram_size)
         tokens = logits.argmax(axis=-1).astype(np.int64)
         # log p(token) = logit - logsumexp(logits), computed only for the chosen token
         top = logits.max(axis=-1)
@@ -133,6 +156,10 @@ def beam_search(
         logprobs = log_softmax(stepper.step(tokens).astype(np.float32))
         if t < config.min_new_tokens:
             logprobs[:, eos_id] = -np.inf
+        if config.no_repeat_ngram_size:
+            start = np.full((len(history), 1), start_id, dtype=np.int64)
+            seen = np.concatenate([start, history], axis=1)
+            ban_repeated_ngrams(logprobs, seen, config.no_repeat_ngram_size)
         vocab = logprobs.shape[-1]
         cand = (scores.reshape(-1, 1) + logprobs).reshape(batch, k * vocab)
         top = np.argpartition(-cand, 2 * k - 1, axis=1)[:, : 2 * k]

@@ -79,6 +79,7 @@ class TorchGenerator:
             num_beams=config.num_beams,
             num_return_sequences=config.num_return_sequences,
             length_penalty=config.length_penalty,
+            no_repeat_ngram_size=config.no_repeat_ngram_size,
             do_sample=False,
             decoder_start_token_id=self._start_id,
             eos_token_id=self.codec.eos_id,

@@ -32,6 +32,8 @@ class GenerationConfig:
         num_beams: 1 is greedy search; more is beam search.
         num_return_sequences: Hypotheses returned per prompt (at most ``num_beams``).
         length_penalty: Beam score is ``sum_logprob / length ** length_penalty``.
+        no_repeat_ngram_size: When > 0, no n-gram of this many tokens occurs twice in an
+            output (as transformers' option of that name; 0 turns it off).
     """
 
     max_new_tokens: int = 48
@@ -39,6 +41,7 @@ class GenerationConfig:
     num_beams: int = 1
     num_return_sequences: int = 1
     length_penalty: float = 1.0
+    no_repeat_ngram_size: int = 0
 
     def __post_init__(self) -> None:
         if self.max_new_tokens < 1:
@@ -50,6 +53,8 @@ class GenerationConfig:
             )
         if self.num_beams < 1:
             raise ValueError(f"num_beams must be >= 1, got {self.num_beams}")
+        if self.no_repeat_ngram_size < 0:
+            raise ValueError(f"no_repeat_ngram_size must be >= 0, got {self.no_repeat_ngram_size}")
         if not 1 <= self.num_return_sequences <= self.num_beams:
             raise ValueError(
                 f"num_return_sequences must be in [1, num_beams={self.num_beams}], "
