@@ -186,6 +186,7 @@ class DocPipeline:
             max_new_tokens=s.max_new_tokens,
             num_beams=s.num_beams,
             num_return_sequences=s.num_beams,
+            no_repeat_ngram_size=s.no_repeat_ngram_size,
         )
         with self._model_lock:
             if interactive and self._batcher is None:

@@ -38,6 +38,8 @@ class PipelineSettings:
         min_confidence: Results below this confidence are reported but never written.
         num_beams: Beam width; the beams are the candidates refinement chooses from.
         max_new_tokens: Longest summary in tokens.
+        no_repeat_ngram_size: The model never repeats a run of this many tokens in a
+            summary (0: off); stops the under-trained model's loops.
         batch_size: Prompts per model call in bulk runs.
         include_private: Also document ``_private`` symbols.
         include_magic: Also document dunder methods other than ``__init__``.
@@ -62,6 +64,7 @@ class PipelineSettings:
     min_confidence: float = 0.0
     num_beams: int = 4
     max_new_tokens: int = 32
+    no_repeat_ngram_size: int = 3
     batch_size: int = 16
     include_private: bool = False
     include_magic: bool = False
@@ -84,6 +87,11 @@ class PipelineSettings:
         for name in ("num_beams", "max_new_tokens", "batch_size", "max_context_tokens"):
             if int(getattr(self, name)) < 1:
                 raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if int(self.no_repeat_ngram_size) < 0:
+            raise ConfigError(
+                f"no_repeat_ngram_size must be >= 0 (0 turns it off), "
+                f"got {self.no_repeat_ngram_size}"
+            )
         if self.cache_dir is not None:
             self.cache_dir = Path(os.path.expanduser(str(self.cache_dir)))
 
@@ -118,6 +126,7 @@ class PipelineSettings:
         return {
             "beams": self.num_beams,
             "max_new_tokens": self.max_new_tokens,
+            "no_repeat_ngram_size": self.no_repeat_ngram_size,
             "top_k": self.top_k,
             "max_context_tokens": self.max_context_tokens,
             "version": PIPELINE_VERSION,

@@ -58,6 +58,7 @@ def main() -> int:
     )
     p.add_argument("--max-new-tokens", type=int, default=24)
     p.add_argument("--num-beams", type=int, default=4)
+    p.add_argument("--no-repeat-ngram-size", type=int, default=3, help="the pipeline's default")
     p.add_argument("--json", type=Path, default=None)
     args = p.parse_args()
 
@@ -65,11 +66,16 @@ def main() -> int:
     if args.similar_in is not None:
         apply_similar(records, args.similar_in)
     generator = load_generator(args.model, backend="onnx", threads=args.threads)
-    config = GenerationConfig(max_new_tokens=args.max_new_tokens, num_beams=args.num_beams)
+    config = GenerationConfig(
+        max_new_tokens=args.max_new_tokens,
+        num_beams=args.num_beams,
+        no_repeat_ngram_size=args.no_repeat_ngram_size,
+    )
     beams = GenerationConfig(
         max_new_tokens=args.max_new_tokens,
         num_beams=args.num_beams,
         num_return_sequences=args.num_beams,
+        no_repeat_ngram_size=args.no_repeat_ngram_size,
     )
 
     def draft(prompts: list[str]) -> list[list[tuple[str, float]]]:
@@ -81,7 +87,11 @@ def main() -> int:
     by_id = {r["id"]: r for r in records}
     chosen = select_records(records, "test", args.latency, args.per_package)
     report["latency_batch1"] = latency(generator, prompts_for(chosen, by_id, "in-repo"), config)
-    report["generation"] = {"max_new_tokens": args.max_new_tokens, "num_beams": args.num_beams}
+    report["generation"] = {
+        "max_new_tokens": args.max_new_tokens,
+        "num_beams": args.num_beams,
+        "no_repeat_ngram_size": args.no_repeat_ngram_size,
+    }
     report["machine"] = {
         "cpus": os.cpu_count(),
         "processor": platform.processor() or platform.machine(),

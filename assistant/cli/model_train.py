@@ -123,6 +123,12 @@ def train(
 @click.option(
     "--num-beams", default=4, show_default=True, help="Beams (the candidates of `product`)."
 )
+@click.option(
+    "--no-repeat-ngram-size",
+    default=3,
+    show_default=True,
+    help="Never repeat a run of this many tokens (the pipeline's default; 0: off).",
+)
 @click.option("--baselines-only", is_flag=True, help="Score only the baselines (no model).")
 @click.option(
     "--json",
@@ -141,6 +147,7 @@ def evaluate(
     similar_in: Path | None,
     max_new_tokens: int,
     num_beams: int,
+    no_repeat_ngram_size: int,
     baselines_only: bool,
     json_out: Path | None,
 ) -> None:
@@ -167,7 +174,10 @@ def evaluate(
 
         generator = load_generator(model_dir, backend=backend)
         config = GenerationConfig(
-            max_new_tokens=max_new_tokens, num_beams=num_beams, num_return_sequences=num_beams
+            max_new_tokens=max_new_tokens,
+            num_beams=num_beams,
+            num_return_sequences=num_beams,
+            no_repeat_ngram_size=no_repeat_ngram_size,
         )
 
         def draft(prompts: list[str]) -> list[list[tuple[str, float]]]:

@@ -40,6 +40,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--cold-share", type=float, default=0.3, help="share fitted cold")
     p.add_argument("--num-beams", type=int, default=4)
     p.add_argument("--max-new-tokens", type=int, default=32)
+    p.add_argument("--no-repeat-ngram-size", type=int, default=3, help="as the pipeline's default")
     p.add_argument("--split", default="valid")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
@@ -142,12 +143,14 @@ def main(argv: list[str] | None = None) -> int:
         max_new_tokens=args.max_new_tokens,
         num_beams=args.num_beams,
         num_return_sequences=args.num_beams,
+        no_repeat_ngram_size=args.no_repeat_ngram_size,
     )
     prompts = [prompts_for([r], by_id, s)[0] for r, s in zip(chosen, situations, strict=True)]
     beams: list[list[tuple[str, float]]] = []
     if args.beams_cache is not None and args.beams_cache.is_file():
         cached = json.loads(args.beams_cache.read_text(encoding="utf-8"))
-        if cached.get("prompts") == prompts and cached.get("model") == _model_key(generator):
+        key = [_model_key(generator), repr(config)]
+        if cached.get("prompts") == prompts and cached.get("model") == key:
             beams = [[(t, float(v)) for t, v in row] for row in cached["beams"]]
     with Progress() as progress:
         task = progress.add_task("drafting candidates", total=len(prompts))
@@ -156,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
             beams += [[(h.text, h.score) for h in row] for row in hyps]
             progress.advance(task, len(hyps))
     if args.beams_cache is not None:
-        entry = {"model": _model_key(generator), "prompts": prompts, "beams": beams}
+        key = [_model_key(generator), repr(config)]
+        entry = {"model": key, "prompts": prompts, "beams": beams}
         args.beams_cache.write_text(json.dumps(entry))
     openers = summary_openers(records, args.min_opener_count)
     rows = fitting_rows(chosen, by_id, situations, beams, frozenset(openers))
@@ -167,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         "cold_share": args.cold_share,
         "num_beams": args.num_beams,
         "max_new_tokens": args.max_new_tokens,
+        "no_repeat_ngram_size": args.no_repeat_ngram_size,
         "seed": args.seed,
     }
     ranker = fit_rows(rows, info, openers)
