@@ -174,3 +174,26 @@ def test_compiled_training_saves_plain_weights(workspace: Path, capsys):
     assert not any("_orig_mod" in name for name in load_tensors(out, "model"))
     resumed = workspace / "ckpt-compiled-2"
     assert train_main(args + ["--out", str(resumed), "--resume", str(out), "--max-steps", "4"]) == 0
+
+
+def test_evaluation_scores_the_product_from_beam_candidates():
+    """``draft`` gives beams: ``model`` is the best beam, ``product`` refinement's choice
+    (here the neighbours' summaries, adapted to each name, beat a useless model)."""
+    records = json.loads(json.dumps(_records()))
+    for r in records:
+        r["code"] = r["raw_code"]
+    calls = []
+
+    def draft(prompts):
+        calls.append(len(prompts))
+        return [[("Return the the value value value.", -2.5), ("Do it now please.", -3.0)]] * len(
+            prompts
+        )
+
+    report = evaluate_model(records, None, split="valid", limit=10, draft=draft)
+    for situation in ("in-repo", "cold"):
+        assert set(report.scores[situation]) == {"model", "product", "name-only", "retrieval-only"}
+    in_repo = report.scores["in-repo"]
+    assert in_repo["product"] > max(in_repo["model"], in_repo["retrieval-only"], 50.0)
+    assert in_repo["product"] > report.scores["cold"]["product"]
+    assert sum(calls) == 20 and report.samples["in-repo"][0]["product"]
