@@ -17,6 +17,18 @@ from assistant.engine import GenerationConfig
 Candidates = list[tuple[str, float]]
 
 
+def candidates_config(
+    num_beams: int, max_new_tokens: int, no_repeat_ngram_size: int = 0
+) -> GenerationConfig:
+    """Generation settings whose output is refinement's input: every beam is returned."""
+    return GenerationConfig(
+        max_new_tokens=max_new_tokens,
+        num_beams=num_beams,
+        num_return_sequences=num_beams,
+        no_repeat_ngram_size=no_repeat_ngram_size,
+    )
+
+
 class Drafter:
     """Drafts candidate summaries with a generator (and optionally its batcher).
 

@@ -174,20 +174,14 @@ class DocPipeline:
             return self._generator
 
     def _get_drafter(self, interactive: bool) -> Any:
-        from assistant.draft import Drafter
-        from assistant.engine import GenerationConfig
+        from assistant.draft import Drafter, candidates_config
 
         with self._model_lock:
             if self._drafter is not None and (self._batcher is not None or not interactive):
                 return self._drafter
         generator = self.generator
         s = self.settings
-        config = GenerationConfig(
-            max_new_tokens=s.max_new_tokens,
-            num_beams=s.num_beams,
-            num_return_sequences=s.num_beams,
-            no_repeat_ngram_size=s.no_repeat_ngram_size,
-        )
+        config = candidates_config(s.num_beams, s.max_new_tokens, s.no_repeat_ngram_size)
         with self._model_lock:
             if interactive and self._batcher is None:
                 self._batcher = _make_batcher(generator, s.batch_size)

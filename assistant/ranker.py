@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -104,19 +103,18 @@ def adapt_summary(
 def features(
     candidate: Candidate,
     name_words: list[str],
+    text_words: list[str],
     support: float,
-    words_of: Callable[[str], list[str]],
 ) -> np.ndarray:
     """The feature vector of a candidate (order of :data:`FEATURES`).
 
     Args:
         candidate: The candidate (its text already cleaned by refinement).
         name_words: This symbol's name split into lowercase words.
+        text_words: The candidate's text split the same way.
         support: Share of the candidate's content words found in the code or evidence.
-        words_of: Splits a text into lowercase identifier words (``refine.split_identifier``).
     """
     own = set(name_words)
-    text_words = set(words_of(candidate.text))
     is_neighbour = candidate.source == "neighbour"
     other = set(candidate.other_words)
     jaccard = len(own & other) / max(1, len(own | other)) if is_neighbour else 0.0
@@ -133,7 +131,7 @@ def features(
             is_neighbour and candidate.rank >= 2,
             jaccard,
             same_first,
-            len(own & text_words) / max(1, len(own)),
+            len(own & set(text_words)) / max(1, len(own)),
             support,
             min(len(candidate.text.split()), 20) / 20,
             prob,

@@ -290,7 +290,8 @@ def candidate_pool(
         if sum(1 for word in cleaned.split() if any(c.isalpha() for c in word)) < 2:
             continue
         candidate.text = cleaned
-        vector = ranker_features(candidate, name_words, support(cleaned, vocab), split_identifier)
+        words = split_identifier(cleaned)
+        vector = ranker_features(candidate, name_words, words, support(cleaned, vocab))
         out.append((candidate, flagged, vector))
     return out
 

@@ -39,7 +39,8 @@ def latency(generator, prompts: list[str], config) -> dict[str, float]:
 
 def main() -> int:
     """Run the benchmark and print a markdown summary."""
-    from assistant.engine import GenerationConfig, load_generator
+    from assistant.draft import Drafter, candidates_config
+    from assistant.engine import load_generator
     from assistant.evaluation.evaluate import evaluate_model, prompts_for, select_records
     from assistant.training.data import apply_similar, load_examples
 
@@ -66,21 +67,9 @@ def main() -> int:
     if args.similar_in is not None:
         apply_similar(records, args.similar_in)
     generator = load_generator(args.model, backend="onnx", threads=args.threads)
-    config = GenerationConfig(
-        max_new_tokens=args.max_new_tokens,
-        num_beams=args.num_beams,
-        no_repeat_ngram_size=args.no_repeat_ngram_size,
-    )
-    beams = GenerationConfig(
-        max_new_tokens=args.max_new_tokens,
-        num_beams=args.num_beams,
-        num_return_sequences=args.num_beams,
-        no_repeat_ngram_size=args.no_repeat_ngram_size,
-    )
-
-    def draft(prompts: list[str]) -> list[list[tuple[str, float]]]:
-        return [[(h.text, h.score) for h in hyps] for hyps in generator.generate(prompts, beams)]
-
+    # as the pipeline drafts: every beam returned, refinement chooses
+    config = candidates_config(args.num_beams, args.max_new_tokens, args.no_repeat_ngram_size)
+    draft = Drafter(generator, config).draft
     report = evaluate_model(
         records, None, limit=args.limit, per_package=args.per_package, draft=draft
     ).to_dict()

@@ -170,20 +170,11 @@ def evaluate(
         )
     draft = None
     if not baselines_only:
-        from assistant.engine import GenerationConfig, load_generator
+        from assistant.draft import Drafter, candidates_config
+        from assistant.engine import load_generator
 
-        generator = load_generator(model_dir, backend=backend)
-        config = GenerationConfig(
-            max_new_tokens=max_new_tokens,
-            num_beams=num_beams,
-            num_return_sequences=num_beams,
-            no_repeat_ngram_size=no_repeat_ngram_size,
-        )
-
-        def draft(prompts: list[str]) -> list[list[tuple[str, float]]]:
-            return [
-                [(h.text, h.score) for h in hyps] for hyps in generator.generate(prompts, config)
-            ]
+        config = candidates_config(num_beams, max_new_tokens, no_repeat_ngram_size)
+        draft = Drafter(load_generator(model_dir, backend=backend), config).draft
 
     report = evaluate_model(
         records, None, split=split, limit=limit, per_package=per_package, draft=draft

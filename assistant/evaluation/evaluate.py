@@ -77,6 +77,17 @@ def record_symbol(record: dict[str, Any]) -> Symbol:
     )
 
 
+def record_context(record: dict[str, Any], by_id: dict[int, dict[str, Any]], situation: str):
+    """What refinement sees of a record in a situation, as the pipeline builds it at run
+    time: ``(evidence, vocabulary of code + evidence, symbol)``."""
+    from assistant.context import evidence_texts
+    from assistant.refine import Vocabulary
+
+    evidence = evidence_for(record, by_id, "full" if situation == "in-repo" else "cold")
+    vocab = Vocabulary.from_texts(evidence_texts(record["code"], evidence))
+    return evidence, vocab, record_symbol(record)
+
+
 def product_summaries(
     records: list[dict[str, Any]],
     by_id: dict[int, dict[str, Any]],
@@ -85,16 +96,12 @@ def product_summaries(
     ranker: Any = None,
 ) -> list[str]:
     """What the product writes for each record, given the model's beams ``candidates``."""
-    from assistant.context import evidence_texts
-    from assistant.refine import Vocabulary, choose_summary
+    from assistant.refine import choose_summary
 
-    mode = "full" if situation == "in-repo" else "cold"
     out = []
     for record, cands in zip(records, candidates, strict=True):
-        evidence = evidence_for(record, by_id, mode)
-        vocab = Vocabulary.from_texts(evidence_texts(record["code"], evidence))
-        refined = choose_summary(cands, vocab, record_symbol(record), evidence.similar, ranker)
-        out.append(refined.summary)
+        evidence, vocab, symbol = record_context(record, by_id, situation)
+        out.append(choose_summary(cands, vocab, symbol, evidence.similar, ranker).summary)
     return out
 
 
@@ -175,15 +182,15 @@ def evaluate_model(
                 chunk = prompts[start : start + batch_size]
                 if draft is not None:
                     beams += draft(chunk)
-                    preds = [b[0][0] if b else "" for b in beams]
                 else:
                     preds += generate(chunk)
                 if progress:
-                    progress(situation, len(preds), len(prompts))
+                    progress(situation, len(beams) + len(preds), len(prompts))
             report.seconds[situation] = round(time.monotonic() - started, 1)
-            systems["model"] = preds
             if draft is not None:
+                preds = [b[0][0] if b else "" for b in beams]
                 systems["product"] = product_summaries(chosen, by_id, situation, beams, ranker)
+            systems["model"] = preds
             report.samples[situation] = [
                 {"name": r["qualname"], "gold": golds[i], **{k: v[i] for k, v in systems.items()}}
                 for i, r in enumerate(chosen[:8])

@@ -73,16 +73,13 @@ def fitting_rows(
     openers: frozenset[str] | None = None,
 ) -> list[tuple[str, list[tuple[str, np.ndarray]]]]:
     """Per record: its gold summary and the ``(text, features)`` of its candidate pool."""
-    from assistant.context import evidence_texts
-    from assistant.dataset.evidence import evidence_for
-    from assistant.evaluation.evaluate import record_symbol
-    from assistant.refine import Vocabulary, candidate_pool
+    from assistant.evaluation.evaluate import record_context
+    from assistant.refine import candidate_pool
 
     rows = []
     for record, situation, cands in zip(records, situations, beams, strict=True):
-        evidence = evidence_for(record, by_id, "full" if situation == "in-repo" else "cold")
-        vocab = Vocabulary.from_texts(evidence_texts(record["code"], evidence))
-        pool = candidate_pool(cands, vocab, record_symbol(record), evidence.similar, openers)
+        evidence, vocab, symbol = record_context(record, by_id, situation)
+        pool = candidate_pool(cands, vocab, symbol, evidence.similar, openers)
         rows.append((record["summary"], [(c.text, vector) for c, _, vector in pool]))
     return rows
 
@@ -121,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     """Generate beams for sampled validation records, fit, write the weights."""
     from rich.progress import Progress
 
-    from assistant.engine import GenerationConfig, load_generator
+    from assistant.draft import Drafter, candidates_config
+    from assistant.engine import load_generator
     from assistant.evaluation.bleu import smoothed_bleu4
     from assistant.evaluation.evaluate import prompts_for
     from assistant.training.data import apply_similar, load_examples
@@ -139,27 +137,20 @@ def main(argv: list[str] | None = None) -> int:
     chosen = rng.sample(pool, min(args.samples, len(pool)))
     situations = ["cold" if rng.random() < args.cold_share else "in-repo" for _ in chosen]
     generator = load_generator(args.model, backend="onnx")
-    config = GenerationConfig(
-        max_new_tokens=args.max_new_tokens,
-        num_beams=args.num_beams,
-        num_return_sequences=args.num_beams,
-        no_repeat_ngram_size=args.no_repeat_ngram_size,
-    )
+    config = candidates_config(args.num_beams, args.max_new_tokens, args.no_repeat_ngram_size)
     prompts = [prompts_for([r], by_id, s)[0] for r, s in zip(chosen, situations, strict=True)]
+    key = [_model_key(generator), repr(config)]
     beams: list[list[tuple[str, float]]] = []
     if args.beams_cache is not None and args.beams_cache.is_file():
         cached = json.loads(args.beams_cache.read_text(encoding="utf-8"))
-        key = [_model_key(generator), repr(config)]
         if cached.get("prompts") == prompts and cached.get("model") == key:
             beams = [[(t, float(v)) for t, v in row] for row in cached["beams"]]
     with Progress() as progress:
-        task = progress.add_task("drafting candidates", total=len(prompts))
-        for start in range(len(beams), len(prompts), 16):
-            hyps = generator.generate(prompts[start : start + 16], config)
-            beams += [[(h.text, h.score) for h in row] for row in hyps]
-            progress.advance(task, len(hyps))
+        task = progress.add_task("drafting candidates", total=len(prompts), completed=len(beams))
+        beams += Drafter(generator, config).draft(
+            prompts[len(beams) :], progress=lambda n: progress.advance(task, n)
+        )
     if args.beams_cache is not None:
-        key = [_model_key(generator), repr(config)]
         entry = {"model": key, "prompts": prompts, "beams": beams}
         args.beams_cache.write_text(json.dumps(entry))
     openers = summary_openers(records, args.min_opener_count)

@@ -38,13 +38,17 @@ def test_adapt_summary_swaps_the_words_the_names_differ_in() -> None:
 def test_features_describe_source_rank_and_name_overlap() -> None:
     words = split_identifier("remove_prompt")
     near = Candidate("Remove a prompt.", "neighbour", 0, 0.0, ("add", "prompt"))
-    vector = dict(zip(FEATURES, features(near, words, 1.0, split_identifier), strict=True))
+    vector = dict(
+        zip(FEATURES, features(near, words, split_identifier(near.text), 1.0), strict=True)
+    )
     assert vector["neighbour_1"] == 1.0 and vector["is_model"] == 0.0
     assert vector["name_jaccard"] == pytest.approx(1 / 3)
     assert vector["same_first_word"] == 0.0
     assert vector["name_cover"] == 1.0
     model = Candidate("Remove it.", "model", 1, -0.5)
-    vector = dict(zip(FEATURES, features(model, words, 0.5, split_identifier), strict=True))
+    vector = dict(
+        zip(FEATURES, features(model, words, split_identifier(model.text), 0.5), strict=True)
+    )
     assert vector["is_model"] == 1.0 and vector["model_prob"] == pytest.approx(np.exp(-0.5))
     assert vector["name_jaccard"] == 0.0 and vector["bias"] == 1.0
 
