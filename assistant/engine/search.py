@@ -45,14 +45,18 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
-def ban_repeated_ngrams(logits: np.ndarray, history: np.ndarray, size: int) -> None:
+def ban_repeated_ngrams(
+    logits: np.ndarray, generated: np.ndarray, size: int, start_id: int
+) -> None:
     """Set to -inf, in place, every token that would repeat an n-gram of ``size`` tokens.
 
-    ``history`` holds each row's tokens so far (decoder start token first), as the input
-    ids of transformers' ``no_repeat_ngram_size``.
+    ``generated`` holds each row's tokens so far; the decoder start token is put in front
+    of them, as in the input ids transformers' ``no_repeat_ngram_size`` looks at.
     """
+    start = np.full((len(generated), 1), start_id, dtype=np.int64)
+    history = np.concatenate([start, generated], axis=1)
     length = history.shape[1]
-    if size <= 0 or length < size - 1 or length == 0:
+    if size <= 0 or length < size - 1:
         return
     for row in range(len(history)):
         seq = history[row].tolist()
@@ -89,9 +93,7 @@ def greedy_search(
         if t < config.min_new_tokens:
             logits[:, eos_id] = -np.inf
         if config.no_repeat_ngram_size:
-            start = np.full((len(live), 1), start_id, dtype=np.int64)
-            history = np.concatenate([start, out[live, :t]], axis=1)
-            ban_repeated_ngrams(logits, history, config.no_repeat_ngram_size)
+            ban_repeated_ngrams(logits, out[live, :t], config.no_repeat_ngram_size, start_id)
         tokens = logits.argmax(axis=-1).astype(np.int64)
         # log p(token) = logit - logsumexp(logits), computed only for the chosen token
         top = logits.max(axis=-1)
@@ -157,9 +159,7 @@ def beam_search(
         if t < config.min_new_tokens:
             logprobs[:, eos_id] = -np.inf
         if config.no_repeat_ngram_size:
-            start = np.full((len(history), 1), start_id, dtype=np.int64)
-            seen = np.concatenate([start, history], axis=1)
-            ban_repeated_ngrams(logprobs, seen, config.no_repeat_ngram_size)
+            ban_repeated_ngrams(logprobs, history, config.no_repeat_ngram_size, start_id)
         vocab = logprobs.shape[-1]
         cand = (scores.reshape(-1, 1) + logprobs).reshape(batch, k * vocab)
         top = np.argpartition(-cand, 2 * k - 1, axis=1)[:, : 2 * k]

@@ -138,8 +138,8 @@ def test_ban_repeated_ngrams_unit() -> None:
     from assistant.engine.search import ban_repeated_ngrams
 
     logits = np.zeros((2, 10), dtype=np.float32)
-    history = np.array([[0, 5, 6, 7, 5], [0, 1, 2, 3, 4]])
-    ban_repeated_ngrams(logits, history, 2)
+    generated = np.array([[5, 6, 7, 5], [1, 2, 3, 4]])  # after the start token 0
+    ban_repeated_ngrams(logits, generated, 2, start_id=0)
     assert np.isinf(logits[0, 6]) and np.isfinite(logits[0]).sum() == 9  # "5 6" seen
     assert np.isfinite(logits[1]).all()
     with pytest.raises(ValueError, match="no_repeat_ngram_size"):
