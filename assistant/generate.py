@@ -347,8 +347,7 @@ def _finish_file(
     report.results.extend(result for result, _ in planned)
     if not (write or diff):
         return  # drafts only: no edit to plan or check
-    threshold = pipeline.settings.min_confidence
-    writable = [(r, e) for r, e in planned if r.confidence >= threshold and e is not None]
+    writable = [(r, e) for r, e in planned if not r.below_floor and e is not None]
     report.low_confidence += len(planned) - len(writable)
     if not writable:
         return
@@ -378,8 +377,7 @@ def _write(pipeline, item: _File, summaries, edited: bytes, report: GenerateRepo
         return
     mode = "all" if item.stale else "missing"
     fresh = _collect(pipeline, item.rel, item.path, source, parse_source(source, item.rel), mode)
-    threshold = pipeline.settings.min_confidence
-    planned = [p for p in _plan(pipeline, fresh, summaries, None) if p[0].confidence >= threshold]
+    planned = [p for p in _plan(pipeline, fresh, summaries, None) if not p[0].below_floor]
     kept, new_bytes = _checked(fresh, planned, report)
     if not kept:
         return

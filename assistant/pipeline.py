@@ -331,7 +331,8 @@ class DocPipeline:
             symbol, summary.summary, target.code, style, self.lexicon.describe, summary.raises
         )
         notes = list(summary.notes)
-        if summary.confidence < self.settings.min_confidence:
+        below_floor = summary.confidence < self.settings.min_confidence
+        if below_floor:
             notes.append(
                 f"confidence {summary.confidence:.2f} is below min_confidence "
                 f"{self.settings.min_confidence:.2f}: not written"
@@ -348,6 +349,7 @@ class DocPipeline:
             flagged=list(summary.flagged),
             notes=notes,
             style=style,
+            below_floor=below_floor,
         )
 
     # --- edits --------------------------------------------------------------------------

@@ -150,6 +150,9 @@ class DocResult:
         notes: Anything the user should know about this result.
         style: The style it was rendered in.
         action: ``insert`` (missing docstring) or ``update`` (stale docstring).
+        below_floor: The confidence is below the pipeline's ``min_confidence``: the
+            result is reported but never written or offered as an edit. The pipeline
+            decides this in one place (``DocPipeline.result_for``); callers only read it.
     """
 
     path: str
@@ -164,6 +167,7 @@ class DocResult:
     notes: list[str] = field(default_factory=list)
     style: str = DEFAULT_STYLE
     action: str = "insert"
+    below_floor: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The fields of the ``docgen generate --format json`` contract, exactly."""

@@ -271,7 +271,7 @@ async def _edits(
             if finding is not None:
                 return drafter.stale_update(buffer.path, buffer.source, symbol, finding)
         result = drafter.draft(buffer.path, buffer.source, symbol, buffer.parsed)
-        if float(getattr(result, "confidence", 1.0)) < ls.options.min_confidence:
+        if result.below_floor:  # the pipeline applies min_confidence, in one place
             return None
         return drafter.insertion(buffer.path, buffer.source, symbol, result)
 

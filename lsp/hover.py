@@ -71,7 +71,7 @@ async def _markdown(ls: DocgenServer, located: Located) -> str:
 def _draft_text(ls: DocgenServer, symbol: Symbol, result: Any) -> str:
     confidence = float(getattr(result, "confidence", 0.0))
     summary = str(getattr(result, "summary", "") or "").strip()
-    if not summary or confidence < ls.options.min_confidence:
+    if not summary or result.below_floor:  # the pipeline applies min_confidence
         return (
             f"_No docstring. The docgen draft for `{symbol.qualname}` was below the "
             f"minConfidence setting ({confidence:.2f} < {ls.options.min_confidence:.2f})._"
