@@ -3,30 +3,21 @@ driving the real server (``python -m lsp``) over stdio in a subprocess."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from lsptest_support import (
-    CONFIG,
-    EXPORT_CACHE,
-    SAMPLE,
-    accept_registrations,
-    initialize_params,
-)
 from pytest_lsp import LanguageClient
+
+from tests.lsp.support import CONFIG, accept_registrations, initialize_params
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    """A private copy of examples/sample_repo (tests may edit and index it)."""
-    root = tmp_path / "sample_repo"
-    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns(".docgen", "__pycache__"))
-    return root
+def workspace(sample_repo: Path) -> Path:
+    """The workspace folder: a private copy of examples/sample_repo (tests may edit it)."""
+    return sample_repo
 
 
 @pytest.fixture
@@ -53,31 +44,21 @@ async def bare_client(lsp_client: LanguageClient):
 
 
 @pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny random T5 (built offline), already exported to ONNX for the servers."""
+def served_t5(tiny_t5: Path) -> Path:
+    """The tiny T5, already exported to ONNX in the session's cache for the servers."""
     from assistant.engine import load_generator
-    from assistant.engine.testing import build_tiny_t5
 
-    folder = build_tiny_t5(tmp_path_factory.mktemp("models") / "tiny-t5")
-    previous = os.environ.get("DOCGEN_CACHE_DIR")
-    os.environ["DOCGEN_CACHE_DIR"] = str(EXPORT_CACHE)
-    try:
-        load_generator(folder, warmup=False)  # export once; servers load the cached export
-    finally:
-        if previous is None:
-            os.environ.pop("DOCGEN_CACHE_DIR", None)
-        else:
-            os.environ["DOCGEN_CACHE_DIR"] = previous
-    return folder
+    load_generator(tiny_t5, warmup=False)  # export once; servers load the cached export
+    return tiny_t5
 
 
 @pytest.fixture
-def model_options(tmp_path: Path, tiny_model: Path) -> dict[str, Any]:
+def model_options(tmp_path: Path, served_t5: Path) -> dict[str, Any]:
     """initializationOptions drafting with the tiny model and a private output cache."""
     return {
         "indexOnStartup": False,
         "cachePath": str(tmp_path / "cache"),
-        "model": str(tiny_model),
+        "model": str(served_t5),
     }
 
 
@@ -95,9 +76,3 @@ async def model_client(lsp_client: LanguageClient, workspace: Path, model_option
     await lsp_client.initialize_session(initialize_params(workspace, model_options))
     yield
     await lsp_client.shutdown_session()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _remove_export_cache():
-    yield
-    shutil.rmtree(EXPORT_CACHE, ignore_errors=True)

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
-from lsptest_support import open_file, position_of
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
+
+from tests.lsp.support import open_file, position_of
 
 pytestmark = pytest.mark.asyncio
 REQUEST_CANCELLED = -32800

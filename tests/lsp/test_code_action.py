@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
-from lsptest_support import apply_text_edits, edits_for, open_file, position_of, wait_for
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
+
+from tests.lsp.support import apply_text_edits, edits_for, open_file, position_of, wait_for
 
 pytestmark = pytest.mark.asyncio
 

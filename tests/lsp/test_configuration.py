@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
-from lsptest_support import initialize_params, wait_for
 from pytest_lsp import LanguageClient
+
+from tests.lsp.support import initialize_params, wait_for
 
 pytestmark = pytest.mark.asyncio
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
-from lsptest_support import open_file, wait_for
 from pytest_lsp import LanguageClient
+
+from tests.lsp.support import open_file, wait_for
 
 pytestmark = pytest.mark.asyncio
 

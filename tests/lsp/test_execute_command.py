@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
-from lsptest_support import (
-    SERVER_ENV,
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+from tests.lsp.support import (
     accept_registrations,
     initialize_params,
     open_file,
     position_of,
 )
-from pytest_lsp import ClientServerConfig, LanguageClient
 
 pytestmark = pytest.mark.asyncio
 DOCGEN = str(Path(sys.executable).parent / "docgen")
@@ -46,7 +46,6 @@ async def test_stats_file(workspace: Path, tmp_path: Path):
     stats_file = tmp_path / "stats" / "lsp.json"
     config = ClientServerConfig(
         server_command=[DOCGEN, "serve", "--stats-file", str(stats_file)],
-        server_env=SERVER_ENV,
     )
     client = await config.start()
     accept_registrations(client)

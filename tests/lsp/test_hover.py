@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
-from lsptest_support import open_file, position_of, wait_for
 from pygls.exceptions import JsonRpcInvalidParams
 from pytest_lsp import LanguageClient
+
+from tests.lsp.support import open_file, position_of, wait_for
 
 pytestmark = pytest.mark.asyncio
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
-from lsptest_support import open_file, position_of
 from pytest_lsp import LanguageClient
+
+from tests.lsp.support import open_file, position_of
 
 pytestmark = pytest.mark.asyncio
 

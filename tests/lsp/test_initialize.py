@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
-from lsptest_support import initialize_params
 from pytest_lsp import LanguageClient
 
 from lsp.options import COMMANDS
+from tests.lsp.support import initialize_params
 
 pytestmark = pytest.mark.asyncio
 

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from lsptest_support import SERVER_ENV
 
 NVIM = shutil.which("nvim")
 DRIVER = Path(__file__).parent / "nvim" / "drive.lua"
@@ -26,13 +25,13 @@ pytestmark = [
 ]
 
 
-def test_neovim_hover_and_code_action(workspace: Path, tiny_model: Path, tmp_path: Path):
+def test_neovim_hover_and_code_action(workspace: Path, served_t5: Path, tmp_path: Path):
     target = workspace / "inventory" / "pricing.py"
     original = target.read_text()
     out = tmp_path / "nvim-result.json"
-    options = {"indexOnStartup": False, "model": str(tiny_model), "cachePath": str(tmp_path / "c")}
+    options = {"indexOnStartup": False, "model": str(served_t5), "cachePath": str(tmp_path / "c")}
     env = {
-        **SERVER_ENV,
+        **os.environ,
         "HOME": str(tmp_path),  # no user config, no shada in the real home
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "XDG_DATA_HOME": str(tmp_path / "data"),

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from lsptest_support import (
+from pytest_lsp import LanguageClient
+
+from tests.lsp.support import (
     CONFIG,
     accept_registrations,
     initialize_params,
@@ -18,7 +20,6 @@ from lsptest_support import (
     position_of,
     wait_for,
 )
-from pytest_lsp import LanguageClient
 
 pytestmark = pytest.mark.asyncio
 

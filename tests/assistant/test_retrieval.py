@@ -10,8 +10,7 @@ import pytest
 from assistant.context import Target
 from indexer.parser import parse_source
 from indexer.text import symbol_source
-
-SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sample_repo"
+from tests.conftest import SAMPLE
 
 
 @pytest.fixture(scope="module")

@@ -26,12 +26,12 @@ CONTRACT = {
 
 
 @pytest.fixture
-def run(tiny_model: Path, capsys, tmp_path: Path):
+def run(tiny_t5: Path, capsys, tmp_path: Path):
     """Run ``docgen generate`` in-process with the tiny model; return (code, out, err)."""
 
     def invoke(*args: str, model: str | None = None) -> tuple[int, str, str]:
         capsys.readouterr()
-        base = ["generate", "--model", model or str(tiny_model), "--no-index", "--beams", "2"]
+        base = ["generate", "--model", model or str(tiny_t5), "--no-index", "--beams", "2"]
         code = main([*base, "--cache-dir", str(tmp_path / "cli-cache"), *args])
         out, err = capsys.readouterr()
         return code, out, err

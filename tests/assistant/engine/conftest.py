@@ -1,4 +1,4 @@
-"""Shared fixtures: one tiny random T5 per test session (built offline, in a temp folder)."""
+"""Fixtures of the engine tests: a well-conditioned tiny T5 and backends over the tiny models."""
 
 from __future__ import annotations
 
@@ -7,21 +7,6 @@ from pathlib import Path
 import pytest
 
 from assistant.engine.testing import build_tiny_t5
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _isolated_cache(tmp_path_factory: pytest.TempPathFactory):
-    """Keep exports out of the real user cache dir."""
-    patch = pytest.MonkeyPatch()
-    patch.setenv("DOCGEN_CACHE_DIR", str(tmp_path_factory.mktemp("docgen-cache")))
-    yield
-    patch.undo()
-
-
-@pytest.fixture(scope="session")
-def tiny_t5(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny random T5 folder in Hugging Face format."""
-    return build_tiny_t5(tmp_path_factory.mktemp("tiny-t5"))
 
 
 @pytest.fixture(scope="session")

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "examples" / "sample_repo"
 SERVER = [sys.executable, "-m", "lsp"]
-# ONNX exports of test models go to a private folder, shared by this session's servers
-EXPORT_CACHE = Path(tempfile.mkdtemp(prefix="docgen-lsp-tests-"))
-SERVER_ENV = {**os.environ, "DOCGEN_CACHE_DIR": str(EXPORT_CACHE)}
-CONFIG = ClientServerConfig(server_command=SERVER, server_env=SERVER_ENV)
+# no server_env: a server inherits the environment when it starts, so it uses the session's
+# isolated DOCGEN_CACHE_DIR (tests/conftest.py), where the tests' models are exported
+CONFIG = ClientServerConfig(server_command=SERVER)
 
 
 def initialize_params(root: Path, options: dict[str, Any] | None) -> types.InitializeParams:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-SHIPPED = Path(__file__).resolve().parents[2] / "assistant" / "models" / "docgen-t5"
+from tests.conftest import REPO
+
+SHIPPED = REPO / "assistant" / "models" / "docgen-t5"
 
 
 def test_shipped_model_is_complete_and_small():

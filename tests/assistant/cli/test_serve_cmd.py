@@ -9,8 +9,6 @@ import sys
 import time
 from pathlib import Path
 
-from lsptest_support import SERVER_ENV
-
 DOCGEN = str(Path(sys.executable).parent / "docgen")
 
 
@@ -33,11 +31,9 @@ def read_message(stream) -> dict:
     return json.loads(stream.read(length))
 
 
-def test_serve_over_tcp(workspace: Path):
+def test_serve_over_tcp(sample_repo: Path):
     port = free_port()
-    proc = subprocess.Popen(
-        [DOCGEN, "serve", "--tcp", f"127.0.0.1:{port}"], env=SERVER_ENV, stderr=subprocess.PIPE
-    )
+    proc = subprocess.Popen([DOCGEN, "serve", "--tcp", f"127.0.0.1:{port}"], stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -49,7 +45,7 @@ def test_serve_over_tcp(workspace: Path):
                 assert proc.poll() is None, proc.stderr.read().decode()
                 time.sleep(0.1)
         with sock, sock.makefile("rb") as stream:
-            params = {"processId": None, "rootUri": workspace.as_uri(), "capabilities": {}}
+            params = {"processId": None, "rootUri": sample_repo.as_uri(), "capabilities": {}}
             sock.sendall(frame({"id": 1, "method": "initialize", "params": params}))
             reply = read_message(stream)
             assert reply["id"] == 1 and reply["result"]["serverInfo"]["name"] == "docgen"

@@ -1,0 +1,36 @@
+"""Fixtures of the pipeline-core tests: the tiny T5 on the production path and pipelines
+over a repository with it (private output caches)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def generator(tiny_t5: Path):
+    """The tiny model on the production path (ONNX int8)."""
+    from assistant.engine import load_generator
+
+    return load_generator(tiny_t5, backend="onnx", int8=True, threads=1)
+
+
+@pytest.fixture
+def make_pipeline(generator, tmp_path: Path):
+    """Build a pipeline over a repository with the tiny model and a private cache."""
+    from assistant.pipeline import DocPipeline, PipelineSettings
+
+    made = []
+
+    def make(root: Path, gen=None, **settings):
+        settings.setdefault("cache_dir", tmp_path / "results")
+        settings.setdefault("update_index", False)
+        settings.setdefault("num_beams", 2)
+        pipeline = DocPipeline(root, PipelineSettings(**settings), generator=gen or generator)
+        made.append(pipeline)
+        return pipeline
+
+    yield make
+    for pipeline in made:
+        pipeline.close()

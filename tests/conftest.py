@@ -1,0 +1,45 @@
+"""Fixtures every test shares: an isolated docgen cache, the tiny T5, the sample repository.
+
+- The user cache dir (ONNX exports, the output cache) is a private temporary folder for
+  the whole session (autouse), so no test reads or writes the real one; language servers
+  and CLIs started by the tests inherit it through ``DOCGEN_CACHE_DIR``.
+- ``tiny_t5`` is one tiny random T5 in Hugging Face format, built offline once per session.
+- ``sample_repo`` is a private copy of ``examples/sample_repo`` that a test may change.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.engine.testing import build_tiny_t5
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "examples" / "sample_repo"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cache_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The session's docgen cache dir (``DOCGEN_CACHE_DIR``), outside the real user cache."""
+    root = tmp_path_factory.mktemp("docgen-cache")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("DOCGEN_CACHE_DIR", str(root))
+    yield root
+    patch.undo()
+
+
+@pytest.fixture(scope="session")
+def tiny_t5(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random T5 folder in Hugging Face format."""
+    return build_tiny_t5(tmp_path_factory.mktemp("tiny-t5"))
+
+
+@pytest.fixture
+def sample_repo(tmp_path: Path) -> Path:
+    """A private copy of examples/sample_repo (tests may write to it)."""
+    target = tmp_path / "sample_repo"
+    shutil.copytree(SAMPLE, target, ignore=shutil.ignore_patterns(".docgen", "__pycache__"))
+    return target
