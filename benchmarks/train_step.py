@@ -45,7 +45,7 @@ def count_ops(model, optimizer, batch, device: str) -> int:
     """Aten operations (views and casts' bookkeeping left out) in one eager step."""
     from torch.profiler import ProfilerActivity, profile
 
-    from assistant.training.train import train_step
+    from assistant.workshop.training.train import train_step
 
     skip = ("aten::empty", "aten::view", "aten::as_strided", "aten::reshape", "aten::t")
     skip += ("aten::transpose", "aten::expand", "aten::unsqueeze", "aten::squeeze")
@@ -63,9 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     """Time both variants and print a JSON summary last."""
     import torch
 
-    from assistant.training.checkpoint import read_checkpoint
-    from assistant.training.model import build_model
-    from assistant.training.train import _compiled, train_step
+    from assistant.workshop.training.architecture import build_model
+    from assistant.workshop.training.checkpoint import read_checkpoint
+    from assistant.workshop.training.train import _compiled, train_step
 
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--checkpoint", type=Path, default=ROOT / "checkpoints" / "docgen-t5")

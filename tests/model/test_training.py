@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.dataset.jsonl import write_jsonl
-from assistant.evaluation.bleu import smoothed_bleu4
-from assistant.evaluation.evaluate import evaluate_model, name_only_summary
-from assistant.training.checkpoint import export_hf_folder, read_checkpoint
-from assistant.training.data import encode_batch, load_tokenizer
-from assistant.training.tokenizer import train_tokenizer
-from assistant.training.train import main as train_main
+from assistant.workshop.dataset.jsonl import write_jsonl
+from assistant.workshop.evaluation.bleu import smoothed_bleu4
+from assistant.workshop.evaluation.evaluate import evaluate_model, name_only_summary
+from assistant.workshop.training.checkpoint import export_hf_folder, read_checkpoint
+from assistant.workshop.training.data import encode_batch, load_tokenizer
+from assistant.workshop.training.tokenizer import train_tokenizer
+from assistant.workshop.training.train import main as train_main
 
 VERBS = ["load", "save", "parse", "build", "read", "write", "find", "update"]
 NOUNS = ["user", "config", "token", "record", "file", "cache", "query", "index"]
@@ -133,7 +133,7 @@ def test_train_resume_export_and_evaluate(workspace: Path):
 def test_eval_command_scores_baselines(workspace: Path, tmp_path: Path):
     from click.testing import CliRunner
 
-    from assistant.cli.model_train import evaluate
+    from assistant.cli.workshop_cmds import evaluate
 
     out = tmp_path / "report.json"
     args = [
@@ -169,7 +169,7 @@ def test_compiled_training_saves_plain_weights(workspace: Path, capsys):
     assert "continuing eager" not in capsys.readouterr().out  # the compiled step really ran
     _config, state = read_checkpoint(out)
     assert state["step"] == 3
-    from assistant.training.checkpoint import load_tensors
+    from assistant.workshop.training.checkpoint import load_tensors
 
     assert not any("_orig_mod" in name for name in load_tensors(out, "model"))
     resumed = workspace / "ckpt-compiled-2"

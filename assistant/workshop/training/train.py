@@ -2,11 +2,11 @@
 
 Usage::
 
-    python -m assistant.training.train --data work-data/dataset/examples.jsonl.xz \\
+    python -m assistant.workshop.training.train --data work-data/dataset/examples.jsonl.xz \\
         --tokenizer work-data/tokenizer --out work-data/ckpt --minutes 30
 
 Training stops after ``--minutes`` of wall time (or ``--max-steps``), saves a checkpoint
-(:mod:`assistant.training.checkpoint`), evaluates on the validation packages, and prints a
+(:mod:`assistant.workshop.training.checkpoint`), evaluates on the validation packages, and prints a
 one-line JSON summary last. The learning rate follows warm-up then cosine decay over
 ``--schedule-minutes`` of *training time*, so a resumed run continues the same schedule.
 Works with transformers 4.x and 5.x (only the model class is used from it).
@@ -22,14 +22,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.training.checkpoint import (
+from assistant.workshop.training.architecture import build_model, count_parameters, t5_config_dict
+from assistant.workshop.training.checkpoint import (
     load_model_tensors,
     load_tensors,
     read_checkpoint,
     restore_optimizer,
     save_checkpoint,
 )
-from assistant.training.data import (
+from assistant.workshop.training.data import (
     BatchStream,
     apply_similar,
     encode_batch,
@@ -38,7 +39,6 @@ from assistant.training.data import (
     prompt_for,
     worker_batches,
 )
-from assistant.training.model import build_model, count_parameters, t5_config_dict
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -48,7 +48,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--tokenizer", type=Path, required=True, help="folder with tokenizer.json")
     p.add_argument("--out", type=Path, required=True, help="checkpoint folder to write")
     p.add_argument("--resume", type=Path, default=None, help="checkpoint folder to continue")
-    p.add_argument("--preset", default="small", help="model shape (assistant.training.model)")
+    p.add_argument(
+        "--preset", default="small", help="model shape (assistant.workshop.training.architecture)"
+    )
     p.add_argument("--minutes", type=float, default=10.0, help="training time of this run")
     p.add_argument(
         "--schedule-minutes",
@@ -133,7 +135,7 @@ def prepare_records(args: argparse.Namespace, say) -> tuple[list, list, dict]:
     if args.similar_in is not None:
         apply_similar(records, args.similar_in)
     if args.minilm is not None and any(r.get("similar") is None for r in records):
-        from assistant.dataset.neighbours import PackedMiniLM, fill_similar
+        from assistant.workshop.dataset.neighbours import PackedMiniLM, fill_similar
 
         encoder = PackedMiniLM(args.minilm, pick_device(args.device))
         fill_similar(records, encoder.encode, say)
@@ -161,7 +163,7 @@ def evaluate(model, tokenizer, records, by_id, args, device, mode: str) -> dict[
     """Validation loss and greedy smoothed BLEU-4 in one evidence situation."""
     import torch
 
-    from assistant.evaluation.bleu import smoothed_bleu4
+    from assistant.workshop.evaluation.bleu import smoothed_bleu4
 
     records = records[: args.eval_examples]
     if not records:

@@ -1,4 +1,4 @@
-"""``docgen model train`` and ``docgen model eval`` (registered by the ``model`` group)."""
+"""The workshop's commands ``docgen model train`` and ``docgen model eval``."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def train(
     minilm: Path | None,
 ) -> None:
     """Train (or continue training) the drafting T5 on a built dataset."""
-    from assistant.training.train import main
+    from assistant.workshop.training.train import main
 
     argv = [
         "--data",
@@ -157,8 +157,8 @@ def evaluate(
     from rich.console import Console
     from rich.table import Table
 
-    from assistant.evaluation.evaluate import evaluate_model
-    from assistant.training.data import apply_similar, load_examples
+    from assistant.workshop.evaluation.evaluate import evaluate_model
+    from assistant.workshop.training.data import apply_similar, load_examples
 
     records = load_examples(data)
     if similar_in is not None:
@@ -166,7 +166,7 @@ def evaluate(
     if not any(r["split"] == split and r.get("similar") is not None for r in records):
         raise click.UsageError(
             f"no {split} record of {data} has neighbour evidence; run "
-            "`python -m assistant.dataset.neighbours` on it first"
+            "`python -m assistant.workshop.dataset.neighbours` on it first"
         )
     draft = None
     if not baselines_only:
