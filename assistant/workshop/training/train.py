@@ -1,24 +1,26 @@
-"""Train the drafting T5 from scratch; the same script on CPU and CUDA, resumable.
+"""The workshop's training loop of the drafting T5: ``train(config)``, CPU or CUDA, resumable.
 
-Usage::
+:func:`train` runs one training from a :class:`~assistant.workshop.training.config.TrainConfig`
+(``docgen model train`` builds one from its options); the same as a script::
 
     python -m assistant.workshop.training.train --data work-data/dataset/examples.jsonl.xz \\
         --tokenizer work-data/tokenizer --out work-data/ckpt --minutes 30
 
-Training stops after ``--minutes`` of wall time (or ``--max-steps``), saves a checkpoint
-(:mod:`assistant.workshop.training.checkpoint`), evaluates on the validation packages, and prints a
-one-line JSON summary last. The learning rate follows warm-up then cosine decay over
-``--schedule-minutes`` of *training time*, so a resumed run continues the same schedule.
+Training stops after ``minutes`` of wall time (or ``max_steps``), saves a checkpoint
+(:mod:`assistant.workshop.training.checkpoint`), evaluates on the validation packages, and
+returns a :class:`~assistant.workshop.training.config.TrainResult` that both entry points
+print as one JSON line last. The learning rate follows warm-up then cosine decay over
+``schedule_minutes`` of *training time*, so a resumed run continues the same schedule.
 Works with transformers 4.x and 5.x (only the model class is used from it).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import random
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ from assistant.workshop.training.checkpoint import (
     restore_optimizer,
     save_checkpoint,
 )
+from assistant.workshop.training.config import TrainConfig, TrainResult, parse_args
 from assistant.workshop.training.data import (
     BatchStream,
     apply_similar,
@@ -40,77 +43,8 @@ from assistant.workshop.training.data import (
     worker_batches,
 )
 
-
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """Parse the command line."""
-    p = argparse.ArgumentParser(description="Train the docgen drafting T5.")
-    p.add_argument("--data", type=Path, required=True, help="examples.jsonl.xz")
-    p.add_argument("--tokenizer", type=Path, required=True, help="folder with tokenizer.json")
-    p.add_argument("--out", type=Path, required=True, help="checkpoint folder to write")
-    p.add_argument("--resume", type=Path, default=None, help="checkpoint folder to continue")
-    p.add_argument(
-        "--preset", default="small", help="model shape (assistant.workshop.training.architecture)"
-    )
-    p.add_argument("--minutes", type=float, default=10.0, help="training time of this run")
-    p.add_argument(
-        "--schedule-minutes",
-        type=float,
-        default=None,
-        help="total training time the LR schedule spans (default: this run's)",
-    )
-    p.add_argument("--max-steps", type=int, default=None)
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--lr", type=float, default=1e-3)
-    p.add_argument("--warmup-steps", type=int, default=300)
-    p.add_argument("--label-smoothing", type=float, default=0.1)
-    p.add_argument("--max-input", type=int, default=512)
-    p.add_argument("--max-target", type=int, default=64)
-    p.add_argument("--cold-share", type=float, default=0.3)
-    p.add_argument("--device", default="auto", help="auto, cpu or cuda")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--limit-train", type=int, default=None, help="use only N training records")
-    p.add_argument("--save-every-minutes", type=float, default=15.0)
-    p.add_argument(
-        "--no-optimizer-state", action="store_true", help="save model only (smaller checkpoints)"
-    )
-    p.add_argument("--eval-examples", type=int, default=512)
-    p.add_argument(
-        "--minilm",
-        type=Path,
-        default=None,
-        help="packed MiniLM: compute missing `similar` evidence first",
-    )
-    p.add_argument(
-        "--similar-out",
-        type=Path,
-        default=None,
-        help="write the computed neighbour ids here (json.xz)",
-    )
-    p.add_argument("--log-every", type=int, default=50)
-    p.add_argument(
-        "--compile",
-        action="store_true",
-        help="torch.compile the training step (dynamic shapes; falls back to eager on error)",
-    )
-    p.add_argument("--workers", type=int, default=0, help="DataLoader processes (0: a thread)")
-    p.add_argument(
-        "--similar-in",
-        type=Path,
-        default=None,
-        help="neighbour ids computed earlier (--similar-out of a previous run)",
-    )
-    p.add_argument(
-        "--restart-schedule",
-        action="store_true",
-        help="on resume: warm up and decay the learning rate over this run only",
-    )
-    p.add_argument(
-        "--stop-at-seconds",
-        type=float,
-        default=None,
-        help="also stop training this long after the process started (hard budget)",
-    )
-    return p.parse_args(argv)
+TrainLog = Callable[[str], None]
+"""Receives each progress line of a run (already stamped with the seconds since its start)."""
 
 
 def pick_device(name: str) -> str:
@@ -129,24 +63,24 @@ def lr_at(step: int, progress: float, peak: float, warmup: int) -> float:
     return peak * warm * cosine
 
 
-def prepare_records(args: argparse.Namespace, say) -> tuple[list, list, dict]:
+def prepare_records(config: TrainConfig, say: TrainLog) -> tuple[list, list, dict]:
     """Load examples (computing neighbours if asked) and split train/valid."""
-    records = load_examples(args.data)
-    if args.similar_in is not None:
-        apply_similar(records, args.similar_in)
-    if args.minilm is not None and any(r.get("similar") is None for r in records):
+    records = load_examples(config.data)
+    if config.similar_in is not None:
+        apply_similar(records, config.similar_in)
+    if config.minilm is not None and any(r.get("similar") is None for r in records):
         from assistant.workshop.dataset.neighbours import PackedMiniLM, fill_similar
 
-        encoder = PackedMiniLM(args.minilm, pick_device(args.device))
+        encoder = PackedMiniLM(config.minilm, pick_device(config.device))
         fill_similar(records, encoder.encode, say)
         del encoder
-        if args.similar_out is not None:
-            _write_similar(args.similar_out, records)
+        if config.similar_out is not None:
+            _write_similar(config.similar_out, records)
     by_id = {r["id"]: r for r in records}
     train = [r for r in records if r["split"] == "train"]
     valid = [r for r in records if r["split"] == "valid"]
-    if args.limit_train:
-        train = train[: args.limit_train]
+    if config.limit_train:
+        train = train[: config.limit_train]
     return train, valid, by_id
 
 
@@ -159,13 +93,15 @@ def _write_similar(path: Path, records: list[dict[str, Any]]) -> None:
         json.dump(data, fh)
 
 
-def evaluate(model, tokenizer, records, by_id, args, device, mode: str) -> dict[str, float]:
+def evaluate(
+    model, tokenizer, records, by_id, config: TrainConfig, device: str, mode: str
+) -> dict[str, Any]:
     """Validation loss and greedy smoothed BLEU-4 in one evidence situation."""
     import torch
 
     from assistant.workshop.evaluation.bleu import smoothed_bleu4
 
-    records = records[: args.eval_examples]
+    records = records[: config.eval_examples]
     if not records:
         return {}
     model.eval()
@@ -175,7 +111,11 @@ def evaluate(model, tokenizer, records, by_id, args, device, mode: str) -> dict[
             chunk = records[start : start + 64]
             prompts = [prompt_for(r, by_id, mode) for r in chunk]
             batch = encode_batch(
-                tokenizer, prompts, [r["summary"] for r in chunk], args.max_input, args.max_target
+                tokenizer,
+                prompts,
+                [r["summary"] for r in chunk],
+                config.max_input,
+                config.max_target,
             )
             batch = {k: v.to(device) for k, v in batch.items()}
             out = model(**batch)
@@ -201,19 +141,19 @@ def _autocast(device: str):
     )
 
 
-def build_or_resume(args, vocab_size: int, device: str):
+def build_or_resume(config: TrainConfig, vocab_size: int, device: str):
     """Return ``(model, optimizer, config_kwargs, trainer_state)``."""
     import torch
 
     state: dict[str, Any] = {"step": 0, "train_seconds": 0.0, "examples": 0, "epoch": 0}
-    if args.resume is not None:
-        config, state = read_checkpoint(args.resume)
-        model = build_model(config)
-        load_model_tensors(model, load_tensors(args.resume, "model"))
+    if config.resume is not None:
+        model_config, state = read_checkpoint(config.resume)
+        model = build_model(model_config)
+        load_model_tensors(model, load_tensors(config.resume, "model"))
     else:
-        config = t5_config_dict(args.preset, vocab_size)
-        torch.manual_seed(args.seed)
-        model = build_model(config)
+        model_config = t5_config_dict(config.preset, vocab_size)
+        torch.manual_seed(config.seed)
+        model = build_model(model_config)
     from transformers import GenerationConfig
 
     model.generation_config = GenerationConfig(
@@ -222,11 +162,13 @@ def build_or_resume(args, vocab_size: int, device: str):
     model.to(device).train()
     fused = device.startswith("cuda")
     optimizer = torch.optim.AdamW(
-        model.parameters(), lr=args.lr, betas=(0.9, 0.98), weight_decay=0.01, fused=fused
+        model.parameters(), lr=config.lr, betas=(0.9, 0.98), weight_decay=0.01, fused=fused
     )
-    if args.resume is not None and "optimizer" in state:
-        restore_optimizer(optimizer, load_tensors(args.resume, "optimizer"), state.pop("optimizer"))
-    return model, optimizer, config, state
+    if config.resume is not None and "optimizer" in state:
+        restore_optimizer(
+            optimizer, load_tensors(config.resume, "optimizer"), state.pop("optimizer")
+        )
+    return model, optimizer, model_config, state
 
 
 def train_step(model, optimizer, batch, lr: float, smoothing: float, device: str) -> float:
@@ -252,67 +194,77 @@ def train_step(model, optimizer, batch, lr: float, smoothing: float, device: str
     return float(loss.detach())
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run training and print a JSON summary as the last line."""
+def train(config: TrainConfig, log: TrainLog | None = None) -> TrainResult:
+    """Run one training (or continue one) and return its summary.
+
+    Args:
+        config: The run's settings.
+        log: Receives the progress lines; None prints them to stdout.
+
+    Returns:
+        The steps, time and validation scores of the run; the checkpoint is in ``config.out``.
+    """
     import torch
 
-    args = parse_args(argv)
     t_start = time.monotonic()
-    device = pick_device(args.device)
+    device = pick_device(config.device)
     if device.startswith("cuda"):
         torch.backends.cuda.matmul.allow_tf32 = True
-    random.seed(args.seed)
+    random.seed(config.seed)
+    emit = log or _print_line
 
     def say(msg: str) -> None:
-        print(f"[{time.monotonic() - t_start:6.0f}s] {msg}", flush=True)
+        emit(f"[{time.monotonic() - t_start:6.0f}s] {msg}")
 
-    tokenizer = load_tokenizer(args.tokenizer)
-    model, optimizer, config, state = build_or_resume(args, tokenizer.get_vocab_size(), device)
+    tokenizer = load_tokenizer(config.tokenizer)
+    model, optimizer, model_config, state = build_or_resume(
+        config, tokenizer.get_vocab_size(), device
+    )
     say(f"model {count_parameters(model) / 1e6:.1f}M params on {device}; step {state['step']}")
-    _smoke(model, tokenizer, args, device)
-    train, valid, by_id = prepare_records(args, say)
-    say(f"{len(train)} train / {len(valid)} valid records")
+    _smoke(model, tokenizer, config, device)
+    train_records, valid, by_id = prepare_records(config, say)
+    say(f"{len(train_records)} train / {len(valid)} valid records")
     stream = BatchStream(
-        train,
+        train_records,
         by_id,
         tokenizer,
-        args.batch_size,
-        args.max_input,
-        args.max_target,
-        args.seed,
-        args.cold_share,
+        config.batch_size,
+        config.max_input,
+        config.max_target,
+        config.seed,
+        config.cold_share,
         state["epoch"],
     )
-    schedule_s = 60 * (args.schedule_minutes or (args.minutes + state["train_seconds"] / 60))
-    run_s = 60 * args.minutes
+    schedule_s = 60 * (config.schedule_minutes or (config.minutes + state["train_seconds"] / 60))
+    run_s = 60 * config.minutes
     run_start = time.monotonic()
     last_save = run_start
     trained_before = state["train_seconds"]
     recent: list[float] = []
-    restart = args.restart_schedule
+    restart = config.restart_schedule
     run_steps = 0
-    step_model = _compiled(model, say) if args.compile else model
-    for batch in worker_batches(stream, args.workers):
+    step_model = compile_for_training(model, say) if config.compile else model
+    for batch in worker_batches(stream, config.workers):
         elapsed = time.monotonic() - run_start
         if restart:
-            lr = lr_at(run_steps, elapsed / run_s, args.lr, args.warmup_steps)
+            lr = lr_at(run_steps, elapsed / run_s, config.lr, config.warmup_steps)
         else:
             progress = (trained_before + elapsed) / schedule_s
-            lr = lr_at(state["step"], progress, args.lr, args.warmup_steps)
+            lr = lr_at(state["step"], progress, config.lr, config.warmup_steps)
         run_steps += 1
         try:
-            loss = train_step(step_model, optimizer, batch, lr, args.label_smoothing, device)
+            loss = train_step(step_model, optimizer, batch, lr, config.label_smoothing, device)
         except Exception as exc:  # noqa: BLE001 - a compiler failure must not end the run
             if step_model is model:
                 raise
             say(f"compiled step failed ({type(exc).__name__}: {exc}); continuing eager")
             optimizer.zero_grad(set_to_none=True)
             step_model = model
-            loss = train_step(model, optimizer, batch, lr, args.label_smoothing, device)
+            loss = train_step(model, optimizer, batch, lr, config.label_smoothing, device)
         recent.append(loss)
         state["step"] += 1
         state["examples"] += len(batch["input_ids"])
-        if state["step"] % args.log_every == 0:
+        if state["step"] % config.log_every == 0:
             say(
                 f"step {state['step']} loss {sum(recent) / len(recent):.3f} lr {lr:.2e} "
                 f"{state['examples'] / max(1e-9, trained_before + elapsed):.0f} ex/s(avg)"
@@ -320,55 +272,79 @@ def main(argv: list[str] | None = None) -> int:
             recent = []
         done = (
             elapsed >= run_s
-            or (args.max_steps is not None and state["step"] >= args.max_steps)
+            or (config.max_steps is not None and state["step"] >= config.max_steps)
             or (
-                args.stop_at_seconds is not None
-                and time.monotonic() - t_start >= args.stop_at_seconds
+                config.stop_at_seconds is not None
+                and time.monotonic() - t_start >= config.stop_at_seconds
             )
         )
-        if done or time.monotonic() - last_save > 60 * args.save_every_minutes:
+        if done or time.monotonic() - last_save > 60 * config.save_every_minutes:
             state["train_seconds"] = trained_before + (time.monotonic() - run_start)
             state["epoch"] = stream.epoch
-            _save(args, model, optimizer, config, state)
+            _save(config, model, optimizer, model_config, state)
             last_save = time.monotonic()
         if done:
             break
     state["train_seconds"] = trained_before + (time.monotonic() - run_start)
-    say(f"saved {args.out}; evaluating")
-    summary: dict[str, Any] = {
-        "step": state["step"],
-        "examples": state["examples"],
-        "train_seconds": round(state["train_seconds"]),
-        "epochs": round(state["examples"] / max(1, len(train)), 2),
-        "device": torch.cuda.get_device_name(0) if device.startswith("cuda") else "cpu",
-        "params": count_parameters(model),
-    }
+    say(f"saved {config.out}; evaluating")
+    scores: dict[str, dict[str, Any]] = {}
     for mode in ("full", "cold"):
         try:
-            summary[mode] = evaluate(model, tokenizer, valid, by_id, args, device, mode)
+            scores[mode] = evaluate(model, tokenizer, valid, by_id, config, device, mode)
         except Exception as exc:  # noqa: BLE001 - the checkpoint is saved; report and go on
-            summary[mode] = {"error": repr(exc)}
-    print(json.dumps(summary), flush=True)
+            scores[mode] = {"error": repr(exc)}
+    return TrainResult(
+        step=state["step"],
+        examples=state["examples"],
+        train_seconds=round(state["train_seconds"]),
+        epochs=round(state["examples"] / max(1, len(train_records)), 2),
+        device=torch.cuda.get_device_name(0) if device.startswith("cuda") else "cpu",
+        params=count_parameters(model),
+        full=scores["full"],
+        cold=scores["cold"],
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Train as the command line says (``sys.argv`` when ``argv`` is None); print the
+    progress and, last, the JSON summary; return the exit code (0)."""
+    result = train(parse_args(argv))
+    print(json.dumps(result.to_dict()), flush=True)
     return 0
 
 
-def _compiled(model, say):
-    """``torch.compile`` the model for training steps; the eager ``model`` (same parameters)
-    is kept for saving and evaluation. Shapes vary with every batch, hence dynamic."""
+def compile_for_training(model, say: TrainLog):
+    """``torch.compile`` a model for training steps (what ``compile`` turns on).
+
+    Shapes vary with every batch, hence dynamic shapes. The returned module shares the
+    parameters of ``model``; keep the eager ``model`` for saving and evaluation (its
+    weights are saved without the compiler's ``_orig_mod`` prefix).
+
+    Args:
+        model: The eager model to compile.
+        say: Receives a note that compiling starts (the first step takes minutes).
+
+    Returns:
+        The compiled module, to pass to :func:`train_step`.
+    """
     import torch
 
     say("compiling the training step (the first step takes a few minutes)")
     return torch.compile(model, dynamic=True)
 
 
-def _smoke(model, tokenizer, args, device: str) -> None:
+def _print_line(line: str) -> None:
+    print(line, flush=True)
+
+
+def _smoke(model, tokenizer, config: TrainConfig, device: str) -> None:
     """Fail fast: one forward/backward pass on a toy batch before the long data steps."""
     batch = encode_batch(
         tokenizer,
         ["code: def f(x): return x"] * 2,
         ["Return x."] * 2,
-        args.max_input,
-        args.max_target,
+        config.max_input,
+        config.max_target,
     )
     batch = {k: v.to(device) for k, v in batch.items()}
     with _autocast(device):
@@ -377,10 +353,12 @@ def _smoke(model, tokenizer, args, device: str) -> None:
     model.zero_grad(set_to_none=True)
 
 
-def _save(args, model, optimizer, config, state) -> None:
+def _save(config: TrainConfig, model, optimizer, model_config, state) -> None:
     meta = dict(state)
-    meta["args"] = {k: str(v) for k, v in vars(args).items()}
-    save_checkpoint(args.out, model, config, meta, None if args.no_optimizer_state else optimizer)
+    meta["args"] = config.as_metadata()
+    save_checkpoint(
+        config.out, model, model_config, meta, None if config.no_optimizer_state else optimizer
+    )
 
 
 if __name__ == "__main__":
