@@ -26,7 +26,8 @@ from assistant.workshop.dataset.harvest import harvest_source
 from assistant.workshop.dataset.jsonl import EXAMPLES_FILE, MAX_STORED_RAW_CHARS, write_jsonl
 from assistant.workshop.dataset.sources import Source, archive_sources, stable_hash, stdlib_sources
 
-Progress = Callable[[str, int, int], None]
+BuildProgress = Callable[[str, int, int], None]
+"""Receives ``(stage, done, total)`` as a dataset build advances."""
 
 
 @dataclass(slots=True)
@@ -63,7 +64,9 @@ def discover(config: BuildConfig) -> list[Source]:
     return sources
 
 
-def harvest_all(config: BuildConfig, sources: list[Source], progress: Progress) -> dict[str, dict]:
+def harvest_all(
+    config: BuildConfig, sources: list[Source], progress: BuildProgress
+) -> dict[str, dict]:
     """Harvest every source with a process pool, reusing the per-package cache."""
     raw_dir = config.out / "raw"
     raw_dir.mkdir(parents=True, exist_ok=True)
@@ -115,7 +118,7 @@ def assign_splits(counts: dict[str, int], config: BuildConfig) -> dict[str, str]
     return split
 
 
-def build_dataset(config: BuildConfig, progress: Progress) -> dict[str, Any]:
+def build_dataset(config: BuildConfig, progress: BuildProgress) -> dict[str, Any]:
     """Run the whole build and write ``examples.jsonl.gz`` and ``manifest.json``.
 
     Returns:
