@@ -1,7 +1,7 @@
 """Quality and latency of the shipped drafting model on held-out packages.
 
 Smoothed BLEU-4 (CodeXGLUE) in-repo and cold for the model and the name-only and
-retrieval-only baselines (:mod:`assistant.evaluation.evaluate`), then the latency of one
+retrieval-only baselines (:mod:`assistant.workshop.evaluation.evaluate`), then the latency of one
 summary at batch 1 through the int8 ONNX engine on in-repo prompts.
 
     .venv/bin/python benchmarks/model_quality.py --data work-data/dataset/examples.jsonl.xz \\
@@ -41,8 +41,8 @@ def main() -> int:
     """Run the benchmark and print a markdown summary."""
     from assistant.draft import Drafter, candidates_config
     from assistant.engine import load_generator
-    from assistant.evaluation.evaluate import evaluate_model, prompts_for, select_records
-    from assistant.training.data import apply_similar, load_examples
+    from assistant.workshop.evaluation.evaluate import evaluate_model, prompts_for, select_records
+    from assistant.workshop.training.data import apply_similar, load_examples
 
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--data", type=Path, required=True)

@@ -16,12 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 
 def batches(batch_size: int, vocab: int, device: str, count: int):
@@ -45,7 +43,7 @@ def count_ops(model, optimizer, batch, device: str) -> int:
     """Aten operations (views and casts' bookkeeping left out) in one eager step."""
     from torch.profiler import ProfilerActivity, profile
 
-    from assistant.training.train import train_step
+    from assistant.workshop.training.train import train_step
 
     skip = ("aten::empty", "aten::view", "aten::as_strided", "aten::reshape", "aten::t")
     skip += ("aten::transpose", "aten::expand", "aten::unsqueeze", "aten::squeeze")
@@ -63,9 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     """Time both variants and print a JSON summary last."""
     import torch
 
-    from assistant.training.checkpoint import read_checkpoint
-    from assistant.training.model import build_model
-    from assistant.training.train import _compiled, train_step
+    from assistant.workshop.training.architecture import build_model
+    from assistant.workshop.training.checkpoint import read_checkpoint
+    from assistant.workshop.training.train import compile_for_training, train_step
 
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--checkpoint", type=Path, default=ROOT / "checkpoints" / "docgen-t5")
@@ -88,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     eager, eager_opt = setup()
     ops = count_ops(eager, eager_opt, data[0], args.device)
     plain, plain_opt = setup()
-    compiled = _compiled(plain, lambda msg: print(msg, flush=True))
+    compiled = compile_for_training(plain, lambda msg: print(msg, flush=True))
     variants = {"eager": (eager, eager_opt), "compiled": (compiled, plain_opt)}
     warm: dict[str, float] = {}
     for name, (model, opt) in variants.items():

@@ -13,14 +13,14 @@ import sys
 
 import click
 
-# module name (in this package) -> attribute holding the click command or group
-_SUBCOMMANDS: dict[str, str] = {
-    "index": "index",
-    "check": "check",
-    "generate": "generate",
-    "model": "model",
-    "dataset": "dataset",
-    "serve": "serve",
+# command name -> (module in this package, attribute holding the click command or group)
+_SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "index": ("index", "index"),
+    "check": ("check", "check"),
+    "generate": ("generate", "generate"),
+    "model": ("model_cmds", "model"),
+    "dataset": ("dataset", "dataset"),
+    "serve": ("serve", "serve"),
 }
 
 
@@ -34,19 +34,24 @@ class _LazyGroup(click.Group):
         command = super().get_command(ctx, cmd_name)
         if command is not None or cmd_name not in _SUBCOMMANDS:
             return command
+        module_name, attribute = _SUBCOMMANDS[cmd_name]
         try:
-            module = importlib.import_module(f"{__name__}.{cmd_name}")
+            module = importlib.import_module(f"{__name__}.{module_name}")
         except ModuleNotFoundError as exc:
-            if exc.name == f"{__name__}.{cmd_name}":
+            if exc.name == f"{__name__}.{module_name}":
                 return None
             raise
-        return getattr(module, _SUBCOMMANDS[cmd_name])
+        return getattr(module, attribute)
 
 
 def _available() -> list[str]:
     from importlib.util import find_spec
 
-    return [name for name in _SUBCOMMANDS if find_spec(f"{__name__}.{name}") is not None]
+    return [
+        name
+        for name, (module_name, _attribute) in _SUBCOMMANDS.items()
+        if find_spec(f"{__name__}.{module_name}") is not None
+    ]
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -55,11 +55,11 @@ def build(
     """Harvest (code, summary) pairs, filter, dedup, split by package, add callee evidence.
 
     Similar-symbol evidence needs all-MiniLM embeddings: fill it afterwards with
-    ``python -m assistant.dataset.neighbours`` or ``train.py --minilm`` (on a GPU).
+    ``python -m assistant.workshop.dataset.neighbours`` or ``train.py --minilm`` (on a GPU).
     """
     from rich.progress import Progress
 
-    from assistant.dataset.build import BuildConfig, build_dataset
+    from assistant.workshop.dataset.build import BuildConfig, build_dataset
 
     if not stdlib and not folders:
         raise click.UsageError("nothing to harvest: give --archives DIR or keep --stdlib")

@@ -7,7 +7,6 @@ import json
 import numpy as np
 import pytest
 
-from assistant.evaluation.evaluate import record_symbol
 from assistant.ranker import (
     FEATURES,
     Candidate,
@@ -18,6 +17,7 @@ from assistant.ranker import (
     features,
 )
 from assistant.refine import Vocabulary, candidate_pool, choose_summary, split_identifier
+from assistant.workshop.evaluation.evaluate import record_symbol
 
 
 def test_adapt_summary_swaps_the_words_the_names_differ_in() -> None:

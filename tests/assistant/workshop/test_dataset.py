@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.dataset.build import BuildConfig, build_dataset
-from assistant.dataset.harvest import summary_ok
-from assistant.dataset.jsonl import EXAMPLES_FILE, read_jsonl
-from assistant.dataset.licenses import decide_license
-from assistant.dataset.sources import archive_sources, wanted_python_path
+from assistant.workshop.dataset.build import BuildConfig, build_dataset
+from assistant.workshop.dataset.harvest import summary_ok
+from assistant.workshop.dataset.jsonl import EXAMPLES_FILE, read_jsonl
+from assistant.workshop.dataset.licenses import decide_license
+from assistant.workshop.dataset.sources import archive_sources, wanted_python_path
 
 SHARED = '''
 def shared_helper(values, factor):

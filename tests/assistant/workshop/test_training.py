@@ -8,13 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from assistant.dataset.jsonl import write_jsonl
-from assistant.evaluation.bleu import smoothed_bleu4
-from assistant.evaluation.evaluate import evaluate_model, name_only_summary
-from assistant.training.checkpoint import export_hf_folder, read_checkpoint
-from assistant.training.data import encode_batch, load_tokenizer
-from assistant.training.tokenizer import train_tokenizer
-from assistant.training.train import main as train_main
+from assistant.workshop.dataset.jsonl import write_jsonl
+from assistant.workshop.evaluation.bleu import smoothed_bleu4
+from assistant.workshop.evaluation.evaluate import evaluate_model, name_only_summary
+from assistant.workshop.training.checkpoint import export_hf_folder, read_checkpoint
+from assistant.workshop.training.config import TrainConfig, TrainResult, parse_args
+from assistant.workshop.training.data import encode_batch, load_tokenizer
+from assistant.workshop.training.tokenizer import train_tokenizer
+from assistant.workshop.training.train import main as train_main
+from assistant.workshop.training.train import train
 
 VERBS = ["load", "save", "parse", "build", "read", "write", "find", "update"]
 NOUNS = ["user", "config", "token", "record", "file", "cache", "query", "index"]
@@ -102,9 +104,12 @@ def test_train_resume_export_and_evaluate(workspace: Path):
         "2",
     ]
     first = workspace / "ckpt1"
-    assert train_main(common + ["--out", str(first), "--max-steps", "3"]) == 0
+    config = parse_args(common + ["--out", str(first), "--max-steps", "3"])
+    result = train(config)  # the library entry; the resumed run below goes through main()
+    assert isinstance(result, TrainResult) and result.step == 3
     _config, state = read_checkpoint(first)
     assert state["step"] == 3 and "optimizer" in state
+    assert state["args"] == config.as_metadata()
     second = workspace / "ckpt2"
     assert (
         train_main(common + ["--out", str(second), "--resume", str(first), "--max-steps", "5"]) == 0
@@ -130,10 +135,63 @@ def test_train_resume_export_and_evaluate(workspace: Path):
     assert report.scores["cold"]["retrieval-only"] < 1.0  # nothing to copy when cold
 
 
+def test_train_surfaces_share_the_config_defaults():
+    """The argparse entry and ``docgen model train`` build the same TrainConfig."""
+    from assistant.cli.workshop_cmds import train as train_command
+
+    base = {"data": Path("d.jsonl.xz"), "tokenizer": Path("tok"), "out": Path("ckpt")}
+    argv = ["--data", "d.jsonl.xz", "--tokenizer", "tok", "--out", "ckpt"]
+    assert parse_args(argv) == TrainConfig(**base)
+    for param in train_command.params:
+        if param.name in TrainConfig.__dataclass_fields__ and param.name not in base:
+            assert param.default == getattr(TrainConfig, param.name), param.name
+
+
+def test_train_command_builds_the_config_and_prints_the_summary(
+    workspace: Path, tmp_path: Path, monkeypatch
+):
+    from click.testing import CliRunner
+
+    import assistant.workshop.training.train as train_module
+    from assistant.cli.workshop_cmds import train as train_command
+
+    seen: list[TrainConfig] = []
+
+    def fake_train(config: TrainConfig) -> TrainResult:
+        seen.append(config)
+        return TrainResult(3, 24, 1, 0.4, "cpu", 1000, {"bleu": 1.0}, {})
+
+    monkeypatch.setattr(train_module, "train", fake_train)
+    out = tmp_path / "ckpt"
+    args = ["--data", str(workspace / "examples.jsonl.xz"), "--tokenizer", str(workspace / "tok")]
+    args += ["--out", str(out), "--minutes", "2", "--max-steps", "3", "--device", "cpu"]
+    result = CliRunner().invoke(train_command, args)
+    assert result.exit_code == 0, result.output
+    expected = TrainConfig(
+        data=workspace / "examples.jsonl.xz",
+        tokenizer=workspace / "tok",
+        out=out,
+        minutes=2.0,
+        max_steps=3,
+        device="cpu",
+    )
+    assert seen == [expected]
+    assert json.loads(result.output.splitlines()[-1]) == {
+        "step": 3,
+        "examples": 24,
+        "train_seconds": 1,
+        "epochs": 0.4,
+        "device": "cpu",
+        "params": 1000,
+        "full": {"bleu": 1.0},
+        "cold": {},
+    }
+
+
 def test_eval_command_scores_baselines(workspace: Path, tmp_path: Path):
     from click.testing import CliRunner
 
-    from assistant.cli.model_train import evaluate
+    from assistant.cli.workshop_cmds import evaluate
 
     out = tmp_path / "report.json"
     args = [
@@ -169,7 +227,7 @@ def test_compiled_training_saves_plain_weights(workspace: Path, capsys):
     assert "continuing eager" not in capsys.readouterr().out  # the compiled step really ran
     _config, state = read_checkpoint(out)
     assert state["step"] == 3
-    from assistant.training.checkpoint import load_tensors
+    from assistant.workshop.training.checkpoint import load_tensors
 
     assert not any("_orig_mod" in name for name in load_tensors(out, "model"))
     resumed = workspace / "ckpt-compiled-2"

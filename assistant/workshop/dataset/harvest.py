@@ -12,8 +12,8 @@ import re
 from collections import Counter
 from typing import Any
 
-from assistant.dataset.sources import Source, iter_python_files
 from assistant.prompt import callee_key, first_sentence, normalize_space
+from assistant.workshop.dataset.sources import Source, iter_python_files
 
 MAX_CODE_CHARS = 1600
 """Stored code is whitespace-collapsed and cut to this many characters."""
@@ -131,7 +131,7 @@ def harvest_source(source: Source, max_files: int, max_records: int) -> dict[str
             )
     if len(records) > max_records:
         counts["capped"] += len(records) - max_records
-        from assistant.dataset.sources import stable_hash
+        from assistant.workshop.dataset.sources import stable_hash
 
         records.sort(key=lambda r: stable_hash(r["path"] + ":" + r["qualname"]))
         records = records[:max_records]

@@ -8,7 +8,7 @@ the product would build, refinement's candidate pool is built exactly as at run 
 BLEU-4 against the record's human summary becomes a regression target. Refit after every
 change of the drafting model::
 
-    python -m assistant.training.ranker_fit --data work-data/dataset/examples.jsonl.xz \\
+    python -m assistant.workshop.training.ranker_fit --data work-data/dataset/examples.jsonl.xz \\
         --similar-in checkpoints/docgen-t5/similar.json.xz --samples 3000
 
 The weights are written to ``assistant/data/ranker.json`` (packaged) unless ``--out`` says
@@ -73,8 +73,8 @@ def fitting_rows(
     openers: frozenset[str] | None = None,
 ) -> list[tuple[str, list[tuple[str, np.ndarray]]]]:
     """Per record: its gold summary and the ``(text, features)`` of its candidate pool."""
-    from assistant.evaluation.evaluate import record_context
     from assistant.refine import candidate_pool
+    from assistant.workshop.evaluation.evaluate import record_context
 
     rows = []
     for record, situation, cands in zip(records, situations, beams, strict=True):
@@ -86,8 +86,8 @@ def fitting_rows(
 
 def fit_rows(rows, info: dict[str, Any], openers: list[str] | None = None):
     """Fit a :class:`~assistant.ranker.Ranker` to the rows' sentence BLEU-4 scores."""
-    from assistant.evaluation.bleu import smoothed_bleu4
     from assistant.ranker import Ranker
+    from assistant.workshop.evaluation.bleu import smoothed_bleu4
 
     vectors, targets = [], []
     for gold, pool in rows:
@@ -120,9 +120,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from assistant.draft import Drafter, candidates_config
     from assistant.engine import load_generator
-    from assistant.evaluation.bleu import smoothed_bleu4
-    from assistant.evaluation.evaluate import prompts_for
-    from assistant.training.data import apply_similar, load_examples
+    from assistant.workshop.evaluation.bleu import smoothed_bleu4
+    from assistant.workshop.evaluation.evaluate import prompts_for
+    from assistant.workshop.training.data import apply_similar, load_examples
 
     args = parse_args(argv)
     started = time.monotonic()

@@ -24,7 +24,7 @@ from packaging.utils import (
 )
 from packaging.version import Version
 
-from assistant.dataset.licenses import decide_license
+from assistant.workshop.dataset.licenses import decide_license
 
 MAX_FILE_BYTES = 400_000
 """Python files larger than this are skipped (generated tables, vendored bundles)."""

@@ -3,12 +3,12 @@
 Run time retrieves similar symbols with :class:`indexer.embed.Embedder`; the dataset
 does the same over ``embedding_text`` (stored as ``etext``). On a 2-core machine that is
 hours for 150k symbols, so the same model can also run on a GPU machine that lacks
-sentence-transformers: :mod:`assistant.dataset.minilm_pack` packs the shipped weights
+sentence-transformers: :mod:`assistant.workshop.dataset.minilm_pack` packs the shipped weights
 (int8 per-row, about 23 MB) and :class:`PackedMiniLM` reproduces sentence-transformers'
 pipeline for this model (BERT, mean pooling over the attention mask, L2 normalisation);
 ``tests/model/test_dataset.py`` checks its vectors against ``Embedder``'s.
 
-Usage: ``python -m assistant.dataset.neighbours IN OUT [--minilm DIR] [--device cuda]``.
+Usage: ``python -m assistant.workshop.dataset.neighbours IN OUT [--minilm DIR] [--device cuda]``.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.dataset.evidence import neighbour_ids
-from assistant.dataset.jsonl import read_jsonl, write_jsonl
+from assistant.workshop.dataset.evidence import neighbour_ids
+from assistant.workshop.dataset.jsonl import read_jsonl, write_jsonl
 
 Encode = Callable[[list[str]], np.ndarray]
 
@@ -56,7 +56,7 @@ class PackedMiniLM:
     """all-MiniLM-L6-v2 from a packed folder, on any torch device.
 
     Args:
-        folder: Output of :func:`assistant.dataset.minilm_pack.pack`.
+        folder: Output of :func:`assistant.workshop.dataset.minilm_pack.pack`.
         device: ``cpu`` or ``cuda``.
         batch_size: Texts per forward pass.
         max_length: Token limit (``indexer.embed.MAX_SEQ_LENGTH``).
@@ -65,7 +65,7 @@ class PackedMiniLM:
     def __init__(
         self, folder: Path, device: str = "cpu", batch_size: int = 256, max_length: int = 256
     ):
-        from assistant.dataset.minilm_pack import load_packed
+        from assistant.workshop.dataset.minilm_pack import load_packed
 
         self.model, self.tokenizer = load_packed(Path(folder), device)
         self.device = device

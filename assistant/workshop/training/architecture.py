@@ -1,4 +1,4 @@
-"""Model presets of the drafting T5, sized for CPU latency.
+"""Architecture of the drafting T5: the model presets, sized for CPU latency.
 
 A deeper encoder reads the prompt once; a shallow decoder runs once per output token,
 so it dominates latency and is kept to two layers.

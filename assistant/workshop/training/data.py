@@ -1,7 +1,7 @@
 """Training batches: prompts built with :mod:`assistant.prompt`, tokenized on the fly.
 
 Each time an example is drawn, its evidence situation (in-repo, no retrieval, cold) is
-drawn too (:func:`assistant.dataset.evidence.sample_mode`), so one record teaches both
+drawn too (:func:`assistant.workshop.dataset.evidence.sample_mode`), so one record teaches both
 situations. Batches are built from length-sorted pools to limit padding, in a background
 thread (the fast tokenizer releases the GIL).
 """
@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from assistant.dataset.evidence import evidence_for, sample_mode
-from assistant.dataset.harvest import MAX_CODE_CHARS
-from assistant.dataset.jsonl import read_jsonl
 from assistant.prompt import DEFAULT_MAX_CHARS, build_prompt, normalize_space
+from assistant.workshop.dataset.evidence import evidence_for, sample_mode
+from assistant.workshop.dataset.harvest import MAX_CODE_CHARS
+from assistant.workshop.dataset.jsonl import read_jsonl
 
 PAD_ID = 0
 POOL_BATCHES = 32

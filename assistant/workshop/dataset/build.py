@@ -1,10 +1,11 @@
-"""Build the training dataset: harvest, license filter, dedup, split by package, evidence.
+"""Build the workshop's training dataset: harvest, license filter, dedup, package split, evidence.
 
 Output folder layout::
 
     raw/<package>.jsonl.gz   per-package harvest cache (resumable)
-    examples.jsonl.xz        one example per line (see :mod:`assistant.dataset`); the
-                             ``similar`` ids are filled by :mod:`assistant.dataset.neighbours`
+    examples.jsonl.xz        one example per line (see :mod:`assistant.workshop.dataset`);
+                             the ``similar`` ids are filled by
+                             :mod:`assistant.workshop.dataset.neighbours`
     manifest.json            packages, versions, licenses, counts, split, settings
 """
 
@@ -19,13 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.dataset.dedup import deduplicate
-from assistant.dataset.evidence import FOLDS, neighbour_ids
-from assistant.dataset.harvest import harvest_source
-from assistant.dataset.jsonl import EXAMPLES_FILE, MAX_STORED_RAW_CHARS, write_jsonl
-from assistant.dataset.sources import Source, archive_sources, stable_hash, stdlib_sources
+from assistant.workshop.dataset.dedup import deduplicate
+from assistant.workshop.dataset.evidence import FOLDS, neighbour_ids
+from assistant.workshop.dataset.harvest import harvest_source
+from assistant.workshop.dataset.jsonl import EXAMPLES_FILE, MAX_STORED_RAW_CHARS, write_jsonl
+from assistant.workshop.dataset.sources import Source, archive_sources, stable_hash, stdlib_sources
 
-Progress = Callable[[str, int, int], None]
+BuildProgress = Callable[[str, int, int], None]
+"""Receives ``(stage, done, total)`` as a dataset build advances."""
 
 
 @dataclass(slots=True)
@@ -62,7 +64,9 @@ def discover(config: BuildConfig) -> list[Source]:
     return sources
 
 
-def harvest_all(config: BuildConfig, sources: list[Source], progress: Progress) -> dict[str, dict]:
+def harvest_all(
+    config: BuildConfig, sources: list[Source], progress: BuildProgress
+) -> dict[str, dict]:
     """Harvest every source with a process pool, reusing the per-package cache."""
     raw_dir = config.out / "raw"
     raw_dir.mkdir(parents=True, exist_ok=True)
@@ -114,7 +118,7 @@ def assign_splits(counts: dict[str, int], config: BuildConfig) -> dict[str, str]
     return split
 
 
-def build_dataset(config: BuildConfig, progress: Progress) -> dict[str, Any]:
+def build_dataset(config: BuildConfig, progress: BuildProgress) -> dict[str, Any]:
     """Run the whole build and write ``examples.jsonl.gz`` and ``manifest.json``.
 
     Returns:

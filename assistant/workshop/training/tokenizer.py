@@ -114,7 +114,7 @@ def corpus_texts(examples: Path, split: str, limit: int, seed: int = 0) -> list[
     """Return prompts (no retrieval evidence) and summaries of ``split`` records, sampled."""
     import random
 
-    from assistant.training.data import load_examples, prompt_for
+    from assistant.workshop.training.data import load_examples, prompt_for
 
     records = [r for r in load_examples(examples) if r["split"] == split]
     by_id = {r["id"]: r for r in records}
@@ -126,7 +126,7 @@ def corpus_texts(examples: Path, split: str, limit: int, seed: int = 0) -> list[
 def main(argv: list[str] | None = None) -> int:
     """Train tokenizers of several sizes, report tokens/char, save the chosen size.
 
-    ``python -m assistant.training.tokenizer EXAMPLES OUT --sizes 8000 12000 16000
+    ``python -m assistant.workshop.training.tokenizer EXAMPLES OUT --sizes 8000 12000 16000
     --keep 16000 --kind bpe`` (sizes are measured on validation prompts and summaries).
     """
     import argparse

@@ -1,4 +1,4 @@
-"""``docgen model train`` and ``docgen model eval`` (registered by the ``model`` group)."""
+"""The workshop's commands ``docgen model train`` and ``docgen model eval``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import click
+
+from assistant.workshop.training.config import TrainConfig
 
 
 @click.command("train")
@@ -33,17 +35,19 @@ import click
     default=None,
     help="Checkpoint to continue from.",
 )
-@click.option("--preset", default="small", show_default=True, help="Model shape.")
-@click.option("--minutes", default=10.0, show_default=True, help="Training time of this run.")
+@click.option("--preset", default=TrainConfig.preset, show_default=True, help="Model shape.")
+@click.option(
+    "--minutes", default=TrainConfig.minutes, show_default=True, help="Training time of this run."
+)
 @click.option(
     "--schedule-minutes",
     type=float,
-    default=None,
+    default=TrainConfig.schedule_minutes,
     help="Total training time the learning-rate schedule spans.",
 )
-@click.option("--batch-size", default=64, show_default=True)
-@click.option("--max-steps", type=int, default=None)
-@click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda.")
+@click.option("--batch-size", default=TrainConfig.batch_size, show_default=True)
+@click.option("--max-steps", type=int, default=TrainConfig.max_steps)
+@click.option("--device", default=TrainConfig.device, show_default=True, help="auto, cpu or cuda.")
 @click.option(
     "--minilm",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -64,33 +68,23 @@ def train(
     minilm: Path | None,
 ) -> None:
     """Train (or continue training) the drafting T5 on a built dataset."""
-    from assistant.training.train import main
+    from assistant.workshop.training.train import train as run_training
 
-    argv = [
-        "--data",
-        str(data),
-        "--tokenizer",
-        str(tokenizer),
-        "--out",
-        str(out),
-        "--preset",
-        preset,
-        "--minutes",
-        str(minutes),
-        "--batch-size",
-        str(batch_size),
-        "--device",
-        device,
-    ]
-    if resume is not None:
-        argv += ["--resume", str(resume)]
-    if schedule_minutes is not None:
-        argv += ["--schedule-minutes", str(schedule_minutes)]
-    if max_steps is not None:
-        argv += ["--max-steps", str(max_steps)]
-    if minilm is not None:
-        argv += ["--minilm", str(minilm)]
-    raise SystemExit(main(argv))
+    config = TrainConfig(
+        data=data,
+        tokenizer=tokenizer,
+        out=out,
+        resume=resume,
+        preset=preset,
+        minutes=minutes,
+        schedule_minutes=schedule_minutes,
+        batch_size=batch_size,
+        max_steps=max_steps,
+        device=device,
+        minilm=minilm,
+    )
+    result = run_training(config)
+    click.echo(json.dumps(result.to_dict()))
 
 
 @click.command("eval")
@@ -157,8 +151,8 @@ def evaluate(
     from rich.console import Console
     from rich.table import Table
 
-    from assistant.evaluation.evaluate import evaluate_model
-    from assistant.training.data import apply_similar, load_examples
+    from assistant.workshop.evaluation.evaluate import evaluate_model
+    from assistant.workshop.training.data import apply_similar, load_examples
 
     records = load_examples(data)
     if similar_in is not None:
@@ -166,7 +160,7 @@ def evaluate(
     if not any(r["split"] == split and r.get("similar") is not None for r in records):
         raise click.UsageError(
             f"no {split} record of {data} has neighbour evidence; run "
-            "`python -m assistant.dataset.neighbours` on it first"
+            "`python -m assistant.workshop.dataset.neighbours` on it first"
         )
     draft = None
     if not baselines_only:

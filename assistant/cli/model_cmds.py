@@ -1,4 +1,7 @@
-"""``docgen model``: export a T5 to ONNX (int8), show a model folder, train and evaluate."""
+"""``docgen model``: export a T5 to ONNX (int8), show a model folder; mounts train and eval.
+
+``train`` and ``eval`` come from the workshop's commands (:mod:`assistant.cli.workshop_cmds`).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ import json
 from pathlib import Path
 
 import click
+
+from assistant.cli.workshop_cmds import evaluate, train
 
 
 class _ModelError(click.ClickException):
@@ -78,12 +83,5 @@ def info(model_name: str | None, as_json: bool) -> None:
             click.echo(f"{key}: {value}")
 
 
-def _register_training_commands() -> None:
-    """Add ``train`` and ``eval`` (assistant/cli/model_train.py) to the ``model`` group."""
-    from assistant.cli.model_train import evaluate, train
-
-    model.add_command(train)
-    model.add_command(evaluate)
-
-
-_register_training_commands()
+model.add_command(train)
+model.add_command(evaluate)

@@ -1,6 +1,6 @@
 """Turn a training checkpoint into the shipped model folder (int8 ONNX via the engine).
 
-``python -m assistant.training.ship --checkpoint CKPT --tokenizer TOK
+``python -m assistant.workshop.training.ship --checkpoint CKPT --tokenizer TOK
 --out assistant/models/docgen-t5 --card MODEL_CARD.md``
 
 Steps: rebuild the Hugging Face folder from the checkpoint, export it with
@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from assistant.prompt import DEFAULT_MAX_CHARS, PROMPT_VERSION
-from assistant.training.checkpoint import export_hf_folder, read_checkpoint
+from assistant.workshop.training.checkpoint import export_hf_folder, read_checkpoint
 
 MAX_SHIPPED_BYTES = 40_000_000
 

@@ -73,7 +73,7 @@ def load_packed(folder: Path, device: str = "cpu"):
 
 
 def main() -> int:
-    """Pack the shipped MiniLM: ``python -m assistant.dataset.minilm_pack OUT``."""
+    """Pack the shipped MiniLM: ``python -m assistant.workshop.dataset.minilm_pack OUT``."""
     import sys
 
     from indexer.embed import default_model_path

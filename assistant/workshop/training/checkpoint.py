@@ -164,7 +164,7 @@ def export_hf_folder(checkpoint: Path, tokenizer_dir: Path, out: Path) -> Path:
     """Turn a checkpoint into a Hugging Face model folder (config, safetensors, tokenizer)."""
     from transformers import AutoTokenizer, GenerationConfig
 
-    from assistant.training.model import build_model
+    from assistant.workshop.training.architecture import build_model
 
     config, _state = read_checkpoint(checkpoint)
     model = build_model(config)

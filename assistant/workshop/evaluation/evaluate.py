@@ -3,7 +3,7 @@
 * **in-repo**: a package where most symbols are documented. The records of a package are
   split into 5 folds; a record is scored with the docstrings of its whole fold (20% of the
   package) removed, its evidence drawn from the other 80% (see
-  :mod:`assistant.dataset.evidence`), exactly as the dataset builds it.
+  :mod:`assistant.workshop.dataset.evidence`), exactly as the dataset builds it.
 * **cold**: a package without any docstrings: the prompt has the code and, for methods,
   the class name, nothing else.
 
@@ -24,10 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.dataset.evidence import evidence_for
-from assistant.dataset.sources import stable_hash
-from assistant.evaluation.bleu import smoothed_bleu4
 from assistant.prompt import DEFAULT_MAX_CHARS, build_prompt
+from assistant.workshop.dataset.evidence import evidence_for
+from assistant.workshop.dataset.sources import stable_hash
+from assistant.workshop.evaluation.bleu import smoothed_bleu4
 from indexer.symbols import Span, Symbol
 
 SITUATIONS = ("in-repo", "cold")

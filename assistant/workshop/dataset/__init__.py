@@ -1,4 +1,4 @@
-"""The training dataset of the drafting model: harvest, filter, dedup, split, evidence.
+"""Workshop dataset: the drafting model's training data (harvest, filter, dedup, split, evidence).
 
 Build it with ``docgen dataset build`` (see :mod:`assistant.cli.dataset`). One example
 (a line of ``examples.jsonl.gz``) holds: ``id``, ``package``, ``split`` (train/valid/test,
