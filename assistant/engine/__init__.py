@@ -26,7 +26,8 @@ from assistant.engine.types import (
 if TYPE_CHECKING:
     from assistant.engine.batcher import DynamicBatcher, Priority
     from assistant.engine.export import export_model
-    from assistant.engine.loading import DEFAULT_MODEL_DIR, load_generator
+    from assistant.engine.layout import DEFAULT_MODEL_DIR
+    from assistant.engine.loading import load_generator
 
 __all__ = [
     "DEFAULT_MODEL_DIR",
@@ -47,7 +48,7 @@ _LAZY = {
     "Priority": "assistant.engine.batcher",
     "export_model": "assistant.engine.export",
     "load_generator": "assistant.engine.loading",
-    "DEFAULT_MODEL_DIR": "assistant.engine.loading",
+    "DEFAULT_MODEL_DIR": "assistant.engine.layout",
 }
 
 

@@ -1,9 +1,10 @@
-"""The production backend: ONNX Runtime sessions driven by our own numpy search loop.
+"""The production backend (runtime side): ONNX Runtime sessions driven by our numpy search.
 
 Three layers, as in optimum: :class:`OrtSessions` (sessions, threads, warm-up), the
 :class:`OrtStepper` (one batch: encoder once, cross-attention KV once, then one decoder
 call per token with the self-attention cache), and :class:`OnnxGenerator` (the
-:class:`~assistant.engine.types.TextGenerator`). No torch, no transformers.
+:class:`~assistant.engine.types.TextGenerator`). No torch, no transformers, no exporter:
+an export folder is read through its format (:mod:`.layout`) only.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.engine.codec import PromptCodec
-from assistant.engine.export import ONNX_PARTS, verify_export
+from assistant.engine.layout import ONNX_PARTS, verify_export
 from assistant.engine.search import Sequence, beam_search, greedy_search
 from assistant.engine.types import GenerationConfig, Hypothesis, ModelLoadError
 

@@ -12,6 +12,7 @@ import logging
 import warnings
 from pathlib import Path
 
+from assistant.engine.layout import ONNX_PARTS
 from assistant.engine.source import ModelSource
 from assistant.engine.types import ModelLoadError
 
@@ -46,22 +47,21 @@ def export_onnx(source: ModelSource, out: Path, hand_built: bool = True) -> dict
     from assistant.engine.torch_backend import load_torch_model
 
     model = load_torch_model(source)
-    parts = ("encoder", "decoder", "decoder_with_past")
     if hand_built and t5_graph.supports(model):
         out.mkdir(parents=True, exist_ok=True)
         try:
-            t5_graph.build_encoder(model, out / "encoder_model.onnx")
-            t5_graph.build_first_step(model, out / "decoder_model.onnx")
-            t5_graph.build_decoder_step(model, out / "decoder_with_past_model.onnx")
+            t5_graph.build_encoder(model, out / ONNX_PARTS["encoder"])
+            t5_graph.build_first_step(model, out / ONNX_PARTS["decoder"])
+            t5_graph.build_decoder_step(model, out / ONNX_PARTS["decoder_with_past"])
         except Exception as exc:  # a bug of ours for this model: say how to get around it
             raise ModelLoadError(
                 f"Building the ONNX graphs of {source.model_id} failed "
                 f"({type(exc).__name__}: {exc}). DOCGEN_EXPORT_GRAPHS=optimum exports "
                 "optimum's graphs instead."
             ) from exc
-        return dict.fromkeys(parts, "docgen")
+        return dict.fromkeys(ONNX_PARTS, "docgen")
     _optimum_export(source, model, out)
-    return dict.fromkeys(parts, "optimum")
+    return dict.fromkeys(ONNX_PARTS, "optimum")
 
 
 def _optimum_export(source: ModelSource, model, out: Path) -> None:

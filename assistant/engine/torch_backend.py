@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant.engine.codec import PromptCodec
+from assistant.engine.codec import PromptCodec, fast_tokenizer_folder
+from assistant.engine.layout import tokenizer_cache
 from assistant.engine.search import Sequence
 from assistant.engine.source import ModelSource, check_hf_folder
 from assistant.engine.types import GenerationConfig, Hypothesis, ModelLoadError
@@ -39,9 +40,6 @@ class TorchGenerator:
             torch.set_num_threads(threads)
         self._torch = torch
         self.model = load_torch_model(source)
-        from assistant.engine.codec import fast_tokenizer_folder
-        from assistant.engine.export import tokenizer_cache
-
         tokenizer_folder = fast_tokenizer_folder(source.folder, tokenizer_cache())
         self.codec = PromptCodec(tokenizer_folder, max_input_tokens)
         self.model_id = source.model_id

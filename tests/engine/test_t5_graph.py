@@ -11,8 +11,7 @@ import onnx
 import pytest
 
 from assistant.engine import ModelLoadError, export_model
-from assistant.engine.export import verify_export
-from assistant.engine.source import MANIFEST_NAME
+from assistant.engine.layout import MANIFEST_NAME, verify_export
 
 
 def _session(path: Path):
