@@ -1,6 +1,8 @@
-"""The reference backend: PyTorch via transformers' ``generate``.
+"""The reference backend (runtime side): PyTorch via transformers' ``generate``.
 
-Slow but obviously right; parity tests compare the ONNX backend against it.
+Slow but obviously right; parity tests compare the ONNX backend against it. It reads
+the Hugging Face folder itself (weights via :mod:`.weights`, tokenizer via :mod:`.codec`)
+and never touches the exporter.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from assistant.engine.layout import tokenizer_cache
 from assistant.engine.search import Sequence
 from assistant.engine.source import ModelSource, check_hf_folder
 from assistant.engine.types import GenerationConfig, Hypothesis, ModelLoadError
+from assistant.engine.weights import load_torch_model
 
 
 class TorchGenerator:
@@ -122,23 +125,3 @@ def _trim(seq: np.ndarray, eos_id: int) -> list[int]:
     """Cut a generated row after its first EOS (kept), dropping the padding."""
     tokens = seq.tolist()
     return tokens[: tokens.index(eos_id) + 1] if eos_id in tokens else tokens
-
-
-def load_torch_model(source: ModelSource):
-    """Load ``T5ForConditionalGeneration`` from safetensors only, never remote code.
-
-    Raises:
-        ModelLoadError: The weights cannot be read (names the file).
-    """
-    from transformers import T5ForConditionalGeneration
-
-    try:
-        model = T5ForConditionalGeneration.from_pretrained(
-            source.folder, use_safetensors=True, trust_remote_code=False
-        )
-    except Exception as exc:  # safetensors/transformers raise many kinds
-        raise ModelLoadError(
-            f"Cannot load the weights in {source.folder / 'model.safetensors'} "
-            f"({type(exc).__name__}: {exc}). Re-download or re-save the model."
-        ) from exc
-    return model.eval()

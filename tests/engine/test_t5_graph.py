@@ -36,7 +36,7 @@ def graph_pair(request, tiny_t5: Path, tmp_path_factory) -> tuple[Path, Path, in
         build_first_step,
         supports,
     )
-    from assistant.engine.torch_backend import load_torch_model
+    from assistant.engine.weights import load_torch_model
 
     if request.param == "relu-tied":
         model = load_torch_model(resolve_model(tiny_t5, None))
