@@ -34,7 +34,8 @@ from assistant.engine.onnx_tools import export_onnx, quantize_onnx
 from assistant.engine.source import ModelSource, resolve_model
 from assistant.engine.types import ModelLoadError
 
-Progress = Callable[[str], None]
+ExportLog = Callable[[str], None]
+"""Told a short message before each stage of an export (e.g. a logger's ``info``)."""
 
 
 def export_settings(int8: bool) -> dict:
@@ -57,7 +58,7 @@ def export_model(
     *,
     revision: str | None = None,
     force: bool = False,
-    progress: Progress | None = None,
+    progress: ExportLog | None = None,
 ) -> Path:
     """Export ``model`` to ONNX and return the folder of the (cached) export.
 
@@ -169,7 +170,7 @@ def _replace_folder(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _build(source: ModelSource, out: Path, settings: dict, say: Progress) -> None:
+def _build(source: ModelSource, out: Path, settings: dict, say: ExportLog) -> None:
     """Export, optimise, quantize into ``out`` and write the manifest last."""
     raw = out / "fp32"
     say(f"exporting {source.model_id} to ONNX")
