@@ -36,6 +36,13 @@ class OrtSessions:
 
     Extra onnxruntime session config entries can be given in ``DOCGEN_ORT_CONFIG``
     (``"key=value;key=value"``).
+
+    Attributes:
+        manifest: The export's verified manifest.
+        encoder: The encoder's ``InferenceSession``.
+        decoder: The first decoder step's session (also computes the cross-attention KV).
+        decoder_with_past: The session of every later decoder step.
+        sessions: The three sessions by part name (:data:`~assistant.engine.layout.ONNX_PARTS`).
     """
 
     def __init__(
@@ -196,6 +203,14 @@ class OnnxGenerator:
         max_input_tokens: Truncation length (default: the tokenizer's ``model_max_length``).
         warmup: Run one short generation at load so the first request is not slow.
         max_batch_size: Prompts per batched run; longer lists are length-bucketed.
+
+    Attributes:
+        folder: The export folder.
+        sessions: Its :class:`OrtSessions` (benchmarks time single sessions through it).
+        codec: The :class:`~assistant.engine.codec.PromptCodec`.
+        max_batch_size: As above; may be changed between calls.
+        model_id: What the model was loaded from, as reported.
+        max_input_tokens: The truncation length in effect.
     """
 
     backend = "onnx"

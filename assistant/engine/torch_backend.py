@@ -24,6 +24,13 @@ class TorchGenerator:
         source: A checked Hugging Face format folder.
         threads: torch intra-op threads (None: torch's default).
         max_input_tokens: Truncation length (keeps the head of long prompts).
+
+    Attributes:
+        model: The ``T5ForConditionalGeneration`` (eval mode); benchmarks adjust its
+            ``generation_config``.
+        codec: The :class:`~assistant.engine.codec.PromptCodec` shared with the ONNX path.
+        model_id: What the model was loaded from, as reported.
+        max_input_tokens: The truncation length in effect.
     """
 
     backend = "pytorch"
