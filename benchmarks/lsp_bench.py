@@ -335,7 +335,7 @@ async def soak(session: Session, root: Path, n: int) -> dict[str, Any]:
 
 def drafting_model(workdir: Path) -> tuple[str | None, str]:
     """Return (model option, description): the embedded model if installed, else tiny."""
-    from assistant.engine.loading import DEFAULT_MODEL_DIR
+    from assistant.engine import DEFAULT_MODEL_DIR
 
     if (DEFAULT_MODEL_DIR / "config.json").is_file() or any(DEFAULT_MODEL_DIR.glob("*.json")):
         return None, f"embedded model ({DEFAULT_MODEL_DIR.name})"

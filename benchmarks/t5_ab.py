@@ -23,10 +23,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from t5_runtime import _work_dir, optimum_graphs_export, prepare  # noqa: E402
+from t5_runtime import _work_dir, optimum_graphs_export, prepare
 
 
 def _timed(variants: dict, reps: int) -> dict[str, tuple[float, float]]:
@@ -147,10 +144,9 @@ def merged(paths: dict, reps: int) -> None:
 
 def bucketing(paths: dict, reps: int) -> None:
     """64 prompts of 16..256 tokens: one padded batch of 64 vs sorted chunks of 16."""
-    from assistant.engine import GenerationConfig
-    from assistant.engine.onnx_backend import OnnxGenerator
+    from assistant.engine import GenerationConfig, load_generator
 
-    gen = OnnxGenerator(paths["onnx_int8"], threads=2)
+    gen = load_generator(paths["onnx_int8"], threads=2)
     rng = np.random.default_rng(0)
     words = "def load config path return value item data".split()
     prompts = [" ".join(rng.choice(words, size=int(n))) for n in rng.integers(8, 200, size=64)]
@@ -170,11 +166,10 @@ def graphs(paths: dict, reps: int) -> None:
     tokens, 32 new, greedy) at batch 1 and 16."""
     from t5_runtime import INPUT_TOKENS, NEW_TOKENS, make_inputs
 
-    from assistant.engine import GenerationConfig
-    from assistant.engine.onnx_backend import OnnxGenerator
+    from assistant.engine import GenerationConfig, load_generator
 
     folders = {"optimum": optimum_graphs_export(paths["hf"]), "ours": paths["onnx_int8"]}
-    gens = {name: OnnxGenerator(folder, threads=2) for name, folder in folders.items()}
+    gens = {name: load_generator(folder, threads=2) for name, folder in folders.items()}
     config = GenerationConfig(max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS)
     for batch in (1, 16):
         ids, mask = make_inputs(batch, vocab=600)
@@ -204,19 +199,17 @@ def shipped(hf: Path, reps: int) -> None:
     (its Hugging Face folder), on code from this repository: tokens vs PyTorch fp32, and
     greedy latency at batch 1 and 16 (up to 48 new tokens)."""
     from assistant.engine import GenerationConfig, export_model, load_generator
-    from assistant.engine.loading import DEFAULT_MODEL_DIR
-    from assistant.engine.onnx_backend import OnnxGenerator
 
     root = Path(__file__).resolve().parents[1]
     files = sorted((root / "assistant").rglob("*.py"))[:48]
     prompts = [f.read_text(encoding="utf-8")[:1200] for f in files]
     gens = {
-        "shipped": OnnxGenerator(Path(DEFAULT_MODEL_DIR), threads=2),
-        "re-exported": OnnxGenerator(export_model(hf, int8=True), threads=2),
+        "shipped": load_generator(None, threads=2),  # the embedded default model
+        "re-exported": load_generator(export_model(hf, int8=True), threads=2),
     }
     config = GenerationConfig(max_new_tokens=48)
     want = load_generator(hf, backend="pytorch", threads=2).generate_ids(prompts, config)
-    fp32 = OnnxGenerator(export_model(hf, int8=False), threads=2)
+    fp32 = load_generator(export_model(hf, int8=False), threads=2)
     for name, gen in {**gens, "re-exported fp32": fp32}.items():
         got = gen.generate_ids(prompts, config)
         same = sum(w[0].tokens == g[0].tokens for w, g in zip(want, got, strict=True))

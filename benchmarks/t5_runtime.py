@@ -138,14 +138,14 @@ def _runner(backend: str, paths: dict[str, Path], threads: int):
 
         return run
     if backend.startswith("onnx"):
-        from assistant.engine.onnx_backend import OnnxGenerator
+        from assistant.engine import load_generator
 
         base, _, extra = backend.partition("@")  # onnx_int8@key=value: session config
         if extra:
             os.environ["DOCGEN_ORT_CONFIG"] = extra
         if base.endswith("_dec1"):  # variant: decoder sessions single-threaded
             os.environ["DOCGEN_ORT_DECODER_THREADS"] = "1"
-        gen = OnnxGenerator(paths[base.removesuffix("_dec1")], threads=threads)
+        gen = load_generator(paths[base.removesuffix("_dec1")], threads=threads)
 
         def run(ids, mask):
             return [s[0].tokens for s in gen.generate_from_ids(ids, mask, config)]

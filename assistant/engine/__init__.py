@@ -6,6 +6,15 @@ Public API (everything else is internal)::
     gen = load_generator("path/to/t5-folder")          # ONNX int8 by default
     gen.generate_texts(["summarize: def f(x): ..."])
 
+Three layers, imports pointing down only (as in optimum: export is a separate step)::
+
+    loading   load_generator: picks a backend, exports first when needed (sees both sides)
+    runtime   onnx_backend, torch_backend, search, codec, batcher  (never imports the exporter)
+    exporter  export, onnx_tools, t5_graph                          (never imports a backend)
+    format    layout (export folder: files, manifest, checksums, caches), weights (torch
+              weights), source (model argument -> folder), types (the interface)
+
+``info`` (``docgen model info``) and ``testing`` (tiny T5s) sit on the format layer too.
 Heavy modules (torch, transformers, onnxruntime) are imported only when a name that needs
 them is first used, so ``import assistant.engine`` stays cheap.
 """
@@ -26,7 +35,8 @@ from assistant.engine.types import (
 if TYPE_CHECKING:
     from assistant.engine.batcher import DynamicBatcher, Priority
     from assistant.engine.export import export_model
-    from assistant.engine.loading import DEFAULT_MODEL_DIR, load_generator
+    from assistant.engine.layout import DEFAULT_MODEL_DIR
+    from assistant.engine.loading import load_generator
 
 __all__ = [
     "DEFAULT_MODEL_DIR",
@@ -47,7 +57,7 @@ _LAZY = {
     "Priority": "assistant.engine.batcher",
     "export_model": "assistant.engine.export",
     "load_generator": "assistant.engine.loading",
-    "DEFAULT_MODEL_DIR": "assistant.engine.loading",
+    "DEFAULT_MODEL_DIR": "assistant.engine.layout",
 }
 
 

@@ -1,4 +1,4 @@
-"""A dynamic batcher: many callers, one batched generation at a time.
+"""A dynamic batcher (runtime side): many callers, one batched generation at a time.
 
 Callers (LSP requests, bulk workers) :meth:`DynamicBatcher.submit` single prompts and get
 a :class:`~concurrent.futures.Future`. One worker thread groups queued requests that

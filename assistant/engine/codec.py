@@ -1,17 +1,24 @@
-"""Prompts to token ids and back, with the ``tokenizers`` library only (no transformers).
+"""Prompts to token ids and back (runtime side), with the ``tokenizers`` library only.
 
 Both backends use this codec, so they see the same ids and decode the same way, and
-the ONNX path starts without importing torch or transformers.
+the ONNX path starts without importing torch or transformers (only converting a slow
+tokenizer, :func:`fast_tokenizer_folder`, needs transformers). The exporter uses that
+conversion too.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from assistant.engine.source import folder_fingerprint
 from assistant.engine.types import Hypothesis, ModelLoadError
 
 if TYPE_CHECKING:
@@ -113,13 +120,6 @@ def fast_tokenizer_folder(folder: Path, cache_dir: Path) -> Path:
     """
     if (folder / "tokenizer.json").is_file():
         return folder
-    import hashlib
-    import os
-    import shutil
-    import tempfile
-
-    from assistant.engine.source import folder_fingerprint
-
     key = hashlib.sha256(f"{folder.resolve()}\0{folder_fingerprint(folder)}".encode()).hexdigest()
     target = cache_dir / key[:16]
     if (target / "tokenizer.json").is_file():

@@ -1,16 +1,16 @@
-"""Export a T5 to ONNX (optimum), quantize it (onnxruntime), cache the result.
+"""Export a T5 to ONNX, quantize it, cache the result (exporter side: ``export_model``).
 
 The output folder is self-contained (ONNX files, tokenizer, config, manifest with
-sha256 checksums) so it can be shipped, copied or loaded without torch. Exports land in
-the user cache dir keyed by model id, revision and settings; a folder whose files do not
-match their checksums is rebuilt, never loaded. Everything is written to a temporary
-folder first and renamed into place, so a killed export leaves nothing half-written.
+sha256 checksums, in the format of :mod:`.layout`) so it can be shipped, copied or loaded
+without torch. Exports land in the user cache dir keyed by model id, revision and
+settings; a folder whose files do not match their checksums is rebuilt, never loaded.
+Everything is written to a temporary folder first and renamed into place, so a killed
+export leaves nothing half-written. The steps themselves live in :mod:`.onnx_tools`;
+no backend is imported here.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
 import tempfile
@@ -18,47 +18,24 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from assistant.engine.source import (
+from assistant.engine.codec import fast_tokenizer_folder
+from assistant.engine.layout import (
+    COPIED_FILES,
+    FORMAT_VERSION,
     MANIFEST_NAME,
-    ModelSource,
+    ONNX_PARTS,
+    cache_folder,
     read_manifest,
-    resolve_model,
-    sha256_file,
+    tokenizer_cache,
+    verify_export,
+    write_manifest,
 )
+from assistant.engine.onnx_tools import export_onnx, quantize_onnx
+from assistant.engine.source import ModelSource, resolve_model
 from assistant.engine.types import ModelLoadError
 
-FORMAT_VERSION = 2
-"""Bump when the exported files change: old cache entries are then rebuilt.
-
-2: the three graphs are our hand-built ones (:mod:`.t5_graph`, fused attention) where the
-model allows, with optimum's inputs and outputs; the manifest's ``graphs`` says which."""
-READABLE_FORMATS = (1, 2)
-"""Formats this version loads (1: all three graphs from optimum, e.g. older shipped models)."""
-
-ONNX_PARTS = {
-    "encoder": "encoder_model.onnx",
-    "decoder": "decoder_model.onnx",
-    "decoder_with_past": "decoder_with_past_model.onnx",
-}
-COPIED_FILES = (
-    "config.json",
-    "generation_config.json",
-    "tokenizer.json",
-    "tokenizer_config.json",
-    "special_tokens_map.json",
-)
-
-Progress = Callable[[str], None]
-
-
-def cache_root() -> Path:
-    """Folder of cached exports: ``$DOCGEN_CACHE_DIR/onnx`` or the platform user cache."""
-    override = os.environ.get("DOCGEN_CACHE_DIR")
-    if override:
-        return Path(override) / "onnx"
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("docgen", appauthor=False)) / "onnx"
+ExportLog = Callable[[str], None]
+"""Told a short message before each stage of an export (e.g. a logger's ``info``)."""
 
 
 def export_settings(int8: bool) -> dict:
@@ -81,15 +58,15 @@ def export_model(
     *,
     revision: str | None = None,
     force: bool = False,
-    progress: Progress | None = None,
+    progress: ExportLog | None = None,
 ) -> Path:
     """Export ``model`` to ONNX and return the folder of the (cached) export.
 
     Args:
         model: Hugging Face format folder or hub id (an existing export of ours is
             verified and returned as is).
-        out_dir: Where to write; default a folder in :func:`cache_root` named after the
-            model and keyed by its revision and the settings.
+        out_dir: Where to write; default a folder in :func:`.layout.cache_root` named
+            after the model and keyed by its revision and the settings.
         int8: Quantize weights to int8 (dynamic quantization of every MatMul, the
             lm_head included). onnxruntime's graph optimizations (constant folding,
             RMS-norm and MatMul fusions, DynamicQuantizeMatMul) run when the sessions
@@ -111,7 +88,11 @@ def export_model(
         verify_export(source.folder)
         return source.folder
     settings = export_settings(int8)
-    target = Path(out_dir) if out_dir is not None else _cache_folder(source, settings)
+    target = (
+        Path(out_dir)
+        if out_dir is not None
+        else cache_folder(source.model_id, source.revision, settings)
+    )
     if not force and _is_valid_export(target, source, settings):
         return target
     if target.exists() and not (target / MANIFEST_NAME).is_file():
@@ -160,14 +141,6 @@ def prune_cache(root: Path, stale_after_s: float = 3600.0) -> list[Path]:
     return removed
 
 
-def _cache_folder(source: ModelSource, settings: dict) -> Path:
-    key = hashlib.sha256(
-        json.dumps([source.model_id, source.revision, settings], sort_keys=True).encode()
-    ).hexdigest()[:16]
-    name = "".join(c if c.isalnum() or c in "-_." else "-" for c in source.model_id)
-    return cache_root() / f"{name.strip('-.')[-60:]}-{key}"
-
-
 def _is_valid_export(target: Path, source: ModelSource, settings: dict) -> bool:
     if not (target / MANIFEST_NAME).is_file():
         return False
@@ -179,32 +152,6 @@ def _is_valid_export(target: Path, source: ModelSource, settings: dict) -> bool:
         manifest.get("settings") == settings
         and manifest.get("source", {}).get("revision") == source.revision
     )
-
-
-def verify_export(folder: Path) -> dict:
-    """Check an export's manifest and every file's size and sha256; return the manifest.
-
-    Raises:
-        ModelLoadError: Naming the missing or corrupt file; re-export to fix it.
-    """
-    fix = "Re-export it with `docgen model export MODEL` (or delete the folder)."
-    manifest = read_manifest(folder)
-    if manifest.get("settings", {}).get("format") not in READABLE_FORMATS:
-        raise ModelLoadError(
-            f"{folder / MANIFEST_NAME} has export format "
-            f"{manifest.get('settings', {}).get('format')!r}, expected one of "
-            f"{READABLE_FORMATS}. {fix}"
-        )
-    files = manifest.get("files")
-    if not isinstance(files, dict) or not files:
-        raise ModelLoadError(f"{folder / MANIFEST_NAME} lists no files. {fix}")
-    for name, meta in files.items():
-        path = folder / name
-        if not path.is_file():
-            raise ModelLoadError(f"{path} is missing from the export. {fix}")
-        if path.stat().st_size != meta.get("size") or sha256_file(path) != meta.get("sha256"):
-            raise ModelLoadError(f"{path} is corrupt (checksum mismatch). {fix}")
-    return manifest
 
 
 def _replace_folder(new: Path, target: Path) -> None:
@@ -223,10 +170,8 @@ def _replace_folder(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _build(source: ModelSource, out: Path, settings: dict, say: Progress) -> None:
+def _build(source: ModelSource, out: Path, settings: dict, say: ExportLog) -> None:
     """Export, optimise, quantize into ``out`` and write the manifest last."""
-    from assistant.engine.onnx_tools import export_onnx, quantize_onnx
-
     raw = out / "fp32"
     say(f"exporting {source.model_id} to ONNX")
     graphs = export_onnx(source, raw, hand_built=settings.get("graphs") != "optimum")
@@ -238,13 +183,17 @@ def _build(source: ModelSource, out: Path, settings: dict, say: Progress) -> Non
         os.replace(current, out / name)
     shutil.rmtree(raw)
     _copy_tokenizer(source, out)
-    _write_manifest(source, out, settings, graphs)
+    write_manifest(
+        out,
+        model_id=source.model_id,
+        revision=source.revision,
+        settings=settings,
+        graphs=graphs,
+    )
 
 
 def _copy_tokenizer(source: ModelSource, out: Path) -> None:
     """Copy config and tokenizer files; convert a slow tokenizer to ``tokenizer.json``."""
-    from assistant.engine.codec import fast_tokenizer_folder
-
     for name in COPIED_FILES:
         if (source.folder / name).is_file():
             shutil.copy2(source.folder / name, out / name)
@@ -253,25 +202,3 @@ def _copy_tokenizer(source: ModelSource, out: Path) -> None:
         for name in COPIED_FILES[2:]:
             if (fast / name).is_file():
                 shutil.copy2(fast / name, out / name)
-
-
-def tokenizer_cache() -> Path:
-    """Where slow tokenizers converted to ``tokenizer.json`` are kept."""
-    return cache_root().parent / "tokenizers"
-
-
-def _write_manifest(source: ModelSource, out: Path, settings: dict, graphs: dict) -> None:
-    files = {
-        p.name: {"sha256": sha256_file(p), "size": p.stat().st_size}
-        for p in sorted(out.iterdir())
-        if p.is_file() and p.name != MANIFEST_NAME
-    }
-    manifest = {
-        "source": {"model_id": source.model_id, "revision": source.revision},
-        "settings": settings,
-        "onnx": ONNX_PARTS,
-        "graphs": graphs,
-        "files": files,
-        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
-    (out / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

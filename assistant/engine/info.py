@@ -1,4 +1,8 @@
-"""What a model folder holds, for ``docgen model info`` (no torch, no sessions)."""
+"""What a model folder holds, for ``docgen model info`` (format side: no torch, no sessions).
+
+Reads an export through :mod:`.layout` (checksums verified) or checks a Hugging Face
+folder through :mod:`.source`; it loads nothing and imports neither backend nor exporter.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,14 @@ import json
 import os
 from pathlib import Path
 
-from assistant.engine.export import cache_root, verify_export
-from assistant.engine.source import MANIFEST_NAME, check_hf_folder
+from assistant.engine.layout import (
+    DEFAULT_MODEL_DIR,
+    MANIFEST_NAME,
+    cache_root,
+    manifest_graphs,
+    verify_export,
+)
+from assistant.engine.source import check_hf_folder
 from assistant.engine.types import ModelLoadError
 
 
@@ -21,8 +31,6 @@ def describe_model(model: str | os.PathLike[str] | None = None) -> dict:
         ``architecture``, ``files`` (MB), the export ``settings`` and ``source`` for
         exports, ``cache_dir`` and ``cached_exports``.
     """
-    from assistant.engine.loading import DEFAULT_MODEL_DIR
-
     folder = Path(model).expanduser() if model is not None else DEFAULT_MODEL_DIR
     details: dict = {"model": str(folder), "default": model is None}
     try:
@@ -47,9 +55,7 @@ def _describe_folder(folder: Path) -> dict:
         out["format"] = "onnx export (checksums verified)"
         out["source"] = manifest.get("source", {})
         out["settings"] = manifest.get("settings", {})
-        # which builder wrote each graph (format 1 exports: all optimum's)
-        out["graphs"] = manifest.get("graphs", dict.fromkeys(("encoder", "decoder",
-                                     "decoder_with_past"), "optimum"))  # fmt: skip
+        out["graphs"] = manifest_graphs(manifest)
         config = _json(folder / "config.json")
     else:
         config = check_hf_folder(folder)

@@ -1,4 +1,9 @@
-"""``load_generator``: one entry point from "which model" to a ready TextGenerator."""
+"""``load_generator``: one entry point from "which model" to a ready TextGenerator.
+
+The one module that sees both sides of the engine: it picks a runtime backend and, when
+an ONNX load is handed a Hugging Face model, calls the exporter first. Backends and the
+exporter are imported only when a load needs them, so this module stays cheap.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,9 @@ import logging
 import os
 from pathlib import Path
 
-from assistant.engine.source import MANIFEST_NAME, resolve_model
+from assistant.engine.layout import DEFAULT_MODEL_DIR, MANIFEST_NAME
+from assistant.engine.source import resolve_model
 from assistant.engine.types import ModelLoadError, TextGenerator
-
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "docgen-t5"
-"""The embedded default model shipped inside the package (an export or an HF folder)."""
 
 BACKENDS = ("onnx", "pytorch")
 

@@ -1,9 +1,10 @@
-"""The production backend: ONNX Runtime sessions driven by our own numpy search loop.
+"""The production backend (runtime side): ONNX Runtime sessions driven by our numpy search.
 
 Three layers, as in optimum: :class:`OrtSessions` (sessions, threads, warm-up), the
 :class:`OrtStepper` (one batch: encoder once, cross-attention KV once, then one decoder
 call per token with the self-attention cache), and :class:`OnnxGenerator` (the
-:class:`~assistant.engine.types.TextGenerator`). No torch, no transformers.
+:class:`~assistant.engine.types.TextGenerator`). No torch, no transformers, no exporter:
+an export folder is read through its format (:mod:`.layout`) only.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.engine.codec import PromptCodec
-from assistant.engine.export import ONNX_PARTS, verify_export
+from assistant.engine.layout import ONNX_PARTS, verify_export
 from assistant.engine.search import Sequence, beam_search, greedy_search
 from assistant.engine.types import GenerationConfig, Hypothesis, ModelLoadError
 
@@ -35,6 +36,13 @@ class OrtSessions:
 
     Extra onnxruntime session config entries can be given in ``DOCGEN_ORT_CONFIG``
     (``"key=value;key=value"``).
+
+    Attributes:
+        manifest: The export's verified manifest.
+        encoder: The encoder's ``InferenceSession``.
+        decoder: The first decoder step's session (also computes the cross-attention KV).
+        decoder_with_past: The session of every later decoder step.
+        sessions: The three sessions by part name (:data:`~assistant.engine.layout.ONNX_PARTS`).
     """
 
     def __init__(
@@ -195,6 +203,14 @@ class OnnxGenerator:
         max_input_tokens: Truncation length (default: the tokenizer's ``model_max_length``).
         warmup: Run one short generation at load so the first request is not slow.
         max_batch_size: Prompts per batched run; longer lists are length-bucketed.
+
+    Attributes:
+        folder: The export folder.
+        sessions: Its :class:`OrtSessions` (benchmarks time single sessions through it).
+        codec: The :class:`~assistant.engine.codec.PromptCodec`.
+        max_batch_size: As above; may be changed between calls.
+        model_id: What the model was loaded from, as reported.
+        max_input_tokens: The truncation length in effect.
     """
 
     backend = "onnx"

@@ -1,7 +1,8 @@
-"""The export steps: optimum ONNX export and onnxruntime dynamic int8 quantization.
+"""The export steps (exporter side): ONNX graphs (ours or optimum's) and int8 quantization.
 
 Each function reads one file (or a model folder) and writes a new file; the caller
-(:mod:`assistant.engine.export`) chains them inside a temporary folder.
+(:mod:`assistant.engine.export`) chains them inside a temporary folder. The weights come
+from :mod:`.weights` and the file names from :mod:`.layout`, not from a backend.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ import logging
 import warnings
 from pathlib import Path
 
+from assistant.engine.layout import ONNX_PARTS
 from assistant.engine.source import ModelSource
+from assistant.engine.t5_graph import build_decoder_step, build_encoder, build_first_step, supports
 from assistant.engine.types import ModelLoadError
+from assistant.engine.weights import load_torch_model
 
 
 @contextlib.contextmanager
@@ -42,26 +46,22 @@ def export_onnx(source: ModelSource, out: Path, hand_built: bool = True) -> dict
     Raises:
         ModelLoadError: The weights cannot be read or the export fails.
     """
-    from assistant.engine import t5_graph
-    from assistant.engine.torch_backend import load_torch_model
-
     model = load_torch_model(source)
-    parts = ("encoder", "decoder", "decoder_with_past")
-    if hand_built and t5_graph.supports(model):
+    if hand_built and supports(model):
         out.mkdir(parents=True, exist_ok=True)
         try:
-            t5_graph.build_encoder(model, out / "encoder_model.onnx")
-            t5_graph.build_first_step(model, out / "decoder_model.onnx")
-            t5_graph.build_decoder_step(model, out / "decoder_with_past_model.onnx")
+            build_encoder(model, out / ONNX_PARTS["encoder"])
+            build_first_step(model, out / ONNX_PARTS["decoder"])
+            build_decoder_step(model, out / ONNX_PARTS["decoder_with_past"])
         except Exception as exc:  # a bug of ours for this model: say how to get around it
             raise ModelLoadError(
                 f"Building the ONNX graphs of {source.model_id} failed "
                 f"({type(exc).__name__}: {exc}). DOCGEN_EXPORT_GRAPHS=optimum exports "
                 "optimum's graphs instead."
             ) from exc
-        return dict.fromkeys(parts, "docgen")
+        return dict.fromkeys(ONNX_PARTS, "docgen")
     _optimum_export(source, model, out)
-    return dict.fromkeys(parts, "optimum")
+    return dict.fromkeys(ONNX_PARTS, "optimum")
 
 
 def _optimum_export(source: ModelSource, model, out: Path) -> None:

@@ -1,4 +1,4 @@
-"""Greedy and beam search in numpy over any step function (backend independent).
+"""Greedy and beam search in numpy over any step function (runtime side, backend independent).
 
 A backend provides a :class:`Stepper`: it runs the encoder once, then returns the
 next-token logits for a batch of decoder rows, keeping its own KV cache. Search decides

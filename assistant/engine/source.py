@@ -1,9 +1,10 @@
-"""Finding and checking model files: local folders, hub ids, our own exports.
+"""Resolving a ``model`` argument to a checked local folder (format layer, used by both sides).
 
 A ``model`` argument can be a Hugging Face format folder, a folder exported by
-:func:`assistant.engine.export_model` (recognised by its manifest), or a hub id. This
-module turns it into a :class:`ModelSource` or raises :class:`ModelLoadError` with the
-file at fault and what to do next. Nothing here imports torch.
+:func:`assistant.engine.export_model` (recognised by its manifest, see :mod:`.layout`), or
+a hub id. This module turns it into a :class:`ModelSource` or raises
+:class:`ModelLoadError` with the file at fault and what to do next. Nothing here imports
+torch.
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.engine.layout import MANIFEST_NAME, read_json_object, read_manifest
 from assistant.engine.types import ModelLoadError
-
-MANIFEST_NAME = "docgen-onnx.json"
-"""Manifest written by our exporter: format version, settings, sha256 of every file."""
 
 TOKENIZER_FILES = ("tokenizer.json", "spiece.model", "vocab.json")
 """At least one of these must exist for a folder to have a usable tokenizer."""
@@ -87,7 +86,7 @@ def check_hf_folder(folder: Path) -> dict:
             f"{config_path} is missing: {folder} is not a Hugging Face model folder. "
             "Save the model with `model.save_pretrained(folder)` or pass a hub id."
         )
-    config = _read_json(config_path)
+    config = read_json_object(config_path)
     model_type = config.get("model_type")
     if model_type not in ("t5", "mt5"):
         raise ModelLoadError(
@@ -133,34 +132,8 @@ def check_safetensors_header(path: Path) -> None:
         )
 
 
-def _read_json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelLoadError(
-            f"{path} cannot be read ({exc}). Restore it from the original model."
-        ) from exc
-    if not isinstance(data, dict):
-        raise ModelLoadError(f"{path} is not a JSON object. Restore it from the original model.")
-    return data
-
-
-def read_manifest(folder: Path) -> dict:
-    """Return the parsed manifest of an exported folder (see :data:`MANIFEST_NAME`)."""
-    return _read_json(folder / MANIFEST_NAME)
-
-
 def _manifest_revision(folder: Path) -> str:
     return str(read_manifest(folder).get("source", {}).get("revision", "unknown"))
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    """Return the hex sha256 of a file's content."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def folder_fingerprint(folder: Path) -> str:

@@ -1,4 +1,4 @@
-"""Hand-built ONNX graphs of a T5: encoder, first decoder step, decoder step with past.
+"""Hand-built ONNX graphs of a T5 (exporter side): encoder, first step, step with past.
 
 optimum's decoder-with-past graph is ~420 nodes per step once optimised: besides the
 layers it rebuilds a causal mask and the relative position bias from the shapes at every

@@ -1,10 +1,10 @@
-"""Tiny randomly initialised T5 models for tests and benchmarks.
+"""Tiny randomly initialised T5 models for tests and benchmarks (beside the layers).
 
 Nothing here downloads anything: the tokenizer is trained in-process on generated
 code-like strings and the model weights are random (``T5Config`` + a fixed seed).
 The result is a Hugging Face format folder (``config.json``, ``model.safetensors``,
 tokenizer files) that every loader of this package accepts, so other tests can
-exercise the real code paths without network access.
+exercise the real code paths without network access. It imports nothing of ours.
 """
 
 from __future__ import annotations

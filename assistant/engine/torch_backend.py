@@ -1,16 +1,20 @@
-"""The reference backend: PyTorch via transformers' ``generate``.
+"""The reference backend (runtime side): PyTorch via transformers' ``generate``.
 
-Slow but obviously right; parity tests compare the ONNX backend against it.
+Slow but obviously right; parity tests compare the ONNX backend against it. It reads
+the Hugging Face folder itself (weights via :mod:`.weights`, tokenizer via :mod:`.codec`)
+and never touches the exporter.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from assistant.engine.codec import PromptCodec
+from assistant.engine.codec import PromptCodec, fast_tokenizer_folder
+from assistant.engine.layout import tokenizer_cache
 from assistant.engine.search import Sequence
 from assistant.engine.source import ModelSource, check_hf_folder
 from assistant.engine.types import GenerationConfig, Hypothesis, ModelLoadError
+from assistant.engine.weights import load_torch_model
 
 
 class TorchGenerator:
@@ -20,6 +24,13 @@ class TorchGenerator:
         source: A checked Hugging Face format folder.
         threads: torch intra-op threads (None: torch's default).
         max_input_tokens: Truncation length (keeps the head of long prompts).
+
+    Attributes:
+        model: The ``T5ForConditionalGeneration`` (eval mode); benchmarks adjust its
+            ``generation_config``.
+        codec: The :class:`~assistant.engine.codec.PromptCodec` shared with the ONNX path.
+        model_id: What the model was loaded from, as reported.
+        max_input_tokens: The truncation length in effect.
     """
 
     backend = "pytorch"
@@ -39,9 +50,6 @@ class TorchGenerator:
             torch.set_num_threads(threads)
         self._torch = torch
         self.model = load_torch_model(source)
-        from assistant.engine.codec import fast_tokenizer_folder
-        from assistant.engine.export import tokenizer_cache
-
         tokenizer_folder = fast_tokenizer_folder(source.folder, tokenizer_cache())
         self.codec = PromptCodec(tokenizer_folder, max_input_tokens)
         self.model_id = source.model_id
@@ -124,23 +132,3 @@ def _trim(seq: np.ndarray, eos_id: int) -> list[int]:
     """Cut a generated row after its first EOS (kept), dropping the padding."""
     tokens = seq.tolist()
     return tokens[: tokens.index(eos_id) + 1] if eos_id in tokens else tokens
-
-
-def load_torch_model(source: ModelSource):
-    """Load ``T5ForConditionalGeneration`` from safetensors only, never remote code.
-
-    Raises:
-        ModelLoadError: The weights cannot be read (names the file).
-    """
-    from transformers import T5ForConditionalGeneration
-
-    try:
-        model = T5ForConditionalGeneration.from_pretrained(
-            source.folder, use_safetensors=True, trust_remote_code=False
-        )
-    except Exception as exc:  # safetensors/transformers raise many kinds
-        raise ModelLoadError(
-            f"Cannot load the weights in {source.folder / 'model.safetensors'} "
-            f"({type(exc).__name__}: {exc}). Re-download or re-save the model."
-        ) from exc
-    return model.eval()

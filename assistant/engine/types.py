@@ -1,4 +1,4 @@
-"""The engine's small interface: generation settings, hypotheses, the generator protocol.
+"""The engine's small interface (format layer): generation settings, hypotheses, errors, protocol.
 
 Everything that drafts text (the pipeline, the LSP server, the batcher) depends on
 these names only, never on a backend class.

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from assistant.cli import main
-from assistant.engine.source import MANIFEST_NAME
+from assistant.engine.layout import MANIFEST_NAME
 
 
 def test_export_prints_the_folder_and_info_describes_it(tiny_t5: Path, tmp_path, capsys):

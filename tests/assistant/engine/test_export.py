@@ -11,8 +11,7 @@ import onnx
 import pytest
 
 from assistant.engine import ModelLoadError, export_model, load_generator
-from assistant.engine.export import cache_root, verify_export
-from assistant.engine.source import MANIFEST_NAME
+from assistant.engine.layout import MANIFEST_NAME, cache_root, verify_export
 
 
 def test_export_is_self_contained_and_checksummed(onnx_int8, calm_t5: Path) -> None:
@@ -75,7 +74,7 @@ def test_killed_export_leaves_no_half_written_folder(tiny_t5, tmp_path, monkeypa
     def explode(*args, **kwargs):
         raise KeyboardInterrupt  # as if the process were interrupted mid-export
 
-    monkeypatch.setattr(export, "_write_manifest", explode)
+    monkeypatch.setattr(export, "write_manifest", explode)
     out = tmp_path / "out"
     with pytest.raises(KeyboardInterrupt):
         export_model(tiny_t5, out_dir=out, int8=False)

@@ -11,8 +11,7 @@ import onnx
 import pytest
 
 from assistant.engine import ModelLoadError, export_model
-from assistant.engine.export import verify_export
-from assistant.engine.source import MANIFEST_NAME
+from assistant.engine.layout import MANIFEST_NAME, verify_export
 
 
 def _session(path: Path):
@@ -37,7 +36,7 @@ def graph_pair(request, tiny_t5: Path, tmp_path_factory) -> tuple[Path, Path, in
         build_first_step,
         supports,
     )
-    from assistant.engine.torch_backend import load_torch_model
+    from assistant.engine.weights import load_torch_model
 
     if request.param == "relu-tied":
         model = load_torch_model(resolve_model(tiny_t5, None))
