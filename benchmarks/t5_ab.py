@@ -23,7 +23,14 @@ import time
 from pathlib import Path
 
 import numpy as np
-from t5_runtime import _work_dir, optimum_graphs_export, prepare
+from common import (
+    INPUT_TOKENS,
+    NEW_TOKENS,
+    make_inputs,
+    optimum_graphs_export,
+    t5_work_model,
+    work_dir,
+)
 
 
 def _timed(variants: dict, reps: int) -> dict[str, tuple[float, float]]:
@@ -107,7 +114,7 @@ def merged(paths: dict, reps: int) -> None:
     from optimum.exporters.onnx import main_export
     from optimum.onnx import merge_decoders
 
-    work = _work_dir() / "merged"
+    work = work_dir("codet5-small-shape") / "merged"
     target = work / "merged-int8.onnx"
     if not target.is_file():
         main_export(str(paths["hf"]), work / "fp32", task="text2text-generation-with-past")
@@ -164,8 +171,6 @@ def graphs(paths: dict, reps: int) -> None:
     """optimum's int8 graphs vs our hand-built ones: encoder, first decoder step (with the
     cross-attention K/V), one decoder step, and the benchmark's full generation (256 input
     tokens, 32 new, greedy) at batch 1 and 16."""
-    from t5_runtime import INPUT_TOKENS, NEW_TOKENS, make_inputs
-
     from assistant.engine import GenerationConfig, load_generator
 
     folders = {"optimum": optimum_graphs_export(paths["hf"]), "ours": paths["onnx_int8"]}
@@ -241,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("shipped needs --hf (the Hugging Face folder the model was shipped from)")
         shipped(args.hf, args.reps or 3)
         return 0
-    paths = prepare(_work_dir())
+    paths = t5_work_model()
     default_reps = {"spin": 30, "merged": 30, "bucketing": 3, "graphs": 20}[args.experiment]
     globals()[args.experiment](paths, args.reps or default_reps)
     return 0

@@ -20,15 +20,14 @@ import argparse
 import json
 import multiprocessing as mp
 import os
-import platform
 import resource
 import statistics
 import sys
 import time
 from pathlib import Path
 
-INPUT_TOKENS = 256
-NEW_TOKENS = 32
+from common import INPUT_TOKENS, NEW_TOKENS, logger, machine, make_inputs, t5_work_model
+
 BATCHES = (1, 16)
 BACKENDS = ("pytorch_fp32", "onnx_fp32", "onnx_int8", "ct2_int8")
 # --backends ...,optimum_int8: optimum's generate on our int8 export;
@@ -37,63 +36,8 @@ BACKENDS = ("pytorch_fp32", "onnx_fp32", "onnx_int8", "ct2_int8")
 # onnx_int8_optimum_graphs: our int8 path on optimum's encoder/decoder-step graphs (the
 # export before our hand-built graphs, DOCGEN_EXPORT_GRAPHS=optimum).
 OPTIONAL_BACKENDS = ("optimum_int8", "onnx_int8_dec1", "onnx_int8_optimum_graphs")
-SHAPE = dict(d_model=512, d_ff=2048, num_layers=6, num_heads=8, model_vocab_size=32100)
 
-
-def _work_dir() -> Path:
-    from platformdirs import user_cache_dir
-
-    root = os.environ.get("DOCGEN_CACHE_DIR") or user_cache_dir("docgen", appauthor=False)
-    return Path(root) / "bench" / "codet5-small-shape"
-
-
-def prepare(work: Path, backends=()) -> dict[str, Path]:
-    """Build (once) the random model, our two exports and the CTranslate2 conversion
-    (and the optimum-graphs int8 export when ``onnx_int8_optimum_graphs`` is asked for)."""
-    from assistant.engine import export_model
-    from assistant.engine.testing import build_tiny_t5
-
-    hf = work / "hf"
-    if not (hf / "model.safetensors").is_file():
-        build_tiny_t5(hf, init_factor=1.0, **SHAPE)
-    paths = {"hf": hf}
-    paths["onnx_fp32"] = export_model(hf, int8=False, progress=_log)
-    paths["onnx_int8"] = export_model(hf, int8=True, progress=_log)
-    ct2 = work / "ct2-int8"
-    if not (ct2 / "model.bin").is_file():
-        _log("converting to CTranslate2 int8")
-        from ctranslate2.converters import TransformersConverter
-
-        TransformersConverter(str(hf)).convert(str(ct2), quantization="int8", force=True)
-    paths["ct2"] = ct2
-    if "onnx_int8_optimum_graphs" in backends:
-        paths["onnx_int8_optimum_graphs"] = optimum_graphs_export(hf)
-    return paths
-
-
-def optimum_graphs_export(hf: Path) -> Path:
-    """The int8 export with optimum's encoder and decoder-with-past graphs."""
-    from assistant.engine import export_model
-
-    os.environ["DOCGEN_EXPORT_GRAPHS"] = "optimum"
-    try:
-        return export_model(hf, int8=True, progress=_log)
-    finally:
-        del os.environ["DOCGEN_EXPORT_GRAPHS"]
-
-
-def _log(msg: str) -> None:
-    print(f"[t5_runtime] {msg}", file=sys.stderr, flush=True)
-
-
-def make_inputs(batch: int, vocab: int, seed: int = 0):
-    """Random token ids (no padding, EOS last) of shape ``(batch, INPUT_TOKENS)``."""
-    import numpy as np
-
-    rng = np.random.default_rng(seed + batch)
-    ids = rng.integers(3, vocab, size=(batch, INPUT_TOKENS), dtype=np.int64)
-    ids[:, -1] = 1
-    return ids, np.ones_like(ids)
+_log = logger("t5_runtime")
 
 
 def _runner(backend: str, paths: dict[str, Path], threads: int):
@@ -284,7 +228,7 @@ def table(results: dict, threads: int) -> str:
     """A Markdown table with latency, tokens/s, peak RSS and the ratios."""
     base, ct2 = results.get("pytorch_fp32", {}), results.get("ct2_int8", {})
     lines = [
-        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Machine: {machine()}, "
         f"{threads} threads; input {INPUT_TOKENS} tokens, {NEW_TOKENS} new tokens, greedy; "
         f"load average {os.getloadavg()[0]:.1f} at the end.",
         "",
@@ -320,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     reps = 2 if args.quick else 7
     backends = args.backends.split(",")
-    paths = prepare(_work_dir(), backends)
+    paths = t5_work_model(backends)
     results = measure(paths, args.threads, reps, backends, args.spin)
     print(table(results, args.threads))
     if args.json:
