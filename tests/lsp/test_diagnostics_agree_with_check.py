@@ -18,6 +18,8 @@ from lsptest_support import open_file, wait_for
 from pytest_lsp import LanguageClient
 
 from assistant.cli import cli
+from assistant.cli.check import check
+from indexer.coverage import COUNTING_FLAGS
 from lsp.diagnostics import MISSING, find_problems
 from lsp.state import DocgenServer
 
@@ -53,14 +55,7 @@ FILES = {
     ),
 }
 
-FLAGS = (
-    "include_private",
-    "include_magic",
-    "include_nested",
-    "include_init",
-    "include_property_setters",
-    "include_module",
-)
+FLAGS = COUNTING_FLAGS
 CASES = [
     pytest.param({}, id="defaults"),
     *(pytest.param({flag: flag != "include_module"}, id=flag) for flag in FLAGS),
@@ -109,6 +104,10 @@ def editor_flags(root: Path, options: dict | None = None) -> set[tuple[str, str]
         return flagged
     finally:
         ls.shutdown_state()
+
+
+def test_check_has_a_flag_for_every_counting_option():
+    assert set(FLAGS) <= {param.name for param in check.params}
 
 
 @pytest.mark.parametrize("table", CASES)
