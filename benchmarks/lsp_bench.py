@@ -110,9 +110,11 @@ class Session:
         self.root, self.options, self.env = root, options, env
         self.client = make_client()
         self.errors: list[str] = []
+        self.pid: int | None = None
 
     async def start(self) -> None:
         await self.client.start_io(sys.executable, "-m", "lsp", env=self.env)
+        self.pid = _child_pid(["-m", "lsp"])
         caps = types.ClientCapabilities(
             window=types.WindowClientCapabilities(work_done_progress=True),
             text_document=types.TextDocumentClientCapabilities(
@@ -409,15 +411,30 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def _child_pid(args: list[str]) -> int | None:
+    """The pid of this process's child whose command line contains ``args`` (Linux
+    /proc; the client library keeps the server process to itself)."""
+    wanted = "\0".join(args).encode()
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # the command name is in parentheses and may hold spaces: split after it
+            ppid = int(status.read_text().rpartition(")")[2].split()[1])
+            if ppid == os.getpid() and wanted in (status.parent / "cmdline").read_bytes():
+                return int(status.parent.name)
+        except (OSError, ValueError, IndexError):
+            continue
+    return None
+
+
 def _peak_rss(session: Session) -> float | None:
-    server = getattr(session.client, "_server", None)
-    pid = getattr(server, "pid", None)
+    if session.pid is None:
+        return None
     try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+        with open(f"/proc/{session.pid}/status", encoding="ascii") as handle:
             for line in handle:
                 if line.startswith("VmHWM:"):
                     return round(int(line.split()[1]) / 1024, 1)
-    except (OSError, TypeError):
+    except OSError:
         return None
     return None
 

@@ -1,4 +1,10 @@
-"""Docstring coverage: which public symbols lack a docstring (``docgen check``).
+"""The one rule for "does this symbol need a docstring?", and coverage over paths.
+
+:func:`counts` (does a symbol count under :class:`CheckOptions`) and
+:func:`needs_docstring` / :func:`missing_docstrings` (counts and has none) are the only
+home of that decision: ``docgen check``, ``docgen generate`` and the language server's
+diagnostics and code actions all call them, with options built from ``[tool.docgen]``
+(:func:`counting_options` for front ends without click).
 
 Parses with tree-sitter only: no model, no torch, no FAISS, so it is fast enough for a
 pre-commit hook. Files are selected with the same excludes as the index, also when they
@@ -14,12 +20,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from indexer.config import ConfigError
 from indexer.languages import UnsupportedLanguage
 from indexer.parser import DEFAULT_MAX_FILE_BYTES, SkipFile, parse_source, read_source
-from indexer.symbols import Symbol, SymbolOutline
+from indexer.symbols import ParsedFile, Symbol, SymbolOutline, is_private_name
 from indexer.walker import WalkOptions, select
 
 _SKIP_DECORATORS = ("overload", "typing.overload")
+
+COUNTING_FLAGS = (
+    "include_private",
+    "include_magic",
+    "include_nested",
+    "include_init",
+    "include_property_setters",
+    "include_module",
+)
+"""The :class:`CheckOptions` fields that decide what counts (``[tool.docgen]`` keys)."""
 
 
 @dataclass
@@ -124,7 +141,7 @@ def counts(symbol: Symbol | SymbolOutline, kinds: dict[str, str], options: Check
         return False
     if not options.include_private:
         parts = symbol.qualname.split(".")
-        if any(_is_private(part, symbol.language) for part in parts):
+        if any(is_private_name(part, symbol.language) for part in parts):
             return False
     if not options.include_property_setters and any(
         d.endswith((".setter", ".deleter")) for d in symbol.decorators
@@ -135,15 +152,48 @@ def counts(symbol: Symbol | SymbolOutline, kinds: dict[str, str], options: Check
     return True
 
 
-def _is_private(name: str, language: str) -> bool:
-    """``_name`` (``#name`` in JavaScript); in Go, an unexported lower-case name."""
-    if language == "go" and name[:1].islower():
+def needs_docstring(symbol: Symbol, parsed: ParsedFile, options: CheckOptions) -> bool:
+    """Whether ``symbol`` of ``parsed`` counts under ``options`` and has no docstring."""
+    if symbol.docstring:
+        return False
+    return counts(symbol, {s.qualname: s.kind for s in parsed.symbols}, options)
+
+
+def missing_docstrings(parsed: ParsedFile, options: CheckOptions) -> list[Symbol]:
+    """The symbols of ``parsed`` that need a docstring (what ``docgen check`` reports)."""
+    kinds = {symbol.qualname: symbol.kind for symbol in parsed.symbols}
+    return [s for s in parsed.symbols if not s.docstring and counts(s, kinds, options)]
+
+
+def counting_options(table: dict[str, Any]) -> CheckOptions:
+    """The counting rules of a ``[tool.docgen]`` table, read as ``docgen check`` reads them.
+
+    Only :data:`COUNTING_FLAGS` are taken (absent ones keep their defaults); values are
+    booleans, or the strings click accepts for a boolean flag (``"yes"``, ``"off"``...).
+
+    Raises:
+        ConfigError: A flag has a value that is not a boolean.
+    """
+    options = CheckOptions()
+    for name in COUNTING_FLAGS:
+        if name in table:
+            setattr(options, name, _boolean(name, table[name]))
+    return options
+
+
+_TRUE = ("1", "true", "t", "yes", "y", "on")
+_FALSE = ("0", "false", "f", "no", "n", "off", "")
+
+
+def _boolean(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = value.strip().lower() if isinstance(value, str) else None
+    if text in _TRUE:
         return True
-    return name.startswith(("_", "#")) and not _is_dunder(name)
-
-
-def _is_dunder(name: str) -> bool:
-    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+    if text in _FALSE:
+        return False
+    raise ConfigError(f"[tool.docgen] {name} must be true or false, got {value!r}")
 
 
 def _nested_in_function(symbol: Symbol | SymbolOutline, kinds: dict[str, str]) -> bool:

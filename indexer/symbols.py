@@ -9,6 +9,24 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+
+def is_dunder(name: str) -> bool:
+    """Dunder name such as ``__call__`` or ``__init__``."""
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
+def is_private_name(name: str, language: str) -> bool:
+    """The one privacy rule for a single name (one part of a qualname).
+
+    ``_name`` in every language, ``#name`` in JavaScript/TypeScript (private class
+    members), and in Go an unexported (lower-case) name; dunders are not private. Java and
+    Rust visibility keywords are not in the symbol model, so only the underscore applies.
+    """
+    if language == "go" and name[:1].islower():
+        return True
+    return name.startswith(("_", "#")) and not is_dunder(name)
+
+
 SymbolKind = Literal["module", "class", "function", "method"]
 ParamKind = Literal[
     "positional_only",  # before a bare ``/``
@@ -118,13 +136,13 @@ class Symbol:
 
     @property
     def is_private(self) -> bool:
-        """Name starts with an underscore but is not a dunder."""
-        return self.name.startswith("_") and not self.is_magic
+        """The name itself is private (see :func:`is_private_name`)."""
+        return is_private_name(self.name, self.language)
 
     @property
     def is_magic(self) -> bool:
         """Dunder name such as ``__call__`` (``__init__`` included)."""
-        return len(self.name) > 4 and self.name.startswith("__") and self.name.endswith("__")
+        return is_dunder(self.name)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (round-trips through :meth:`from_dict`)."""
@@ -173,9 +191,14 @@ class SymbolOutline:
     col: int
 
     @property
+    def is_private(self) -> bool:
+        """The name itself is private (see :func:`is_private_name`)."""
+        return is_private_name(self.name, self.language)
+
+    @property
     def is_magic(self) -> bool:
         """Dunder name such as ``__call__`` (``__init__`` included)."""
-        return len(self.name) > 4 and self.name.startswith("__") and self.name.endswith("__")
+        return is_dunder(self.name)
 
     @classmethod
     def of(cls, symbol: Symbol) -> SymbolOutline:

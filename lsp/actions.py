@@ -13,32 +13,23 @@ from __future__ import annotations
 
 import asyncio
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
+from pygls.workspace import TextDocument
 
+from assistant.pipeline import TextEdit
+from indexer.coverage import missing_docstrings
 from indexer.symbols import Symbol
 from lsp import diagnostics
-from lsp.common import (
-    ContentModified,
-    RequestFailed,
-    buffer_for,
-    char_position,
-    client_position,
-    in_thread,
-    request,
-    server_position,
-)
 from lsp.documents import enclosing_symbol, symbol_at
-from lsp.drafting import DraftingUnavailable
+from lsp.live_index import Buffer
 from lsp.options import COMMAND_DOCUMENT_FILE, COMMAND_GENERATE_DOCSTRING
-
-if TYPE_CHECKING:
-    from pygls.workspace import TextDocument
-
-    from lsp.live_index import Buffer
-    from lsp.server import DocgenServer
+from lsp.pipeline_service import DraftingUnavailable
+from lsp.positions import char_position, client_position, server_position
+from lsp.requests import ContentModified, RequestFailed, buffer_for, in_thread, request
+from lsp.state import DocgenServer
 
 GENERATE, UPDATE, FILE = "generate", "update", "file"
 FILE_KIND = "source.docgen"
@@ -63,7 +54,9 @@ async def code_action(ls: DocgenServer, params: types.CodeActionParams) -> list[
     server_position(document, params.range.start)  # validates the range
     problems = {(p.code, p.symbol.qualname): p for p in diagnostics.find_problems(ls, buffer)}
     actions = _symbol_actions(params, document, buffer, problems)
-    missing = [p for p in problems.values() if p.code == diagnostics.MISSING]
+    missing = [
+        p for p in problems.values() if p.code == diagnostics.MISSING and p.symbol.kind != "module"
+    ]
     if missing:
         actions.append(_file_action(params, document, len(missing)))
     if _client_resolves_edits(ls):
@@ -72,10 +65,17 @@ async def code_action(ls: DocgenServer, params: types.CodeActionParams) -> list[
     return _filter_kinds(actions, params.context.only)
 
 
-def _symbol_actions(params, document, buffer: Buffer, problems: dict) -> list[types.CodeAction]:
-    """Generate/update actions for the symbols in the range and in the diagnostics."""
+def _symbol_actions(
+    params: types.CodeActionParams,
+    document: TextDocument,
+    buffer: Buffer,
+    problems: dict[tuple[str, str], diagnostics.Finding],
+) -> list[types.CodeAction]:
+    """Generate/update actions for the classes and functions in the range and in the
+    diagnostics (modules are not drafted in the editor: see :func:`_missing_symbols`)."""
     targets = _targets(buffer, params.range)
-    by_name = {s.qualname: s for s in buffer.parsed.symbols} if buffer.parsed else {}
+    symbols = buffer.parsed.symbols if buffer.parsed else []
+    by_name = {s.qualname: s for s in symbols if s.kind != "module"}
     for diag in params.context.diagnostics:
         if diag.source == diagnostics.SOURCE and isinstance(diag.data, dict):
             if diag.data.get("qualname") in by_name:
@@ -172,7 +172,13 @@ def _targets(buffer: Buffer, rng: types.Range) -> list[Symbol]:
     return out
 
 
-def _action(params, document, symbol: Symbol, action: str, code: str) -> types.CodeAction:
+def _action(
+    params: types.CodeActionParams,
+    document: TextDocument,
+    symbol: Symbol,
+    action: str,
+    code: str,
+) -> types.CodeAction:
     attached = [
         d
         for d in params.context.diagnostics
@@ -198,7 +204,9 @@ def _action(params, document, symbol: Symbol, action: str, code: str) -> types.C
     )
 
 
-def _file_action(params, document, count: int) -> types.CodeAction:
+def _file_action(
+    params: types.CodeActionParams, document: TextDocument, count: int
+) -> types.CodeAction:
     title = f"Generate docstrings for this file ({count} missing)"
     return types.CodeAction(
         title=title,
@@ -246,50 +254,48 @@ def _symbol_named(buffer: Buffer, qualname: Any) -> Symbol:
 
 
 def _missing_symbols(ls: DocgenServer, buffer: Buffer) -> list[Symbol]:
-    parsed = buffer.parsed
-    if parsed is None:
+    """What "Generate docstrings for this file" documents: the classes and functions the
+    diagnostics flag (the rule of ``docgen check``). Module docstrings are flagged but not
+    drafted here (JavaScript, TypeScript and Java files cannot hold one the parser reads)."""
+    if buffer.parsed is None:
         return []
-    return [
-        s
-        for s in parsed.symbols
-        if diagnostics.needs_docstring(s, parsed, ls.options.include_private)
-    ]
+    flagged = missing_docstrings(buffer.parsed, ls.counting_options())
+    return [symbol for symbol in flagged if symbol.kind != "module"]
 
 
 async def _edits(
-    ls, document, buffer: Buffer, symbols: list[Symbol], update: bool
+    ls: DocgenServer,
+    document: TextDocument,
+    buffer: Buffer,
+    symbols: list[Symbol],
+    update: bool,
 ) -> list[types.TextEdit]:
     """Draft each symbol (concurrently, so the batcher can group them) and plan edits."""
-    drafter = ls.drafter
+    service = ls.pipeline_service
+    parsed = buffer.parsed
 
-    def plan(symbol: Symbol) -> Any:
-        if update:
+    def plan(symbol: Symbol) -> TextEdit | None:
+        if update and parsed is not None:
             finding = next(
-                (f for f in drafter.find_stale(buffer.parsed) if _qualname(f) == symbol.qualname),
-                None,
+                (f for f in service.find_stale(parsed) if f.qualname == symbol.qualname), None
             )
             if finding is not None:
-                return drafter.stale_update(buffer.path, buffer.source, symbol, finding)
-        result = drafter.draft(buffer.path, buffer.source, symbol, buffer.parsed)
+                return service.stale_update(buffer.path, buffer.source, symbol, finding)
+        result = service.draft(buffer.path, buffer.source, symbol, parsed)
         if result.below_floor:  # the pipeline applies min_confidence, in one place
             return None
-        return drafter.insertion(buffer.path, buffer.source, symbol, result)
+        return service.insertion(buffer.path, buffer.source, symbol, result)
 
     try:
         planned = await asyncio.gather(*(in_thread(ls, plan, s) for s in symbols))
     except DraftingUnavailable as exc:
         raise RequestFailed(str(exc)) from exc
-    except ValueError as exc:  # EditRefused: the edit would damage the file
+    except ValueError as exc:  # EditRefused (a ValueError): the edit would damage the file
         raise RequestFailed(f"docgen: edit refused: {exc}") from exc
     return [_text_edit(document, edit) for edit in planned if edit is not None]
 
 
-def _qualname(finding: Any) -> str | None:
-    symbol = getattr(finding, "symbol", None)
-    return getattr(symbol, "qualname", None) or getattr(finding, "qualname", None)
-
-
-def _text_edit(document, edit: Any) -> types.TextEdit:
+def _text_edit(document: TextDocument, edit: TextEdit) -> types.TextEdit:
     """Convert the pipeline's edit (code-point columns) to the client's encoding."""
     return types.TextEdit(
         range=types.Range(
@@ -300,7 +306,9 @@ def _text_edit(document, edit: Any) -> types.TextEdit:
     )
 
 
-def _workspace_edit(ls: DocgenServer, document, edits: list[types.TextEdit]) -> types.WorkspaceEdit:
+def _workspace_edit(
+    ls: DocgenServer, document: TextDocument, edits: list[types.TextEdit]
+) -> types.WorkspaceEdit:
     caps = ls.client_capabilities.workspace
     versioned = bool(caps and caps.workspace_edit and caps.workspace_edit.document_changes)
     if versioned and document.version is not None:
@@ -314,7 +322,7 @@ def _workspace_edit(ls: DocgenServer, document, edits: list[types.TextEdit]) -> 
 
 
 async def _apply(
-    ls: DocgenServer, document, edits: list[types.TextEdit], label: str
+    ls: DocgenServer, document: TextDocument, edits: list[types.TextEdit], label: str
 ) -> dict[str, Any]:
     if not edits:
         return {"applied": False, "edits": 0, "reason": "nothing to insert"}

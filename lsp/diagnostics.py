@@ -1,25 +1,30 @@
-"""Diagnostics: missing docstrings on public symbols, stale docstrings.
+"""Diagnostics: missing docstrings (the rule of ``docgen check``), stale docstrings.
 
-Published on open and save (and after edits settle), with severities from the options
-(``off`` disables a kind). Each diagnostic carries ``data`` naming its symbol, so the
-code actions offered for it need no recomputation. No model is involved.
+What needs a docstring is decided by :func:`indexer.coverage.missing_docstrings` with the
+server's :meth:`~lsp.state.DocgenServer.counting_options` (the workspace's
+``[tool.docgen]`` plus the ``includePrivate`` setting), so the editor flags exactly what
+``docgen check`` reports for the file. Published on open and save (and after edits
+settle), with severities from the options (``off`` disables a kind). Each diagnostic
+carries ``data`` naming its symbol, so the code actions offered for it need no
+recomputation. No model is involved.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
+from pygls.workspace import TextDocument
 
-from indexer.symbols import ParsedFile, Symbol
-from lsp.common import buffer_for, client_range
+from assistant.pipeline import StaleFinding
+from indexer.coverage import missing_docstrings
+from indexer.symbols import Symbol
 from lsp.documents import DocumentError
-
-if TYPE_CHECKING:
-    from lsp.live_index import Buffer
-    from lsp.server import DocgenServer
+from lsp.live_index import Buffer
+from lsp.positions import char_position, client_range
+from lsp.requests import buffer_for
+from lsp.state import DocgenServer
 
 logger = logging.getLogger(__name__)
 
@@ -43,28 +48,6 @@ class Finding:
     message: str
 
 
-def needs_docstring(symbol: Symbol, parsed: ParsedFile, include_private: bool) -> bool:
-    """Whether ``symbol`` is a definition that should have a docstring and has none.
-
-    Public classes, functions and methods count; magic methods, functions nested in
-    functions, and (unless ``include_private``) private names or members of private
-    classes do not.
-    """
-    if symbol.docstring or symbol.kind == "module" or symbol.is_magic:
-        return False
-    by_qualname = {s.qualname: s for s in parsed.symbols}
-    parent = by_qualname.get(symbol.parent) if symbol.parent else None
-    if parent is not None and parent.kind in ("function", "method"):
-        return False
-    if include_private:
-        return True
-    chain = [symbol]
-    while parent is not None:
-        chain.append(parent)
-        parent = by_qualname.get(parent.parent) if parent.parent else None
-    return not any(item.is_private for item in chain)
-
-
 def find_problems(ls: DocgenServer, buffer: Buffer) -> list[Finding]:
     """Return the missing and stale docstrings of a parsed buffer."""
     parsed = buffer.parsed
@@ -73,27 +56,24 @@ def find_problems(ls: DocgenServer, buffer: Buffer) -> list[Finding]:
     options = ls.options
     out: list[Finding] = []
     if options.diagnostic_severity != "off":
-        for symbol in parsed.symbols:
-            if needs_docstring(symbol, parsed, options.include_private):
-                out.append(
-                    Finding(MISSING, symbol, f"{symbol.kind} {symbol.name} has no docstring")
-                )
+        for symbol in missing_docstrings(parsed, ls.counting_options()):
+            out.append(Finding(MISSING, symbol, f"{symbol.kind} {symbol.name} has no docstring"))
     if options.stale_severity != "off":
         by_qualname = {s.qualname: s for s in parsed.symbols}
         try:
-            stale = ls.drafter.find_stale(parsed)
+            stale = ls.pipeline_service.find_stale(parsed)
         except Exception as exc:  # noqa: BLE001 - a checker bug must not stop diagnostics
             logger.warning("stale check of %s failed: %s", buffer.path, exc)
             stale = []
         for finding in stale:
-            symbol = _finding_symbol(finding, by_qualname)
+            symbol = by_qualname.get(finding.qualname)
             if symbol is not None:
                 out.append(Finding(STALE, symbol, _stale_message(symbol, finding)))
     return out
 
 
 def to_diagnostics(
-    ls: DocgenServer, document: Any, problems: list[Finding]
+    ls: DocgenServer, document: TextDocument, problems: list[Finding]
 ) -> list[types.Diagnostic]:
     """Convert findings to LSP diagnostics on the symbols' names."""
     out = []
@@ -101,10 +81,9 @@ def to_diagnostics(
         option = (
             ls.options.diagnostic_severity if problem.code == MISSING else ls.options.stale_severity
         )
-        span = problem.symbol.name_span or problem.symbol.span
         out.append(
             types.Diagnostic(
-                range=client_range(document, span),
+                range=_anchor(document, problem.symbol),
                 message=problem.message,
                 severity=_SEVERITY.get(option, types.DiagnosticSeverity.Information),
                 code=problem.code,
@@ -134,22 +113,15 @@ def clear(ls: DocgenServer, uri: str) -> None:
     ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
-def _finding_symbol(finding: Any, by_qualname: dict[str, Symbol]) -> Symbol | None:
-    symbol = getattr(finding, "symbol", None)
-    if isinstance(symbol, Symbol):
-        return by_qualname.get(symbol.qualname, symbol)
-    qualname = getattr(finding, "qualname", None)
-    return by_qualname.get(qualname) if isinstance(qualname, str) else None
+def _anchor(document: TextDocument, symbol: Symbol) -> types.Range:
+    """The symbol's name; for a module (its span is the whole file), the first line."""
+    if symbol.kind == "module":
+        lines = document.lines
+        first = lines[0].rstrip("\r\n") if lines else ""
+        start = types.Position(line=0, character=0)
+        return types.Range(start=start, end=char_position(document, 0, len(first)))
+    return client_range(document, symbol.name_span or symbol.span)
 
 
-def _stale_message(symbol: Symbol, finding: Any) -> str:
-    message = getattr(finding, "message", None)
-    if isinstance(message, str) and message:
-        return f"{symbol.name}: {message}"
-    reasons = getattr(finding, "reasons", None)
-    if isinstance(reasons, list | tuple) and reasons:
-        detail = "; ".join(str(r) for r in reasons)
-    else:
-        detail = str(getattr(finding, "reason", None) or getattr(finding, "message", "") or "")
-    text = f"docstring of {symbol.name} is stale"
-    return f"{text}: {detail}" if detail else text
+def _stale_message(symbol: Symbol, finding: StaleFinding) -> str:
+    return f"{symbol.name}: {finding.message}"

@@ -7,18 +7,16 @@ Hover never waits for indexing: it uses what is parsed now.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from lsprotocol import types
 
+from assistant.pipeline import DocResult
 from indexer.symbols import Symbol
-from lsp.common import buffer_for, client_range, in_thread, request, server_position
 from lsp.documents import Located, dotted_name_at, symbol_at
-from lsp.drafting import DraftingUnavailable
 from lsp.markdown import docstring_markdown, draft_markdown, signature_block
-
-if TYPE_CHECKING:
-    from lsp.server import DocgenServer
+from lsp.pipeline_service import DraftingUnavailable
+from lsp.positions import client_range, server_position
+from lsp.requests import buffer_for, in_thread, request
+from lsp.state import DocgenServer
 
 
 def register(server: DocgenServer) -> None:
@@ -61,19 +59,19 @@ async def _markdown(ls: DocgenServer, located: Located) -> str:
         return f"{header}\n---\n_No docstring; the source of {located.path} is unreadable._"
     try:
         result = await in_thread(
-            ls, ls.drafter.draft, located.path, located.source, symbol, located.parsed
+            ls, ls.pipeline_service.draft, located.path, located.source, symbol, located.parsed
         )
     except DraftingUnavailable as exc:
         return f"{header}\n---\n_No docstring. {exc}_"
     return f"{header}\n---\n{_draft_text(ls, symbol, result)}"
 
 
-def _draft_text(ls: DocgenServer, symbol: Symbol, result: Any) -> str:
-    confidence = float(getattr(result, "confidence", 0.0))
-    summary = str(getattr(result, "summary", "") or "").strip()
+def _draft_text(ls: DocgenServer, symbol: Symbol, result: DocResult) -> str:
+    summary = result.summary.strip()
     if not summary or result.below_floor:  # the pipeline applies min_confidence
         return (
             f"_No docstring. The docgen draft for `{symbol.qualname}` was below the "
-            f"minConfidence setting ({confidence:.2f} < {ls.options.min_confidence:.2f})._"
+            f"minConfidence setting ({result.confidence:.2f} < "
+            f"{ls.options.min_confidence:.2f})._"
         )
-    return draft_markdown(summary, confidence, bool(getattr(result, "cached", False)))
+    return draft_markdown(summary, result.confidence, result.cached)

@@ -12,17 +12,15 @@ import asyncio
 import time
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lsprotocol import types
 
 from lsp import diagnostics
-from lsp.common import request
 from lsp.documents import uri_to_path
 from lsp.options import COMMAND_INDEX_WORKSPACE, PROGRESS_TITLE
-
-if TYPE_CHECKING:
-    from lsp.server import DocgenServer
+from lsp.requests import request
+from lsp.state import DocgenServer
 
 DEBOUNCE_S = 0.3
 REPORT_EVERY_S = 0.2
@@ -69,10 +67,17 @@ def _settled(ls: DocgenServer, uri: str) -> None:
 
 
 def did_save(ls: DocgenServer, params: types.DidSaveTextDocumentParams) -> None:
-    """Re-index the saved file and publish fresh diagnostics."""
+    """Re-index the saved file and publish fresh diagnostics; a saved pyproject.toml
+    reloads the ``[tool.docgen]`` rules of every open document's diagnostics."""
     uri = params.text_document.uri
-    diagnostics.publish(ls, uri)
     path = uri_to_path(uri)
+    refresh = [uri]
+    if path is not None and path.name == "pyproject.toml":
+        for message in ls.reload_project_config():
+            ls.warn(message)
+        refresh = list(ls.workspace.text_documents)
+    for each in refresh:
+        diagnostics.publish(ls, each)
     if path is not None:
         ls.spawn(_update_index(ls, [path]))
 
@@ -149,7 +154,6 @@ async def index_workspace(ls: DocgenServer) -> str:
         ls.stats.record("index:workspace", time.perf_counter() - start, error=True)
     else:
         ls.stats.record("index:workspace", time.perf_counter() - start)
-        ls.drafter.index_built()
     if token is not None:
         progress.end(token, types.WorkDoneProgressEnd(message=summary))
     return summary

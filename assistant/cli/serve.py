@@ -1,20 +1,22 @@
-"""``docgen serve``: run the language server (stdio by default)."""
+"""``docgen serve``: a click wrapper over :func:`lsp.server.serve` (stdio by default)."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import click
+
+from lsp.server import parse_tcp
+from lsp.server import serve as run_server
 
 
 def _parse_tcp(ctx: click.Context, param: click.Parameter, value: str | None):
     if value is None:
         return None
-    host, sep, port = value.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise click.BadParameter("expected HOST:PORT, e.g. 127.0.0.1:2087")
-    return host, int(port)
+    try:
+        return parse_tcp(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
 
 
 @click.command()
@@ -43,11 +45,4 @@ def serve(
 
     Editors start it over stdio: configure the command `docgen serve`.
     """
-    level = logging.DEBUG if verbose else logging.WARNING
-    if log_file is not None:
-        logging.basicConfig(filename=log_file, level=level if verbose else logging.INFO)
-    else:
-        logging.basicConfig(level=level)
-    from lsp.server import serve as run_server
-
-    run_server(tcp=tcp, stats_file=stats_file)
+    run_server(tcp=tcp, stats_file=stats_file, log_file=log_file, verbose=verbose)

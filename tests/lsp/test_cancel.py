@@ -24,13 +24,14 @@ async def test_cancel_hover_waiting_for_the_model(model_client: LanguageClient, 
         text_document=types.TextDocumentIdentifier(uri=uri),
         position=position_of(path, "def cart_total", offset=6),
     )
-    # the first draft loads the model (seconds): cancel while it is under way
+    # the first draft loads the model: cancel while it is under way (with the tiny test
+    # model that takes well under a second, so the cancellation follows at once)
     pending = asyncio.ensure_future(
         model_client.protocol.send_request_async(
             types.TEXT_DOCUMENT_HOVER, params, msg_id="to-cancel"
         )
     )
-    await asyncio.sleep(0.2)  # the request is on its way before the cancellation
+    await asyncio.sleep(0)  # sent already (send_request_async writes at once); cancel now
     model_client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="to-cancel"))
     with pytest.raises(JsonRpcException) as info:
         await pending

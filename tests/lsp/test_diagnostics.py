@@ -42,6 +42,7 @@ async def test_diagnostics_on_open(client: LanguageClient, workspace: Path):
 async def test_private_and_magic_symbols_are_not_reported(client: LanguageClient, workspace: Path):
     path = workspace / "inventory" / "extra.py"
     path.write_text(
+        '"""Extras (a module docstring: modules count, as in docgen check)."""\n\n'
         "class _Hidden:\n    def run(self):\n        pass\n\n"
         "class Shown:\n    def __init__(self):\n        pass\n\n"
         "    def _helper(self):\n        pass\n\n"

@@ -1,10 +1,11 @@
-"""Glue shared by the feature modules: request timing, errors, buffers, positions.
+"""Request plumbing shared by the feature modules: timing, JSON-RPC errors, documents,
+worker threads.
 
 Every request handler is wrapped by :func:`request` so that it is timed into the
 server's latency stats and a :class:`~lsp.documents.DocumentError` (unknown document,
 position outside it) becomes a proper ``InvalidParams`` reply instead of an internal
-error. Positions from the client are converted from its encoding (UTF-16 by default)
-to character columns and then to the indexer's byte columns, and back.
+error. :func:`buffer_for` finds a request's document and its parse; :func:`in_thread`
+runs blocking pipeline work on the model worker pool.
 """
 
 from __future__ import annotations
@@ -13,20 +14,15 @@ import asyncio
 import functools
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import unquote
 
-from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.workspace import TextDocument
 
-from indexer.symbols import Span
-from lsp.documents import DocumentError, byte_col_to_char, char_col_to_byte, uri_to_path
+from lsp.documents import DocumentError, uri_to_path
 from lsp.live_index import Buffer
-
-if TYPE_CHECKING:
-    from pygls.workspace import TextDocument
-
-    from lsp.server import DocgenServer
+from lsp.state import DocgenServer
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,7 +43,11 @@ class RequestFailed(JsonRpcException):
 
 
 def request(name: str) -> Callable[[F], F]:
-    """Decorate an async handler: time it as ``name`` and map document errors."""
+    """Decorate an async handler: time it as ``name`` and map document errors.
+
+    The wrapper keeps the handler's annotations: pygls reads a command handler's type
+    hints at run time, and every name in them is importable (the state included).
+    """
 
     def decorate(handler: F) -> F:
         @functools.wraps(handler)
@@ -68,9 +68,6 @@ def request(name: str) -> Callable[[F], F]:
             finally:
                 ls.stats.record(name, time.perf_counter() - start, error=failed)
 
-        # pygls evaluates a command handler's annotations at run time; ours name types
-        # imported only for type checking, so hide them (the ``ls`` name is enough)
-        wrapper.__annotations__ = {}
         return wrapper  # type: ignore[return-value]
 
     return decorate
@@ -101,58 +98,6 @@ def buffer_for(ls: DocgenServer, uri: str) -> tuple[TextDocument, Buffer]:
     except (OSError, UnicodeDecodeError) as exc:
         raise DocumentError(f"cannot read {uri}: {exc}") from exc
     return document, ls.index.parse(uri, text, document.version)
-
-
-def server_position(document: TextDocument, position: types.Position) -> tuple[int, int, int]:
-    """Return (line, char column, byte column) of a client position.
-
-    Raises:
-        DocumentError: The position lies outside the document.
-    """
-    lines = document.lines
-    last = len(lines)
-    if position.line > last or (position.line == last and position.character > 0):
-        raise DocumentError(
-            f"position {position.line}:{position.character} is outside the document ({last} lines)"
-        )
-    if position.line == last:
-        return position.line, 0, 0
-    line_text = lines[position.line].rstrip("\r\n")
-    converted = document.position_codec.position_from_client_units(
-        lines, types.Position(line=position.line, character=position.character)
-    )
-    char_col = min(converted.character, len(line_text))
-    return position.line, char_col, char_col_to_byte(line_text, char_col)
-
-
-def client_range(document: TextDocument, span: Span) -> types.Range:
-    """Convert an indexer span (byte columns) to a client range."""
-    return types.Range(
-        start=client_position(document, span.start_line, span.start_col),
-        end=client_position(document, span.end_line, span.end_col),
-    )
-
-
-def client_position(document: TextDocument, line: int, byte_col: int) -> types.Position:
-    """Convert (line, byte column) to a client position in its encoding."""
-    lines = document.lines
-    if line >= len(lines):
-        return types.Position(line=len(lines), character=0)
-    line_text = lines[line].rstrip("\r\n")
-    char_col = byte_col_to_char(line_text, byte_col)
-    return document.position_codec.position_to_client_units(
-        lines, types.Position(line=line, character=char_col)
-    )
-
-
-def char_position(document: TextDocument, line: int, char_col: int) -> types.Position:
-    """Convert (line, character column) to a client position in its encoding."""
-    lines = document.lines
-    if line >= len(lines):
-        return types.Position(line=len(lines), character=0)
-    return document.position_codec.position_to_client_units(
-        lines, types.Position(line=line, character=char_col)
-    )
 
 
 async def in_thread(ls: DocgenServer, fn: Callable[..., Any], *args: Any) -> Any:

@@ -1,0 +1,85 @@
+"""Session lifecycle: initialize (workspace root, options), initialized, shutdown, exit,
+and the ``docgen.stats`` command with its stats-file writer."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+
+from lsp import workspace
+from lsp.documents import uri_to_path
+from lsp.options import COMMAND_STATS
+from lsp.requests import request
+from lsp.state import DocgenServer
+
+STATS_FILE_INTERVAL_S = 2.0
+
+
+def register(server: DocgenServer) -> None:
+    """Register the lifecycle handlers and the stats command on ``server``."""
+    server.feature(types.INITIALIZE)(initialize)
+    server.feature(types.INITIALIZED)(initialized)
+    server.feature(types.SHUTDOWN)(shutdown)
+    server.feature(types.EXIT)(exit_now)
+    server.command(COMMAND_STATS)(stats_command)
+
+
+def initialize(ls: DocgenServer, params: types.InitializeParams) -> None:
+    """Pick the workspace root and read ``initializationOptions``."""
+    root = None
+    if params.workspace_folders:
+        root = uri_to_path(params.workspace_folders[0].uri)
+    elif params.root_uri:
+        root = uri_to_path(params.root_uri)
+    elif params.root_path:
+        root = Path(params.root_path)
+    ls.pending_messages.extend(ls.set_root(root if root is not None and root.is_dir() else None))
+    ls.pending_messages.extend(ls.apply_options(params.initialization_options))
+
+
+async def initialized(ls: DocgenServer, params: types.InitializedParams) -> None:
+    """Report rejected options, start the stats file writer and background indexing."""
+    for message in ls.pending_messages:
+        ls.warn(message)
+    ls.pending_messages.clear()
+    if ls.stats_file is not None:
+        ls.spawn(stats_file_loop(ls))
+    await workspace.on_initialized(ls)
+
+
+def shutdown(ls: DocgenServer, params: Any) -> None:
+    """Release resources before exit."""
+    ls.shutdown_state()
+
+
+def exit_now(ls: DocgenServer, params: Any) -> None:
+    """Exit at once, without waiting for a background index job to finish.
+
+    Index writes are SQLite transactions plus atomic file replacements, so stopping
+    mid-update leaves an index that loads; the next update completes it.
+    """
+    ls.shutdown_state()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(0 if ls.protocol._shutdown else 1)
+
+
+@request(f"workspace/executeCommand:{COMMAND_STATS}")
+async def stats_command(ls: DocgenServer, *args: Any) -> dict[str, Any]:
+    """``docgen.stats``: latency percentiles per request type and model call."""
+    return ls.stats_payload()
+
+
+async def stats_file_loop(ls: DocgenServer) -> None:
+    """Rewrite the stats file every few seconds while the server runs."""
+    while True:
+        await asyncio.sleep(STATS_FILE_INTERVAL_S)
+        await asyncio.get_running_loop().run_in_executor(None, ls.write_stats_file)

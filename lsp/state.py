@@ -1,0 +1,155 @@
+"""The language server's per-session state: :class:`DocgenServer`.
+
+Feature modules (:mod:`lsp.lifecycle`, :mod:`lsp.hover`, :mod:`lsp.actions`,
+:mod:`lsp.diagnostics`, :mod:`lsp.workspace`) import this module for the state they
+work on; it imports none of them. :mod:`lsp.server` builds the server and registers
+the features.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from indexer.config import ConfigError, find_pyproject, load_tool_config
+from indexer.coverage import CheckOptions, counting_options
+from lsp.live_index import WorkspaceIndex
+from lsp.options import ServerOptions, options_to_json, parse_options
+from lsp.pipeline_service import PipelineService
+from lsp.protocol import DocgenProtocol
+from lsp.stats import LatencyStats
+
+logger = logging.getLogger(__name__)
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("docgen")
+    except Exception:  # noqa: BLE001 - running from a source tree
+        return "0+unknown"
+
+
+class DocgenServer(LanguageServer):
+    """pygls server holding docgen's per-session state."""
+
+    def __init__(self, stats_file: Path | None = None) -> None:
+        super().__init__(
+            "docgen",
+            _version(),
+            protocol_cls=DocgenProtocol,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+        )
+        self.options = ServerOptions()
+        self.stats = LatencyStats()
+        self.stats_file = stats_file
+        self.index = WorkspaceIndex(None)
+        self.pipeline_service = PipelineService(None, self.stats)
+        self.project_counting = CheckOptions()
+        """What counts as needing a docstring per the workspace's ``[tool.docgen]``."""
+        self.model_pool = ThreadPoolExecutor(
+            max_workers=min(8, (os.cpu_count() or 2) * 2), thread_name_prefix="docgen-model"
+        )
+        self.pending_messages: list[str] = []
+        self.background: set[asyncio.Task[Any]] = set()
+        self.debounce: dict[str, asyncio.TimerHandle] = {}
+        """Pending re-parse of each edited document (see :mod:`lsp.workspace`)."""
+
+    def set_root(self, root: Path | None) -> list[str]:
+        """Point the index and the pipeline at the workspace root and read its
+        ``[tool.docgen]``; return messages about a config that cannot be used."""
+        self.index.close()
+        self.index = WorkspaceIndex(root)
+        self.pipeline_service.root = root
+        return self.reload_project_config()
+
+    def reload_project_config(self) -> list[str]:
+        """Re-read the counting rules from ``[tool.docgen]`` of the workspace (as ``docgen
+        check`` run at the root reads them); on error keep the defaults and say so."""
+        root = self.index.root
+        try:
+            table = load_tool_config(find_pyproject(root)) if root is not None else {}
+            self.project_counting = counting_options(table)
+        except ConfigError as exc:
+            self.project_counting = CheckOptions()
+            return [f"docgen: {exc}; diagnostics use the default rules"]
+        return []
+
+    def counting_options(self) -> CheckOptions:
+        """The "needs a docstring" rules: ``[tool.docgen]``, where the ``includePrivate``
+        setting can also turn on private names (an editor cannot tell an unset boolean
+        setting from ``false``, so it never turns off what the project file turns on)."""
+        base = self.project_counting
+        return dataclasses.replace(
+            base, include_private=base.include_private or self.options.include_private
+        )
+
+    def apply_options(self, raw: Any, *, base: ServerOptions | None = None) -> list[str]:
+        """Adopt options from client JSON; return messages about rejected values."""
+        self.options, errors = parse_options(raw, base or self.options)
+        self.pipeline_service.configure(self.options)
+        return errors
+
+    def warn(self, message: str) -> None:
+        """Show ``message`` to the user (window/showMessage, warning)."""
+        self.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Warning, message=message)
+        )
+
+    def spawn(self, coro: Any) -> asyncio.Task[Any]:
+        """Run ``coro`` in the background, keeping a reference until it finishes."""
+        task = asyncio.ensure_future(coro)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+        return task
+
+    def stats_payload(self) -> dict[str, Any]:
+        """Return the stats snapshot with some context."""
+        snapshot = self.stats.snapshot()
+        snapshot["rss_mb"] = _rss_mb()
+        snapshot["options"] = options_to_json(self.options)
+        snapshot["indexing"] = self.index.indexing.is_set()
+        return snapshot
+
+    def write_stats_file(self) -> None:
+        """Write the stats file, if one was asked for (errors are logged, not raised)."""
+        if self.stats_file is None:
+            return
+        try:
+            self.stats.write(self.stats_file, {"rss_mb": _rss_mb()})
+        except OSError as exc:
+            logger.warning("cannot write stats file %s: %s", self.stats_file, exc)
+
+    def shutdown_state(self) -> None:
+        """Release threads, the model and the index; write stats one last time."""
+        for task in list(self.background):
+            task.cancel()
+        self.write_stats_file()
+        self.index.close()
+        self.pipeline_service.close()
+        self.model_pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    try:
+        import resource
+
+        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    except Exception:  # noqa: BLE001
+        return 0.0
