@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from lsprotocol import types
-from lsptest_support import open_file, wait_for
 from pytest_lsp import LanguageClient
 
 from assistant.cli import cli
@@ -22,6 +21,7 @@ from assistant.cli.check import check
 from indexer.coverage import COUNTING_FLAGS
 from lsp.diagnostics import MISSING, find_problems
 from lsp.state import DocgenServer
+from tests.lsp.support import open_file, wait_for
 
 FILES = {
     "pkg/shapes.py": (
