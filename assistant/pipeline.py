@@ -33,12 +33,6 @@ from assistant.edits import (
     plan_python_insertion,
     plan_replacement,
 )
-from assistant.pipeline_types import (
-    PIPELINE_VERSION,
-    STYLE_CHOICES,
-    DocResult,
-    PipelineSettings,
-)
 from assistant.prompt import first_sentence
 from assistant.ranker import default_ranker
 from assistant.refine import (
@@ -49,6 +43,8 @@ from assistant.refine import (
     raise_descriptions,
 )
 from assistant.repository import IndexHandle, index_config, scan_conventions
+from assistant.results import DocResult
+from assistant.settings import PIPELINE_VERSION, STYLE_CHOICES, PipelineSettings
 from assistant.stale import StaleFinding
 from assistant.stale import find_stale as _find_stale
 from assistant.stale import plan_stale_update as _plan_stale_update
