@@ -44,7 +44,7 @@ from assistant.prompt import (
     callee_key,
     first_sentence,
 )
-from assistant.refine import Vocabulary
+from assistant.summaries import Vocabulary
 from indexer.symbols import ParsedFile, Symbol
 
 log = logging.getLogger(__name__)

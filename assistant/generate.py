@@ -31,8 +31,8 @@ from assistant.edits import (
     check_edited,
     content_hash,
 )
-from assistant.refine import Refined
 from assistant.stale import StaleFinding, check_symbol
+from assistant.summaries import Refined
 from indexer.symbols import ParsedFile, Symbol
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 
 ``DocPipeline`` documents symbols: retrieve context (:mod:`assistant.context`), draft
 candidate summaries with the T5 engine (:mod:`assistant.draft`), refine them against the
-code and the evidence (:mod:`assistant.refine`), render them in the repository's style
+code and the evidence (:mod:`assistant.summaries`), render them in the repository's style
 (:mod:`assistant.styles`), cache the results (:mod:`assistant.cache`), and plan safe edits
 (:mod:`assistant.edits`, :mod:`assistant.stale`). Bulk runs over paths live in
 :mod:`assistant.generate`.
@@ -33,15 +33,9 @@ from assistant.edits import (
     plan_python_insertion,
     plan_replacement,
 )
+from assistant.lexicon import ParamLexicon
 from assistant.prompt import first_sentence
 from assistant.ranker import default_ranker
-from assistant.refine import (
-    ParamLexicon,
-    Refined,
-    build_doc_model,
-    choose_summary,
-    raise_descriptions,
-)
 from assistant.repository import IndexHandle, index_config, scan_conventions
 from assistant.results import DocResult
 from assistant.settings import PIPELINE_VERSION, STYLE_CHOICES, PipelineSettings
@@ -56,6 +50,8 @@ from assistant.styles import (
     style_for_language,
     wrap_comment,
 )
+from assistant.styles.build import build_doc_model, raise_descriptions
+from assistant.summaries import Refined, choose_summary
 from indexer.symbols import ParsedFile, Symbol
 
 __all__ = [

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.cache import ResultCache, digest
-from assistant.refine import ParamLexicon
+from assistant.lexicon import ParamLexicon
 from assistant.styles import detect_repo_style
 
 log = logging.getLogger(__name__)

@@ -74,7 +74,7 @@ def fitting_rows(
 ) -> list[tuple[str, list[tuple[str, np.ndarray]]]]:
     """Per record: its gold summary and the ``(text, features)`` of its candidate pool."""
     from assistant.evaluation.evaluate import record_context
-    from assistant.refine import candidate_pool
+    from assistant.summaries import candidate_pool
 
     rows = []
     for record, situation, cands in zip(records, situations, beams, strict=True):

@@ -17,7 +17,7 @@ from assistant.ranker import (
     default_ranker,
     features,
 )
-from assistant.refine import Vocabulary, candidate_pool, choose_summary, split_identifier
+from assistant.summaries import Vocabulary, candidate_pool, choose_summary, split_identifier
 
 
 def test_adapt_summary_swaps_the_words_the_names_differ_in() -> None:
