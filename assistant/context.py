@@ -19,7 +19,7 @@ similar one (last first), the class line, the most similar symbol, then the end 
 
 Retrieval degrades, never fails: without an index (or with a broken one) the similar
 symbols are missing and a note says so; file-local evidence still works. The index itself
-is reached through :class:`assistant.repository.IndexHandle`.
+is reached through :class:`assistant.index_handle.IndexHandle`.
 """
 
 from __future__ import annotations

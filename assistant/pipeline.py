@@ -24,6 +24,7 @@ from typing import Any
 
 from assistant.cache import ResultCache, default_cache_dir, result_key
 from assistant.context import ContextRetriever, Target
+from assistant.conventions import scan_conventions
 from assistant.edits import (
     EditRefused,
     TextEdit,
@@ -33,10 +34,10 @@ from assistant.edits import (
     plan_python_insertion,
     plan_replacement,
 )
+from assistant.index_handle import IndexHandle, index_config
 from assistant.lexicon import ParamLexicon
 from assistant.prompt import first_sentence
 from assistant.ranker import default_ranker
-from assistant.repository import IndexHandle, index_config, scan_conventions
 from assistant.results import DocResult
 from assistant.settings import PIPELINE_VERSION, STYLE_CHOICES, PipelineSettings
 from assistant.stale import StaleFinding
