@@ -8,6 +8,8 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from indexer.symbols import ParsedFile
+
 if TYPE_CHECKING:  # heavy to import: only the types are needed here
     from indexer.embed import Embedder
     from indexer.index import IndexConfig, IndexSummary
@@ -142,6 +144,10 @@ class IndexHandle:
             self._embedder = shared_embedder(model, backend)
         return self._embedder
 
+    def indexed_files(self) -> IndexedFiles:
+        """This thread's index, for reading the parses of files it holds unchanged."""
+        return IndexedFiles(self.store())
+
     def update(self) -> IndexSummary:
         """Bring the index up to date (``indexer.index.update_index``); reopen stores."""
         from indexer.index import update_index
@@ -164,3 +170,38 @@ class IndexHandle:
             except Exception:  # noqa: BLE001 - closing from another thread may fail
                 pass
         self._local = threading.local()
+
+
+class IndexedFiles:
+    """The symbols of files the index holds unchanged (same content hash), read instead of
+    parsed again: the index stores exactly what the parser returns for those bytes.
+
+    The file hashes are read once, when this is made (one bulk run's view of the index).
+
+    Args:
+        store: The open store, or None without an index (every file is then parsed).
+    """
+
+    def __init__(self, store: IndexStore | None) -> None:
+        self.store = store
+        try:
+            self.hashes = self.store.files() if self.store is not None else {}
+        except Exception:  # noqa: BLE001 - fall back to parsing
+            self.hashes = {}
+
+    def parse(self, rel: str, source: bytes) -> ParsedFile | None:
+        """Return the indexed parse of ``source`` at ``rel``, or None if the index does not
+        hold these exact bytes (the caller parses them)."""
+        from indexer.index import content_hash
+
+        if self.store is None or self.hashes.get(rel) != content_hash(source):
+            return None
+        try:
+            symbols = self.store.symbols(rel)
+            imports = self.store.imports(rel)
+        except Exception:  # noqa: BLE001
+            return None
+        if not symbols or symbols[0].kind != "module":
+            return None
+        module = symbols[0]
+        return ParsedFile(rel, module.language, symbols, module.has_errors, [], imports)

@@ -1,4 +1,5 @@
-"""The pipeline's per-symbol result: :class:`DocResult` and its JSON contract.
+"""What the pipeline hands back: the per-symbol :class:`DocResult` (and its JSON contract)
+and the run-wide :class:`PipelineStats`.
 
 Re-exported by :mod:`assistant.pipeline`, the front ends' one public module.
 """
@@ -63,3 +64,22 @@ class DocResult:
     def to_dict(self) -> dict[str, Any]:
         """All fields (for tools that want the notes too)."""
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class PipelineStats:
+    """Where a pipeline's time went so far (for benchmarks and status reports).
+
+    Attributes:
+        model_loaded: The text generator is loaded (or was injected).
+        model_calls: Direct ``generate`` calls of bulk drafting.
+        model_seconds: Wall time spent waiting for the model.
+        embedded: Texts embedded for retrieval because the index had no vector for them.
+        embed_seconds: Wall time spent embedding them.
+    """
+
+    model_loaded: bool
+    model_calls: int
+    model_seconds: float
+    embedded: int
+    embed_seconds: float
