@@ -20,7 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.context import Target
 from assistant.edits import (
     ConcurrentChangeError,
     EditRefused,
@@ -33,6 +32,7 @@ from assistant.edits import (
 from assistant.pipeline import DocPipeline, DocResult, PipelineSettings
 from assistant.stale import StaleFinding, check_symbol
 from assistant.summaries import Refined
+from assistant.target import Target
 from indexer.symbols import ParsedFile, Symbol
 
 MODES = ("missing", "stale", "all")

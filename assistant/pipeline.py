@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.cache import ResultCache, default_cache_dir, result_key
-from assistant.context import ContextRetriever, Target
+from assistant.context import ContextRetriever
 from assistant.conventions import scan_conventions
 from assistant.draft import Drafter, candidates_config
 from assistant.edits import (
@@ -55,6 +55,7 @@ from assistant.styles import (
 )
 from assistant.styles.build import build_doc_model, raise_descriptions
 from assistant.summaries import Refined, choose_summary
+from assistant.target import Target
 from indexer.symbols import ParsedFile, Symbol
 
 if TYPE_CHECKING:  # heavy to import: only the types are needed here
@@ -262,7 +263,7 @@ class DocPipeline:
     def target(
         self, path: str, source: bytes, symbol: Symbol, parsed: ParsedFile | None = None
     ) -> Target:
-        """Return the :class:`~assistant.context.Target` for ``symbol`` of ``source``."""
+        """Return the :class:`~assistant.target.Target` for ``symbol`` of ``source``."""
         from indexer.parser import parse_source
         from indexer.text import symbol_source
 
