@@ -1,11 +1,14 @@
-"""The documentation pipeline: the one library API that the CLI and the language server call.
+"""The documentation pipeline: the one public API of the core, which the front ends call.
 
 ``DocPipeline`` documents symbols: retrieve context (:mod:`assistant.context`), draft
-candidate summaries with the T5 engine (:mod:`assistant.draft`), refine them against the
-code and the evidence (:mod:`assistant.summaries`), render them in the repository's style
-(:mod:`assistant.styles`), cache the results (:mod:`assistant.cache`), and plan safe edits
-(:mod:`assistant.edits`, :mod:`assistant.stale`). Front ends build on it: bulk runs over
-paths (:mod:`assistant.bulk`) and the language server are its clients, never its parts.
+candidate summaries with the T5 engine (:mod:`assistant.draft`), choose and clean one
+against the code and the evidence (:mod:`assistant.summaries`), build the docstring's
+structure from the code (:mod:`assistant.styles.build`, parameter prose from
+:mod:`assistant.lexicon`), render it in the repository's style (:mod:`assistant.styles`),
+cache the results (:mod:`assistant.cache`), and plan safe edits (:mod:`assistant.edits`,
+:mod:`assistant.stale`). The front ends (the CLI, bulk runs over paths in
+:mod:`assistant.bulk`, the language server) are its clients, never its parts; they import
+what they need from this module.
 
 Example::
 
