@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from assistant.engine import GenerationConfig
+from assistant.engine import DynamicBatcher, GenerationConfig, Priority, TextGenerator
 
 Candidates = list[tuple[str, float]]
 
@@ -42,10 +42,10 @@ class Drafter:
 
     def __init__(
         self,
-        generator: Any,
+        generator: TextGenerator,
         config: GenerationConfig,
         batch_size: int = 16,
-        batcher: Any = None,
+        batcher: DynamicBatcher | None = None,
     ) -> None:
         self.generator = generator
         self.config = config
@@ -58,7 +58,7 @@ class Drafter:
     def draft(
         self,
         prompts: list[str],
-        priority: Any = None,
+        priority: Priority | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> list[Candidates]:
         """Return the candidates of each prompt, in order.
@@ -77,7 +77,7 @@ class Drafter:
             self.seconds += time.perf_counter() - started
 
     def _draft(
-        self, prompts: list[str], priority: Any, progress: Callable[[int], None] | None
+        self, prompts: list[str], priority: Priority | None, progress: Callable[[int], None] | None
     ) -> list[Candidates]:
         if self.batcher is not None and priority is not None:
             futures = [self.batcher.submit(p, self.config, priority=priority) for p in prompts]

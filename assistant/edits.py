@@ -77,7 +77,7 @@ def detect_newline(source: bytes) -> str:
     return "\r\n" if first > 0 and source[first - 1 : first] == b"\r" else "\n"
 
 
-def _position(source: bytes, offset: int) -> tuple[int, int]:
+def line_column(source: bytes, offset: int) -> tuple[int, int]:
     """Return (line, code-point column) of byte ``offset``."""
     line = source.count(b"\n", 0, offset)
     line_start = source.rfind(b"\n", 0, offset) + 1
@@ -85,8 +85,8 @@ def _position(source: bytes, offset: int) -> tuple[int, int]:
 
 
 def _edit(source: bytes, start: int, end: int, text: str) -> TextEdit:
-    start_line, start_col = _position(source, start)
-    end_line, end_col = _position(source, end)
+    start_line, start_col = line_column(source, start)
+    end_line, end_col = line_column(source, end)
     return TextEdit(start_line, start_col, end_line, end_col, text, start, end)
 
 

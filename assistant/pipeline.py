@@ -1,11 +1,14 @@
-"""The documentation pipeline: the one library API that the CLI and the language server call.
+"""The documentation pipeline: the one public API of the core, which the front ends call.
 
 ``DocPipeline`` documents symbols: retrieve context (:mod:`assistant.context`), draft
-candidate summaries with the T5 engine (:mod:`assistant.draft`), refine them against the
-code and the evidence (:mod:`assistant.refine`), render them in the repository's style
-(:mod:`assistant.styles`), cache the results (:mod:`assistant.cache`), and plan safe edits
-(:mod:`assistant.edits`, :mod:`assistant.stale`). Bulk runs over paths live in
-:mod:`assistant.generate`.
+candidate summaries with the T5 engine (:mod:`assistant.draft`), choose and clean one
+against the code and the evidence (:mod:`assistant.summaries`), build the docstring's
+structure from the code (:mod:`assistant.styles.build`, parameter prose from
+:mod:`assistant.lexicon`), render it in the repository's style (:mod:`assistant.styles`),
+cache the results (:mod:`assistant.cache`), and plan safe edits (:mod:`assistant.edits`,
+:mod:`assistant.stale`). The front ends (the CLI, bulk runs over paths in
+:mod:`assistant.bulk`, the language server) are its clients, never its parts; they import
+what they need from this module.
 
 Example::
 
@@ -16,14 +19,16 @@ Example::
 
 from __future__ import annotations
 
-import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.cache import ResultCache, default_cache_dir, result_key
-from assistant.context import ContextRetriever, Target
+from assistant.context import ContextRetriever
+from assistant.conventions import scan_conventions
+from assistant.draft import Drafter, candidates_config
 from assistant.edits import (
     EditRefused,
     TextEdit,
@@ -33,22 +38,13 @@ from assistant.edits import (
     plan_python_insertion,
     plan_replacement,
 )
-from assistant.pipeline_types import (
-    PIPELINE_VERSION,
-    STYLE_CHOICES,
-    DocResult,
-    PipelineSettings,
-)
+from assistant.engine import DynamicBatcher, Priority, TextGenerator
+from assistant.fingerprint import model_fingerprint, text_sha
+from assistant.index_handle import IndexedFiles, IndexHandle, index_config
+from assistant.lexicon import ParamLexicon
 from assistant.prompt import first_sentence
-from assistant.ranker import default_ranker
-from assistant.refine import (
-    ParamLexicon,
-    Refined,
-    build_doc_model,
-    choose_summary,
-    raise_descriptions,
-)
-from assistant.repository import IndexHandle, index_config, scan_conventions
+from assistant.results import DocResult, PipelineStats
+from assistant.settings import PIPELINE_VERSION, STYLE_CHOICES, PipelineSettings
 from assistant.stale import StaleFinding
 from assistant.stale import find_stale as _find_stale
 from assistant.stale import plan_stale_update as _plan_stale_update
@@ -60,7 +56,15 @@ from assistant.styles import (
     style_for_language,
     wrap_comment,
 )
+from assistant.styles.build import build_doc_model, raise_descriptions
+from assistant.summaries import Refined, choose_summary
+from assistant.target import Target
 from indexer.symbols import ParsedFile, Symbol
+
+if TYPE_CHECKING:  # heavy to import: only the types are needed here
+    from indexer.embed import Embedder
+    from indexer.index import IndexSummary
+    from indexer.store import IndexStore
 
 __all__ = [
     "PIPELINE_VERSION",
@@ -69,6 +73,7 @@ __all__ = [
     "DocResult",
     "EditRefused",
     "PipelineSettings",
+    "PipelineStats",
     "StaleFinding",
     "TextEdit",
     "find_stale",
@@ -93,10 +98,6 @@ def find_stale(
     return _find_stale(parsed_file, default_style)
 
 
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 class DocPipeline:
     """Documents symbols of the repository at ``root``.
 
@@ -118,27 +119,27 @@ class DocPipeline:
         self,
         root: Path,
         settings: PipelineSettings | None = None,
-        generator: Any = None,
-        store: Any = None,
-        embedder: Any = None,
+        generator: TextGenerator | None = None,
+        store: IndexStore | None = None,
+        embedder: Embedder | None = None,
     ) -> None:
         self.root = Path(root).resolve()
         self.settings = settings or PipelineSettings()
         self._generator = generator
-        self._batcher: Any = None
-        self._drafter: Any = None
+        self._batcher: DynamicBatcher | None = None
+        self._drafter: Drafter | None = None
         self._lock = threading.RLock()
         self._model_lock = threading.Lock()
         self._style: str | None = None if self.settings.style == "auto" else self.settings.style
         self._lexicon: ParamLexicon | None = None
         self._fingerprint: str | None = None
-        self.notes: list[str] = []
+        self._notes: list[str] = []
         cache_dir = self.settings.cache_dir or default_cache_dir()
         self.cache = ResultCache(
             cache_dir if self.settings.use_cache else None, self.settings.cache_size
         )
-        self.notes.extend(self.cache.warnings)
-        self.index = IndexHandle(self.root, index_config(self.root, self.notes), store, embedder)
+        self._notes.extend(self.cache.warnings)
+        self.index = IndexHandle(self.root, index_config(self.root, self._notes), store, embedder)
         self.retriever = ContextRetriever(
             self.root,
             self.index.store,
@@ -152,18 +153,47 @@ class DocPipeline:
     # --- lazily built parts -------------------------------------------------------------
 
     @property
-    def store(self) -> Any:
+    def store(self) -> IndexStore | None:
         """The calling thread's open index store, or None while there is no index."""
         return self.index.store()
 
-    def update_index(self) -> Any:
+    def update_index(self) -> IndexSummary:
         """Bring the repository's index up to date before a bulk run."""
         summary = self.index.update()
         self.retriever.reset()
         return summary
 
+    def indexed_files(self) -> IndexedFiles:
+        """The parses the index holds for files it has unchanged (read, not parsed again)."""
+        return self.index.indexed_files()
+
+    def notes(self) -> list[str]:
+        """Everything the user should know about this pipeline so far, without repeats:
+        configuration problems, a missing or unusable index, degraded retrieval, a
+        discarded cache."""
+        notes = [*self._notes, *self.index.notes, *self.retriever.notes, *self.cache.warnings]
+        return list(dict.fromkeys(notes))
+
+    def stats(self) -> PipelineStats:
+        """Where this pipeline's time went so far (see :class:`PipelineStats`)."""
+        drafter = self._drafter
+        return PipelineStats(
+            model_loaded=self._generator is not None,
+            model_calls=drafter.calls if drafter is not None else 0,
+            model_seconds=drafter.seconds if drafter is not None else 0.0,
+            embedded=self.retriever.embedded,
+            embed_seconds=self.retriever.embed_seconds,
+        )
+
     @property
-    def generator(self) -> Any:
+    def loaded_generator(self) -> TextGenerator | None:
+        """The text generator if it is loaded (or was injected), else None; never loads.
+
+        A front end that replaces this pipeline can hand it to the next one."""
+        return self._generator
+
+    @property
+    def generator(self) -> TextGenerator:
         """The text generator, loaded on first use."""
         with self._model_lock:
             if self._generator is None:
@@ -173,9 +203,7 @@ class DocPipeline:
                 self._generator = load_generator(s.model, s.backend, s.int8, s.threads)
             return self._generator
 
-    def _get_drafter(self, interactive: bool) -> Any:
-        from assistant.draft import Drafter, candidates_config
-
+    def _get_drafter(self, interactive: bool) -> Drafter:
         with self._model_lock:
             if self._drafter is not None and (self._batcher is not None or not interactive):
                 return self._drafter
@@ -184,7 +212,9 @@ class DocPipeline:
         config = candidates_config(s.num_beams, s.max_new_tokens, s.no_repeat_ngram_size)
         with self._model_lock:
             if interactive and self._batcher is None:
-                self._batcher = _make_batcher(generator, s.batch_size)
+                self._batcher = DynamicBatcher(
+                    generator, max_batch_size=s.batch_size, max_wait_ms=5
+                )
             self._drafter = Drafter(generator, config, s.batch_size, self._batcher)
             return self._drafter
 
@@ -192,10 +222,7 @@ class DocPipeline:
         """Identify the model and its version for cache keys, without loading it.
 
         The id is the injected generator's ``model_id`` or the configured model (the
-        embedded default's folder when None); for a folder, the version is a digest of
-        its files' names, sizes and times (documentation such as MODEL_CARD.md left out),
-        so a retrained model never hits old entries. A digest of the ranker's weights is
-        part of it too.
+        embedded default's folder when None); see :func:`assistant.fingerprint.model_fingerprint`.
         """
         if self._fingerprint is not None:
             return self._fingerprint
@@ -207,18 +234,8 @@ class DocPipeline:
             from assistant.engine import DEFAULT_MODEL_DIR
 
             model = str(DEFAULT_MODEL_DIR)
-        path = Path(model).expanduser()
-        version = "unversioned"
-        if path.is_dir():
-            stats = sorted(
-                (str(p.relative_to(path)), p.stat().st_size, int(p.stat().st_mtime))
-                for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() not in (".md", ".rst")  # docs do not draft
-            )
-            version = _sha(repr(stats))[:16]
-        backend = f"{self.settings.backend}{'-int8' if self.settings.int8 else ''}"
-        ranker = _sha(default_ranker().to_json())[:12]  # a refitted ranker chooses anew
-        self._fingerprint = f"{model}@{version}#{backend}~{ranker}"
+        s = self.settings
+        self._fingerprint = model_fingerprint(model, s.backend, s.int8)
         return self._fingerprint
 
     def style_for(self, language: str) -> str:
@@ -246,8 +263,10 @@ class DocPipeline:
 
     # --- documenting --------------------------------------------------------------------
 
-    def target(self, path: str, source: bytes, symbol: Symbol, parsed: ParsedFile | None = None):
-        """Return the :class:`~assistant.context.Target` for ``symbol`` of ``source``."""
+    def target(
+        self, path: str, source: bytes, symbol: Symbol, parsed: ParsedFile | None = None
+    ) -> Target:
+        """Return the :class:`~assistant.target.Target` for ``symbol`` of ``source``."""
         from indexer.parser import parse_source
         from indexer.text import symbol_source
 
@@ -258,7 +277,7 @@ class DocPipeline:
         return Target(path, source, parsed, symbol, symbol_source(source, symbol))
 
     def document_symbol(
-        self, path: str, source: bytes, symbol: Symbol, priority: Any = None
+        self, path: str, source: bytes, symbol: Symbol, priority: Priority | None = None
     ) -> DocResult:
         """Draft the documentation of one symbol (cached; interactive by default).
 
@@ -269,11 +288,14 @@ class DocPipeline:
             priority: ``assistant.engine.Priority`` for the batcher; None is interactive.
         """
         if priority is None:
-            priority = _interactive_priority()
+            priority = Priority.INTERACTIVE
         return self.document_targets([self.target(path, source, symbol)], priority)[0]
 
     def document_targets(
-        self, targets: list[Target], priority: Any = None, progress: Any = None
+        self,
+        targets: list[Target],
+        priority: Priority | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> list[DocResult]:
         """Draft the documentation of many targets (model calls batched).
 
@@ -286,7 +308,10 @@ class DocPipeline:
         return [self.result_for(t, r) for t, r in zip(targets, refined, strict=True)]
 
     def summaries(
-        self, targets: list[Target], priority: Any = None, progress: Any = None
+        self,
+        targets: list[Target],
+        priority: Priority | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> list[tuple[Refined, bool]]:
         """Return each target's refined summary and whether it came from the cache."""
         with self._lock:
@@ -298,7 +323,7 @@ class DocPipeline:
         keys = []
         for i, (target, ctx) in enumerate(zip(targets, contexts, strict=True)):
             style = self.style_for(target.symbol.language)
-            key = result_key(fingerprint, _sha(target.code), ctx.context_hash, style, settings)
+            key = result_key(fingerprint, text_sha(target.code), ctx.context_hash, style, settings)
             keys.append(key)
             hit = self.cache.get(key)
             if hit is not None and "summary" in hit:
@@ -406,7 +431,7 @@ class DocPipeline:
         source: bytes,
         symbol: Symbol,
         finding: StaleFinding,
-        priority: Any = None,
+        priority: Priority | None = None,
         strict: bool = False,
     ) -> TextEdit:
         """Return the edit that brings a stale docstring's parameters up to date.
@@ -425,7 +450,9 @@ class DocPipeline:
         check_edited(source, edited, path, symbol.language, {symbol.qualname: text}, strict)
         return edit
 
-    def stale_result(self, path: str, source: bytes, symbol: Symbol, finding: StaleFinding):
+    def stale_result(
+        self, path: str, source: bytes, symbol: Symbol, finding: StaleFinding
+    ) -> tuple[DocResult, TextEdit]:
         """Return the :class:`DocResult` and edit of a stale update."""
         edit, text = self.stale_edit(source, symbol, finding)
         result = DocResult(
@@ -449,19 +476,11 @@ class DocPipeline:
         parsed = parse_source(source, path, symbol.language)
         return next((s for s in parsed.symbols if s.qualname == symbol.qualname), symbol)
 
-    def generate(self, paths: list[Path], mode: str = "missing", write: bool = False, **kw):
-        """Document the files under ``paths``; see :func:`assistant.generate.run`."""
-        from assistant.generate import run
-
-        return run(self, paths, mode=mode, write=write, **kw)
-
     def close(self) -> None:
         """Release the batcher, the cache and the index."""
         batcher, self._batcher = self._batcher, None
-        for name in ("close", "shutdown", "stop"):
-            if batcher is not None and callable(getattr(batcher, name, None)):
-                getattr(batcher, name)()
-                break
+        if batcher is not None:
+            batcher.close()
         self.cache.close()
         self.index.close()
 
@@ -474,19 +493,3 @@ def _refined_from(hit: dict[str, Any]) -> Refined:
         list(hit.get("notes", [])),
         hit.get("raises") if isinstance(hit.get("raises"), dict) else None,
     )
-
-
-def _make_batcher(generator: Any, max_batch_size: int) -> Any:
-    try:
-        from assistant.engine import DynamicBatcher
-    except ImportError:
-        return None
-    return DynamicBatcher(generator, max_batch_size=max_batch_size, max_wait_ms=5)
-
-
-def _interactive_priority() -> Any:
-    try:
-        from assistant.engine import Priority
-    except ImportError:
-        return None
-    return Priority.INTERACTIVE

@@ -2,7 +2,7 @@
 
 The drafting model sees one string per symbol, built by :func:`build_prompt` from the
 symbol's code (docstring removed) and :class:`Evidence` retrieved from the same package.
-Training examples are built with exactly these functions (``assistant.dataset``), so any
+Training examples are built with exactly these functions (``assistant.workshop.dataset``), so any
 change here changes what the shipped model expects: bump :data:`PROMPT_VERSION` then.
 
 How run time must compute the evidence (the dataset builder does the same):

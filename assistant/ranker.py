@@ -10,7 +10,7 @@ Refinement chooses a symbol's summary among three kinds of candidates:
 
 Each candidate is described by a few features computed from the code, the name and the
 retrieved evidence only (:data:`FEATURES`); a linear model trained on held-out examples of
-the dataset (:mod:`assistant.training.ranker_fit`) predicts the candidate's sentence-level
+the dataset (:mod:`assistant.workshop.training.ranker_fit`) predicts the candidate's sentence-level
 smoothed BLEU-4 against a human summary, and the best prediction wins. The weights are
 data (``assistant/data/ranker.json``), refit whenever the drafting model changes, since
 the ``model_prob`` weight depends on how well calibrated the model is.
@@ -190,7 +190,7 @@ class Ranker:
         if list(names) != list(FEATURES):
             raise RankerError(
                 f"{origin} was fitted for features {names}, this version uses {list(FEATURES)}; "
-                "refit it with `python -m assistant.training.ranker_fit`"
+                "refit it with `python -m assistant.workshop.training.ranker_fit`"
             )
         openers = data.get("openers") or None
         if openers is not None and not all(isinstance(w, str) for w in openers):
@@ -207,7 +207,7 @@ class Ranker:
             except OSError as exc:
                 raise RankerError(
                     f"{resource} is missing ({exc}); reinstall docgen or refit it with "
-                    "`python -m assistant.training.ranker_fit`"
+                    "`python -m assistant.workshop.training.ranker_fit`"
                 ) from exc
         try:
             text = Path(path).read_text(encoding="utf-8")

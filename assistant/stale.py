@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.edits import TextEdit, detect_newline
+from assistant.edits import EditRefused, TextEdit, detect_newline, line_column
 from assistant.styles import PYTHON_STYLES, ParamDoc, detect_docstring_style, find_params
 from indexer.symbols import Parameter, ParsedFile, Symbol
 
@@ -197,8 +197,6 @@ def plan_stale_update(
         The edit (only the parameter lines change) and the updated docstring text
         (cleaned, as the JSON output reports it).
     """
-    from assistant.edits import EditRefused, _position
-
     doc = _raw_doc(source, symbol)
     cleaned = _cleaned(doc)
     style = PYTHON_STYLES[finding.style]
@@ -244,7 +242,7 @@ def plan_stale_update(
             raise EditRefused(f"{symbol.qualname}: closing quotes share a line with parameters")
     else:
         text = newline.join(text_lines) + newline
-    edit = TextEdit(*_position(source, start), *_position(source, end), text, start, end)
+    edit = TextEdit(*line_column(source, start), *line_column(source, end), text, start, end)
     return edit, "\n".join(new_cleaned).strip("\n")
 
 

@@ -35,13 +35,12 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from assistant.pipeline import DocPipeline, PipelineSettings  # noqa: E402
-from assistant.stale import signature_parameters  # noqa: E402
-from assistant.styles import find_params  # noqa: E402
-from indexer.coverage import CheckOptions, counts  # noqa: E402
-from indexer.parser import parse_source  # noqa: E402
+from assistant.bulk import document_paths
+from assistant.pipeline import DocPipeline, PipelineSettings
+from assistant.stale import signature_parameters
+from assistant.styles import find_params
+from indexer.coverage import CheckOptions, counts
+from indexer.parser import parse_source
 
 
 def _package_dir(name: str) -> Path:
@@ -154,17 +153,18 @@ def throughput(args, work: Path, model: str | None) -> dict:
     load_s = time.perf_counter() - started
     pipeline = DocPipeline(root, _settings(model, cache, args.beams, args.threads), generator)
     started = time.perf_counter()
-    cold = pipeline.generate([root], mode="missing")
+    cold = document_paths(pipeline, [root], mode="missing")
     cold_s = time.perf_counter() - started
-    model_s = pipeline._drafter.seconds if pipeline._drafter is not None else 0.0
-    embed_s, embedded = pipeline.retriever.embed_seconds, pipeline.retriever.embedded
+    cold_stats = pipeline.stats()
+    model_s = cold_stats.model_seconds
+    embed_s, embedded = cold_stats.embed_seconds, cold_stats.embedded
     pipeline.close()
 
     warm_pipeline = DocPipeline(root, _settings(model, cache, args.beams, args.threads))
     started = time.perf_counter()
-    warm = warm_pipeline.generate([root], mode="missing")
+    warm = document_paths(warm_pipeline, [root], mode="missing")
     warm_s = time.perf_counter() - started
-    model_loaded = warm_pipeline._generator is not None
+    model_loaded = warm_pipeline.stats().model_loaded
     warm_pipeline.close()
 
     ok, total, failures = structural_check(root, cold.results)
@@ -223,7 +223,7 @@ def write_check(args, work: Path, model: str | None) -> dict:
     settings = _settings(model, work / "write-cache", args.beams, args.threads)
     settings.update_index = True
     pipeline = DocPipeline(root, settings)
-    report = pipeline.generate([root], mode="all", write=True)
+    report = document_paths(pipeline, [root], mode="all", write=True)
     pipeline.close()
     unparsable = []
     for path in root.rglob("*.py"):

@@ -34,12 +34,9 @@ from pathlib import Path
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(HERE))
-
-from indexer.embed import AUTO_BACKEND, Embedder, embedding_text  # noqa: E402
-from indexer.index import IndexConfig, update_index  # noqa: E402
-from indexer.parser import parse_source, symbol_source  # noqa: E402
+from indexer.embed import AUTO_BACKEND, Embedder, embedding_text
+from indexer.index import IndexConfig, update_index
+from indexer.parser import parse_source, symbol_source
 
 
 def _default_source() -> Path:

@@ -13,6 +13,10 @@
 
 No pickle anywhere. A corrupt, foreign or future-version index is rebuilt with a warning
 (when opened for writing) or reported with :class:`IndexUnavailable` (read-only).
+
+This module opens the index and reads and writes its rows (:class:`IndexStore`); the SQLite
+plumbing (schema, transactions) is :mod:`indexer.store_sql`, the upkeep of the FAISS file
+:mod:`indexer.store_vectors`.
 """
 
 from __future__ import annotations
@@ -23,37 +27,17 @@ import shutil
 import sqlite3
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from indexer import vectors
+from indexer.store_sql import SCHEMA, Transaction, chunks, meta
+from indexer.store_vectors import VectorFile
 from indexer.symbols import ParsedFile, Symbol, SymbolOutline
-
-if TYPE_CHECKING:  # pragma: no cover
-    import faiss
 
 FORMAT_VERSION = 3
 INDEX_DIR = ".docgen"
 DB_NAME = "index.sqlite"
 VECTORS_NAME = "vectors.faiss"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS files (
-    path TEXT PRIMARY KEY, hash TEXT NOT NULL, size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL, language TEXT NOT NULL, error_lines TEXT NOT NULL,
-    imports TEXT NOT NULL, embedded INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS symbols (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, path TEXT NOT NULL, qualname TEXT NOT NULL,
-    kind TEXT NOT NULL, start_byte INTEGER NOT NULL, documented INTEGER NOT NULL,
-    data TEXT NOT NULL, vector BLOB, text_hash TEXT, outline TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS symbols_path ON symbols(path);
-CREATE INDEX IF NOT EXISTS symbols_qualname ON symbols(qualname);
-CREATE INDEX IF NOT EXISTS symbols_text_hash ON symbols(text_hash);
-"""
 
 
 def content_hash(data: bytes) -> str:
@@ -86,7 +70,7 @@ class IndexStore:
         self.root = root
         self.folder = root / INDEX_DIR
         self.db = db
-        self._faiss: faiss.Index | None = None
+        self._vectors = VectorFile(db, self.folder / VECTORS_NAME, IndexWarning)
 
     # ---------------------------------------------------------------- opening
     @classmethod
@@ -134,12 +118,12 @@ class IndexStore:
             if "meta" not in tables:
                 if not create:
                     raise IndexUnavailable("it has no docgen tables")
-                db.executescript(_SCHEMA)
+                db.executescript(SCHEMA)
                 db.execute(
                     "INSERT OR REPLACE INTO meta VALUES ('format_version', ?)",
                     (str(FORMAT_VERSION),),
                 )
-            version = _meta(db, "format_version")
+            version = meta(db, "format_version")
             if version != str(FORMAT_VERSION):
                 raise IndexUnavailable(
                     f"format version {version}, this docgen reads {FORMAT_VERSION}"
@@ -165,7 +149,7 @@ class IndexStore:
     @property
     def model_id(self) -> str | None:
         """Id of the embedding model the stored vectors came from."""
-        return _meta(self.db, "model_id")
+        return meta(self.db, "model_id")
 
     def files(self) -> dict[str, str]:
         """Return indexed path -> content hash."""
@@ -203,7 +187,7 @@ class IndexStore:
         paths: what a coverage check needs, without decoding whole symbols."""
         found: dict[str, tuple[list[SymbolOutline], bool]] = {}
         languages: dict[str, str] = {}
-        for chunk in _chunks(paths, 500):
+        for chunk in chunks(paths, 500):
             marks = ",".join("?" * len(chunk))
             for path, errors, language in self.db.execute(
                 f"SELECT path, error_lines, language FROM files WHERE path IN ({marks})", chunk
@@ -243,7 +227,7 @@ class IndexStore:
     def get(self, ids: list[int]) -> dict[int, Symbol]:
         """Return stored symbols by id (missing ids are left out)."""
         found: dict[int, Symbol] = {}
-        for chunk in _chunks(ids, 500):
+        for chunk in chunks(ids, 500):
             marks = ",".join("?" * len(chunk))
             for row in self.db.execute(
                 f"SELECT id, data FROM symbols WHERE id IN ({marks})", chunk
@@ -271,7 +255,7 @@ class IndexStore:
             documented_only: Only symbols that have a docstring.
             exclude: Symbol ids to leave out (e.g. the query symbol itself).
         """
-        index = self._vectors()
+        index = self._vectors.index()
         if index is None or index.ntotal == 0 or k <= 0:
             return []
         query = np.ascontiguousarray(np.asarray(vector, np.float32).reshape(1, -1))
@@ -307,7 +291,7 @@ class IndexStore:
             Whether stored vectors were dropped.
         """
         current = self.model_id
-        current_scope = _meta(self.db, "embed_scope") or "all"
+        current_scope = meta(self.db, "embed_scope") or "all"
         if current == model_id and current_scope == scope:
             return False
         with self.transaction():
@@ -317,12 +301,12 @@ class IndexStore:
                 return False
             self.db.execute("UPDATE symbols SET vector = NULL")
             self.db.execute("UPDATE files SET embedded = 0")
-        self._drop_vectors_file()
+        self._vectors.drop()
         return True
 
-    def transaction(self) -> _Transaction:
+    def transaction(self) -> Transaction:
         """Return a context manager running one ``BEGIN IMMEDIATE`` transaction."""
-        return _Transaction(self.db)
+        return Transaction(self.db)
 
     def write_file(
         self,
@@ -381,7 +365,7 @@ class IndexStore:
     def vectors_for_texts(self, text_hashes: list[str]) -> dict[str, np.ndarray]:
         """Return stored vectors by embedding-text hash (same text, same vector)."""
         found: dict[str, np.ndarray] = {}
-        for chunk in _chunks(sorted(set(text_hashes)), 500):
+        for chunk in chunks(sorted(set(text_hashes)), 500):
             marks = ",".join("?" * len(chunk))
             for text_hash, blob in self.db.execute(
                 f"SELECT text_hash, vector FROM symbols WHERE text_hash IN ({marks})"
@@ -399,7 +383,7 @@ class IndexStore:
 
     def delete_files(self, paths: list[str]) -> None:
         """Forget files and their symbols (call inside :meth:`transaction`)."""
-        for chunk in _chunks(paths, 500):
+        for chunk in chunks(paths, 500):
             marks = ",".join("?" * len(chunk))
             self.db.execute(f"DELETE FROM symbols WHERE path IN ({marks})", chunk)
             self.db.execute(f"DELETE FROM files WHERE path IN ({marks})", chunk)
@@ -410,73 +394,7 @@ class IndexStore:
         Returns:
             The number of vectors in the saved index.
         """
-        index = vectors.read(self.folder / VECTORS_NAME, IndexWarning)
-        stored = self._stored_ids()
-        missing = stored
-        if index is not None:
-            present = vectors.ids(index)
-            stale, missing = present - stored, stored - present
-            if not stale and not missing:
-                self._faiss = index
-                return index.ntotal
-            if stale:
-                vectors.remove(index, stale)
-        index = self._add_from_db(index, sorted(missing))
-        if index is None:
-            self._drop_vectors_file()
-            return 0
-        vectors.write(index, self.folder / VECTORS_NAME)
-        self._faiss = index
-        return index.ntotal
-
-    # ---------------------------------------------------------------- vectors
-    def _vectors(self) -> faiss.Index | None:
-        if self._faiss is None:
-            index = vectors.read(self.folder / VECTORS_NAME, IndexWarning)
-            stored = self._stored_ids()
-            if index is None or vectors.ids(index) != stored:
-                # missing, broken, or a run was killed between SQLite and FAISS
-                index = self._add_from_db(None, sorted(stored))
-            self._faiss = index
-        return self._faiss
-
-    def _stored_ids(self) -> set[int]:
-        query = "SELECT id FROM symbols WHERE vector IS NOT NULL"
-        return {int(row[0]) for row in self.db.execute(query)}
-
-    def _add_from_db(self, index: faiss.Index | None, ids: list[int]) -> faiss.Index | None:
-        for chunk in _chunks(ids, 2000):
-            marks = ",".join("?" * len(chunk))
-            query = f"SELECT id, vector FROM symbols WHERE id IN ({marks})"
-            index = vectors.add(index, self.db.execute(query, chunk).fetchall())
-        return index
-
-    def _drop_vectors_file(self) -> None:
-        self._faiss = None
-        (self.folder / VECTORS_NAME).unlink(missing_ok=True)
-
-
-class _Transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.db.execute("BEGIN IMMEDIATE")
-        return self.db
-
-    def __exit__(self, exc_type: Any, *_: object) -> None:
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
-
-
-def _meta(db: sqlite3.Connection, key: str) -> str | None:
-    row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-    return None if row is None else str(row[0])
-
-
-def _chunks(items: list, size: int):
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+        return self._vectors.sync()
 
 
 def _write_gitignore(folder: Path) -> None:

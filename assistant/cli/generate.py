@@ -1,8 +1,8 @@
 """``docgen generate``: draft missing (and optionally stale) docstrings over paths.
 
-A thin layer over :meth:`assistant.pipeline.DocPipeline.generate`: validate the option
-combination, build one settings object (``[tool.docgen]`` of the repository's
-pyproject.toml, then the flags), run, print, return the exit code:
+A thin layer over :func:`assistant.bulk.document_paths`: validate the option combination,
+build one settings object (``[tool.docgen]`` of the repository's pyproject.toml, then the
+flags), run, print, return the exit code:
 
 - 0: done (without ``--write`` nothing is ever modified);
 - 1: an edit was refused (it would not parse), a file changed during the run, a file
@@ -18,8 +18,13 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:  # imported when a command runs, so ``docgen --help`` stays quick
+    from assistant.bulk import BulkReport
+    from assistant.pipeline import PipelineSettings
 
 _ROOT_MARKERS = (".docgen", "pyproject.toml", ".git")
 
@@ -35,7 +40,7 @@ def find_root(paths: list[Path]) -> Path:
     return start
 
 
-def _settings(root: Path, overrides: dict):
+def _settings(root: Path, overrides: dict) -> PipelineSettings:
     from assistant.pipeline import PipelineSettings
     from indexer.config import ConfigError, load_tool_config
 
@@ -80,7 +85,7 @@ class _Bar:
         self.progress.stop()
 
 
-def _summary_line(report, write: bool, diff: bool) -> str:
+def _summary_line(report: BulkReport, write: bool, diff: bool) -> str:
     counts = report.counts
     parts = [
         f"{counts['missing']} missing drafted ({counts['cached']} cached)",
@@ -179,7 +184,17 @@ def generate(
     return _run(root, settings, targets, mode, write, show_diff, fmt, quiet)
 
 
-def _run(root, settings, targets, mode, write, show_diff, fmt, quiet) -> int:
+def _run(
+    root: Path,
+    settings: PipelineSettings,
+    targets: list[Path],
+    mode: str,
+    write: bool,
+    show_diff: bool,
+    fmt: str,
+    quiet: bool,
+) -> int:
+    from assistant.bulk import document_paths
     from assistant.engine import EngineError
     from assistant.pipeline import DocPipeline
     from assistant.ranker import RankerError
@@ -187,8 +202,8 @@ def _run(root, settings, targets, mode, write, show_diff, fmt, quiet) -> int:
     pipeline = DocPipeline(root, settings)
     try:
         with _Bar(not quiet) as bar:
-            report = pipeline.generate(
-                targets, mode=mode, write=write, diff=show_diff, progress=bar
+            report = document_paths(
+                pipeline, targets, mode=mode, write=write, diff=show_diff, progress=bar
             )
     except (EngineError, RankerError) as exc:
         click.echo(f"docgen: cannot draft: {exc}", err=True)
@@ -211,7 +226,7 @@ def _run(root, settings, targets, mode, write, show_diff, fmt, quiet) -> int:
     return report.exit_code
 
 
-def _print_text(report) -> None:
+def _print_text(report: BulkReport) -> None:
     for result in report.results:
         flags = ", cached" if result.cached else ""
         what = "update" if result.action == "update" else "draft"

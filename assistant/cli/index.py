@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from assistant.cli._config import config_for, config_option
 from indexer.config import ConfigError
+
+if TYPE_CHECKING:  # imported when the command runs, so ``docgen --help`` stays quick
+    from indexer.index import IndexConfig, IndexSummary
 
 
 @click.command("index")
@@ -73,7 +78,12 @@ def index(ctx: click.Context, path, exclude, quiet, **overrides) -> None:
     _print_summary(root, summary)
 
 
-def _run(root: Path, config, quiet: bool, update_index):
+def _run(
+    root: Path,
+    config: IndexConfig,
+    quiet: bool,
+    update_index: Callable[..., IndexSummary],
+) -> IndexSummary:
     if quiet:
         return update_index(root, config)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -94,7 +104,7 @@ def _run(root: Path, config, quiet: bool, update_index):
         return update_index(root, config, progress=report)
 
 
-def _print_summary(root: Path, summary) -> None:
+def _print_summary(root: Path, summary: IndexSummary) -> None:
     click.echo(
         f"indexed {root}: {summary.files} files ({summary.parsed} parsed, "
         f"{summary.unchanged} unchanged, {summary.deleted} removed), "

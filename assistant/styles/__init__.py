@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from assistant.styles.comments import COMMENT_STYLES, render_comment_text, wrap_comment
 from assistant.styles.comments import find_params as _find_comment_params
-from assistant.styles.model import DocModel, ParamDoc, RaiseDoc, ValueDoc
+from assistant.styles.docmodel import DocModel, ParamDoc, RaiseDoc, ValueDoc
 from assistant.styles.python import PYTHON_STYLES, ParamBlock, ParamEntry
 
 __all__ = [

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.styles.model import DocModel
+from assistant.styles.docmodel import DocModel
 from assistant.styles.python import ParamBlock, ParamEntry
 
 COMMENT_STYLES = ("jsdoc", "javadoc", "godoc", "rustdoc")

@@ -1,6 +1,6 @@
 """Python docstring conventions: Google, NumPy, Sphinx (reST fields) and plain PEP 257.
 
-Each style renders a :class:`~assistant.styles.model.DocModel` to docstring text (no quotes,
+Each style renders a :class:`~assistant.styles.docmodel.DocModel` to docstring text (no quotes,
 no indentation) and finds the line ranges of its parameter entries in an existing docstring,
 so that a stale docstring can be updated by replacing only those lines: every other line
 (hand-written prose, examples, notes) stays byte for byte.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.styles.model import DocModel, ParamDoc, RaiseDoc, ValueDoc
+from assistant.styles.docmodel import DocModel, ParamDoc, RaiseDoc, ValueDoc
 
 
 @dataclass(slots=True)

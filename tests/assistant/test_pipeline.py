@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.context import Target
+from assistant.bulk import document_paths
 from assistant.edits import apply_edits
 from assistant.pipeline import find_stale
 from assistant.stale import signature_parameters
 from assistant.styles import find_params
+from assistant.target import Target
 from indexer.parser import parse_source
 from indexer.text import symbol_source
 
@@ -108,9 +109,20 @@ def test_retrieval_without_an_index_uses_the_file(sample_repo: Path, make_pipeli
     assert "price_with_tax =>" in context.prompt and "code: def cart_total" in context.prompt
 
 
+def test_notes_and_stats_are_public(sample_repo: Path, make_pipeline) -> None:
+    pipeline = make_pipeline(sample_repo)
+    assert pipeline.stats().model_calls == 0 and pipeline.loaded_generator is not None
+    source, _, symbol = _symbol(sample_repo, MODELS, "Warehouse.low_stock")
+    pipeline.document_symbol(MODELS, source, symbol)
+    notes = pipeline.notes()
+    assert any("no index" in note for note in notes) and len(notes) == len(set(notes))
+    stats = pipeline.stats()
+    assert stats.model_loaded and stats.model_seconds > 0.0
+
+
 def test_structure_matches_every_signature(sample_repo: Path, make_pipeline) -> None:
     pipeline = make_pipeline(sample_repo)
-    report = pipeline.generate([sample_repo], mode="missing")
+    report = document_paths(pipeline, [sample_repo], mode="missing")
     assert report.results and report.exit_code == 0
     for result in report.results:
         _, _, symbol = _symbol(sample_repo, result.path, result.qualname)
@@ -128,7 +140,7 @@ def test_generate_fills_what_check_reports(sample_repo: Path, make_pipeline) -> 
         for m in check_paths([sample_repo], CheckOptions(), sample_repo).missing
     }
     pipeline = make_pipeline(sample_repo)
-    report = pipeline.generate([sample_repo], mode="missing", write=True)
+    report = document_paths(pipeline, [sample_repo], mode="missing", write=True)
     assert {(r.path, r.qualname) for r in report.results} == missing
     assert sorted(report.written) == sorted({path for path, _ in missing})
     assert check_paths([sample_repo], CheckOptions(), sample_repo).missing == []
@@ -159,7 +171,9 @@ def test_a_file_changed_during_the_run_is_replanned_not_clobbered(
             text = target.read_text().replace("    lines = [", marker + "    lines = [")
             target.write_text(text)
 
-    report = make_pipeline(sample_repo).generate([target], write=True, progress=someone_edits)
+    report = document_paths(
+        make_pipeline(sample_repo), [target], write=True, progress=someone_edits
+    )
     assert report.written == ["inventory/reports.py"] and report.exit_code == 0
     text = target.read_text()
     assert marker in text
@@ -177,7 +191,9 @@ def test_a_file_deleted_during_the_run_is_reported(sample_repo: Path, make_pipel
         if stage == "write" and advance == 0:
             target.unlink()
 
-    report = make_pipeline(sample_repo).generate([target], write=True, progress=someone_deletes)
+    report = document_paths(
+        make_pipeline(sample_repo), [target], write=True, progress=someone_deletes
+    )
     assert report.written == [] and report.exit_code == 1
     assert "inventory/reports.py" in report.changed[0]
     assert not target.exists()
@@ -225,7 +241,7 @@ def test_bad_input_is_normal_input(tmp_path: Path, make_pipeline) -> None:
     root.mkdir()
     for name, data in BAD_INPUT.items():
         (root / name).write_bytes(data)
-    report = make_pipeline(root).generate([root], mode="missing", write=True)
+    report = document_paths(make_pipeline(root), [root], mode="missing", write=True)
     assert report.exit_code == 0, report.refused + report.errors
     drafted = {(r.path, r.qualname) for r in report.results}
     assert drafted == {

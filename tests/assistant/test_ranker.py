@@ -16,7 +16,7 @@ from assistant.ranker import (
     default_ranker,
     features,
 )
-from assistant.refine import Vocabulary, candidate_pool, choose_summary, split_identifier
+from assistant.summaries import Vocabulary, candidate_pool, choose_summary, split_identifier
 from assistant.workshop.evaluation.evaluate import record_symbol
 
 

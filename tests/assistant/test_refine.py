@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.refine import (
-    ParamLexicon,
+from assistant.lexicon import ParamLexicon
+from assistant.styles import render
+from assistant.styles.build import build_doc_model
+from assistant.summaries import (
     Vocabulary,
-    build_doc_model,
     choose_summary,
     is_identifier_like,
     normalize_summary,
     remove_invented,
 )
-from assistant.styles import render
 from indexer.parser import parse_source
 from indexer.text import symbol_source
 
@@ -189,7 +189,7 @@ def test_rust_receivers_are_not_parameters() -> None:
 
 
 def test_loops_are_cut_and_emphasised_names_are_checked() -> None:
-    from assistant.refine import cut_loops
+    from assistant.summaries import cut_loops
 
     looping = "Return a list of all the given list of all the given list of all the given lists."
     assert cut_loops(looping) == "Return a list of all the given lists."

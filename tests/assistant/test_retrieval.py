@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.context import Target
+from assistant.target import Target
 from indexer.parser import parse_source
 from indexer.text import symbol_source
 from tests.conftest import SAMPLE

@@ -12,7 +12,7 @@ and **retrieval-only** (the summary of the most similar still-documented symbol 
 package; nothing in the cold situation).
 
 Given the model's beam candidates, **product** scores what ``docgen`` itself writes: the
-grounded refinement's choice (:func:`assistant.refine.choose_summary`) among the model's
+grounded refinement's choice (:func:`assistant.summaries.choose_summary`) among the model's
 beams, the neighbours' adapted summaries and the name, with the packaged ranker.
 """
 
@@ -81,7 +81,7 @@ def record_context(record: dict[str, Any], by_id: dict[int, dict[str, Any]], sit
     """What refinement sees of a record in a situation, as the pipeline builds it at run
     time: ``(evidence, vocabulary of code + evidence, symbol)``."""
     from assistant.context import evidence_texts
-    from assistant.refine import Vocabulary
+    from assistant.summaries import Vocabulary
 
     evidence = evidence_for(record, by_id, "full" if situation == "in-repo" else "cold")
     vocab = Vocabulary.from_texts(evidence_texts(record["code"], evidence))
@@ -96,7 +96,7 @@ def product_summaries(
     ranker: Any = None,
 ) -> list[str]:
     """What the product writes for each record, given the model's beams ``candidates``."""
-    from assistant.refine import choose_summary
+    from assistant.summaries import choose_summary
 
     out = []
     for record, cands in zip(records, candidates, strict=True):

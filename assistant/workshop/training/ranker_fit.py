@@ -4,7 +4,7 @@ The ranker is fitted on the **validation** packages of the dataset (never seen b
 model in training, and disjoint from the test packages the evaluation scores): for each
 sampled record, in-repo or cold, the drafting model's beams are generated from the prompt
 the product would build, refinement's candidate pool is built exactly as at run time
-(:func:`assistant.refine.candidate_pool`), and every candidate's sentence-level smoothed
+(:func:`assistant.summaries.candidate_pool`), and every candidate's sentence-level smoothed
 BLEU-4 against the record's human summary becomes a regression target. Refit after every
 change of the drafting model::
 
@@ -73,7 +73,7 @@ def fitting_rows(
     openers: frozenset[str] | None = None,
 ) -> list[tuple[str, list[tuple[str, np.ndarray]]]]:
     """Per record: its gold summary and the ``(text, features)`` of its candidate pool."""
-    from assistant.refine import candidate_pool
+    from assistant.summaries import candidate_pool
     from assistant.workshop.evaluation.evaluate import record_context
 
     rows = []

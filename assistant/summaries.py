@@ -1,27 +1,25 @@
-"""Grounded refinement: pick the best drafted summary, strip what the evidence does not
-support, and take every structural fact from the code.
+"""Summary choice and cleaning: pick the best drafted summary and strip what the evidence
+does not support.
 
-The model writes only the one-sentence summary. This pass:
+The model writes only the one-sentence summary. This module:
 
 1. gathers candidates (the model's beams, the retrieved neighbours' summaries adapted to
    this symbol's name, the name as a sentence) and keeps the one the learned ranker
-   (:mod:`assistant.ranker`) predicts closest to a human summary;
+   (:mod:`assistant.ranker`) predicts closest to a human summary (:func:`choose_summary`);
 2. removes words that name identifiers existing nowhere in the code or the context
    (``foo_bar``, ``fooBar``, ``a.b``, ```x```), reporting them as ``flagged``;
-3. builds the docstring's structure from the code only: the parameters of the signature
-   (never invented, none left out), returns/yields from annotations and return/yield
-   statements, raises from raise statements (:func:`build_doc_model`);
-4. gives the result a confidence in 0..1.
+3. gives the result a confidence in 0..1.
+
+The docstring's structure (parameters, returns, raises) is taken from the code alone by
+:mod:`assistant.styles.build`; parameter prose comes from :mod:`assistant.lexicon`.
 """
 
 from __future__ import annotations
 
-import ast
 import math
 import re
-import textwrap
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,10 +27,7 @@ import numpy as np
 from assistant.prompt import first_sentence
 from assistant.ranker import Candidate, Ranker, adapt_summary, default_ranker
 from assistant.ranker import features as ranker_features
-from assistant.stale import signature_parameters
-from assistant.styles import DocModel, ParamDoc, RaiseDoc, ValueDoc, detect_docstring_style
-from assistant.styles import find_params as find_doc_params
-from indexer.symbols import Parameter, Symbol
+from indexer.symbols import Symbol
 
 _WORD = re.compile(r"`[^`]+`|\*\w+\*|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?|\S")
 _SPLIT_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
@@ -52,7 +47,6 @@ _DOC_WORDS = set(
 _CONNECTORS = {"the", "a", "an", "of", "for", "to", "in", "with", "from", "by", "and", "or"}
 _DETERMINERS = {"the", "a", "an", "given", "specified", "provided", "each", "all"}
 _CONNECTORS |= _DETERMINERS | {"via", "using", "on", "at", "into"}
-_GENERIC_RETURN = "The result."
 
 
 def split_identifier(name: str) -> list[str]:
@@ -218,7 +212,8 @@ class Refined:
     flagged: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     raises: dict[str, str] | None = None
-    """Exception -> description from the code (see :func:`raise_descriptions`), cached
+    """Exception -> description from the code (see
+    :func:`assistant.styles.build.raise_descriptions`), cached
     with the summary so a cache hit needs no ``ast`` parse."""
 
 
@@ -270,7 +265,7 @@ def candidate_pool(
     openers: frozenset[str] | None = None,
 ) -> list[tuple[Candidate, list[str], np.ndarray]]:
     """The cleaned candidates of :func:`choose_summary` with their removed identifiers and
-    ranker feature vectors (also what :mod:`assistant.training.ranker_fit` learns from).
+    ranker feature vectors (also what :mod:`assistant.workshop.training.ranker_fit` learns from).
     ``openers``: see :func:`~assistant.ranker.adapt_summary`."""
     name_words = split_identifier(symbol.name)
     pool = [Candidate(text, "model", i, score) for i, (text, score) in enumerate(candidates)]
@@ -300,193 +295,3 @@ _SOURCE_NOTES = {
     "neighbour": "summary adapted from a similar documented symbol of the repository",
     "name": "summary made from the name (ranked above the model's drafts)",
 }
-
-
-# --- structural facts -------------------------------------------------------------------
-
-_NO_VALUE = {"None", "NoReturn", "Never", "typing.NoReturn", "void", "()"}
-_ITERATOR = re.compile(
-    r"^(?:typing\.|collections\.abc\.)?(?:Async)?(?:Iterator|Iterable|Generator)\[\s*([^,\]]+)"
-)
-
-
-def _is_property(symbol: Symbol) -> bool:
-    return any(
-        d.split("(")[0].rsplit(".", 1)[-1] in ("property", "cached_property", "setter", "getter")
-        for d in symbol.decorators
-    )
-
-
-def humanize(name: str) -> str:
-    """``max_retries`` -> ``Max retries.``"""
-    words = split_identifier(name) or [name]
-    text = " ".join(words)
-    return text[:1].upper() + text[1:] + "."
-
-
-class ParamLexicon:
-    """Parameter descriptions already written in the repository, by parameter name.
-
-    A parameter documented elsewhere in the repository under the same name gets that
-    description (the most common one): real prose from the repo, never invented.
-    """
-
-    def __init__(self) -> None:
-        self._seen: dict[str, Counter[str]] = {}
-
-    def add_docstring(self, docstring: str | None, default_style: str = "google") -> None:
-        """Learn the parameter descriptions of one existing docstring."""
-        if not docstring:
-            return
-        style = detect_docstring_style(docstring)
-        if style is None:
-            return
-        block = find_doc_params(docstring, style)
-        for entry in block.entries if block else []:
-            if entry.description:
-                self._seen.setdefault(entry.bare_name, Counter())[entry.description] += 1
-
-    def to_dict(self) -> dict[str, str]:
-        """The most common description of each parameter name (JSON-ready)."""
-        return {name: seen.most_common(1)[0][0] for name, seen in self._seen.items()}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, str]) -> ParamLexicon:
-        """Rebuild a lexicon from :meth:`to_dict` output."""
-        lexicon = cls()
-        for name, description in data.items():
-            lexicon._seen[str(name)] = Counter({str(description): 1})
-        return lexicon
-
-    def lookup(self, name: str) -> str | None:
-        """Return the most common description of parameter ``name``, if any."""
-        seen = self._seen.get(name.lstrip("*"))
-        return seen.most_common(1)[0][0] if seen else None
-
-    def describe(self, param: Parameter) -> str:
-        """Return a description: the repository's own, else one made from the name."""
-        found = self.lookup(param.name)
-        if found:
-            return found
-        if param.kind == "var_positional":
-            return "Additional positional arguments."
-        if param.kind == "var_keyword":
-            return "Additional keyword arguments."
-        return humanize(param.name.lstrip("*"))
-
-
-def raise_descriptions(code: str) -> dict[str, str]:
-    """Map exception name -> description from the condition or message of its raise."""
-    try:
-        tree = ast.parse(textwrap.dedent(code))
-    except (SyntaxError, ValueError):
-        return {}
-    if not tree.body or not isinstance(
-        tree.body[0], ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-    ):
-        return {}
-    found: dict[str, str] = {}
-
-    def visit(nodes: list[ast.stmt], condition: ast.expr | None) -> None:
-        for node in nodes:
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                continue
-            if isinstance(node, ast.Raise) and node.exc is not None:
-                _record(node.exc, condition, found)
-            if isinstance(node, ast.If):
-                visit(node.body, node.test)
-                visit(node.orelse, None)
-                continue
-            for name in ("body", "orelse", "finalbody", "handlers"):
-                children = getattr(node, name, None)
-                if isinstance(children, list):
-                    visit([c for c in children if isinstance(c, ast.stmt)], condition)
-            for handler in getattr(node, "handlers", []):
-                visit(handler.body, None)
-
-    visit(tree.body[0].body, None)
-    return found
-
-
-def _record(exc: ast.expr, condition: ast.expr | None, found: dict[str, str]) -> None:
-    call = exc if isinstance(exc, ast.Call) else None
-    target = call.func if call else exc
-    name = ast.unparse(target).rsplit(".", 1)[-1]
-    if name in found:
-        return
-    if condition is not None:
-        text = ast.unparse(condition)
-        if len(text) <= 60:
-            found[name] = f"If ``{text}``."
-            return
-    if call and call.args and isinstance(call.args[0], ast.Constant):
-        message = str(call.args[0].value).strip()
-        if message and isinstance(call.args[0].value, str) and len(message) <= 100:
-            found[name] = message[0].upper() + message[1:].rstrip(".") + "."
-            return
-    found[name] = ""
-
-
-def _value_description(summary: str, symbol: Symbol) -> str:
-    match = re.match(r"^(?:Return|Returns|Get|Gets|Yield|Yields)\s+(.+?)\.?$", summary)
-    if match and len(match.group(1).split()) >= 2:
-        rest = match.group(1)
-        return rest[0].upper() + rest[1:] + "."
-    words = split_identifier(symbol.name)
-    if words and words[0] in ("get", "to", "as", "compute", "calc", "calculate", "make"):
-        words = words[1:]
-    if not words:
-        return _GENERIC_RETURN
-    return "The " + " ".join(words) + "."
-
-
-def build_doc_model(
-    symbol: Symbol,
-    summary: str,
-    code: str,
-    style: str,
-    describe: Callable[[Parameter], str],
-    reasons: dict[str, str] | None = None,
-) -> DocModel:
-    """Build the docstring content: the summary plus facts taken from the code only.
-
-    Args:
-        symbol: The documented symbol.
-        summary: The refined one-sentence summary.
-        code: The symbol's code without its docstring (for raise conditions).
-        style: Target style (decides whether annotations are repeated as types).
-        describe: Description for each parameter (see :class:`ParamLexicon`).
-        reasons: Precomputed :func:`raise_descriptions` of ``code`` (None: computed).
-    """
-    doc = DocModel(summary=summary, symbol_name=symbol.name, kind=symbol.kind)
-    if symbol.kind not in ("function", "method") or _is_property(symbol):
-        return doc
-    typed = style in ("numpy", "sphinx", "jsdoc")
-    for param in signature_parameters(symbol):
-        bare = param.name.lstrip("*")
-        prefix = {"var_positional": "*", "var_keyword": "**"}.get(param.kind, "")
-        text = describe(param)
-        if param.default is not None and style in ("google", "numpy", "sphinx"):
-            if "default" not in text.lower() and len(param.default) <= 40:
-                text = f"{text} Defaults to ``{param.default}``."
-        doc.params.append(
-            ParamDoc(prefix + bare, param.annotation if typed else None, text, param.default)
-        )
-    annotation = (symbol.returns or "").strip() or None
-    if symbol.name == "__init__":
-        annotation = None
-    elif symbol.has_yield:
-        match = _ITERATOR.match(annotation or "")
-        value_type = match.group(1).strip() if match else None
-        doc.yields = ValueDoc(value_type if typed else None, _value_description(summary, symbol))
-    elif (annotation and annotation not in _NO_VALUE) or (
-        symbol.has_return and annotation not in _NO_VALUE
-    ):
-        doc.returns = ValueDoc(annotation if typed else None, _value_description(summary, symbol))
-    if reasons is None:
-        reasons = raise_descriptions(code) if symbol.language == "python" and symbol.raises else {}
-    for name in symbol.raises:
-        bare = name.split("(")[0].rsplit(".", 1)[-1].strip()
-        if bare[:1].isupper() and bare not in [r.name for r in doc.raises]:
-            doc.raises.append(RaiseDoc(bare, reasons.get(bare, "")))
-    return doc

@@ -1,4 +1,4 @@
-"""Bulk documentation over paths: what ``docgen generate`` runs (via ``DocPipeline.generate``).
+"""Bulk documentation over paths, a client of the pipeline: what ``docgen generate`` runs.
 
 Steps: bring the index up to date (optional), select files (the walker's excludes and
 limits apply to named files too), parse them, collect the symbols to document (missing
@@ -19,9 +19,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from assistant.context import Target
 from assistant.edits import (
     ConcurrentChangeError,
     EditRefused,
@@ -31,24 +29,23 @@ from assistant.edits import (
     check_edited,
     content_hash,
 )
-from assistant.refine import Refined
+from assistant.pipeline import DocPipeline, DocResult, PipelineSettings
 from assistant.stale import StaleFinding, check_symbol
+from assistant.summaries import Refined
+from assistant.target import Target
 from indexer.symbols import ParsedFile, Symbol
-
-if TYPE_CHECKING:
-    from assistant.pipeline import DocPipeline, DocResult
 
 MODES = ("missing", "stale", "all")
 """``missing``: draft absent docstrings; ``stale``: update stale ones; ``all``: both."""
 
-Progress = Callable[[str, int, int], None]
+BulkProgress = Callable[[str, int, int], None]
 """``progress(stage, advance, total)``: stage is ``parse``, ``draft`` or ``write``."""
 
 _DRAFT_CHUNK = 256
 
 
 @dataclass
-class GenerateReport:
+class BulkReport:
     """What a run found, drafted and wrote.
 
     Attributes:
@@ -110,7 +107,7 @@ class _File:
     stale: list[tuple[Symbol, StaleFinding]] = field(default_factory=list)
 
 
-def wants_docstring(symbol: Symbol, settings: Any, kinds: dict[str, str]) -> bool:
+def wants_docstring(symbol: Symbol, settings: PipelineSettings, kinds: dict[str, str]) -> bool:
     """Whether ``generate`` drafts a docstring for ``symbol``.
 
     The same rule as ``docgen check`` (``indexer.coverage.counts``) with the same
@@ -133,14 +130,14 @@ def wants_docstring(symbol: Symbol, settings: Any, kinds: dict[str, str]) -> boo
     return counts(symbol, kinds, options)
 
 
-def run(
+def document_paths(
     pipeline: DocPipeline,
     paths: list[Path],
     mode: str = "missing",
     write: bool = False,
     diff: bool = False,
-    progress: Progress | None = None,
-) -> GenerateReport:
+    progress: BulkProgress | None = None,
+) -> BulkReport:
     """Document the files under ``paths`` with ``pipeline``.
 
     Args:
@@ -157,7 +154,7 @@ def run(
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     started = time.perf_counter()
-    report = GenerateReport()
+    report = BulkReport()
     tick = progress or (lambda stage, advance, total: None)
     if pipeline.settings.update_index:
         _update_index(pipeline, report)
@@ -171,14 +168,12 @@ def run(
         except Exception as exc:  # noqa: BLE001 - one bad file never stops the run
             report.errors.append(f"{item.rel}: {type(exc).__name__}: {exc}")
         tick("write", 1, len(files))
-    notes = [*report.notes, *pipeline.notes, *pipeline.index.notes, *pipeline.retriever.notes]
-    notes += pipeline.cache.warnings
-    report.notes = list(dict.fromkeys(notes))
+    report.notes = list(dict.fromkeys([*report.notes, *pipeline.notes()]))
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _update_index(pipeline: DocPipeline, report: GenerateReport) -> None:
+def _update_index(pipeline: DocPipeline, report: BulkReport) -> None:
     try:
         pipeline.update_index()
     except Exception as exc:  # noqa: BLE001 - drafting still works from the files
@@ -186,7 +181,7 @@ def _update_index(pipeline: DocPipeline, report: GenerateReport) -> None:
 
 
 def _read_files(
-    pipeline: DocPipeline, paths: list[Path], mode: str, report: GenerateReport, tick: Progress
+    pipeline: DocPipeline, paths: list[Path], mode: str, report: BulkReport, tick: BulkProgress
 ) -> list[_File]:
     from indexer.parser import SkipFile, parse_source, read_source
     from indexer.walker import WalkOptions, select
@@ -195,7 +190,7 @@ def _read_files(
     selection = select(paths, pipeline.root, WalkOptions(settings.exclude, settings.max_file_bytes))
     report.skipped.update(selection.skipped)
     files = []
-    indexed = _Indexed(pipeline)
+    indexed = pipeline.indexed_files()
     tick("parse", 0, len(selection.files))
     for rel, path in sorted(selection.files.items()):
         tick("parse", 1, len(selection.files))
@@ -211,33 +206,6 @@ def _read_files(
         report.files += 1
         files.append(_collect(pipeline, rel, path, source, parsed, mode))
     return files
-
-
-class _Indexed:
-    """Symbols of files the index holds unchanged (same content hash), read instead of
-    parsed again: the index stores exactly what the parser returns for those bytes."""
-
-    def __init__(self, pipeline: DocPipeline) -> None:
-        self.store = pipeline.store
-        try:
-            self.hashes = self.store.files() if self.store is not None else {}
-        except Exception:  # noqa: BLE001 - fall back to parsing
-            self.hashes = {}
-
-    def parse(self, rel: str, source: bytes) -> ParsedFile | None:
-        from indexer.index import content_hash
-
-        if self.hashes.get(rel) != content_hash(source):
-            return None
-        try:
-            symbols = self.store.symbols(rel)
-            imports = self.store.imports(rel)
-        except Exception:  # noqa: BLE001
-            return None
-        if not symbols or symbols[0].kind != "module":
-            return None
-        module = symbols[0]
-        return ParsedFile(rel, module.language, symbols, module.has_errors, [], imports)
 
 
 def _collect(
@@ -258,7 +226,7 @@ def _collect(
 
 
 def _draft(
-    pipeline: DocPipeline, targets: list[Target], tick: Progress
+    pipeline: DocPipeline, targets: list[Target], tick: BulkProgress
 ) -> dict[tuple[str, str], tuple[Refined, bool]]:
     out: dict[tuple[str, str], tuple[Refined, bool]] = {}
     tick("draft", 0, len(targets))
@@ -274,7 +242,7 @@ def _plan(
     pipeline: DocPipeline,
     item: _File,
     summaries: dict[tuple[str, str], tuple[Refined, bool]],
-    report: GenerateReport | None,
+    report: BulkReport | None,
     edits: bool = True,
 ) -> list[tuple[DocResult, TextEdit | None]]:
     """Plan the results and (with ``edits``) the edits of one file, from its current bytes."""
@@ -305,7 +273,9 @@ def _plan(
     return planned
 
 
-def _checked(item: _File, planned: list[tuple[DocResult, TextEdit]], report: GenerateReport):
+def _checked(
+    item: _File, planned: list[tuple[DocResult, TextEdit]], report: BulkReport
+) -> tuple[list[tuple[DocResult, TextEdit]], bytes]:
     """Return the edits that pass the checks (all together, else one by one)."""
     language = item.parsed.language
 
@@ -339,7 +309,7 @@ def _finish_file(
     pipeline: DocPipeline,
     item: _File,
     summaries: dict[tuple[str, str], tuple[Refined, bool]],
-    report: GenerateReport,
+    report: BulkReport,
     write: bool,
     diff: bool,
 ) -> None:
@@ -360,7 +330,13 @@ def _finish_file(
         _write(pipeline, item, summaries, edited, report)
 
 
-def _write(pipeline, item: _File, summaries, edited: bytes, report: GenerateReport) -> None:
+def _write(
+    pipeline: DocPipeline,
+    item: _File,
+    summaries: dict[tuple[str, str], tuple[Refined, bool]],
+    edited: bytes,
+    report: BulkReport,
+) -> None:
     try:
         atomic_write(item.path, edited, content_hash(item.source))
         report.written.append(item.rel)

@@ -1,17 +1,18 @@
-"""Plain data of the pipeline API: its settings and its per-symbol result.
+"""The pipeline's configuration: :class:`PipelineSettings`, the style choices and the
+pipeline version that is part of every cache key.
 
-Both are re-exported by :mod:`assistant.pipeline`; import them from there.
+Re-exported by :mod:`assistant.pipeline`, the front ends' one public module.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from assistant.cache import DEFAULT_SIZE_LIMIT
-from assistant.styles import DEFAULT_STYLE, PYTHON_STYLE_NAMES
+from assistant.styles import PYTHON_STYLE_NAMES
 from indexer.config import ConfigError
 
 STYLE_CHOICES = ("auto", *PYTHON_STYLE_NAMES)
@@ -131,57 +132,3 @@ class PipelineSettings:
             "max_context_tokens": self.max_context_tokens,
             "version": PIPELINE_VERSION,
         }
-
-
-@dataclass
-class DocResult:
-    """The documentation drafted for one symbol.
-
-    Attributes:
-        path: Repository-relative file path.
-        qualname: Qualified name of the symbol.
-        kind: ``function``, ``method``, ``class`` or ``module``.
-        line: 1-based line of the symbol's name.
-        summary: The one-sentence summary.
-        docstring: The rendered docstring (no quotes, no indentation, no comment markers).
-        confidence: 0..1; how well the summary is supported (1.0 for structural updates).
-        cached: The summary came from the cache (the model was not called).
-        flagged: Words removed because they name identifiers found nowhere.
-        notes: Anything the user should know about this result.
-        style: The style it was rendered in.
-        action: ``insert`` (missing docstring) or ``update`` (stale docstring).
-        below_floor: The confidence is below the pipeline's ``min_confidence``: the
-            result is reported but never written or offered as an edit. The pipeline
-            decides this in one place (``DocPipeline.result_for``); callers only read it.
-    """
-
-    path: str
-    qualname: str
-    kind: str
-    line: int
-    summary: str
-    docstring: str
-    confidence: float
-    cached: bool = False
-    flagged: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    style: str = DEFAULT_STYLE
-    action: str = "insert"
-    below_floor: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        """The fields of the ``docgen generate --format json`` contract, exactly."""
-        return {
-            "path": self.path,
-            "qualname": self.qualname,
-            "kind": self.kind,
-            "line": self.line,
-            "summary": self.summary,
-            "docstring": self.docstring,
-            "confidence": round(float(self.confidence), 4),
-            "cached": bool(self.cached),
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        """All fields (for tools that want the notes too)."""
-        return asdict(self)

@@ -1,24 +1,24 @@
-"""The repository as the pipeline sees it: its index (opened per thread, reopened when it
-changes) and its conventions (docstring style and parameter prose), learned once."""
+"""The repository's index as the pipeline reads it: opened lazily, one store per thread,
+reopened when the index changes on disk; a missing index is a note, never an error."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from assistant.cache import ResultCache, digest
-from assistant.refine import ParamLexicon
-from assistant.styles import detect_repo_style
+from indexer.symbols import ParsedFile
+
+if TYPE_CHECKING:  # heavy to import: only the types are needed here
+    from indexer.embed import Embedder
+    from indexer.index import IndexConfig, IndexSummary
+    from indexer.store import IndexStore
 
 log = logging.getLogger(__name__)
 
-SCAN_VERSION = 1
-"""Bumped when what the scan learns changes; part of its cache key."""
 
-
-def index_config(root: Path, notes: list[str]) -> Any:
+def index_config(root: Path, notes: list[str]) -> IndexConfig:
     """The repository's ``indexer.index.IndexConfig`` from its ``[tool.docgen]``."""
     from indexer.config import ConfigError, load_tool_config
     from indexer.index import IndexConfig
@@ -31,55 +31,6 @@ def index_config(root: Path, notes: list[str]) -> Any:
     except ConfigError as exc:
         notes.append(f"{exc}; using default index settings")
         return IndexConfig()
-
-
-def scan_conventions(
-    root: Path, settings: Any, index: IndexHandle, retriever: Any, cache: ResultCache
-) -> tuple[str, ParamLexicon]:
-    """Return the repository's majority style and its parameter descriptions.
-
-    Read from the index's documented symbols (cached, keyed by the index's content), or,
-    without an index, by parsing up to 5,000 docstrings of the repository.
-    """
-    key = None
-    if index.store() is not None:
-        key = digest("scan", SCAN_VERSION, retriever.index_fingerprint())
-        hit = cache.get(key)
-        if hit is not None and isinstance(hit.get("lexicon"), dict):
-            return str(hit["style"]), ParamLexicon.from_dict(hit["lexicon"])
-    lexicon = ParamLexicon()
-    docstrings = list(_docstrings(root, settings, index, retriever))
-    for text in docstrings:
-        lexicon.add_docstring(text)
-    style = detect_repo_style(docstrings)
-    if key is not None:
-        cache.set(key, {"style": style, "lexicon": lexicon.to_dict()})
-    return style, lexicon
-
-
-def _docstrings(root: Path, settings: Any, index: IndexHandle, retriever: Any, limit: int = 5000):
-    """Docstrings of Python definitions: from the index, else by parsing the repo."""
-    if index.store() is not None:
-        documented = retriever.documented_by_name()
-        if documented:
-            yield from (s.docstring for s in documented.values() if s.language == "python")
-            return
-    from indexer.parser import SkipFile, parse_file
-    from indexer.walker import WalkOptions, walk
-
-    found = 0
-    options = WalkOptions(settings.exclude, settings.max_file_bytes, True, ["python"])
-    for path in walk(root, options).files.values():
-        try:
-            parsed = parse_file(path, root, settings.max_file_bytes)
-        except (SkipFile, OSError):
-            continue
-        for symbol in parsed.symbols:
-            if symbol.docstring and symbol.kind != "module":
-                found += 1
-                yield symbol.docstring
-        if found >= limit:
-            return
 
 
 class IndexHandle:
@@ -96,17 +47,23 @@ class IndexHandle:
         embedder: A ready embedder; None uses the index's configured (shared) one.
     """
 
-    def __init__(self, root: Path, config: Any = None, store: Any = None, embedder: Any = None):
+    def __init__(
+        self,
+        root: Path,
+        config: IndexConfig | None = None,
+        store: IndexStore | None = None,
+        embedder: Embedder | None = None,
+    ) -> None:
         self.root = root
         self.config = config
         self._fixed_store = store
         self._embedder = embedder
         self._local = threading.local()
-        self._opened: list[Any] = []
+        self._opened: list[IndexStore] = []
         self._lock = threading.Lock()
         self.notes: list[str] = []
 
-    def _stamp(self, store: Any) -> tuple[Any, int]:
+    def _stamp(self, store: IndexStore) -> tuple[int | None, int]:
         """What changes when someone else writes the index: SQLite's ``data_version`` (it
         moves on commits by other connections) and the FAISS file's time."""
         try:
@@ -119,13 +76,13 @@ class IndexHandle:
             vectors = 0
         return version, vectors
 
-    def generation(self) -> Any:
+    def generation(self) -> tuple[int | None, int] | None:
         """A value that changes when the index changes (None: no index)."""
         if self.store() is None:
             return None
         return getattr(self._local, "stamp", None)
 
-    def store(self) -> Any:
+    def store(self) -> IndexStore | None:
         """Return this thread's open store, or None without a usable index.
 
         The store is reopened when the index changed on disk (another process or the
@@ -177,7 +134,7 @@ class IndexHandle:
                 stamps.append(0)
         return tuple(stamps)
 
-    def embedder(self) -> Any:
+    def embedder(self) -> Embedder:
         """Return the embedder matching the index's vectors."""
         if self._embedder is None:
             from indexer.embed import shared_embedder
@@ -187,7 +144,11 @@ class IndexHandle:
             self._embedder = shared_embedder(model, backend)
         return self._embedder
 
-    def update(self) -> Any:
+    def indexed_files(self) -> IndexedFiles:
+        """This thread's index, for reading the parses of files it holds unchanged."""
+        return IndexedFiles(self.store())
+
+    def update(self) -> IndexSummary:
         """Bring the index up to date (``indexer.index.update_index``); reopen stores."""
         from indexer.index import update_index
 
@@ -209,3 +170,38 @@ class IndexHandle:
             except Exception:  # noqa: BLE001 - closing from another thread may fail
                 pass
         self._local = threading.local()
+
+
+class IndexedFiles:
+    """The symbols of files the index holds unchanged (same content hash), read instead of
+    parsed again: the index stores exactly what the parser returns for those bytes.
+
+    The file hashes are read once, when this is made (one bulk run's view of the index).
+
+    Args:
+        store: The open store, or None without an index (every file is then parsed).
+    """
+
+    def __init__(self, store: IndexStore | None) -> None:
+        self.store = store
+        try:
+            self.hashes = self.store.files() if self.store is not None else {}
+        except Exception:  # noqa: BLE001 - fall back to parsing
+            self.hashes = {}
+
+    def parse(self, rel: str, source: bytes) -> ParsedFile | None:
+        """Return the indexed parse of ``source`` at ``rel``, or None if the index does not
+        hold these exact bytes (the caller parses them)."""
+        from indexer.index import content_hash
+
+        if self.store is None or self.hashes.get(rel) != content_hash(source):
+            return None
+        try:
+            symbols = self.store.symbols(rel)
+            imports = self.store.imports(rel)
+        except Exception:  # noqa: BLE001
+            return None
+        if not symbols or symbols[0].kind != "module":
+            return None
+        module = symbols[0]
+        return ParsedFile(rel, module.language, symbols, module.has_errors, [], imports)

@@ -1,7 +1,8 @@
 """The style-independent content of a docstring, as the pipeline builds it.
 
-Refinement fills a :class:`DocModel` (the drafted summary plus structural facts taken from
-the code); a style turns it into text. Everything is plain data.
+:func:`assistant.styles.build.build_doc_model` fills a :class:`DocModel` (the drafted
+summary plus structural facts taken from the code); a style turns it into text. Everything
+is plain data.
 """
 
 from __future__ import annotations

@@ -1,0 +1,169 @@
+"""Similar documented symbols: nearest neighbours among the index's FAISS vectors (over
+``indexer.embed.embedding_text``), embedding only code the index has no vector for."""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from assistant.cache import ResultCache, digest
+from assistant.callees import summary_of
+from assistant.target import Target
+from indexer.symbols import Symbol
+
+if TYPE_CHECKING:  # heavy to import: only the types are needed here
+    from indexer.embed import Embedder
+    from indexer.store import IndexStore
+
+_FAISS_THREADS_SET = False
+
+
+def _single_threaded_faiss() -> None:
+    """One query against a flat index of a few thousand vectors takes ~0.3 ms on one
+    thread but ~20 ms with OpenMP's threads on a busy 2-core machine (measured): search
+    single-threaded."""
+    global _FAISS_THREADS_SET
+    if not _FAISS_THREADS_SET:
+        import faiss
+
+        faiss.omp_set_num_threads(1)
+        _FAISS_THREADS_SET = True
+
+
+def _as_symbol(hit: Any) -> Symbol | None:
+    """Accept the store's search/find results in their plain shapes."""
+    if isinstance(hit, Symbol):
+        return hit
+    if isinstance(hit, tuple | list) and hit:
+        return _as_symbol(hit[0])
+    found = getattr(hit, "symbol", None)
+    return found if isinstance(found, Symbol) else None
+
+
+class SimilarSymbols:
+    """Finds the ``top_k`` most similar documented symbols of each target, itself excluded.
+
+    A target whose file the index holds unchanged uses the index's own vector; others are
+    embedded (in one batch, vectors cached in ``cache``). Failures become a note and no
+    neighbours: retrieval degrades, never fails.
+
+    Args:
+        store: Callable returning the calling thread's open store, or None.
+        embedder: Callable returning the embedder the index was built with (None: code
+            the index has no vector for gets no neighbours).
+        cache: Where embeddings of edited code are cached (None: not cached).
+        top_k: Similar symbols to retrieve.
+        note: Called with a message when the search fails.
+    """
+
+    def __init__(
+        self,
+        store: Callable[[], IndexStore | None],
+        embedder: Callable[[], Embedder] | None,
+        cache: ResultCache | None,
+        top_k: int,
+        note: Callable[[str], None],
+    ) -> None:
+        self._store = store
+        self._embedder = embedder
+        self.cache = cache
+        self.top_k = top_k
+        self._note = note
+        self._hashes: dict[str, str] | None = None
+        self.embed_seconds = 0.0
+        """Time spent embedding code the index has no vector for (undocumented symbols)."""
+        self.embedded = 0
+
+    def reset(self) -> None:
+        """Forget the index's file hashes (call after the index changed)."""
+        self._hashes = None
+
+    def _embed(self, texts: list[str]) -> list[np.ndarray | None]:
+        """Embed texts, reusing cached vectors (one batched call for the rest)."""
+        if self._embedder is None:
+            return [None] * len(texts)
+        embedder = self._embedder()
+        model = str(getattr(embedder, "model_id", "embedder"))
+        keys = [digest("embedding", model, text) for text in texts]
+        vectors: list[np.ndarray | None] = [None] * len(texts)
+        missing = []
+        for i, key in enumerate(keys):
+            hit = self.cache.get(key) if self.cache is not None else None
+            if hit and isinstance(hit.get("v"), str):
+                vectors[i] = np.frombuffer(base64.b64decode(hit["v"]), dtype=np.float32)
+            else:
+                missing.append(i)
+        if missing:
+            started = time.perf_counter()
+            encoded = np.asarray(embedder.encode([texts[i] for i in missing]))
+            self.embed_seconds += time.perf_counter() - started
+            self.embedded += len(missing)
+            for i, vector in zip(missing, encoded, strict=True):
+                vector = np.asarray(vector, dtype=np.float32)
+                vectors[i] = vector
+                if self.cache is not None:
+                    self.cache.set(keys[i], {"v": base64.b64encode(vector.tobytes()).decode()})
+        return vectors
+
+    def _indexed_vector(
+        self, store: IndexStore, target: Target
+    ) -> tuple[np.ndarray | None, int | None]:
+        """The index's own vector and id for the target, if the file is unchanged."""
+        from indexer.index import content_hash
+
+        if self._hashes is None:
+            self._hashes = store.files()
+        if self._hashes.get(target.path) != content_hash(target.source):
+            return None, None
+        symbol_id = store.symbol_id(target.symbol)
+        if symbol_id is None:
+            return None, None
+        return store.vector(symbol_id), symbol_id
+
+    def find(self, targets: list[Target]) -> list[list[tuple[str, str]]]:
+        """Return the similar documented symbols of each target as ``(name, summary)``."""
+        empty: list[list[tuple[str, str]]] = [[] for _ in targets]
+        store = self._store()
+        if store is None or not targets or self.top_k <= 0:
+            return empty
+        try:
+            from indexer.embed import embedding_text
+
+            _single_threaded_faiss()
+            found = [self._indexed_vector(store, t) for t in targets]
+            todo = [i for i, (vector, _) in enumerate(found) if vector is None]
+            vectors = [vector for vector, _ in found]
+            if todo:
+                texts = [embedding_text(targets[i].symbol, targets[i].code) for i in todo]
+                for i, vector in zip(todo, self._embed(texts), strict=True):
+                    vectors[i] = vector
+            return [
+                self._search(store, t, v, symbol_id)
+                for t, v, (_, symbol_id) in zip(targets, vectors, found, strict=True)
+            ]
+        except Exception as exc:  # noqa: BLE001 - retrieval degrades, never fails
+            self._note(f"similar symbols unavailable ({exc}); drafting without them")
+            return empty
+
+    def _search(
+        self, store: IndexStore, target: Target, vector: np.ndarray | None, symbol_id: int | None
+    ) -> list[tuple[str, str]]:
+        if vector is None:
+            return []
+        exclude = {symbol_id} if symbol_id is not None else set()
+        hits = store.search(vector, self.top_k + 1, documented_only=True, exclude=exclude)
+        pairs = []
+        for hit in hits:
+            symbol = _as_symbol(hit)
+            if symbol is None:
+                continue
+            if symbol.path == target.path and symbol.qualname == target.symbol.qualname:
+                continue
+            summary = summary_of(symbol)
+            if summary:
+                pairs.append((symbol.name, summary))
+        return pairs[: self.top_k]

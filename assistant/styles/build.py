@@ -1,0 +1,150 @@
+"""Building the doc model: the drafted summary plus the structural facts taken from the
+code only.
+
+:func:`build_doc_model` fills a :class:`~assistant.styles.docmodel.DocModel`: the
+parameters of the signature (never invented, none left out), returns/yields from
+annotations and return/yield statements, raises from raise statements (with descriptions
+from their conditions or messages, :func:`raise_descriptions`). A style then renders it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+from collections.abc import Callable
+
+from assistant.stale import signature_parameters
+from assistant.styles.docmodel import DocModel, ParamDoc, RaiseDoc, ValueDoc
+from assistant.summaries import split_identifier
+from indexer.symbols import Parameter, Symbol
+
+_GENERIC_RETURN = "The result."
+_NO_VALUE = {"None", "NoReturn", "Never", "typing.NoReturn", "void", "()"}
+_ITERATOR = re.compile(
+    r"^(?:typing\.|collections\.abc\.)?(?:Async)?(?:Iterator|Iterable|Generator)\[\s*([^,\]]+)"
+)
+
+
+def _is_property(symbol: Symbol) -> bool:
+    return any(
+        d.split("(")[0].rsplit(".", 1)[-1] in ("property", "cached_property", "setter", "getter")
+        for d in symbol.decorators
+    )
+
+
+def raise_descriptions(code: str) -> dict[str, str]:
+    """Map exception name -> description from the condition or message of its raise."""
+    try:
+        tree = ast.parse(textwrap.dedent(code))
+    except (SyntaxError, ValueError):
+        return {}
+    if not tree.body or not isinstance(
+        tree.body[0], ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+    ):
+        return {}
+    found: dict[str, str] = {}
+
+    def visit(nodes: list[ast.stmt], condition: ast.expr | None) -> None:
+        for node in nodes:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                continue
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                _record(node.exc, condition, found)
+            if isinstance(node, ast.If):
+                visit(node.body, node.test)
+                visit(node.orelse, None)
+                continue
+            for name in ("body", "orelse", "finalbody", "handlers"):
+                children = getattr(node, name, None)
+                if isinstance(children, list):
+                    visit([c for c in children if isinstance(c, ast.stmt)], condition)
+            for handler in getattr(node, "handlers", []):
+                visit(handler.body, None)
+
+    visit(tree.body[0].body, None)
+    return found
+
+
+def _record(exc: ast.expr, condition: ast.expr | None, found: dict[str, str]) -> None:
+    call = exc if isinstance(exc, ast.Call) else None
+    target = call.func if call else exc
+    name = ast.unparse(target).rsplit(".", 1)[-1]
+    if name in found:
+        return
+    if condition is not None:
+        text = ast.unparse(condition)
+        if len(text) <= 60:
+            found[name] = f"If ``{text}``."
+            return
+    if call and call.args and isinstance(call.args[0], ast.Constant):
+        message = str(call.args[0].value).strip()
+        if message and isinstance(call.args[0].value, str) and len(message) <= 100:
+            found[name] = message[0].upper() + message[1:].rstrip(".") + "."
+            return
+    found[name] = ""
+
+
+def _value_description(summary: str, symbol: Symbol) -> str:
+    match = re.match(r"^(?:Return|Returns|Get|Gets|Yield|Yields)\s+(.+?)\.?$", summary)
+    if match and len(match.group(1).split()) >= 2:
+        rest = match.group(1)
+        return rest[0].upper() + rest[1:] + "."
+    words = split_identifier(symbol.name)
+    if words and words[0] in ("get", "to", "as", "compute", "calc", "calculate", "make"):
+        words = words[1:]
+    if not words:
+        return _GENERIC_RETURN
+    return "The " + " ".join(words) + "."
+
+
+def build_doc_model(
+    symbol: Symbol,
+    summary: str,
+    code: str,
+    style: str,
+    describe: Callable[[Parameter], str],
+    reasons: dict[str, str] | None = None,
+) -> DocModel:
+    """Build the docstring content: the summary plus facts taken from the code only.
+
+    Args:
+        symbol: The documented symbol.
+        summary: The refined one-sentence summary.
+        code: The symbol's code without its docstring (for raise conditions).
+        style: Target style (decides whether annotations are repeated as types).
+        describe: Description for each parameter (see :class:`assistant.lexicon.ParamLexicon`).
+        reasons: Precomputed :func:`raise_descriptions` of ``code`` (None: computed).
+    """
+    doc = DocModel(summary=summary, symbol_name=symbol.name, kind=symbol.kind)
+    if symbol.kind not in ("function", "method") or _is_property(symbol):
+        return doc
+    typed = style in ("numpy", "sphinx", "jsdoc")
+    for param in signature_parameters(symbol):
+        bare = param.name.lstrip("*")
+        prefix = {"var_positional": "*", "var_keyword": "**"}.get(param.kind, "")
+        text = describe(param)
+        if param.default is not None and style in ("google", "numpy", "sphinx"):
+            if "default" not in text.lower() and len(param.default) <= 40:
+                text = f"{text} Defaults to ``{param.default}``."
+        doc.params.append(
+            ParamDoc(prefix + bare, param.annotation if typed else None, text, param.default)
+        )
+    annotation = (symbol.returns or "").strip() or None
+    if symbol.name == "__init__":
+        annotation = None
+    elif symbol.has_yield:
+        match = _ITERATOR.match(annotation or "")
+        value_type = match.group(1).strip() if match else None
+        doc.yields = ValueDoc(value_type if typed else None, _value_description(summary, symbol))
+    elif (annotation and annotation not in _NO_VALUE) or (
+        symbol.has_return and annotation not in _NO_VALUE
+    ):
+        doc.returns = ValueDoc(annotation if typed else None, _value_description(summary, symbol))
+    if reasons is None:
+        reasons = raise_descriptions(code) if symbol.language == "python" and symbol.raises else {}
+    for name in symbol.raises:
+        bare = name.split("(")[0].rsplit(".", 1)[-1].strip()
+        if bare[:1].isupper() and bare not in [r.name for r in doc.raises]:
+            doc.raises.append(RaiseDoc(bare, reasons.get(bare, "")))
+    return doc

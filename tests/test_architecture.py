@@ -1,0 +1,260 @@
+"""The house's floor plan, enforced: imports point one way and never form a cycle.
+
+Every import of our own packages is read with ``ast`` (module level, inside functions and
+under ``TYPE_CHECKING`` alike: an import hidden in a function is still an arrow) and checked
+against the layering of the README's "Architecture" section::
+
+    CLI (assistant.cli)
+      -> front ends (lsp, assistant.bulk) and the workshop (assistant.workshop)
+      -> pipeline core (assistant.*)
+      -> engine (assistant.engine), indexer (indexer)
+
+Inside the engine, the runtime (sessions, search, tokenizer codec, export-folder layout,
+weights) never imports the exporter, and the exporter never imports a backend.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("assistant", "lsp", "indexer")
+
+# (layer, rank): an import may go to a lower rank, or stay inside its own layer
+CLI, FRONT, WORKSHOP, CORE, ENGINE, INDEXER = (
+    "cli",
+    "front",
+    "workshop",
+    "core",
+    "engine",
+    "indexer",
+)
+RANK = {CLI: 4, FRONT: 3, WORKSHOP: 3, CORE: 2, ENGINE: 1, INDEXER: 1}
+
+ENGINE_RUNTIME = {
+    "assistant.engine.batcher",
+    "assistant.engine.codec",
+    "assistant.engine.layout",
+    "assistant.engine.onnx_backend",
+    "assistant.engine.search",
+    "assistant.engine.source",
+    "assistant.engine.torch_backend",
+    "assistant.engine.types",
+    "assistant.engine.weights",
+}
+ENGINE_EXPORTER = {
+    "assistant.engine.export",
+    "assistant.engine.onnx_tools",
+    "assistant.engine.t5_graph",
+}
+ENGINE_BACKENDS = {"assistant.engine.onnx_backend", "assistant.engine.torch_backend"}
+
+# third-party adapters that stay inside one layer (DESIGN: "click never leaves the CLI" ...)
+CONFINED = {"click": ("assistant.cli",), "lsprotocol": ("lsp",), "pygls": ("lsp",)}
+
+
+def layer(module: str) -> str:
+    """The layer a module of ours belongs to."""
+    if module == "assistant.cli" or module.startswith("assistant.cli."):
+        return CLI
+    if module.startswith(("assistant.workshop.",)) or module == "assistant.workshop":
+        return WORKSHOP
+    if module == "lsp" or module.startswith("lsp.") or module.startswith("assistant.bulk"):
+        return FRONT
+    if module == "assistant.engine" or module.startswith("assistant.engine."):
+        return ENGINE
+    if module == "indexer" or module.startswith("indexer."):
+        return INDEXER
+    return CORE
+
+
+def _group(module: str) -> str:
+    """Front ends are separate rooms of one floor: lsp may not import bulk, nor bulk lsp."""
+    if layer(module) == FRONT:
+        return module.split(".")[0] if module.startswith("lsp") else "assistant.bulk"
+    return layer(module)
+
+
+def _modules() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            found[".".join(parts)] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _resolve(name: str) -> str | None:
+    """The module of ours that ``name`` (a module or ``module.attribute``) lands in."""
+    while name:
+        if name in MODULES:
+            return name
+        name = name.rpartition(".")[0]
+    return None
+
+
+def _imports(module: str, path: Path) -> Iterator[tuple[str, int]]:
+    """Yield (imported module of ours or top-level third-party name, line) for each import."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, node.lineno
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - (node.level - 1)]
+                base = ".".join([*anchor, base] if base else anchor)
+            for alias in node.names:
+                yield f"{base}.{alias.name}", node.lineno
+
+
+def _edges() -> list[tuple[str, str, int]]:
+    edges = set()
+    for module, path in MODULES.items():
+        for name, line in _imports(module, path):
+            target = _resolve(name)
+            if target is not None and target != module:
+                edges.add((module, target, line))
+    return sorted(edges)
+
+
+EDGES = _edges()
+
+
+def _forbidden(source: str, target: str) -> str | None:
+    """Why the arrow ``source -> target`` runs against the floor plan, or None."""
+    a, b = layer(source), layer(target)
+    if a == b and _group(source) != _group(target):
+        return f"{a} rooms do not import each other"
+    if a != b and RANK[b] >= RANK[a]:
+        return f"{a} may not import {b}"
+    if source in ENGINE_RUNTIME and target in ENGINE_EXPORTER:
+        return "the engine runtime never imports the exporter"
+    if source in ENGINE_EXPORTER and target in ENGINE_BACKENDS:
+        return "the exporter never imports a runtime backend"
+    return None
+
+
+def test_the_walk_sees_the_house() -> None:
+    # guard against a walker that silently finds nothing (the checks below would pass)
+    assert {
+        "assistant.pipeline",
+        "assistant.engine.loading",
+        "lsp.server",
+        "indexer.coverage",
+    } <= set(MODULES)
+    assert any(s == "assistant.pipeline" and layer(t) == ENGINE for s, t, _ in EDGES)
+    assert _forbidden("assistant.engine.search", "assistant.pipeline")
+    assert _forbidden("assistant.pipeline", "lsp.server")
+    assert _forbidden("lsp.hover", "assistant.bulk")
+    assert _forbidden("assistant.engine.onnx_backend", "assistant.engine.export")
+    assert not _forbidden("assistant.cli.generate", "assistant.bulk")
+
+
+def test_imports_point_one_way() -> None:
+    wrong = [
+        f"{MODULES[s].relative_to(ROOT)}:{line}: {s} -> {t} ({why})"
+        for s, t, line in EDGES
+        if (why := _forbidden(s, t))
+    ]
+    assert not wrong, "imports against the layering:\n" + "\n".join(wrong)
+
+
+def test_no_import_cycles() -> None:
+    graph: dict[str, set[str]] = {m: set() for m in MODULES}
+    for s, t, _ in EDGES:
+        graph[s].add(t)
+    cycles = [c for c in _strongly_connected(graph) if len(c) > 1]
+    assert not cycles, "import cycles:\n" + "\n".join(" <-> ".join(sorted(c)) for c in cycles)
+
+
+@pytest.mark.parametrize("library", sorted(CONFINED))
+def test_adapters_stay_in_their_layer(library: str) -> None:
+    homes = CONFINED[library]
+    leaks = [
+        f"{MODULES[m].relative_to(ROOT)}:{line}"
+        for m, path in MODULES.items()
+        for name, line in _imports(m, path)
+        if name.split(".")[0] == library and not any(m == h or m.startswith(h + ".") for h in homes)
+    ]
+    assert not leaks, f"{library} imported outside {homes}: {leaks}"
+
+
+def test_no_import_error_fallbacks_for_our_own_packages() -> None:
+    """An ``except ImportError`` around our own import hides a broken layout."""
+    found = []
+    for path in MODULES.values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Try):
+                continue
+            caught = {ast.unparse(h.type) for h in node.handlers if h.type is not None}
+            if not caught & {"ImportError", "ModuleNotFoundError"}:
+                continue
+            ours = [
+                n
+                for stmt in node.body
+                for n in ast.walk(stmt)
+                if isinstance(n, ast.Import | ast.ImportFrom)
+                and any(
+                    (getattr(n, "module", None) or a.name).split(".")[0] in PACKAGES
+                    for a in n.names
+                )
+            ]
+            found += [f"{path.relative_to(ROOT)}:{n.lineno}" for n in ours]
+    assert not found, f"ImportError fallbacks around our own imports: {found}"
+
+
+def _strongly_connected(graph: dict[str, set[str]]) -> list[set[str]]:
+    """Tarjan's algorithm, iterative (the graph is small, but recursion limits are not)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    result: list[set[str]] = []
+    counter = 0
+    for start in graph:
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.add(member)
+                    if member == node:
+                        break
+                result.append(component)
+    return result
