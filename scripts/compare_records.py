@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _docgen() -> list[str]:
     exe = Path(sys.executable).with_name("docgen")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "assistant.cli"]
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "docgen"]
 
 
 def _records(repo: Path, cache: Path) -> list[dict]:

@@ -10,5 +10,5 @@ The workshop may import the pipeline core (prompts, refinement, drafting), the e
 the indexer, so that it builds prompts and evidence exactly as run time does. The runtime
 (the core, the engine, the indexer, the LSP, bulk runs) never imports the workshop; only
 the CLI mounts its commands (``docgen dataset build``, ``docgen model train/eval``, in
-:mod:`assistant.cli.dataset` and :mod:`assistant.cli.workshop_cmds`) and benchmarks use it.
+:mod:`docgen.dataset` and :mod:`docgen.workshop_cmds`) and benchmarks use it.
 """

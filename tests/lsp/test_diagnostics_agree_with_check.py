@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from assistant.cli import cli
-from assistant.cli.check import check
+from docgen import cli
+from docgen.check import check
 from indexer.coverage import COUNTING_FLAGS
 from lsp.diagnostics import MISSING, find_problems
 from lsp.state import DocgenServer

@@ -72,7 +72,7 @@ export async function buildTinyModel(python, folder) {
 /** True when the installed docgen carries its embedded default model. */
 export async function hasShippedModel(python) {
     const code =
-        'from assistant.engine.loading import DEFAULT_MODEL_DIR as d; ' +
+        'from assistant.engine import DEFAULT_MODEL_DIR as d; ' +
         'print(d.is_dir() and any(d.iterdir()))';
     try {
         const { stdout } = await run(python, ['-c', code], { timeout: 60000 });

@@ -1,6 +1,6 @@
 """The one configuration surface of a training run: :class:`TrainConfig` and its argparse form.
 
-``docgen model train`` (:mod:`assistant.cli.workshop_cmds`) and
+``docgen model train`` (:mod:`docgen.workshop_cmds`) and
 ``python -m assistant.workshop.training.train`` both build a :class:`TrainConfig` and call
 :func:`assistant.workshop.training.train.train`; both take their defaults from here.
 Kept free of heavy imports (no torch) so the CLI can read the defaults at start-up.

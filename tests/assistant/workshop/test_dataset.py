@@ -139,7 +139,7 @@ def test_build_filters_licenses_dedups_and_splits_by_package(corpus: Path, tmp_p
 
 
 def test_cli_builds_and_rejects_empty_input(corpus: Path, tmp_path: Path):
-    from assistant.cli import main
+    from docgen import main
 
     assert main(["dataset", "build", "--no-stdlib", "--out", str(tmp_path / "x")]) == 2
     out = tmp_path / "cli"

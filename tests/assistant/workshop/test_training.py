@@ -137,7 +137,7 @@ def test_train_resume_export_and_evaluate(workspace: Path):
 
 def test_train_surfaces_share_the_config_defaults():
     """The argparse entry and ``docgen model train`` build the same TrainConfig."""
-    from assistant.cli.workshop_cmds import train as train_command
+    from docgen.workshop_cmds import train as train_command
 
     base = {"data": Path("d.jsonl.xz"), "tokenizer": Path("tok"), "out": Path("ckpt")}
     argv = ["--data", "d.jsonl.xz", "--tokenizer", "tok", "--out", "ckpt"]
@@ -153,7 +153,7 @@ def test_train_command_builds_the_config_and_prints_the_summary(
     from click.testing import CliRunner
 
     import assistant.workshop.training.train as train_module
-    from assistant.cli.workshop_cmds import train as train_command
+    from docgen.workshop_cmds import train as train_command
 
     seen: list[TrainConfig] = []
 
@@ -191,7 +191,7 @@ def test_train_command_builds_the_config_and_prints_the_summary(
 def test_eval_command_scores_baselines(workspace: Path, tmp_path: Path):
     from click.testing import CliRunner
 
-    from assistant.cli.workshop_cmds import evaluate
+    from docgen.workshop_cmds import evaluate
 
     out = tmp_path / "report.json"
     args = [

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant.cli import cli
+from docgen import cli
 
 SAMPLE = {
     "pkg/__init__.py": '"""The package."""\n',
@@ -138,7 +138,7 @@ def test_check_bad_config_is_a_usage_error(sample):
 def test_check_loads_no_model(sample):
     code = (
         "import sys\n"
-        "from assistant.cli import main\n"
+        "from docgen import main\n"
         "code = main(['check', '-q', '.'])\n"
         "heavy = [m for m in ('torch', 'faiss', 'sentence_transformers', 'transformers',"
         " 'onnxruntime') if m in sys.modules]\n"

@@ -116,7 +116,7 @@ def _summary_line(report: BulkReport, write: bool, diff: bool) -> str:
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
-    help="json: one object per symbol per line (see DESIGN.md).",
+    help="json: one object per symbol per line (fields: README, 'JSON records').",
 )
 @click.option(
     "--style",

@@ -1,6 +1,6 @@
 """``docgen model``: export a T5 to ONNX (int8), show a model folder; mounts train and eval.
 
-``train`` and ``eval`` come from the workshop's commands (:mod:`assistant.cli.workshop_cmds`).
+``train`` and ``eval`` come from the workshop's commands (:mod:`docgen.workshop_cmds`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli.workshop_cmds import evaluate, train
+from docgen.workshop_cmds import evaluate, train
 
 
 class _ModelError(click.ClickException):

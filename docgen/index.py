@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistant.cli._config import config_for, config_option
+from docgen._config import config_for, config_option
 from indexer.config import ConfigError
 
 if TYPE_CHECKING:  # imported when the command runs, so ``docgen --help`` stays quick

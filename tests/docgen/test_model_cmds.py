@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from assistant.cli import main
 from assistant.engine.layout import MANIFEST_NAME
+from docgen import main
 
 
 def test_export_prints_the_folder_and_info_describes_it(tiny_t5: Path, tmp_path, capsys):

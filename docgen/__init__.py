@@ -1,9 +1,12 @@
-"""The ``docgen`` command line: a thin click layer over the library.
+"""The ``docgen`` command line, the composition root: a thin click layer that wires the product.
 
-Each subcommand lives in its own module of this package and is registered below.
-click is imported only here and in those modules (see ../shared/DESIGN.md).
-Subcommand modules must keep heavy imports (torch, transformers, faiss, the model
-engine) inside the command functions so that ``docgen check`` stays fast.
+It stands above everything else (README, "Architecture"): its commands call the language
+server (:mod:`lsp`), bulk runs (:mod:`assistant.bulk`), the pipeline core, the indexer and,
+for ``docgen model train/eval`` and ``docgen dataset``, the model workshop
+(:mod:`assistant.workshop`); nothing imports this package back. Each subcommand lives in its
+own module here and is registered below; click is imported only in this package. Subcommand
+modules keep heavy imports (torch, transformers, faiss, the model engine) inside the command
+functions so that ``docgen check`` stays fast.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main
+from docgen import main
 
 CONTRACT = {
     "path": str,

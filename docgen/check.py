@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli._config import config_option, project_root, retarget
+from docgen._config import config_option, project_root, retarget
 from indexer.coverage import CheckOptions, check_paths
 
 _FLAGS = {
