@@ -27,13 +27,14 @@ import ast
 import importlib
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from common import machine
 
 from assistant.bulk import document_paths
 from assistant.pipeline import DocPipeline, PipelineSettings
@@ -269,7 +270,7 @@ def main() -> int:
 
         model = str(build_tiny_t5(work / "tiny-t5"))
     results = {
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+        "machine": machine(),
         "model": model or "embedded (assistant/models/docgen-t5)",
         "beams": args.beams,
     }

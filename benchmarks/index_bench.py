@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import resource
 import shutil
@@ -33,6 +32,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from common import machine
 
 from indexer.embed import AUTO_BACKEND, Embedder, embedding_text
 from indexer.index import IndexConfig, update_index
@@ -143,7 +143,7 @@ def main() -> None:
     args = parser.parse_args()
 
     results: dict = {
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+        "machine": machine(),
         "load_before": os.getloadavg(),
         "backend_auto": AUTO_BACKEND,
     }

@@ -24,7 +24,6 @@ import asyncio
 import json
 import math
 import os
-import platform
 import random
 import shutil
 import sys
@@ -33,6 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from common import machine
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
@@ -449,7 +449,7 @@ def main() -> int:
     args = parser.parse_args()
     args.hovers, args.drafts, args.soak = (100, 20, 300) if args.quick else (300, 60, 1000)
     result = asyncio.run(run(args))
-    result["machine"] = f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"
+    result["machine"] = machine()
     result["settings"] = {"hovers": args.hovers, "drafts": args.drafts, "soak": args.soak}
     if args.json:
         print(json.dumps(result, indent=2))

@@ -259,3 +259,25 @@ def _strongly_connected(graph: dict[str, set[str]]) -> list[set[str]]:
                         break
                 result.append(component)
     return result
+
+
+BENCHMARKS = sorted((ROOT / "benchmarks").glob("*.py"))
+
+
+@pytest.mark.parametrize("script", BENCHMARKS, ids=lambda p: p.name)
+def test_benchmarks_use_public_apis_only(script: Path) -> None:
+    """No path tricks, no private names of ours or of another benchmark, no private reads."""
+    found = []
+    for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Attribute):
+            private = node.attr.startswith("_") and not node.attr.startswith("__")
+            if private and ast.unparse(node.value) not in ("self", "cls"):
+                found.append(f"line {node.lineno}: reads {ast.unparse(node)}")
+            if ast.unparse(node) in ("sys.path.insert", "sys.path.append"):
+                found.append(f"line {node.lineno}: changes sys.path")
+        elif isinstance(node, ast.ImportFrom):
+            names = [
+                a.name for a in node.names if a.name.startswith("_") and a.name != "__future__"
+            ]
+            found += [f"line {node.lineno}: imports {node.module}.{n}" for n in names]
+    assert not found, f"{script.name}: " + "; ".join(found)
