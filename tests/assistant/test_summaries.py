@@ -1,0 +1,80 @@
+"""Summary refinement: invented identifiers removed, loops cut, grounded candidates chosen."""
+
+from __future__ import annotations
+
+from assistant.summaries import (
+    Vocabulary,
+    choose_summary,
+    is_identifier_like,
+    normalize_summary,
+    remove_invented,
+)
+from tests.assistant.samples import CODE, symbols_of_code
+
+
+def test_invented_identifier_is_removed_and_flagged() -> None:
+    vocab = Vocabulary.from_texts(["def fetch(self, key): return self.backend.get(key)"])
+    text, flagged = remove_invented(
+        "Fetch the record for key from self.backend via load_cache.", vocab
+    )
+    assert flagged == ["load_cache"]
+    assert "load_cache" not in text
+    assert "self.backend" in text
+    text, flagged = remove_invented("Read `missing_name` and fooBar using get().", vocab)
+    assert flagged == ["`missing_name`", "fooBar"]
+    assert text == "Read using get()."
+
+
+def test_plain_words_are_not_identifiers() -> None:
+    for word in ("Return", "the", "value", "e.g.", "U.S.", "end."):
+        assert not is_identifier_like(word), word
+    for word in ("foo_bar", "fooBar", "a.b", "`x`", "run()", "_private"):
+        assert is_identifier_like(word), word
+
+
+def test_choose_summary_prefers_grounded_candidates() -> None:
+    symbols, _ = symbols_of_code()
+    vocab = Vocabulary.from_texts([CODE])
+    chosen = choose_summary(
+        [
+            ("fetch the value via frobnicate_widget", -0.05),  # most likely, but invents
+            ("fetch the value for key from the backend", -0.4),
+        ],
+        vocab,
+        symbols["Store.fetch"],
+    )
+    assert chosen.summary == "Fetch the value for key from the backend."
+    assert chosen.flagged == []
+    assert 0.0 <= chosen.confidence <= 1.0
+
+
+def test_choose_summary_falls_back_to_the_name_with_low_confidence() -> None:
+    symbols, _ = symbols_of_code()
+    chosen = choose_summary([("", -0.1), ("[ ]", -0.2)], Vocabulary(), symbols["numbers"])
+    assert chosen.summary == "Numbers."
+    assert chosen.confidence <= 0.2
+    assert chosen.notes
+
+
+def test_normalize_summary() -> None:
+    assert (
+        normalize_summary("  return the sum of a and b. Then more.") == "Return the sum of a and b."
+    )
+    assert normalize_summary("count items") == "Count items."
+
+
+def test_loops_are_cut_and_emphasised_names_are_checked() -> None:
+    from assistant.summaries import cut_loops
+
+    looping = "Return a list of all the given list of all the given list of all the given lists."
+    assert cut_loops(looping) == "Return a list of all the given lists."
+    assert cut_loops("Return the the value.") == "Return the value."
+    vocab = Vocabulary.from_texts(["def f(price): return price"])
+    symbols, _ = symbols_of_code()
+    chosen = choose_summary(
+        [("Return a copy of the given *name* of the given *n* and *price*.", -0.3)],
+        vocab,
+        symbols["numbers"],
+    )
+    assert chosen.summary == "Return a copy of *price*."
+    assert chosen.flagged == ["*name*", "*n*"]
