@@ -27,6 +27,10 @@ from indexer.symbols import ParsedFile, Symbol, SymbolOutline, is_private_name
 from indexer.walker import WalkOptions, select
 
 _SKIP_DECORATORS = ("overload", "typing.overload")
+# Languages whose file-level documentation the parser reads (a Python module docstring, a
+# Go package comment, Rust ``//!``). Elsewhere (JavaScript, TypeScript, Java) no module doc is
+# ever seen, so counting the module would report a docstring nobody can add.
+MODULE_DOC_LANGUAGES = frozenset({"python", "go", "rust"})
 
 COUNTING_FLAGS = (
     "include_private",
@@ -50,7 +54,8 @@ class CheckOptions:
         include_nested: Count functions and classes defined inside functions.
         include_init: Count ``__init__`` methods.
         include_property_setters: Count ``@x.setter`` / ``@x.deleter`` methods.
-        include_module: Count modules (module docstrings).
+        include_module: Count modules (module docstrings), in the languages whose parser
+            reads a file-level doc (:data:`MODULE_DOC_LANGUAGES`).
         fail_under: Minimum coverage percentage for :attr:`CoverageReport.passed`.
         exclude: Gitignore-style patterns relative to the root; never checked.
         respect_gitignore: Honour ``.gitignore`` files.
@@ -131,7 +136,7 @@ def counts(symbol: Symbol | SymbolOutline, kinds: dict[str, str], options: Check
         options: What counts.
     """
     if symbol.kind == "module":
-        return options.include_module
+        return options.include_module and symbol.language in MODULE_DOC_LANGUAGES
     if any(d in _SKIP_DECORATORS for d in symbol.decorators):
         return False
     if symbol.name == "__init__":

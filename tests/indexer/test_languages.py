@@ -100,3 +100,27 @@ def test_module_docs_in_go_and_rust():
     assert go.symbols[0].docstring == "Package x does y."
     rust = parse_source(b"//! Crate docs.\n//! More.\n\nfn f() {}\n", "lib.rs")
     assert rust.symbols[0].docstring == "Crate docs.\nMore."
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_outline_parse_sees_the_same_docs(case):
+    # docgen check parses in outline mode; the editor and generate parse fully: they must
+    # agree on what is documented (Go's package comment was lost in outline mode)
+    source = (FIXTURES / case).read_bytes()
+    full = parse_source(source, case)
+    outline = parse_source(source, case, outline=True)
+    documented = [(s.qualname, s.kind, s.docstring) for s in full.symbols]
+    assert [(s.qualname, s.kind, s.docstring) for s in outline.symbols] == documented
+
+
+def test_modules_count_only_where_a_module_doc_can_be_read(tmp_path):
+    from indexer.coverage import CheckOptions, check_paths
+
+    (tmp_path / "x.go").write_text("// Package x does y.\npackage x\n")
+    (tmp_path / "y.js").write_text("/** Adds. */\nexport function add(a, b) { return a + b; }\n")
+    (tmp_path / "z.py").write_text("def f():\n    pass\n")
+    report = check_paths([tmp_path], CheckOptions(), tmp_path)
+    missing = {(m.path, m.qualname) for m in report.missing}
+    # the Go package comment documents x.go; y.js has no module doc form the parser reads
+    assert missing == {("z.py", "z"), ("z.py", "f")}
+    assert (report.documented, report.total) == (2, 4)
