@@ -4,7 +4,8 @@
   the whole session (autouse), so no test reads or writes the real one; language servers
   and CLIs started by the tests inherit it through ``DOCGEN_CACHE_DIR``.
 - ``tiny_t5`` is one tiny random T5 in Hugging Face format, built offline once per session.
-- ``sample_repo`` is a private copy of ``examples/sample_repo`` that a test may change.
+- ``sample_repo`` is a private copy of ``examples/sample_repo`` that a test may change;
+  :func:`write_tree` lays out a small repository of the test's own.
 """
 
 from __future__ import annotations
@@ -19,6 +20,18 @@ from assistant.engine.testing import build_tiny_t5
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "examples" / "sample_repo"
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``files`` (repository-relative path -> text or bytes) under ``root``; return it."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+    return root
 
 
 @pytest.fixture(scope="session", autouse=True)

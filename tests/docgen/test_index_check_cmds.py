@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from docgen import cli
+from tests.conftest import write_tree
 
 SAMPLE = {
     "pkg/__init__.py": '"""The package."""\n',
@@ -55,9 +56,7 @@ def build(power):
 @pytest.fixture
 def sample(tmp_path: Path, monkeypatch) -> Path:
     root = tmp_path / "sample"
-    for rel, text in SAMPLE.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
+    write_tree(root, SAMPLE)
     monkeypatch.chdir(root)  # config discovery starts here: no project pyproject leaks in
     return root
 

@@ -14,6 +14,7 @@ from indexer.embed import Embedder, EmbedderError, embedding_text, shared_embedd
 from indexer.index import IndexConfig, update_index
 from indexer.parser import parse_source, symbol_source
 from indexer.store import VECTORS_NAME, IndexStore
+from tests.conftest import write_tree
 
 ALL = IndexConfig(embed_all=True)
 FILES = {
@@ -43,9 +44,7 @@ def embedder() -> Embedder:
 @pytest.fixture
 def repo(tmp_path: Path, embedder: Embedder) -> Path:
     root = tmp_path / "repo"
-    for rel, text in FILES.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text.lstrip())
+    write_tree(root, {rel: text.lstrip() for rel, text in FILES.items()})
     update_index(root, ALL, embedder=embedder)
     return root
 

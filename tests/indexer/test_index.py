@@ -17,6 +17,7 @@ import pytest
 from indexer.index import IndexConfig, update_index, update_paths
 from indexer.parser import parse_file
 from indexer.store import IndexStore, IndexUnavailable, IndexWarning
+from tests.conftest import write_tree
 
 NO_EMBED = IndexConfig(embed=False)
 
@@ -90,9 +91,7 @@ def test_bad_input_is_counted_not_fatal(tmp_path):
         "bad/minified.js": b"var a=1;" * 700_000,  # 5.6 MB on one line
         "bad/empty.py": b"",
     }
-    for rel, content in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_bytes(content)
+    write_tree(root, files)
     summary = update_index(root, NO_EMBED)
     assert summary.skipped == {"not UTF-8": 1, "binary": 1, "too large": 1}
     assert summary.files_with_errors == 1

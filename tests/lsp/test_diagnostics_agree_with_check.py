@@ -21,6 +21,7 @@ from docgen.check import check
 from indexer.coverage import COUNTING_FLAGS
 from lsp.diagnostics import MISSING, find_problems
 from lsp.state import DocgenServer
+from tests.conftest import write_tree
 from tests.lsp.support import open_file, wait_for
 
 FILES = {
@@ -66,9 +67,7 @@ CASES = [
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "project"
-    for rel, text in FILES.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
+    write_tree(root, FILES)
     monkeypatch.chdir(root)  # config discovery starts here: no other pyproject leaks in
     return root
 
