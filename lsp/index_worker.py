@@ -19,12 +19,15 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from indexer.index import IndexConfig, IndexSummary
 
 logger = logging.getLogger(__name__)
 
 
-def index_config(root: Path) -> Any:
+def index_config(root: Path) -> IndexConfig:
     """Return the ``IndexConfig`` from ``[tool.docgen]`` (defaults when unreadable)."""
     from indexer.config import find_pyproject, load_tool_config
     from indexer.index import IndexConfig
@@ -36,7 +39,7 @@ def index_config(root: Path) -> Any:
         return IndexConfig()
 
 
-def summary_dict(result: Any) -> dict[str, Any]:
+def summary_dict(result: IndexSummary) -> dict[str, Any]:
     """The JSON-ready fields of an ``IndexSummary``."""
     return {
         "files": result.files,

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from indexer.symbols import ParsedFile, Symbol
 from indexer.text import module_name
@@ -34,6 +34,9 @@ from lsp.documents import (
     uri_to_path,
 )
 from lsp.index_worker import summary_line
+
+if TYPE_CHECKING:
+    from indexer.store import IndexStore
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +66,7 @@ class WorkspaceIndex:
         self.root = root
         self._buffers: OrderedDict[str, Buffer] = OrderedDict()
         self._lock = threading.RLock()
-        self._store: Any = None
+        self._store: IndexStore | None = None
         self._store_failed = False
         self._store_stale = False
         self._pending: set[Path] = set()
@@ -191,7 +194,7 @@ class WorkspaceIndex:
             return None
 
     # -- the on-disk index ----------------------------------------------------------
-    def store(self) -> Any:
+    def store(self) -> IndexStore | None:
         """Return the open index store, or ``None`` while there is none (yet).
 
         The store is opened, used and closed on the caller's thread (the event loop):
@@ -333,13 +336,13 @@ def _json_line(line: str) -> dict[str, Any]:
     return message if isinstance(message, dict) else {}
 
 
-def _close_quietly(store: Any) -> None:
-    close = getattr(store, "close", None)
-    if callable(close):
-        try:
-            close()
-        except Exception as exc:  # noqa: BLE001
-            logger.debug("closing the index store failed: %s", exc)
+def _close_quietly(store: IndexStore | None) -> None:
+    if store is None:
+        return
+    try:
+        store.close()
+    except Exception as exc:  # noqa: BLE001
+        logger.debug("closing the index store failed: %s", exc)
 
 
 def _parse(source: bytes, path: str, uri: str) -> ParsedFile | None:
