@@ -15,7 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.edits import EditRefused, TextEdit, detect_newline, line_column
-from assistant.styles import PYTHON_STYLES, ParamDoc, detect_docstring_style, find_params
+from assistant.styles import (
+    PYTHON_STYLES,
+    ParamDoc,
+    detect_docstring_style,
+    find_params,
+    signature_parameters,
+)
 from indexer.symbols import Parameter, ParsedFile, Symbol
 
 __all__ = ["StaleFinding", "documented_parameters", "find_stale", "plan_stale_update"]
@@ -52,23 +58,6 @@ class StaleFinding:
         if self.removed:
             parts.append("no longer in the signature: " + ", ".join(self.removed))
         return "stale docstring: " + "; ".join(parts)
-
-
-def signature_parameters(symbol: Symbol) -> list[Parameter]:
-    """Return the parameters a docstring should document (no ``self``/``cls``, no ``*``)."""
-    params = [p for p in symbol.parameters if p.name and p.name.strip("*/")]
-    if symbol.language != "python":  # Rust's receiver: self, &self, &mut self, mut self
-        params = [p for p in params if p.name.replace("&", "").split()[-1:] != ["self"]]
-    is_static = any(d.split("(")[0].endswith("staticmethod") for d in symbol.decorators)
-    if symbol.kind == "method" and params and not is_static:
-        if params[0].kind in ("positional", "positional_only") and params[0].name in (
-            "self",
-            "cls",
-            "mcs",
-            "metacls",
-        ):
-            params = params[1:]
-    return params
 
 
 def documented_parameters(symbol: Symbol, default_style: str = "google") -> list[str] | None:

@@ -38,8 +38,7 @@ from common import machine
 
 from assistant.bulk import document_paths
 from assistant.pipeline import DocPipeline, PipelineSettings
-from assistant.stale import signature_parameters
-from assistant.styles import find_params
+from assistant.styles import find_params, signature_parameters
 from indexer.coverage import CheckOptions, counts
 from indexer.parser import parse_source
 

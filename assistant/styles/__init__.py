@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from assistant.styles.comments import COMMENT_STYLES, render_comment_text, wrap_comment
 from assistant.styles.comments import find_params as _find_comment_params
-from assistant.styles.docmodel import DocModel, ParamDoc, RaiseDoc, ValueDoc
+from assistant.styles.docmodel import DocModel, ParamDoc, RaiseDoc, ValueDoc, signature_parameters
 from assistant.styles.python import PYTHON_STYLES, ParamBlock, ParamEntry
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "find_params",
     "python_literal",
     "render",
+    "signature_parameters",
     "style_for_language",
     "wrap_comment",
 ]

@@ -14,8 +14,7 @@ import re
 import textwrap
 from collections.abc import Callable
 
-from assistant.stale import signature_parameters
-from assistant.styles.docmodel import DocModel, ParamDoc, RaiseDoc, ValueDoc
+from assistant.styles.docmodel import DocModel, ParamDoc, RaiseDoc, ValueDoc, signature_parameters
 from assistant.summaries import split_identifier
 from indexer.symbols import Parameter, Symbol
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from indexer.symbols import Parameter, Symbol
+
 
 @dataclass(slots=True)
 class ParamDoc:
@@ -71,3 +73,20 @@ class DocModel:
     raises: list[RaiseDoc] = field(default_factory=list)
     symbol_name: str = ""
     kind: str = "function"
+
+
+def signature_parameters(symbol: Symbol) -> list[Parameter]:
+    """Return the parameters a docstring should document (no ``self``/``cls``, no ``*``)."""
+    params = [p for p in symbol.parameters if p.name and p.name.strip("*/")]
+    if symbol.language != "python":  # Rust's receiver: self, &self, &mut self, mut self
+        params = [p for p in params if p.name.replace("&", "").split()[-1:] != ["self"]]
+    is_static = any(d.split("(")[0].endswith("staticmethod") for d in symbol.decorators)
+    if symbol.kind == "method" and params and not is_static:
+        if params[0].kind in ("positional", "positional_only") and params[0].name in (
+            "self",
+            "cls",
+            "mcs",
+            "metacls",
+        ):
+            params = params[1:]
+    return params

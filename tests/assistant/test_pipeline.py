@@ -10,8 +10,7 @@ import pytest
 from assistant.bulk import document_paths
 from assistant.edits import apply_edits
 from assistant.pipeline import find_stale
-from assistant.stale import signature_parameters
-from assistant.styles import find_params
+from assistant.styles import find_params, signature_parameters
 from assistant.target import Target
 from indexer.parser import parse_source
 from indexer.text import symbol_source
