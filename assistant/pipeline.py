@@ -38,11 +38,12 @@ from assistant.edits import (
     plan_python_insertion,
     plan_replacement,
 )
-from assistant.engine import DynamicBatcher, Priority, TextGenerator
+from assistant.engine import DynamicBatcher, EngineError, Priority, TextGenerator
 from assistant.fingerprint import model_fingerprint, text_sha
 from assistant.index_handle import IndexedFiles, IndexHandle, index_config
 from assistant.lexicon import ParamLexicon
 from assistant.prompt import first_sentence
+from assistant.ranker import RankerError
 from assistant.results import DocResult, PipelineStats
 from assistant.settings import PIPELINE_VERSION, STYLE_CHOICES, PipelineSettings
 from assistant.stale import StaleFinding
@@ -72,8 +73,11 @@ __all__ = [
     "DocPipeline",
     "DocResult",
     "EditRefused",
+    "EngineError",
     "PipelineSettings",
     "PipelineStats",
+    "Priority",
+    "RankerError",
     "StaleFinding",
     "TextEdit",
     "find_stale",

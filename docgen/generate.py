@@ -195,9 +195,7 @@ def _run(
     quiet: bool,
 ) -> int:
     from assistant.bulk import document_paths
-    from assistant.engine import EngineError
-    from assistant.pipeline import DocPipeline
-    from assistant.ranker import RankerError
+    from assistant.pipeline import DocPipeline, EngineError, RankerError
 
     pipeline = DocPipeline(root, settings)
     try:

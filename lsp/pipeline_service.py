@@ -16,16 +16,17 @@ import logging
 import threading
 from pathlib import Path
 
-from assistant.engine import EngineError, Priority
 from assistant.pipeline import (
     DocPipeline,
     DocResult,
+    EngineError,
     PipelineSettings,
+    Priority,
+    RankerError,
     StaleFinding,
     TextEdit,
     find_stale,
 )
-from assistant.ranker import RankerError
 from indexer.symbols import ParsedFile, Symbol
 from lsp.options import ServerOptions
 from lsp.stats import LatencyStats

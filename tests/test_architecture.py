@@ -181,6 +181,17 @@ def test_no_import_cycles() -> None:
     assert not cycles, "import cycles:\n" + "\n".join(" <-> ".join(sorted(c)) for c in cycles)
 
 
+def test_the_language_server_sees_the_core_through_one_module() -> None:
+    """lsp/ reaches the pipeline (and its errors and priorities) through assistant.pipeline."""
+    wrong = [
+        f"{MODULES[s].relative_to(ROOT)}:{line}: {t}"
+        for s, t, line in EDGES
+        if layer(s) == FRONT and s.startswith("lsp") and t.startswith("assistant")
+        if t != "assistant.pipeline"
+    ]
+    assert not wrong, "lsp imports the core around assistant.pipeline:\n" + "\n".join(wrong)
+
+
 @pytest.mark.parametrize("library", sorted(CONFINED))
 def test_adapters_stay_in_their_layer(library: str) -> None:
     homes = CONFINED[library]
