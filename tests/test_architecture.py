@@ -53,7 +53,7 @@ ENGINE_EXPORTER = {
 }
 ENGINE_BACKENDS = {"assistant.engine.onnx_backend", "assistant.engine.torch_backend"}
 
-# third-party adapters that stay inside one layer (DESIGN: "click never leaves the CLI" ...)
+# third-party adapters that stay inside one layer ("click never leaves the CLI", ...)
 CONFINED = {"click": ("docgen",), "lsprotocol": ("lsp",), "pygls": ("lsp",)}
 
 

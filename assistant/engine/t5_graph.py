@@ -10,7 +10,7 @@ step to its past and returns the present cache, its cross-attention reads the
 precomputed encoder K/V in their ``(batch, heads, length, head_dim)`` layout) and the
 relative position bias looked up in a precomputed table. Inputs and outputs are optimum's,
 so the stepper and every export consumer work unchanged; outputs equal optimum's graphs'
-(tests/engine/test_t5_graph.py).
+(tests/assistant/engine/test_t5_graph.py).
 
 Only the plain T5 family is covered (relu, gelu or gelu_new feed-forward, gated or not,
 up to :data:`MAX_PARAMETERS`); for anything else :func:`supports` says no and the

@@ -6,7 +6,7 @@ hours for 150k symbols, so the same model can also run on a GPU machine that lac
 sentence-transformers: :mod:`assistant.workshop.dataset.minilm_pack` packs the shipped weights
 (int8 per-row, about 23 MB) and :class:`PackedMiniLM` reproduces sentence-transformers'
 pipeline for this model (BERT, mean pooling over the attention mask, L2 normalisation);
-``tests/model/test_dataset.py`` checks its vectors against ``Embedder``'s.
+``tests/assistant/workshop/test_dataset.py`` checks its vectors against ``Embedder``'s.
 
 Usage: ``python -m assistant.workshop.dataset.neighbours IN OUT [--minilm DIR] [--device cuda]``.
 """
