@@ -124,7 +124,7 @@ def wants_docstring(symbol: Symbol, settings: PipelineSettings, kinds: dict[str,
         include_magic=settings.include_magic,
         include_nested=settings.include_nested,
         include_init=settings.include_init,
-        include_property_setters=False,
+        include_property_setters=settings.include_property_setters,
         include_module=settings.include_module,
     )
     return counts(symbol, kinds, options)

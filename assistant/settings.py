@@ -46,6 +46,7 @@ class PipelineSettings:
         include_magic: Also document dunder methods other than ``__init__``.
         include_nested: Also document functions nested in functions.
         include_init: Also document ``__init__`` methods.
+        include_property_setters: Also document ``@x.setter`` / ``@x.deleter`` methods.
         include_module: Also draft module docstrings.
         exclude: Gitignore-style patterns of files to leave alone.
         max_file_bytes: Larger files are skipped.
@@ -71,6 +72,7 @@ class PipelineSettings:
     include_magic: bool = False
     include_nested: bool = False
     include_init: bool = False
+    include_property_setters: bool = False
     include_module: bool = False
     exclude: list[str] = field(default_factory=list)
     max_file_bytes: int = 1_000_000

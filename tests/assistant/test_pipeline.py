@@ -14,6 +14,7 @@ from assistant.styles import find_params, signature_parameters
 from assistant.target import Target
 from indexer.parser import parse_source
 from indexer.text import symbol_source
+from tests.conftest import write_tree
 
 MODELS = "inventory/models.py"
 
@@ -145,6 +146,28 @@ def test_generate_fills_what_check_reports(sample_repo: Path, make_pipeline) -> 
     assert check_paths([sample_repo], CheckOptions(), sample_repo).missing == []
     for path in sample_repo.rglob("*.py"):
         ast.parse(path.read_bytes())
+
+
+def test_generate_honours_the_counting_options_check_uses(tmp_path: Path, make_pipeline) -> None:
+    from indexer.coverage import CheckOptions, check_paths
+
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "shapes.py": '"""Shapes."""\n\n\nclass Box:\n    """A box."""\n\n'
+            '    @property\n    def size(self):\n        """The size."""\n'
+            "        return self._size\n\n"
+            "    @size.setter\n    def size(self, value):\n        self._size = value\n"
+        },
+    )
+    options = CheckOptions(include_property_setters=True)
+    missing = {(m.path, m.qualname) for m in check_paths([root], options, root).missing}
+    assert missing == {("shapes.py", "Box.size")}  # the setter
+    without = document_paths(make_pipeline(root), [root], mode="missing")
+    assert without.results == []  # setters are not drafted by default, as check does not count them
+    pipeline = make_pipeline(root, include_property_setters=True)
+    report = document_paths(pipeline, [root], mode="missing")
+    assert {(r.path, r.qualname) for r in report.results} == missing
 
 
 def test_stale_update_through_the_api(sample_repo: Path, make_pipeline) -> None:
