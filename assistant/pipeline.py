@@ -187,6 +187,7 @@ class DocPipeline:
             model_seconds=drafter.seconds if drafter is not None else 0.0,
             embedded=self.retriever.embedded,
             embed_seconds=self.retriever.embed_seconds,
+            interactive_batches=self._batcher.batches_run if self._batcher is not None else 0,
         )
 
     @property

@@ -76,6 +76,7 @@ class PipelineStats:
         model_seconds: Wall time spent waiting for the model.
         embedded: Texts embedded for retrieval because the index had no vector for them.
         embed_seconds: Wall time spent embedding them.
+        interactive_batches: Batches the dynamic batcher ran for interactive requests.
     """
 
     model_loaded: bool
@@ -83,3 +84,4 @@ class PipelineStats:
     model_seconds: float
     embedded: int
     embed_seconds: float
+    interactive_batches: int = 0

@@ -235,7 +235,7 @@ def test_concurrent_interactive_requests_share_the_batcher(
             pool.map(lambda item: pipeline.document_symbol(MODELS, item[0], item[2]), work)
         )
     assert [r.qualname for r in results] == names
-    assert pipeline._batcher is not None and pipeline._batcher.batches_run >= 1
+    assert pipeline.stats().interactive_batches >= 1
 
 
 BAD_INPUT = {
