@@ -6,7 +6,6 @@ folder through :mod:`.source`; it loads nothing and imports neither backend nor 
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from assistant.engine.layout import (
     MANIFEST_NAME,
     cache_root,
     manifest_graphs,
+    read_json_object,
     verify_export,
 )
 from assistant.engine.source import check_hf_folder
@@ -56,7 +56,7 @@ def _describe_folder(folder: Path) -> dict:
         out["source"] = manifest.get("source", {})
         out["settings"] = manifest.get("settings", {})
         out["graphs"] = manifest_graphs(manifest)
-        config = _json(folder / "config.json")
+        config = read_json_object(folder / "config.json")
     else:
         config = check_hf_folder(folder)
         out["format"] = "huggingface (safetensors)"
@@ -66,7 +66,7 @@ def _describe_folder(folder: Path) -> dict:
                     "num_heads", "vocab_size")
     }  # fmt: skip
     tok = (
-        _json(folder / "tokenizer_config.json")
+        read_json_object(folder / "tokenizer_config.json")
         if (folder / "tokenizer_config.json").is_file()
         else {}
     )
@@ -75,10 +75,3 @@ def _describe_folder(folder: Path) -> dict:
         p.name: f"{p.stat().st_size / 1e6:.1f} MB" for p in sorted(folder.iterdir()) if p.is_file()
     }
     return out
-
-
-def _json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelLoadError(f"{path} cannot be read ({exc}).") from exc
