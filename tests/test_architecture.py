@@ -57,26 +57,32 @@ ENGINE_BACKENDS = {"assistant.engine.onnx_backend", "assistant.engine.torch_back
 CONFINED = {"click": ("docgen",), "lsprotocol": ("lsp",), "pygls": ("lsp",)}
 
 
+# Packages of each layer, by module prefix. The front ends are separate rooms of one floor:
+# each is a client of the core and none imports another (a new front end, such as an MCP
+# server, gets its own entry here).
+FRONT_ENDS = ("lsp", "assistant.bulk", "assistant.mcp_server")
+LAYER_PREFIXES = (
+    ("docgen", CLI),
+    ("assistant.workshop", WORKSHOP),
+    *((front, FRONT) for front in FRONT_ENDS),
+    ("assistant.engine", ENGINE),
+    ("indexer", INDEXER),
+    ("assistant", CORE),
+)
+
+
+def _within(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
 def layer(module: str) -> str:
     """The layer a module of ours belongs to."""
-    if module == "docgen" or module.startswith("docgen."):
-        return CLI
-    if module.startswith(("assistant.workshop.",)) or module == "assistant.workshop":
-        return WORKSHOP
-    if module == "lsp" or module.startswith("lsp.") or module.startswith("assistant.bulk"):
-        return FRONT
-    if module == "assistant.engine" or module.startswith("assistant.engine."):
-        return ENGINE
-    if module == "indexer" or module.startswith("indexer."):
-        return INDEXER
-    return CORE
+    return next(name for prefix, name in LAYER_PREFIXES if _within(module, prefix))
 
 
 def _group(module: str) -> str:
-    """Front ends are separate rooms of one floor: lsp may not import bulk, nor bulk lsp."""
-    if layer(module) == FRONT:
-        return module.split(".")[0] if module.startswith("lsp") else "assistant.bulk"
-    return layer(module)
+    """The room of a module: its front end, or its layer."""
+    return next((front for front in FRONT_ENDS if _within(module, front)), layer(module))
 
 
 def _modules() -> dict[str, Path]:
@@ -159,6 +165,8 @@ def test_the_walk_sees_the_house() -> None:
     assert _forbidden("assistant.engine.search", "assistant.pipeline")
     assert _forbidden("assistant.pipeline", "lsp.server")
     assert _forbidden("lsp.hover", "assistant.bulk")
+    assert _forbidden("assistant.mcp_server", "lsp.state")
+    assert _forbidden("assistant.pipeline", "assistant.workshop.training.train")
     assert _forbidden("assistant.engine.onnx_backend", "assistant.engine.export")
     assert not _forbidden("docgen.generate", "assistant.bulk")
     assert _forbidden("lsp.server", "docgen.serve")
@@ -186,8 +194,7 @@ def test_the_language_server_sees_the_core_through_one_module() -> None:
     wrong = [
         f"{MODULES[s].relative_to(ROOT)}:{line}: {t}"
         for s, t, line in EDGES
-        if layer(s) == FRONT and s.startswith("lsp") and t.startswith("assistant")
-        if t != "assistant.pipeline"
+        if _within(s, "lsp") and _within(t, "assistant") and t != "assistant.pipeline"
     ]
     assert not wrong, "lsp imports the core around assistant.pipeline:\n" + "\n".join(wrong)
 
@@ -199,7 +206,7 @@ def test_adapters_stay_in_their_layer(library: str) -> None:
         f"{MODULES[m].relative_to(ROOT)}:{line}"
         for m, path in MODULES.items()
         for name, line in _imports(m, path)
-        if name.split(".")[0] == library and not any(m == h or m.startswith(h + ".") for h in homes)
+        if name.split(".")[0] == library and not any(_within(m, h) for h in homes)
     ]
     assert not leaks, f"{library} imported outside {homes}: {leaks}"
 
