@@ -115,18 +115,11 @@ def wants_docstring(symbol: Symbol, settings: PipelineSettings, kinds: dict[str,
     modules only with ``include_module``, and never a definition tree-sitter could not
     parse cleanly.
     """
-    from indexer.coverage import CheckOptions, counts
+    from indexer.coverage import COUNTING_FLAGS, CheckOptions, counts
 
     if symbol.docstring or symbol.has_errors:
         return False
-    options = CheckOptions(
-        include_private=settings.include_private,
-        include_magic=settings.include_magic,
-        include_nested=settings.include_nested,
-        include_init=settings.include_init,
-        include_property_setters=settings.include_property_setters,
-        include_module=settings.include_module,
-    )
+    options = CheckOptions(**{name: getattr(settings, name) for name in COUNTING_FLAGS})
     return counts(symbol, kinds, options)
 
 
