@@ -55,7 +55,7 @@ async def code_action(ls: DocgenServer, params: types.CodeActionParams) -> list[
     problems = {(p.code, p.symbol.qualname): p for p in diagnostics.find_problems(ls, buffer)}
     actions = _symbol_actions(params, document, buffer, problems)
     missing = [
-        p for p in problems.values() if p.code == diagnostics.MISSING and p.symbol.kind != "module"
+        p for p in problems.values() if p.code == diagnostics.MISSING and _draftable(p.symbol)
     ]
     if missing:
         actions.append(_file_action(params, document, len(missing)))
@@ -72,10 +72,10 @@ def _symbol_actions(
     problems: dict[tuple[str, str], diagnostics.Finding],
 ) -> list[types.CodeAction]:
     """Generate/update actions for the classes and functions in the range and in the
-    diagnostics (modules are not drafted in the editor: see :func:`_missing_symbols`)."""
+    diagnostics (see :func:`_draftable`)."""
     targets = _targets(buffer, params.range)
     symbols = buffer.parsed.symbols if buffer.parsed else []
-    by_name = {s.qualname: s for s in symbols if s.kind != "module"}
+    by_name = {s.qualname: s for s in symbols if _draftable(s)}
     for diag in params.context.diagnostics:
         if diag.source == diagnostics.SOURCE and isinstance(diag.data, dict):
             if diag.data.get("qualname") in by_name:
@@ -85,7 +85,7 @@ def _symbol_actions(
     for symbol in targets:
         for code, action in ((diagnostics.MISSING, GENERATE), (diagnostics.STALE, UPDATE)):
             wants = (code, symbol.qualname) in problems or (
-                code == diagnostics.MISSING and not symbol.docstring and symbol.kind != "module"
+                code == diagnostics.MISSING and not symbol.docstring and _draftable(symbol)
             )
             if wants and (action, symbol.qualname) not in seen:
                 seen.add((action, symbol.qualname))
@@ -163,8 +163,7 @@ def _targets(buffer: Buffer, rng: types.Range) -> list[Symbol]:
     out = [
         s
         for s in parsed.symbols
-        if s.kind != "module"
-        and rng.start.line <= (s.name_span or s.span).start_line <= rng.end.line
+        if _draftable(s) and rng.start.line <= (s.name_span or s.span).start_line <= rng.end.line
     ]
     inner = enclosing_symbol(parsed, rng.start.line)
     if inner is not None and inner not in out:
@@ -255,12 +254,19 @@ def _symbol_named(buffer: Buffer, qualname: Any) -> Symbol:
 
 def _missing_symbols(ls: DocgenServer, buffer: Buffer) -> list[Symbol]:
     """What "Generate docstrings for this file" documents: the classes and functions the
-    diagnostics flag (the rule of ``docgen check``). Module docstrings are flagged but not
-    drafted here (JavaScript, TypeScript and Java files cannot hold one the parser reads)."""
+    diagnostics flag (the rule of ``docgen check``), less what :func:`_draftable` leaves out."""
     if buffer.parsed is None:
         return []
     flagged = missing_docstrings(buffer.parsed, ls.counting_options())
-    return [symbol for symbol in flagged if symbol.kind != "module"]
+    return [symbol for symbol in flagged if _draftable(symbol)]
+
+
+def _draftable(symbol: Symbol) -> bool:
+    """Whether the editor offers to draft ``symbol``'s docstring: classes and functions.
+
+    A missing module docstring is flagged (as ``docgen check`` counts it) but not drafted
+    in the editor, as before."""
+    return symbol.kind != "module"
 
 
 async def _edits(
