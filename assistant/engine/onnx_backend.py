@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.engine.codec import PromptCodec
-from assistant.engine.layout import ONNX_PARTS, verify_export
+from assistant.engine.layout import ONNX_PARTS, read_json_object, verify_export
 from assistant.engine.search import Sequence, beam_search, greedy_search
 from assistant.engine.types import GenerationConfig, Hypothesis, ModelLoadError
 
@@ -284,11 +284,6 @@ class OnnxGenerator:
 
 
 def _decoder_start_id(folder: Path) -> int:
-    import json
-
-    try:
-        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelLoadError(f"{folder / 'config.json'} cannot be read ({exc}).") from exc
+    config = read_json_object(folder / "config.json")
     value = config.get("decoder_start_token_id")
     return int(value if value is not None else config.get("pad_token_id") or 0)
