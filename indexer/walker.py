@@ -80,11 +80,12 @@ def decodable(rel: str) -> bool:
 
 
 def inside(path: Path, root: Path) -> Path | None:
-    """The real location of ``path`` if it exists and lies inside ``root`` (resolved), else
-    ``None``: the check before any read or write of a repository file."""
+    """The real location of ``path`` if it lies inside ``root``, else ``None``: the check
+    before any read or write of a repository file (symlinks and ``..`` resolved; a path
+    that does not exist yet is placed where it would be, a symlink loop is ``None``)."""
     try:
-        resolved = path.resolve(strict=True)
-    except (OSError, RuntimeError):  # missing, or a symlink loop
+        resolved = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
         return None
     return resolved if _inside(resolved, root.resolve()) else None
 
