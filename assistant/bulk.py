@@ -9,6 +9,13 @@ and carry each new docstring where it belongs), then show a diff and/or write at
 A file that changed on disk since it was read is re-read and re-planned once (the drafted
 summaries are reused); if it changes again it is left alone and reported. Nothing is
 written without ``write=True``.
+
+Nothing outside the repository is read or written: every read and every write checks the
+file's real location (symlinks and ``..`` resolved) against the root right before it, and
+writes to that location; a file that is (or became) a link out is skipped as
+``outside the repository``. A Python file in a declared encoding (PEP 263) is parsed as
+UTF-8 and written back in its own encoding, never converted; a draft the encoding cannot
+hold is refused for that file.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.edits import (
     ConcurrentChangeError,
@@ -34,6 +42,9 @@ from assistant.stale import StaleFinding, check_symbol
 from assistant.summaries import Refined
 from assistant.target import Target
 from indexer.symbols import ParsedFile, Symbol
+
+if TYPE_CHECKING:
+    from indexer.parser import SourceText
 
 MODES = ("missing", "stale", "all")
 """``missing``: draft absent docstrings; ``stale``: update stale ones; ``all``: both."""
@@ -52,6 +63,8 @@ class BulkReport:
         results: One result per documented symbol, in file order.
         files: Files read and parsed.
         skipped: Files not read, counted by reason.
+        skipped_paths: ``(path, reason)`` of each file not read (or not written because it
+            turned out to lie outside the repository), as the walker names them.
         written: Files written.
         refused: ``path: why`` for edits refused (would not parse, would not land).
         changed: Files left alone because they changed on disk during the run.
@@ -65,6 +78,7 @@ class BulkReport:
     results: list[DocResult] = field(default_factory=list)
     files: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
+    skipped_paths: list[tuple[str, str]] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
@@ -91,6 +105,11 @@ class BulkReport:
             "errors": len(self.errors),
         }
 
+    def skip(self, rel: str, reason: str, detail: str = "") -> None:
+        """Count a file not read (or not written) under ``reason`` and name it."""
+        self.skipped[reason] += 1
+        self.skipped_paths.append((rel, f"{reason}: {detail}" if detail else reason))
+
     @property
     def exit_code(self) -> int:
         """0: all went as planned; 1: an edit was refused, a file changed, or an error."""
@@ -100,11 +119,16 @@ class BulkReport:
 @dataclass
 class _File:
     rel: str
-    path: Path
-    source: bytes
+    path: Path  # its real location, inside the root
+    read: SourceText
     parsed: ParsedFile
     missing: list[Target] = field(default_factory=list)
     stale: list[tuple[Symbol, StaleFinding]] = field(default_factory=list)
+
+    @property
+    def source(self) -> bytes:
+        """What the parser read (UTF-8); edits are planned on it."""
+        return self.read.data
 
 
 def wants_docstring(symbol: Symbol, settings: PipelineSettings, kinds: dict[str, str]) -> bool:
@@ -176,37 +200,85 @@ def _update_index(pipeline: DocPipeline, report: BulkReport) -> None:
 def _read_files(
     pipeline: DocPipeline, paths: list[Path], mode: str, report: BulkReport, tick: BulkProgress
 ) -> list[_File]:
-    from indexer.parser import SkipFile, parse_source, read_source
+    from indexer.parser import SkipFile, parse_source, read_source_file
     from indexer.walker import WalkOptions, select
 
     settings = pipeline.settings
     selection = select(paths, pipeline.root, WalkOptions(settings.exclude, settings.max_file_bytes))
     report.skipped.update(selection.skipped)
+    report.skipped_paths.extend(selection.skipped_paths)
     files = []
     indexed = pipeline.indexed_files()
     tick("parse", 0, len(selection.files))
     for rel, path in sorted(selection.files.items()):
         tick("parse", 1, len(selection.files))
+        real = _real_path(pipeline, rel, path, report)
+        if real is None:
+            continue
         try:
-            source = read_source(path, settings.max_file_bytes)
-            parsed = indexed.parse(rel, source) or parse_source(source, rel)
+            read = read_source_file(real, settings.max_file_bytes)
+            parsed = indexed.parse(rel, read.data) or parse_source(read.data, rel)
         except SkipFile as exc:
-            report.skipped[exc.reason] += 1
+            report.skip(rel, exc.reason, exc.detail)
             continue
         except Exception as exc:  # noqa: BLE001
             report.errors.append(f"{rel}: cannot parse: {exc}")
             continue
         report.files += 1
-        files.append(_collect(pipeline, rel, path, source, parsed, mode))
+        files.append(_collect(pipeline, rel, real, read, parsed, mode))
     return files
 
 
+def _real_path(pipeline: DocPipeline, rel: str, path: Path, report: BulkReport) -> Path | None:
+    """The real location of a repository file right before it is read or written, or
+    ``None`` (skipped and reported) when that is outside the repository."""
+    from indexer.walker import OUTSIDE, inside
+
+    real = inside(path, pipeline.root)
+    if real is None:
+        report.skip(rel, OUTSIDE)
+    return real
+
+
+def encode_source(data: bytes, encoding: str, rel: str) -> bytes:
+    """Return edited UTF-8 ``data`` in the file's own ``encoding`` (``SourceText.encoding``).
+
+    Raises:
+        EditRefused: The encoding cannot hold a character of the edit (or the encoded file
+            would not parse as Python reads it); nothing of the file is written.
+    """
+    if encoding in ("utf-8", "utf-8-sig"):
+        return data  # the file's own bytes were edited (a BOM kept)
+    import ast
+    import warnings
+
+    text = data.decode("utf-8")
+    try:
+        encoded = text.encode(encoding)
+    except UnicodeEncodeError as exc:
+        line = text.count("\n", 0, exc.start) + 1
+        raise EditRefused(
+            f"{rel}: edit refused: {encoding}, the encoding its coding cookie declares, cannot "
+            f"hold {ascii(text[exc.start])} (line {line}); the file is left as it is"
+        ) from exc
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(encoded)
+    except (SyntaxError, ValueError) as exc:
+        raise EditRefused(
+            f"{rel}: edit refused: in {encoding} the result would not parse ({exc})"
+        ) from exc
+    return encoded
+
+
 def _collect(
-    pipeline: DocPipeline, rel: str, path: Path, source: bytes, parsed: ParsedFile, mode: str
+    pipeline: DocPipeline, rel: str, path: Path, read: SourceText, parsed: ParsedFile, mode: str
 ) -> _File:
     from indexer.text import symbol_source
 
-    item = _File(rel, path, source, parsed)
+    item = _File(rel, path, read, parsed)
+    source = item.source
     kinds = {s.qualname: s.kind for s in parsed.symbols}
     for symbol in parsed.symbols:
         if mode in ("missing", "all") and wants_docstring(symbol, pipeline.settings, kinds):
@@ -317,41 +389,62 @@ def _finish_file(
     kept, edited = _checked(item, writable, report)
     if not kept:
         return
+    try:
+        encoded = encode_source(edited, item.read.encoding, item.rel)
+    except EditRefused as exc:
+        report.refused.append(str(exc))
+        return
     if diff:
         report.diff += unified_diff(item.rel, item.source, edited)
     if write:
-        _write(pipeline, item, summaries, edited, report)
+        _write(pipeline, item, summaries, encoded, report)
 
 
 def _write(
     pipeline: DocPipeline,
     item: _File,
     summaries: dict[tuple[str, str], tuple[Refined, bool]],
-    edited: bytes,
+    encoded: bytes,
     report: BulkReport,
 ) -> None:
+    """Write ``encoded`` (the edited file in its own encoding) over ``item``'s real path."""
+    real = _real_path(pipeline, item.rel, item.path, report)
+    if real is None:
+        return
     try:
-        atomic_write(item.path, edited, content_hash(item.source))
+        atomic_write(real, encoded, content_hash(item.read.raw))
         report.written.append(item.rel)
         return
     except ConcurrentChangeError:
         pass
     # changed since it was read: re-read, re-plan with the same summaries, try once more
-    from indexer.parser import SkipFile, parse_source, read_source
+    from indexer.parser import SkipFile, parse_source, read_source_file
 
+    real = _real_path(pipeline, item.rel, item.path, report)
+    if real is None:
+        return
     try:
-        source = read_source(item.path, pipeline.settings.max_file_bytes)
+        read = read_source_file(real, pipeline.settings.max_file_bytes)
     except SkipFile as exc:
         report.changed.append(f"{item.rel}: changed during the run and is now {exc}")
         return
     mode = "all" if item.stale else "missing"
-    fresh = _collect(pipeline, item.rel, item.path, source, parse_source(source, item.rel), mode)
+    parsed = parse_source(read.data, item.rel)
+    fresh = _collect(pipeline, item.rel, real, read, parsed, mode)
     planned = [p for p in _plan(pipeline, fresh, summaries, None) if not p[0].below_floor]
     kept, new_bytes = _checked(fresh, planned, report)
     if not kept:
         return
     try:
-        atomic_write(item.path, new_bytes, content_hash(source))
+        new_encoded = encode_source(new_bytes, read.encoding, item.rel)
+    except EditRefused as exc:
+        report.refused.append(str(exc))
+        return
+    real = _real_path(pipeline, item.rel, real, report)
+    if real is None:
+        return
+    try:
+        atomic_write(real, new_encoded, content_hash(read.raw))
         report.written.append(item.rel)
     except ConcurrentChangeError as exc:
         report.changed.append(f"{item.rel}: {exc}")

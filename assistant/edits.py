@@ -217,10 +217,14 @@ def apply_edits(source: bytes, edits: list[TextEdit]) -> bytes:
 
 
 def _python_error(source: bytes) -> str | None:
+    try:  # UTF-8 even under another coding cookie (read_source re-encodes), so read as text
+        text: str | bytes = source.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = source
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ast.parse(source)
+            ast.parse(text)
     except SyntaxError as exc:
         return f"line {exc.lineno}: {exc.msg}"
     except ValueError as exc:  # NUL bytes

@@ -45,9 +45,11 @@ __all__ = [
     "DEFAULT_MAX_FILE_BYTES",
     "MAX_LINE_BYTES",
     "SkipFile",
+    "SourceText",
     "parse_file",
     "parse_source",
     "read_source",
+    "read_source_file",
     "symbol_source",
 ]
 
@@ -62,8 +64,8 @@ class SkipFile(Exception):
     """A file that is not indexed, with a short reason category and a detail.
 
     Attributes:
-        reason: Category used for counting: ``binary``, ``not UTF-8``, ``too large``,
-            ``minified``, ``unreadable``, ``unsupported``.
+        reason: Category used for counting: ``binary``, ``not UTF-8``, ``bad encoding``,
+            ``too large``, ``minified``, ``unreadable``, ``unsupported``.
         detail: Human-readable detail (sizes, the OS error).
     """
 
@@ -111,11 +113,41 @@ def _span(node: Node, start: Node | None = None) -> Span:
     )
 
 
+@dataclass(frozen=True)
+class SourceText:
+    """A source file as read: UTF-8 bytes for the parser, and how it is stored on disk.
+
+    Attributes:
+        data: What the parser reads: the file's own bytes when it is UTF-8 (a BOM kept),
+            else its text re-encoded as UTF-8.
+        encoding: ``utf-8``, ``utf-8-sig`` (a BOM) or the codec a Python file's PEP 263
+            coding cookie declares (``tokenize.detect_encoding``'s name, e.g. ``iso-8859-1``).
+        raw: The bytes on disk (write edits back in ``encoding``, see ``data``).
+    """
+
+    data: bytes
+    encoding: str
+    raw: bytes
+
+
 def read_source(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
-    """Read a source file's bytes, refusing what should not be indexed.
+    """Read a source file as UTF-8 bytes, refusing what should not be indexed.
+
+    A Python file in another encoding declared by a PEP 263 coding cookie is decoded with
+    it and handed over as UTF-8 (see :func:`read_source_file` for its own encoding).
 
     Raises:
-        SkipFile: Unreadable, oversized, binary, not UTF-8, or minified.
+        SkipFile: Unreadable, oversized, binary, not UTF-8 (or not what its cookie
+            declares), or minified.
+    """
+    return read_source_file(path, max_bytes).data
+
+
+def read_source_file(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> SourceText:
+    """Read a source file like :func:`read_source`, keeping its bytes and encoding.
+
+    Raises:
+        SkipFile: As :func:`read_source`.
     """
     try:
         stat = path.stat()
@@ -124,20 +156,48 @@ def read_source(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
             raise SkipFile("not a regular file", str(path))
         if size > max_bytes:
             raise SkipFile("too large", f"{size:,} bytes > limit {max_bytes:,}")
-        data = path.read_bytes()
+        raw = path.read_bytes()
     except OSError as exc:
         raise SkipFile("unreadable", exc.strerror or str(exc)) from exc
-    if len(data) > max_bytes:
-        raise SkipFile("too large", f"{len(data):,} bytes > limit {max_bytes:,}")
-    if b"\0" in data[:8192]:
+    if len(raw) > max_bytes:
+        raise SkipFile("too large", f"{len(raw):,} bytes > limit {max_bytes:,}")
+    if b"\0" in raw[:8192]:
         raise SkipFile("binary", "contains NUL bytes")
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SkipFile("not UTF-8", f"byte {exc.start}: {exc.reason}; re-save as UTF-8") from exc
+    encoding = _declared_encoding(raw) if language_for_path(path.name) == "python" else "utf-8"
+    if encoding in ("utf-8", "utf-8-sig"):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            detail = f"byte {exc.start}: {exc.reason}; re-save as UTF-8"
+            raise SkipFile("not UTF-8", detail) from exc
+        data = raw
+    else:
+        try:
+            data = raw.decode(encoding).encode("utf-8")
+        except UnicodeError as exc:
+            where = f"byte {exc.start}: " if isinstance(exc, UnicodeDecodeError) else ""
+            detail = f"{where}not valid {encoding}, the encoding its coding cookie declares"
+            raise SkipFile("bad encoding", detail) from exc
     if len(data) > MAX_LINE_BYTES and max(map(len, data.split(b"\n"))) > MAX_LINE_BYTES:
         raise SkipFile("minified", f"a line is longer than {MAX_LINE_BYTES:,} bytes")
-    return data
+    return SourceText(data, encoding, raw)
+
+
+def _declared_encoding(raw: bytes) -> str:
+    """The encoding Python reads ``raw`` with (PEP 263 cookie or BOM; default UTF-8)."""
+    import codecs
+    import io
+    import tokenize
+
+    try:
+        return tokenize.detect_encoding(io.BytesIO(raw).readline)[0]
+    except SyntaxError as exc:
+        lines = raw.split(b"\n", 2)[:2]
+        declared = any(tokenize.cookie_re.match(line.decode("latin-1")) for line in lines)
+        if not declared and not raw.startswith(codecs.BOM_UTF8):
+            return "utf-8"  # no cookie, just not UTF-8: reported as such
+        # an unknown codec, a cookie that does not decode, or a BOM with another cookie
+        raise SkipFile("bad encoding", f"{exc}; Python cannot read it either") from exc
 
 
 def parse_file(

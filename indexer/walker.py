@@ -5,6 +5,11 @@ gitignore-style excludes; skips vendored folders, oversized files and files outs
 repository; follows a symlink only when its target lies inside the repository, and never
 visits a folder twice (symlink loops are safe). Explicitly named files go through the same
 excludes, so ``pre-commit`` passing file names cannot bypass ``[tool.docgen] exclude``.
+
+Every path is checked after resolving it: a file or folder whose real location is outside
+the root (a symlink, ``..``) is skipped as :data:`OUTSIDE`, never read. A name that is not
+valid UTF-8 (it could not be stored, hashed or printed) is skipped as :data:`UNDECODABLE`;
+skipped names are reported escaped (``caf\\udce9.py``), see :func:`shown`.
 """
 
 from __future__ import annotations
@@ -54,6 +59,36 @@ VENDORED_DIRS: frozenset[str] = frozenset(
 )
 """Folder names never descended into (counted as ``vendored``)."""
 
+OUTSIDE = "outside the repository"
+"""Skip reason of a path whose real location (symlinks and ``..`` resolved) is outside."""
+UNDECODABLE = "undecodable name"
+"""Skip reason of a file or folder name that is not valid UTF-8."""
+
+
+def shown(rel: str) -> str:
+    """``rel`` as it can be printed and stored: undecodable bytes escaped (``\\udce9``)."""
+    return rel.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def decodable(rel: str) -> bool:
+    """Whether ``rel`` (from ``os.fsdecode``) is valid UTF-8, with no escaped bytes."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def inside(path: Path, root: Path) -> Path | None:
+    """The real location of ``path`` if it lies inside ``root``, else ``None``: the check
+    before any read or write of a repository file (symlinks and ``..`` resolved; a path
+    that does not exist yet is placed where it would be, a symlink loop is ``None``)."""
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return None
+    return resolved if _inside(resolved, root.resolve()) else None
+
 
 @dataclass
 class WalkOptions:
@@ -81,9 +116,9 @@ class WalkResult:
     skipped_paths: list[tuple[str, str]] = field(default_factory=list)
 
     def skip(self, rel: str, reason: str) -> None:
-        """Count a skipped path under ``reason``."""
+        """Count a skipped path under ``reason`` (named as :func:`shown` prints it)."""
         self.skipped[reason] += 1
-        self.skipped_paths.append((rel, reason))
+        self.skipped_paths.append((shown(rel), reason))
 
 
 class _Ignorer:
@@ -98,10 +133,11 @@ class _Ignorer:
     def _gitignore(self, folder: str) -> pathspec.GitIgnoreSpec | None:
         if folder not in self.gitignores:
             spec = None
-            path = self.root / folder / ".gitignore"
-            try:
-                lines = path.read_text("utf-8", errors="replace").splitlines()
-                spec = pathspec.GitIgnoreSpec.from_lines(lines)
+            path = inside(self.root / folder / ".gitignore", self.root)
+            try:  # never a link out of the repository, never a FIFO that blocks
+                if path is not None and S_ISREG(path.stat().st_mode):
+                    lines = path.read_text("utf-8", errors="replace").splitlines()
+                    spec = pathspec.GitIgnoreSpec.from_lines(lines)
             except OSError:
                 pass
             self.gitignores[folder] = spec
@@ -141,7 +177,8 @@ def select(paths: Iterable[Path], root: Path, options: WalkOptions | None = None
     """Expand ``paths`` (files or folders) into the source files to read.
 
     Named files are filtered by the same excludes, ``.gitignore`` rules and limits as walked
-    ones; a named file outside ``root`` is skipped as ``outside repository``.
+    ones; a named path whose real location is outside ``root`` is skipped as
+    :data:`OUTSIDE`, one whose name is not UTF-8 as :data:`UNDECODABLE`.
     """
     options = options or WalkOptions()
     root = root.resolve()
@@ -153,7 +190,10 @@ def select(paths: Iterable[Path], root: Path, options: WalkOptions | None = None
         absolute = path if path.is_absolute() else Path.cwd() / path
         rel = _relative(absolute, root)
         if rel is None:
-            result.skip(str(given), "outside repository")
+            result.skip(_given_name(absolute, root, given), OUTSIDE)
+            continue
+        if not decodable(rel):
+            result.skip(rel, UNDECODABLE)
             continue
         if absolute.is_dir():
             if rel and (reason := _dir_reason(ignorer, rel)):
@@ -182,11 +222,14 @@ def _dir_reason(ignorer: _Ignorer, rel: str) -> str | None:
 
 
 def _relative(path: Path, root: Path) -> str | None:
+    """``path`` relative to ``root`` (``/``-separated), or None if it really is outside."""
     try:
         resolved = path.resolve()
     except (OSError, RuntimeError):  # symlink loop
         return None
     try:
+        if ".." in path.parts:  # named by where it really is, not by the detour
+            raise ValueError
         rel = path.absolute().relative_to(root)
     except ValueError:
         try:
@@ -199,6 +242,13 @@ def _relative(path: Path, root: Path) -> str | None:
     return "" if text == "." else text
 
 
+def _given_name(path: Path, root: Path, given: object) -> str:
+    try:
+        return path.absolute().relative_to(root).as_posix()
+    except ValueError:
+        return str(given)
+
+
 def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
@@ -207,6 +257,9 @@ def _consider(rel: str, path: Path, ignorer: _Ignorer, result: WalkResult) -> No
     if reason := ignorer.reason(rel, is_dir=False):
         result.skip(rel, reason)
         return
+    if not decodable(rel):
+        result.skip(rel, UNDECODABLE)
+        return
     try:
         resolved = path.resolve(strict=True)
         stat = resolved.stat()
@@ -214,7 +267,7 @@ def _consider(rel: str, path: Path, ignorer: _Ignorer, result: WalkResult) -> No
         result.skip(rel, "unreadable")
         return
     if not _inside(resolved, ignorer.root):
-        result.skip(rel, "outside repository")
+        result.skip(rel, OUTSIDE)
     elif not S_ISREG(stat.st_mode):  # a FIFO or device would block or never end
         result.skip(rel, "not a regular file")
     elif stat.st_size > ignorer.options.max_file_bytes:
@@ -257,8 +310,10 @@ def _walk_dir(
                     continue
                 if reason := ignorer.reason(entry_rel, is_dir=True):
                     result.skip(entry_rel, reason)
+                elif not decodable(entry.name):
+                    result.skip(entry_rel, UNDECODABLE)
                 elif is_link and not _link_inside(Path(entry.path), root):
-                    result.skip(entry_rel, "outside repository")
+                    result.skip(entry_rel, OUTSIDE)
                 else:
                     subdirs.append((Path(entry.path), entry_rel))
             elif ignorer.wanted_language(entry.name):

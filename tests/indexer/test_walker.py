@@ -51,7 +51,7 @@ def test_symlinks_loops_and_outside(tmp_path):
     (repo / "dangling.py").symlink_to(repo / "missing.py")
     result = walk(repo)
     assert sorted(result.files) == ["pkg/a.py"]
-    assert result.skipped["outside repository"] == 2
+    assert result.skipped["outside the repository"] == 2
     assert result.skipped["unreadable"] == 1
 
 
@@ -71,4 +71,4 @@ def test_explicit_relative_paths_from_the_root(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = select([Path("src/a.py"), Path("/etc/hostname")], tmp_path)
     assert list(result.files) == ["src/a.py"]
-    assert result.skipped == {"outside repository": 1}
+    assert result.skipped == {"outside the repository": 1}
