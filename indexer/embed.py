@@ -15,6 +15,7 @@ Backends: ``torch`` (the reference), ``onnx`` (ONNX Runtime, fp32) and ``onnx-in
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import platform
 import shutil
@@ -137,9 +138,12 @@ class Embedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         source = self._source()
+        check_model_modules(source)
         try:
             if self.backend == "torch":
-                model = _sentence_transformer()(source, device="cpu", local_files_only=True)
+                model = _sentence_transformer()(
+                    source, device="cpu", local_files_only=True, trust_remote_code=False
+                )
             else:
                 model = self._load_onnx(source)
         except EmbedderError:
@@ -171,11 +175,13 @@ class Embedder:
         lean = onnx_embed.load(folder, file_name, MAX_SEQ_LENGTH)
         if lean is not None:
             return lean
+        check_model_modules(str(folder))
         return _sentence_transformer()(
             str(folder),
             device="cpu",
             backend="onnx",
             local_files_only=True,
+            trust_remote_code=False,
             model_kwargs={"file_name": file_name},
         )
 
@@ -187,13 +193,19 @@ class Embedder:
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".export-", dir=folder.parent))
         try:
-            model = factory(source, device="cpu", backend="onnx", local_files_only=True)
+            model = factory(
+                source, device="cpu", backend="onnx", local_files_only=True, trust_remote_code=False
+            )
             model.save(str(staging))
             if quantized:
                 from sentence_transformers import export_dynamic_quantized_onnx_model
 
                 exported = factory(
-                    str(staging), device="cpu", backend="onnx", local_files_only=True
+                    str(staging),
+                    device="cpu",
+                    backend="onnx",
+                    local_files_only=True,
+                    trust_remote_code=False,
                 )
                 export_dynamic_quantized_onnx_model(exported, _quant_arch(), str(staging))
             if (folder / file_name).is_file():
@@ -207,6 +219,63 @@ class Embedder:
                     raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+SAFE_MODULE_PREFIX = "sentence_transformers."
+"""The only classes a model's ``modules.json`` may name: sentence-transformers' own."""
+
+
+def check_model_modules(source: str) -> None:
+    """Refuse a model whose ``modules.json`` names classes outside sentence-transformers.
+
+    sentence-transformers imports every class ``modules.json`` names, and for a local folder
+    it even loads ``modeling_*.py`` files from the folder itself without
+    ``trust_remote_code``: a crafted folder would run code. docgen loads only models made of
+    sentence-transformers' own modules. A folder without ``modules.json`` (a plain
+    transformers model) gets sentence-transformers' default modules.
+
+    Raises:
+        EmbedderError: ``modules.json`` is unreadable or names another class.
+    """
+    path = _modules_file(source)
+    if path is None:
+        return
+    try:
+        modules = json.loads(path.read_text(encoding="utf-8"))
+        types = [module.get("type") for module in modules]
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, AttributeError) as exc:
+        raise EmbedderError(
+            f"embedding model {source!r}: {path} is not a valid modules.json ({exc})"
+        ) from exc
+    for kind in types:
+        if not isinstance(kind, str) or not kind.startswith(SAFE_MODULE_PREFIX):
+            raise EmbedderError(
+                f"embedding model {source!r} is refused: its modules.json names {kind!r}, "
+                "which is not part of sentence-transformers (docgen never imports code a "
+                "model names). Use a model made of sentence-transformers' own modules."
+            )
+
+
+def _modules_file(source: str) -> Path | None:
+    """The ``modules.json`` a load of ``source`` would read: in the folder, else in the
+    local Hugging Face cache (None when there is none)."""
+    folder = Path(os.path.expanduser(source))
+    if folder.is_dir():
+        path = folder / "modules.json"
+        return path if path.is_file() else None
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:  # pragma: no cover - a dependency of sentence-transformers
+        return None
+    ids = [source] if "/" in source else [source, f"sentence-transformers/{source}"]
+    for repo_id in ids:
+        try:
+            found = try_to_load_from_cache(repo_id, "modules.json")
+        except Exception:  # noqa: BLE001 - not a valid repo id: nothing cached
+            continue
+        if isinstance(found, str):
+            return Path(found)
+    return None
 
 
 def _sentence_transformer():
