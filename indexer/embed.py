@@ -94,6 +94,14 @@ class Embedder:
         self.batch_size = batch_size
         self._model = None  # a SentenceTransformer or an OnnxSentenceEncoder
         self._lock = threading.Lock()
+        self._notes: list[str] = []
+
+    def take_notes(self) -> list[str]:
+        """Return (and forget) plain lines about what loading did (a damaged cached export
+        rebuilt, ...), for the caller to show once."""
+        with self._lock:
+            notes, self._notes = self._notes, []
+        return notes
 
     @property
     def model_id(self) -> str:
