@@ -337,12 +337,15 @@ def _shipped_version() -> str:
         return "unknown"
 
 
+PICKLE_WEIGHTS = ("*.bin", "*.pt", "*.pth", "*.ckpt", "*.pkl", "*.pickle")
+"""Weight files in pickle format: a model folder with only these is refused."""
 SAFE_MODULE_PREFIX = "sentence_transformers."
 """The only classes a model's ``modules.json`` may name: sentence-transformers' own."""
 
 
 def check_model_modules(source: str) -> None:
-    """Refuse a model whose ``modules.json`` names classes outside sentence-transformers.
+    """Refuse a model whose ``modules.json`` names classes outside sentence-transformers,
+    or whose weights are only in pickle files (``pytorch_model.bin``...).
 
     sentence-transformers imports every class ``modules.json`` names, and for a local folder
     it even loads ``modeling_*.py`` files from the folder itself without
@@ -353,6 +356,18 @@ def check_model_modules(source: str) -> None:
     Raises:
         EmbedderError: ``modules.json`` is unreadable or names another class.
     """
+    folder = Path(os.path.expanduser(source))
+    if folder.is_dir() and not any(folder.rglob("*.safetensors")):
+        pickled = sorted(
+            p.name for pattern in PICKLE_WEIGHTS for p in folder.glob(pattern) if p.is_file()
+        )
+        if pickled and not any(folder.rglob("*.onnx")):
+            raise EmbedderError(
+                f"embedding model {source!r} is refused: its weights are in {pickled[0]}, a "
+                "pickle file, which docgen never loads (pickle can run code). Convert it to "
+                "safetensors (`save_pretrained(folder, safe_serialization=True)`) in a "
+                "trusted environment."
+            )
     path = _modules_file(source)
     if path is None:
         return

@@ -90,3 +90,44 @@ def test_truncated_cached_export_is_repaired_once(cache: Path, tmp_path: Path) -
     second = update_index(root, config, embedder=Embedder(backend="onnx"))
     assert second.embedded == 1 and second.warnings == []
     assert len(_exports(cache)) == 1
+
+
+class _Planted:
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def test_pickle_planted_in_the_cached_export_runs_nothing(cache: Path, tmp_path: Path) -> None:
+    import json
+    import pickle
+
+    (folder,) = _exports(cache)
+    marker = tmp_path / "ran"
+    payload = pickle.dumps(_Planted(marker))
+    (folder / "onnx" / "model.onnx").write_bytes(payload)
+    (folder / "docgen-export.json").write_text(
+        json.dumps({"file": "onnx/model.onnx", "bytes": len(payload)})
+    )  # the size even matches: the file is loaded, fails, and is exported again
+    embedder = Embedder(backend="onnx")
+    assert embedder.encode(["x"]).shape == (1, 384)
+    assert not marker.exists()
+    assert embedder.take_notes() == [
+        "the cached embedding model was damaged and has been exported again"
+    ]
+
+
+def test_pickle_weights_in_a_model_folder_are_refused(tmp_path: Path) -> None:
+    from indexer.embed import EmbedderError
+
+    import pickle
+
+    marker = tmp_path / "ran"
+    folder = write_tree(tmp_path / "emb", {"config.json": '{"model_type": "bert"}'})
+    (folder / "pytorch_model.bin").write_bytes(pickle.dumps(_Planted(marker)))
+    for backend in ("torch", "onnx"):
+        with pytest.raises(EmbedderError, match="pytorch_model.bin.*pickle"):
+            Embedder(str(folder), backend=backend).encode(["x"])
+    assert not marker.exists()
