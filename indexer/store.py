@@ -94,10 +94,12 @@ class IndexStore:
         Args:
             root: Repository root.
             create: Create a missing index, and rebuild a corrupt or other-version one
-                (with an :class:`IndexWarning`). Without it such an index raises.
+                (with an :class:`IndexWarning` and a line in :attr:`notes`); remove planted
+                links in ``.docgen`` (a line each). Without it such an index raises.
 
         Raises:
-            IndexUnavailable: No usable index and ``create`` is false.
+            IndexUnavailable: No usable index, or a link in the way, and ``create`` is
+                false.
         """
         root = Path(root).resolve()
         folder = root / INDEX_DIR
