@@ -120,9 +120,9 @@ def test_pickle_planted_in_the_cached_export_runs_nothing(cache: Path, tmp_path:
 
 
 def test_pickle_weights_in_a_model_folder_are_refused(tmp_path: Path) -> None:
-    from indexer.embed import EmbedderError
-
     import pickle
+
+    from indexer.embed import EmbedderError
 
     marker = tmp_path / "ran"
     folder = write_tree(tmp_path / "emb", {"config.json": '{"model_type": "bert"}'})
