@@ -2,8 +2,11 @@
 
 Keys are SHA-256 digests of everything a result depends on: the model id and version, the
 code's hash, the retrieved context's hash, the style and the settings that change output
-(:func:`result_key`). Values are JSON (diskcache's ``JSONDisk``): no pickle on disk. The
-cache is bounded (``size_limit`` bytes, least-recently-stored entries evicted).
+(:func:`result_key`). Keys and values are zlib-compressed JSON through
+:class:`assistant.cache_disk.SafeJSONDisk`, which never writes or reads a pickle:
+diskcache's own ``JSONDisk`` would still ``pickle.load`` a row stored in pickle mode, so a
+planted ``cache.db`` could run code; here such a row is a corrupt cache. The cache is
+bounded (``size_limit`` bytes, least-recently-stored entries evicted).
 
 A cache that cannot be opened or read (corrupt SQLite file, unreadable folder) is set
 aside with a warning and a fresh one is used; if even that fails the pipeline runs
@@ -31,7 +34,8 @@ CACHE_FORMAT = 1
 DEFAULT_SIZE_LIMIT = 256 * 1024 * 1024
 
 _CACHE_ERRORS = (sqlite3.Error, OSError, ValueError, zlib.error, EOFError)
-"""What a damaged cache raises: SQLite errors, missing value files, bad JSON or zlib data."""
+"""What a damaged cache raises: SQLite errors, missing value files, bad JSON or zlib data,
+and ``UnsafeCacheEntry`` (a pickle where JSON belongs, :mod:`assistant.cache_disk`)."""
 
 
 def default_cache_dir() -> Path:
@@ -82,12 +86,14 @@ class ResultCache:
     def _open(self):
         import diskcache
 
+        from assistant.cache_disk import SafeJSONDisk
+
         assert self.directory is not None
         for attempt in range(2):
             try:
                 cache = diskcache.Cache(
                     str(self.directory),
-                    disk=diskcache.JSONDisk,
+                    disk=SafeJSONDisk,
                     size_limit=self.size_limit,
                     eviction_policy="least-recently-stored",
                 )
@@ -131,7 +137,7 @@ class ResultCache:
             return None
         try:
             value = self._cache.get(key)
-        except _CACHE_ERRORS as exc:
+        except (*_CACHE_ERRORS, TypeError) as exc:  # TypeError: a row of the wrong type
             self._recover(exc)
             value = None
         if isinstance(value, dict):

@@ -15,7 +15,7 @@ from indexer.config import ConfigError, find_pyproject, load_tool_config
 def _load(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     pyproject = Path(value) if value else find_pyproject(Path.cwd())
     try:
-        table = load_tool_config(pyproject)
+        table = load_tool_config(pyproject, trusted=value is not None)  # --config: the user's
     except ConfigError as exc:
         raise click.BadParameter(str(exc), ctx=ctx, param_hint="--config") from exc
     names = {param.name for param in ctx.command.params}

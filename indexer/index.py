@@ -166,16 +166,16 @@ def _update(
     started = time.perf_counter()
     summary = IndexSummary(files=len(found.files), skipped=Counter(found.skipped))
     summary.skipped_paths = list(found.skipped_paths)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", IndexWarning)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", IndexWarning)  # the same line is in store.notes
         store = IndexStore.open(root, create=True)
-    summary.warnings.extend(str(w.message) for w in caught)
     try:
         if config.embed:
             embedder = embedder or shared_embedder(config.embedding_model, config.embedding_backend)
             scope = "all" if config.embed_all else "documented"
             if store.set_model(embedder.model_id, scope):
                 summary.warnings.append("embedding model or scope changed: re-embedding every file")
+        _repair(store, found, full, summary)
         records = store.file_records()
         if full:
             gone = sorted(set(records) - set(found.files))
@@ -189,14 +189,32 @@ def _update(
         summary.deleted = len(gone)
         todo = _candidates(found, records, config, summary)
         _process(store, root, todo, records, config, embedder, summary, progress)
-        if config.embed and (_is_dirty(store) or not (store.folder / "vectors.faiss").exists()):
+        if config.embed and (_is_dirty(store) or store.vectors_changed()):
             summary.vectors = store.sync_vectors()
             _mark_dirty(store, False)
         (summary.symbols,) = store.db.execute("SELECT count(*) FROM symbols").fetchone()
+        summary.warnings[:0] = store.notes
+        if embedder is not None and hasattr(embedder, "take_notes"):
+            summary.warnings.extend(embedder.take_notes())
     finally:
         store.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _repair(store: IndexStore, found: WalkResult, full: bool, summary: IndexSummary) -> None:
+    """Forget the files whose stored rows cannot be read back (they are indexed again by
+    this run), so damage is reported once and repaired, not reported every run."""
+    damaged = store.damaged_paths()
+    if not full:
+        damaged = [path for path in damaged if path in found.files]
+    if not damaged:
+        return
+    with store.transaction():
+        store.delete_files(damaged)
+        _mark_dirty(store)
+    files = "1 file" if len(damaged) == 1 else f"{len(damaged)} files"
+    summary.warnings.append(f"index entries of {files} were damaged and have been rebuilt")
 
 
 def _rel(path: Path, root: Path) -> str:

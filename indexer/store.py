@@ -11,8 +11,16 @@
   file then ``os.replace``, and checked against the SQLite ids on load; a stale or broken
   file is rebuilt from SQLite.
 
-No pickle anywhere. A corrupt, foreign or future-version index is rebuilt with a warning
-(when opened for writing) or reported with :class:`IndexUnavailable` (read-only).
+No pickle anywhere: rows are JSON text and float32 bytes, and a row that is neither is
+skipped by the readers (and re-indexed by the next update, see
+:func:`IndexStore.damaged_paths`). A corrupt, foreign or future-version index is rebuilt
+with a note (when opened for writing) or reported with :class:`IndexUnavailable`
+(read-only).
+
+Nothing is read or written through a link: a ``.docgen`` that is a symbolic link (or not a
+folder), and any symbolic link (or hard-linked database file) inside it, make a read-only
+open fail and an open for writing remove the link itself (never its target) and rebuild
+the index in place. Notes for the user are plain lines in :attr:`IndexStore.notes`.
 
 This module opens the index and reads and writes its rows (:class:`IndexStore`); the SQLite
 plumbing (schema, transactions) is :mod:`indexer.store_sql`, the upkeep of the FAISS file
@@ -23,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import shutil
 import sqlite3
 import warnings
@@ -30,9 +39,12 @@ from pathlib import Path
 
 import numpy as np
 
+from indexer.store_folder import planted_links, remove_link, write_gitignore
 from indexer.store_sql import SCHEMA, Transaction, chunks, meta
 from indexer.store_vectors import VectorFile
 from indexer.symbols import ParsedFile, Symbol, SymbolOutline
+
+log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 3
 INDEX_DIR = ".docgen"
@@ -70,7 +82,9 @@ class IndexStore:
         self.root = root
         self.folder = root / INDEX_DIR
         self.db = db
-        self._vectors = VectorFile(db, self.folder / VECTORS_NAME, IndexWarning)
+        self.notes: list[str] = []
+        """Plain one-line messages about what was found and repaired (no paths)."""
+        self._vectors = VectorFile(db, self.folder / VECTORS_NAME, self.notes)
 
     # ---------------------------------------------------------------- opening
     @classmethod
@@ -80,35 +94,52 @@ class IndexStore:
         Args:
             root: Repository root.
             create: Create a missing index, and rebuild a corrupt or other-version one
-                (with an :class:`IndexWarning`). Without it such an index raises.
+                (with an :class:`IndexWarning` and a line in :attr:`notes`); remove planted
+                links in ``.docgen`` (a line each). Without it such an index raises.
 
         Raises:
-            IndexUnavailable: No usable index and ``create`` is false.
+            IndexUnavailable: No usable index, or a link in the way, and ``create`` is
+                false.
         """
         root = Path(root).resolve()
         folder = root / INDEX_DIR
         db_path = folder / DB_NAME
+        notes: list[str] = []
+        links = planted_links(folder, DB_NAME)
+        if links:
+            if not create:
+                raise IndexUnavailable(
+                    f"{links[0][1]}; docgen does not follow it: run `docgen index {root}` "
+                    "to rebuild the index in place"
+                )
+            for path, what in links:
+                remove_link(path)
+                notes.append(f"{what} (not followed): removed it and rebuilt the index in place")
         if not db_path.is_file() and not create:
             raise IndexUnavailable(f"no docgen index in {root}: run `docgen index {root}`")
         try:
-            return cls._connect(root, db_path, create)
+            store = cls._connect(root, db_path, create)
         except (sqlite3.DatabaseError, IndexUnavailable, ValueError) as exc:
             if not create:
                 raise IndexUnavailable(
                     f"the docgen index in {folder} is unusable ({exc}): "
                     f"run `docgen index {root}` to rebuild it"
                 ) from exc
-            warnings.warn(
-                f"rebuilding the docgen index in {folder}: {exc}", IndexWarning, stacklevel=2
-            )
+            reason = str(exc) if isinstance(exc, IndexUnavailable) else "damaged"
+            note = f"the index was unusable ({reason}) and has been rebuilt"
+            log.debug("rebuilding the docgen index in %s: %s", folder, exc)
+            warnings.warn(note, IndexWarning, stacklevel=2)
+            notes.append(note)
             shutil.rmtree(folder, ignore_errors=True)
-            return cls._connect(root, db_path, create)
+            store = cls._connect(root, db_path, create)
+        store.notes[:0] = notes
+        return store
 
     @classmethod
     def _connect(cls, root: Path, db_path: Path, create: bool) -> IndexStore:
         if create:
             db_path.parent.mkdir(parents=True, exist_ok=True)
-            _write_gitignore(db_path.parent)
+            write_gitignore(db_path.parent)
         uri = f"file:{db_path}" + ("" if create else "?mode=rw")
         db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
         try:
@@ -161,26 +192,27 @@ class IndexStore:
         return {row[0]: FileRecord(row[0], row[1], row[2], row[3], bool(row[4])) for row in rows}
 
     def imports(self, path: str) -> dict[str, str]:
-        """Return the import map of an indexed file (empty when unknown)."""
+        """Return the import map of an indexed file (empty when unknown or damaged)."""
         row = self.db.execute("SELECT imports FROM files WHERE path = ?", (path,)).fetchone()
-        return json.loads(row[0]) if row else {}
+        value = _json(row[0]) if row else None
+        return value if isinstance(value, dict) else {}
 
     def symbols(self, path: str | None = None) -> list[Symbol]:
-        """Return all symbols, or those of one file, in file order."""
+        """Return all symbols, or those of one file, in file order (damaged rows left out)."""
         if path is None:
             rows = self.db.execute("SELECT data FROM symbols ORDER BY path, start_byte, id")
         else:
             rows = self.db.execute(
                 "SELECT data FROM symbols WHERE path = ? ORDER BY start_byte, id", (path,)
             )
-        return [Symbol.from_dict(json.loads(row[0])) for row in rows]
+        return [symbol for (data,) in rows if (symbol := _symbol(data)) is not None]
 
     def find(self, qualname: str) -> list[Symbol]:
         """Return symbols with this qualname (or module name) across files."""
         rows = self.db.execute(
             "SELECT data FROM symbols WHERE qualname = ? ORDER BY path, start_byte", (qualname,)
         )
-        return [Symbol.from_dict(json.loads(row[0])) for row in rows]
+        return [symbol for (data,) in rows if (symbol := _symbol(data)) is not None]
 
     def outline(self, paths: list[str]) -> dict[str, tuple[list[SymbolOutline], bool]]:
         """Return path -> (symbol outlines in file order, file has syntax errors) for indexed
@@ -199,7 +231,10 @@ class IndexStore:
                 f" WHERE path IN ({marks}) ORDER BY path, start_byte, id",
                 chunk,
             ):
-                name, parent, decorators, line, col = json.loads(row)
+                fields = _json(row)
+                if path not in found or not isinstance(fields, list) or len(fields) != 5:
+                    continue  # a damaged row: the next `docgen index` re-indexes the file
+                name, parent, decorators, line, col = fields
                 found[path][0].append(
                     SymbolOutline(
                         path,
@@ -232,13 +267,42 @@ class IndexStore:
             for row in self.db.execute(
                 f"SELECT id, data FROM symbols WHERE id IN ({marks})", chunk
             ):
-                found[int(row[0])] = Symbol.from_dict(json.loads(row[1]))
+                symbol = _symbol(row[1])
+                if symbol is not None:
+                    found[int(row[0])] = symbol
         return found
 
     def vector(self, symbol_id: int) -> np.ndarray | None:
-        """Return the stored vector of a symbol id, if it has one."""
+        """Return the stored vector of a symbol id, if it has one (and it is whole)."""
         row = self.db.execute("SELECT vector FROM symbols WHERE id = ?", (symbol_id,)).fetchone()
-        return None if row is None or row[0] is None else np.frombuffer(row[0], np.float32)
+        if row is None or not isinstance(row[0], bytes) or len(row[0]) % 4:
+            return None
+        return np.frombuffer(row[0], np.float32)
+
+    def damaged_paths(self) -> list[str]:
+        """Return the indexed files with a row that cannot be read back: a symbol whose JSON
+        is broken or not a symbol, a vector of the wrong length, a file row with broken
+        JSON (re-indexing those files repairs them)."""
+        size = self._vectors.blob_size()
+        rows = self.db.execute(
+            """
+            SELECT path FROM symbols WHERE
+                CASE WHEN typeof(data) = 'text' AND json_valid(data)
+                    THEN json_type(data) != 'object'
+                        OR json_type(data, '$.qualname') IS NOT 'text'
+                        OR json_type(data, '$.span') IS NOT 'object'
+                    ELSE 1 END
+                OR CASE WHEN typeof(outline) = 'text' AND json_valid(outline)
+                    THEN json_type(outline) != 'array' ELSE 1 END
+                OR (vector IS NOT NULL AND (typeof(vector) != 'blob' OR length(vector) != ?))
+            UNION
+            SELECT path FROM files WHERE
+                NOT (typeof(imports) = 'text' AND json_valid(imports))
+                OR NOT (typeof(error_lines) = 'text' AND json_valid(error_lines))
+            """,
+            (size or -1,),
+        )
+        return sorted({str(row[0]) for row in rows})
 
     def search(
         self,
@@ -301,6 +365,7 @@ class IndexStore:
                 return False
             self.db.execute("UPDATE symbols SET vector = NULL")
             self.db.execute("UPDATE files SET embedded = 0")
+            self.db.execute("DELETE FROM meta WHERE key = 'vector_bytes'")
         self._vectors.drop()
         return True
 
@@ -326,9 +391,11 @@ class IndexStore:
         """
         self.db.execute("DELETE FROM symbols WHERE path = ?", (parsed.path,))
         rows = []
+        size = None
         for position, symbol in enumerate(parsed.symbols):
             vector = None if vectors is None else vectors[position]
             blob = None if vector is None else np.asarray(vector, np.float32).tobytes()
+            size = size or (None if blob is None else len(blob))
             rows.append(
                 (
                     symbol.path,
@@ -342,6 +409,8 @@ class IndexStore:
                     json.dumps(SymbolOutline.of(symbol).row(), separators=(",", ":")),
                 )
             )
+        if size is not None and self._vectors.recorded_size() != size:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('vector_bytes', ?)", (str(size),))
         self.db.executemany(
             "INSERT INTO symbols"
             " (path, qualname, kind, start_byte, documented, data, vector, text_hash, outline)"
@@ -388,6 +457,10 @@ class IndexStore:
             self.db.execute(f"DELETE FROM symbols WHERE path IN ({marks})", chunk)
             self.db.execute(f"DELETE FROM files WHERE path IN ({marks})", chunk)
 
+    def vectors_changed(self) -> bool:
+        """Whether ``vectors.faiss`` changed (or vanished) since it was last synced."""
+        return self._vectors.changed()
+
     def sync_vectors(self) -> int:
         """Bring ``vectors.faiss`` in line with the vectors in SQLite and save it atomically.
 
@@ -397,10 +470,22 @@ class IndexStore:
         return self._vectors.sync()
 
 
-def _write_gitignore(folder: Path) -> None:
-    marker = folder / ".gitignore"
-    if not marker.exists():
-        try:
-            marker.write_text("# docgen index: safe to delete, rebuilt by `docgen index`\n*\n")
-        except OSError:
-            pass
+def _json(value: object) -> object:
+    """Decode a JSON text column; None for anything else (bytes, broken JSON)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return json.loads(value)
+    except ValueError:
+        return None
+
+
+def _symbol(value: object) -> Symbol | None:
+    """The symbol of a ``symbols.data`` value; None for a damaged row."""
+    data = _json(value)
+    if not isinstance(data, dict):
+        return None
+    try:
+        return Symbol.from_dict(data)
+    except (TypeError, KeyError, ValueError, AttributeError):
+        return None

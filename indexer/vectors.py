@@ -7,25 +7,29 @@ a temp file that replaces the old one atomically. faiss is imported only when ca
 from __future__ import annotations
 
 import os
-import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 
-def read(path: Path, warning: type[Warning] = UserWarning) -> Any | None:
-    """Return the index in ``path``, or ``None`` when missing or unreadable (with a warning)."""
+def read(path: Path, dim: int | None = None) -> tuple[Any | None, str | None]:
+    """Return ``(index, None)``, ``(None, None)`` when there is no file, or
+    ``(None, problem)`` when the file is no id-mapped inner-product index (of ``dim``)."""
     import faiss
 
     if not path.is_file():
-        return None
+        return None, None
     try:
         index = faiss.read_index(str(path))
-        return index if hasattr(index, "id_map") else faiss.downcast_index(index)
-    except RuntimeError as exc:
-        warnings.warn(f"rebuilding {path} from the database: {exc}", warning, 3)
-        return None
+        index = index if hasattr(index, "id_map") else faiss.downcast_index(index)
+    except RuntimeError as exc:  # not a FAISS file (FAISS reads its own format, no pickle)
+        return None, f"unreadable ({str(exc).splitlines()[0][:200] if str(exc) else 'error'})"
+    if not hasattr(index, "id_map") or index.metric_type != faiss.METRIC_INNER_PRODUCT:
+        return None, f"an index of another kind ({type(index).__name__})"
+    if dim is not None and index.d != dim:
+        return None, f"vectors of dimension {index.d}, the database holds {dim}"
+    return index, None
 
 
 def write(index: Any, path: Path) -> None:
@@ -52,6 +56,9 @@ def add(index: Any | None, rows: list[tuple[int, bytes]]) -> Any | None:
     """Add ``(id, float32 bytes)`` rows, creating the index on the first row."""
     import faiss
 
+    if not rows:
+        return index
+    rows = [(row_id, blob) for row_id, blob in rows if isinstance(blob, bytes)]
     if not rows:
         return index
     matrix = np.stack([np.frombuffer(blob, np.float32) for _, blob in rows])

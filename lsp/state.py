@@ -82,7 +82,7 @@ class DocgenServer(LanguageServer):
         except ConfigError as exc:
             self.project_counting = CheckOptions()
             return [f"docgen: {exc}; diagnostics use the default rules"]
-        return []
+        return [f"docgen: {warning}" for warning in getattr(table, "warnings", [])]
 
     def counting_options(self) -> CheckOptions:
         """The "needs a docstring" rules: ``[tool.docgen]``, where the ``includePrivate``

@@ -2,7 +2,8 @@
 
 - The user cache dir (ONNX exports, the output cache) is a private temporary folder for
   the whole session (autouse), so no test reads or writes the real one; language servers
-  and CLIs started by the tests inherit it through ``DOCGEN_CACHE_DIR``.
+  and CLIs started by the tests inherit it through ``DOCGEN_CACHE_DIR``; the user config
+  file (``DOCGEN_CONFIG``) is a missing file in it, so a real one never changes a test.
 - ``tiny_t5`` is one tiny random T5 in Hugging Face format, built offline once per session.
 - ``sample_repo`` is a private copy of ``examples/sample_repo`` that a test may change;
   :func:`write_tree` lays out a small repository of the test's own.
@@ -40,6 +41,7 @@ def cache_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     root = tmp_path_factory.mktemp("docgen-cache")
     patch = pytest.MonkeyPatch()
     patch.setenv("DOCGEN_CACHE_DIR", str(root))
+    patch.setenv("DOCGEN_CONFIG", str(root / "no-user-config.toml"))  # never the real one
     yield root
     patch.undo()
 

@@ -4,7 +4,8 @@ pre-commit builds its own virtualenv and pip-installs this repository into it. T
 that offline and quick, PYTHONPATH points at this project's site-packages so pip finds the
 heavy dependencies (torch, transformers...) already satisfied and installs only docgen.
 ``docgen-check`` is tried on a repository with excludes; ``docgen-fix`` drafts with a tiny
-random T5 named in the test repository's ``[tool.docgen]``.
+random T5 named in the user's config file (``DOCGEN_CONFIG``; a repository's own
+``[tool.docgen]`` may not choose the model).
 """
 
 from __future__ import annotations
@@ -100,14 +101,20 @@ def check_repo(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def fix_repo(tmp_path: Path, tiny_t5: Path) -> Path:
+def fix_repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     (root / "shapes").mkdir(parents=True)
-    (root / "pyproject.toml").write_text(
-        f'[tool.docgen]\nmodel = "{tiny_t5}"\nnum_beams = 2\nupdate_index = false\n'
-    )
+    (root / "pyproject.toml").write_text("[tool.docgen]\nnum_beams = 2\nupdate_index = false\n")
     (root / "shapes" / "geometry.py").write_text(MODULE)
     return _commit_all(root)
+
+
+@pytest.fixture
+def fix_environment(environment, tmp_path: Path, tiny_t5: Path) -> dict[str, str]:
+    """The tiny T5 named in the user's own config file: a repository may not pick models."""
+    user_config = tmp_path / "user-config.toml"
+    user_config.write_text(f'[docgen]\nmodel = "{tiny_t5}"\n')
+    return {**environment, "DOCGEN_CONFIG": str(user_config)}
 
 
 def test_check_hook_honours_excludes_for_passed_file_names(check_repo, environment):
@@ -125,7 +132,8 @@ def test_check_hook_honours_excludes_for_passed_file_names(check_repo, environme
     assert "FAILED" in failed.stdout
 
 
-def test_fix_hook_drafts_and_updates_then_passes(fix_repo: Path, environment) -> None:
+def test_fix_hook_drafts_and_updates_then_passes(fix_repo: Path, fix_environment) -> None:
+    environment = fix_environment
     first = _try_repo(fix_repo, environment, "docgen-fix")
     log = first.stdout + first.stderr
     assert first.returncode == 1, log  # files were modified by the hook

@@ -102,8 +102,9 @@ def test_stale_faiss_file_is_detected_and_repaired(repo, embedder):
         names = [s.qualname for s, _ in hits]
         assert "cube" in names and "square_area" not in names
     vectors.write_bytes(b"garbage")
-    with IndexStore.open(repo, create=True) as store, pytest.warns(UserWarning):
+    with IndexStore.open(repo, create=True) as store:
         assert store.sync_vectors() == 6
+        assert store.notes == ["index vectors were damaged and have been rebuilt"]
 
 
 def test_model_change_re_embeds(repo, embedder):
