@@ -21,8 +21,17 @@ import stat
 import tempfile
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
+from assistant.placement import (
+    PlacementError,
+    definition_insertion,
+    indent_unit,
+    leading_ws,
+    line_start,
+    module_insertion,
+)
 from indexer.symbols import Symbol
 
 __all__ = [
@@ -37,6 +46,7 @@ __all__ = [
     "plan_comment_insertion",
     "plan_python_insertion",
     "plan_replacement",
+    "refuse_unparsable",
 ]
 
 
@@ -91,23 +101,25 @@ def _edit(source: bytes, start: int, end: int, text: str) -> TextEdit:
 
 
 def _line_start(source: bytes, offset: int) -> int:
-    return source.rfind(b"\n", 0, offset) + 1
+    return line_start(source, offset)
 
 
 def _leading_ws(source: bytes, offset: int) -> str:
     """Return the indentation of the line holding byte ``offset``."""
-    start = _line_start(source, offset)
-    line = source[start:offset]
-    stripped = line.lstrip(b" \t")
-    return line[: len(line) - len(stripped)].decode("ascii")
+    return leading_ws(source, offset)
 
 
 def _indent_unit(indent: str) -> str:
-    return "\t" if "\t" in indent else "    "
+    return indent_unit(indent)
 
 
 def plan_python_insertion(source: bytes, symbol: Symbol, literal_for) -> TextEdit:
     """Plan inserting a docstring as the first statement of a Python definition.
+
+    Placement follows :mod:`assistant.placement`: right below the header, above a comment
+    block that opens the body; comments keep their line (a one-line definition keeps its
+    trailing comment on the header line); a class docstring gets a blank line before a
+    method; a module docstring goes below the shebang, cookie and leading comments.
 
     Args:
         source: The file's bytes.
@@ -115,42 +127,28 @@ def plan_python_insertion(source: bytes, symbol: Symbol, literal_for) -> TextEdi
         literal_for: Callable ``(indent, newline) -> str`` returning the docstring literal.
 
     Raises:
-        EditRefused: The definition has no body to insert into.
+        EditRefused: The file does not parse, or the definition has no body to insert into.
     """
+    refuse_unparsable(source, symbol.path, "python")
     newline = detect_newline(source)
     if symbol.kind == "module":
-        return _module_insertion(source, literal_for, newline)
+        planned = module_insertion(source, literal_for, newline)
+        return _edit(source, planned.start, planned.end, planned.text)
     body = symbol.body_span
     if body is None:
         raise EditRefused(f"{symbol.qualname}: no body found (syntax error?); not edited")
-    start = body.start_byte
-    line_start = _line_start(source, start)
-    if source[line_start:start].strip(b" \t"):
-        # one-line definition (``def f(x): return x``): move the body to its own line
-        colon = len(source[:start].rstrip(b" \t"))
-        if source[colon - 1 : colon] != b":":
-            raise EditRefused(f"{symbol.qualname}: cannot find the end of its header")
-        header_indent = _leading_ws(source, symbol.span.start_byte)
-        indent = header_indent + _indent_unit(header_indent)
-        text = newline + indent + literal_for(indent, newline) + newline + indent
-        return _edit(source, colon, start, text)
-    indent = _leading_ws(source, start)
-    return _edit(source, line_start, line_start, indent + literal_for(indent, newline) + newline)
-
-
-def _module_insertion(source: bytes, literal_for, newline: str) -> TextEdit:
-    """Insert a module docstring after a shebang / encoding line and leading comments."""
-    offset = 0
-    lines = source.splitlines(keepends=True)
-    for line in lines:
-        if line.startswith(b"#") or (offset == 0 and line.startswith(b"\xef\xbb\xbf#")):
-            offset += len(line)
-            continue
-        break
-    text = literal_for("", newline) + newline
-    if offset < len(source) and source[offset:].strip():
-        text += newline
-    return _edit(source, offset, offset, text)
+    try:
+        planned = definition_insertion(
+            source,
+            symbol.span.start_byte,
+            body.start_byte,
+            symbol.kind == "class",
+            literal_for,
+            newline,
+        )
+    except PlacementError as exc:
+        raise EditRefused(f"{symbol.qualname}: {exc}") from exc
+    return _edit(source, planned.start, planned.end, planned.text)
 
 
 def plan_replacement(source: bytes, symbol: Symbol, literal_for) -> TextEdit:
@@ -161,15 +159,20 @@ def plan_replacement(source: bytes, symbol: Symbol, literal_for) -> TextEdit:
         symbol: A symbol with ``doc_span``.
         literal_for: Callable ``(indent, newline, quote) -> str``.
 
+    The whole ``doc_span`` is replaced, so a concatenated or parenthesised docstring
+    (``("a "`` / ``"b")`` over two lines) becomes one literal.
+
     Raises:
-        EditRefused: The symbol has no docstring literal to replace.
+        EditRefused: The file does not parse, or the symbol has no docstring literal.
     """
+    refuse_unparsable(source, symbol.path, "python")
     span = symbol.doc_span
     if span is None:
         raise EditRefused(f"{symbol.qualname}: has no docstring to update")
     raw = source[span.start_byte : span.end_byte].decode("utf-8", "replace")
-    body = raw.lstrip("rRuUbBfF")
-    quote = "'''" if body.startswith("'") else '"""'
+    # the quote of the first string: a concatenated docstring may open with "(" or a prefix
+    quotes = [i for i in (raw.find('"'), raw.find("'")) if i >= 0]
+    quote = "'''" if quotes and raw[min(quotes)] == "'" else '"""'
     line_start = _line_start(source, span.start_byte)
     if source[line_start : span.start_byte].strip(b" \t"):
         header_indent = _leading_ws(source, symbol.span.start_byte)
@@ -188,7 +191,11 @@ def plan_comment_insertion(source: bytes, symbol: Symbol, comment_for) -> TextEd
         symbol: The definition.
         comment_for: Callable ``(indent, newline) -> str`` returning the whole comment,
             ending with a newline.
+
+    Raises:
+        EditRefused: Tree-sitter reports syntax errors in the file.
     """
+    refuse_unparsable(source, symbol.path, symbol.language)
     start = _line_start(source, symbol.span.start_byte)
     indent = _leading_ws(source, symbol.span.start_byte)
     if symbol.doc_span is not None:
@@ -216,7 +223,9 @@ def apply_edits(source: bytes, edits: list[TextEdit]) -> bytes:
     return bytes(out)
 
 
+@lru_cache(maxsize=8)
 def _python_error(source: bytes) -> str | None:
+    """Return why Python cannot parse ``source`` (``line N: message``), or None."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -226,6 +235,34 @@ def _python_error(source: bytes) -> str | None:
     except ValueError as exc:  # NUL bytes
         return str(exc)
     return None
+
+
+@lru_cache(maxsize=8)
+def _file_error(source: bytes, path: str, language: str) -> str | None:
+    """Why the file cannot be edited safely: Python's own parser for Python (the
+    authority on what runs), tree-sitter's errors for the other languages."""
+    if language == "python":
+        return _python_error(source)
+    from indexer.parser import parse_source
+
+    parsed = parse_source(source, path, language)
+    if parsed.has_errors:
+        return f"line {parsed.error_lines[0]}: syntax error" if parsed.error_lines else "error"
+    return None
+
+
+def refuse_unparsable(source: bytes, path: str, language: str) -> None:
+    """Refuse to plan any edit on a file that does not parse.
+
+    A file that does not parse is never edited: its definitions' bounds are guesses (a
+    ``def f(a):`` with no body would get the docstring as its body).
+
+    Raises:
+        EditRefused: ``path: file does not parse: line N: ...; fix the syntax error first``.
+    """
+    error = _file_error(source, path, language)
+    if error is not None:
+        raise EditRefused(f"{path}: file does not parse: {error}; fix the syntax error first")
 
 
 def parse_problems(source: bytes, path: str, language: str) -> list[str]:
@@ -263,25 +300,23 @@ def check_edited(
         path: Repository-relative path (for the parser and messages).
         language: Language name.
         expected: qualname -> docstring text each edited symbol must now carry.
-        strict: The edited file must parse cleanly. When False (an editor buffer that is
-            being typed in), it must only have no more errors than ``original``.
+        strict: Only changes the wording of a refusal ("would not parse" / "would add
+            syntax errors"): a file that does not parse is never edited, so ``original``
+            must parse and the edited file too (an editor buffer being typed in is
+            refused until it parses).
 
     Raises:
-        EditRefused: The edited file would not parse, or a docstring did not land where
-            it was meant to.
+        EditRefused: ``original`` does not parse (:func:`refuse_unparsable`), the edited
+            file would not parse, or a docstring did not land where it was meant to.
     """
     from indexer.parser import parse_source
 
+    refuse_unparsable(original, path, language)
     parsed = parse_source(edited, path, language)
     after = _problems(parsed, edited, language)
-    if after:
-        if strict:
-            raise EditRefused(f"{path}: edit refused: the result would not parse: {after[0]}")
-        before = parse_source(original, path, language)
-        if len(parsed.error_lines) > len(before.error_lines) or (
-            language == "python" and _python_error(original) is None
-        ):
-            raise EditRefused(f"{path}: edit refused: it would add syntax errors: {after[0]}")
+    if after:  # the original parses, so every error is one the edit would add
+        why = "the result would not parse" if strict else "it would add syntax errors"
+        raise EditRefused(f"{path}: edit refused: {why}: {after[0]}")
     docstrings: dict[str, list[str]] = {}
     for symbol in parsed.symbols:  # a property and its setter share a qualname
         docstrings.setdefault(symbol.qualname, []).append(_squash(symbol.docstring))

@@ -14,7 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.edits import EditRefused, TextEdit, detect_newline, line_column
+from assistant.edits import (
+    EditRefused,
+    TextEdit,
+    detect_newline,
+    line_column,
+    refuse_unparsable,
+)
 from assistant.styles import (
     PYTHON_STYLES,
     ParamDoc,
@@ -185,7 +191,11 @@ def plan_stale_update(
     Returns:
         The edit (only the parameter lines change) and the updated docstring text
         (cleaned, as the JSON output reports it).
+
+    Raises:
+        EditRefused: The file does not parse, or the parameter list cannot be located.
     """
+    refuse_unparsable(source, symbol.path, "python")
     doc = _raw_doc(source, symbol)
     cleaned = _cleaned(doc)
     style = PYTHON_STYLES[finding.style]

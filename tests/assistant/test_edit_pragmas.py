@@ -1,0 +1,163 @@
+"""Comments and pragmas stay on the line they were on when a docstring is inserted.
+
+mypy, flake8, ruff and coverage read ``# type: ignore``, ``# noqa`` and ``# pragma: no
+cover`` on the line of the code they silence; for a one-line ``def f(): ...  # c`` that is
+the ``def`` line, so the comment stays there and the body moves below the docstring.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+
+import pytest
+
+from assistant.edits import apply_edits, check_edited, plan_python_insertion
+from assistant.styles import python_literal
+from indexer.parser import parse_source
+
+_SKIP = {
+    tokenize.NL,
+    tokenize.NEWLINE,
+    tokenize.INDENT,
+    tokenize.DEDENT,
+    tokenize.ENDMARKER,
+    tokenize.COMMENT,
+}
+
+
+def _insert(code: str, qualname: str, doc: str = "Doc.") -> str:
+    source = code.encode()
+    parsed = parse_source(source, "m.py")
+    symbol = next(s for s in parsed.symbols if s.qualname == qualname)
+    edit = plan_python_insertion(source, symbol, lambda ind, nl: python_literal(doc, ind, nl))
+    edited = apply_edits(source, [edit])
+    check_edited(source, edited, "m.py", "python", {qualname: doc})
+    return edited.decode()
+
+
+def comment_lines(code: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Each comment with the code tokens before it on its physical line."""
+    out = []
+    tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    for tok in tokens:
+        if tok.type != tokenize.COMMENT:
+            continue
+        row = tok.start[0]
+        before = tuple(
+            t.string
+            for t in tokens
+            if t.type not in _SKIP and t.end[0] == row and t.end[1] <= tok.start[1]
+        )
+        out.append((tok.string, before))
+    return out
+
+
+def assert_comments_kept(before: str, after: str) -> None:
+    """Every comment keeps the code before it on its line; a one-line body that moved
+    below the docstring leaves the comment on the ``def``/``class`` line."""
+    old, new = comment_lines(before), comment_lines(after)
+    assert [c for c, _ in old] == [c for c, _ in new]
+    for (comment, was), (_, now) in zip(old, new, strict=True):
+        if now == was:
+            continue
+        header = now and now[-1] == ":" and now[0] in ("def", "class", "async")
+        assert header and was[: len(now)] == now, (comment, was, now)
+
+
+CLICK = (
+    "class B:\n"
+    "    def arity(self) -> str: ...\n"
+    "class A(B):\n"
+    "    def arity(self) -> int: ...  # type: ignore[override]\n"
+)
+
+CASES = {
+    "click one-line stub": (
+        CLICK,
+        "A.arity",
+        "class B:\n"
+        "    def arity(self) -> str: ...\n"
+        "class A(B):\n"
+        "    def arity(self) -> int:  # type: ignore[override]\n"
+        '        """Doc."""\n'
+        "        ...\n",
+    ),
+    "one-line class": (
+        "class C: pass  # noqa\n",
+        "C",
+        'class C:  # noqa\n    """Doc."""\n    pass\n',
+    ),
+    "hash inside a string": (
+        'def f(): return "# not a comment"  # pragma: no cover\n',
+        "f",
+        'def f():  # pragma: no cover\n    """Doc."""\n    return "# not a comment"\n',
+    ),
+    "statements with semicolons": (
+        "def f(x): y = x; return y  # noqa: E702\n",
+        "f",
+        'def f(x):  # noqa: E702\n    """Doc."""\n    y = x; return y\n',
+    ),
+    "decorator comment": (
+        "@dec  # deco\ndef f(): pass  # trailing\n",
+        "f",
+        '@dec  # deco\ndef f():  # trailing\n    """Doc."""\n    pass\n',
+    ),
+    "signature with comments inside": (
+        "def f(\n    a,  # first\n    b,  # type: int\n) -> int:  # noqa: E501\n    return a\n",
+        "f",
+        "def f(\n    a,  # first\n    b,  # type: int\n) -> int:  # noqa: E501\n"
+        '    """Doc."""\n    return a\n',
+    ),
+    "one-line method without comment": (
+        "class C:\n    def m(self): return 1\n",
+        "C.m",
+        'class C:\n    def m(self):\n        """Doc."""\n        return 1\n',
+    ),
+    "crlf": (
+        "class C: pass  # noqa\r\n",
+        "C",
+        'class C:  # noqa\r\n    """Doc."""\r\n    pass\r\n',
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_comments_stay_on_their_line(name: str) -> None:
+    code, qualname, expected = CASES[name]
+    edited = _insert(code, qualname)
+    assert edited == expected
+    assert_comments_kept(code, edited)
+
+
+def test_type_ignore_stays_on_the_def_line() -> None:
+    """What mypy reads: the ignore still covers the line of ``def arity``."""
+    edited = _insert(CLICK, "A.arity")
+    tree = ast.parse(edited, type_comments=True)
+    (ignore,) = tree.type_ignores
+    line = edited.splitlines()[ignore.lineno - 1]
+    assert line.lstrip().startswith("def arity(self) -> int:")
+    method = tree.body[1].body[0]
+    assert ast.get_docstring(method) == "Doc." and ignore.lineno == method.lineno
+
+
+def test_function_type_comments_stay_first() -> None:
+    """PEP 484: a signature type comment sits right below the header, the docstring after."""
+    code = "def f(x):\n    # type: (int) -> int\n    # explain\n    return x\n"
+    edited = _insert(code, "f")
+    assert edited == (
+        'def f(x):\n    # type: (int) -> int\n    """Doc."""\n    # explain\n    return x\n'
+    )
+    function = ast.parse(edited, type_comments=True).body[0]
+    assert function.type_comment == "(int) -> int" and ast.get_docstring(function) == "Doc."
+    code = "def f(x):  # type: (int) -> int\n    return x\n"
+    function = ast.parse(_insert(code, "f"), type_comments=True).body[0]
+    assert function.type_comment == "(int) -> int"
+
+
+def test_the_token_check_catches_a_moved_comment() -> None:
+    with pytest.raises(AssertionError):
+        assert_comments_kept(
+            "def f(): ...  # type: ignore\n", 'def f():\n    """Doc."""\n    ...  # type: ignore\n'
+        )
