@@ -427,8 +427,15 @@ class DocPipeline:
     def stale_edit(
         self, source: bytes, symbol: Symbol, finding: StaleFinding
     ) -> tuple[TextEdit, str]:
-        """Plan a stale update without validation: (edit, updated docstring text)."""
-        return _plan_stale_update(source, symbol, finding, self.lexicon.describe)
+        """Plan a stale update without validation: (edit, updated docstring text).
+
+        What it writes is wrapped to the repository's line length (ruff, then black).
+        """
+        from assistant.line_length import project_line_length
+
+        return _plan_stale_update(
+            source, symbol, finding, self.lexicon.describe, project_line_length(self.root)
+        )
 
     def plan_stale_update(
         self,
