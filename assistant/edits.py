@@ -2,6 +2,9 @@
 
 An edit is planned against the exact bytes it was computed from and is only applied when:
 
+- the file parses before the edit (Python's own parser for Python, tree-sitter for the
+  other languages): a file that does not parse is never edited, and planning refuses
+  before the docstring is rendered (:func:`refuse_unparsable`);
 - the edited file still parses (tree-sitter, and ``ast`` for Python) and the new text is
   the symbol's docstring in the re-parsed file (:func:`check_edited`);
 - on disk, the file still has the hash it had when it was read (:func:`atomic_write`): a
@@ -9,7 +12,8 @@ An edit is planned against the exact bytes it was computed from and is only appl
 
 Writes go to a temporary file in the same folder, are fsynced, and replace the original
 with ``os.replace``, keeping its permissions: a killed process leaves either the old or the
-new file, never a mix. No byte outside the planned ranges changes.
+new file, never a mix. No byte outside the planned ranges changes. Where a docstring goes
+(and which comments stay where) is :mod:`assistant.placement`'s business.
 """
 
 from __future__ import annotations
@@ -24,14 +28,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.placement import (
-    PlacementError,
-    definition_insertion,
-    indent_unit,
-    leading_ws,
-    line_start,
-    module_insertion,
-)
+from assistant.placement import PlacementError, definition_insertion, module_insertion
+from assistant.placement import indent_unit as _indent_unit
+from assistant.placement import leading_ws as _leading_ws
+from assistant.placement import line_start as _line_start
 from indexer.symbols import Symbol
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "plan_python_insertion",
     "plan_replacement",
     "refuse_unparsable",
+    "unparsable_reason",
 ]
 
 
@@ -100,19 +101,6 @@ def _edit(source: bytes, start: int, end: int, text: str) -> TextEdit:
     return TextEdit(start_line, start_col, end_line, end_col, text, start, end)
 
 
-def _line_start(source: bytes, offset: int) -> int:
-    return line_start(source, offset)
-
-
-def _leading_ws(source: bytes, offset: int) -> str:
-    """Return the indentation of the line holding byte ``offset``."""
-    return leading_ws(source, offset)
-
-
-def _indent_unit(indent: str) -> str:
-    return indent_unit(indent)
-
-
 def plan_python_insertion(source: bytes, symbol: Symbol, literal_for) -> TextEdit:
     """Plan inserting a docstring as the first statement of a Python definition.
 
@@ -129,7 +117,7 @@ def plan_python_insertion(source: bytes, symbol: Symbol, literal_for) -> TextEdi
     Raises:
         EditRefused: The file does not parse, or the definition has no body to insert into.
     """
-    refuse_unparsable(source, symbol.path, "python")
+    _refuse_planning(source, symbol, "python")
     newline = detect_newline(source)
     if symbol.kind == "module":
         planned = module_insertion(source, literal_for, newline)
@@ -165,7 +153,7 @@ def plan_replacement(source: bytes, symbol: Symbol, literal_for) -> TextEdit:
     Raises:
         EditRefused: The file does not parse, or the symbol has no docstring literal.
     """
-    refuse_unparsable(source, symbol.path, "python")
+    _refuse_planning(source, symbol, "python")
     span = symbol.doc_span
     if span is None:
         raise EditRefused(f"{symbol.qualname}: has no docstring to update")
@@ -195,7 +183,7 @@ def plan_comment_insertion(source: bytes, symbol: Symbol, comment_for) -> TextEd
     Raises:
         EditRefused: Tree-sitter reports syntax errors in the file.
     """
-    refuse_unparsable(source, symbol.path, symbol.language)
+    _refuse_planning(source, symbol, symbol.language)
     start = _line_start(source, symbol.span.start_byte)
     indent = _leading_ws(source, symbol.span.start_byte)
     if symbol.doc_span is not None:
@@ -234,6 +222,8 @@ def _python_error(source: bytes) -> str | None:
         return f"line {exc.lineno}: {exc.msg}"
     except ValueError as exc:  # NUL bytes
         return str(exc)
+    except (RecursionError, MemoryError):  # e.g. 200,000 unary minus signs in a row
+        return "too deeply nested for Python's parser"
     return None
 
 
@@ -251,18 +241,32 @@ def _file_error(source: bytes, path: str, language: str) -> str | None:
     return None
 
 
-def refuse_unparsable(source: bytes, path: str, language: str) -> None:
-    """Refuse to plan any edit on a file that does not parse.
+def unparsable_reason(source: bytes, path: str, language: str) -> str | None:
+    """Return why the file must not be edited (``file does not parse: line N: ...; fix the
+    syntax error first``), or None when it parses.
 
     A file that does not parse is never edited: its definitions' bounds are guesses (a
     ``def f(a):`` with no body would get the docstring as its body).
-
-    Raises:
-        EditRefused: ``path: file does not parse: line N: ...; fix the syntax error first``.
     """
     error = _file_error(source, path, language)
-    if error is not None:
-        raise EditRefused(f"{path}: file does not parse: {error}; fix the syntax error first")
+    if error is None:
+        return None
+    return f"file does not parse: {error}; fix the syntax error first"
+
+
+def refuse_unparsable(source: bytes, path: str, language: str) -> None:
+    """Raise :class:`EditRefused` (``path: file does not parse: ...``) unless it parses."""
+    reason = unparsable_reason(source, path, language)
+    if reason is not None:
+        raise EditRefused(f"{path}: {reason}")
+
+
+def _refuse_planning(source: bytes, symbol: Symbol, language: str) -> None:
+    """The planners' check; like their other refusals, the message leaves the path to the
+    caller (bulk runs prefix it, the editor knows the file)."""
+    reason = unparsable_reason(source, symbol.path, language)
+    if reason is not None:
+        raise EditRefused(reason)
 
 
 def parse_problems(source: bytes, path: str, language: str) -> list[str]:

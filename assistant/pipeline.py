@@ -406,13 +406,14 @@ class DocPipeline:
     ) -> TextEdit:
         """Return the edit that makes ``result`` the docstring of ``symbol``.
 
-        The edit is checked: the edited file must parse no worse than ``source`` (cleanly
-        with ``strict``) and carry the new docstring on that symbol.
+        The edit is checked: ``source`` must parse (a file that does not is never
+        edited), the edited file too, and it must carry the new docstring on that symbol.
 
         Raises:
-            EditRefused: The symbol has a docstring by now (hand-written prose is never
-                replaced; stale ones go through :meth:`plan_stale_update`), or the edit
-                would damage the file or not land on the symbol.
+            EditRefused: The file does not parse, the symbol has a docstring by now
+                (hand-written prose is never replaced; stale ones go through
+                :meth:`plan_stale_update`), or the edit would damage the file or not land
+                on the symbol.
         """
         symbol = self._fresh(path, source, symbol)
         if symbol.docstring:

@@ -21,7 +21,7 @@ from assistant.edits import (
     TextEdit,
     detect_newline,
     line_column,
-    refuse_unparsable,
+    unparsable_reason,
 )
 from assistant.line_length import DEFAULT_LINE_LENGTH
 from assistant.styles import (
@@ -224,7 +224,9 @@ def plan_stale_update(
     Raises:
         EditRefused: The file does not parse, or the parameter list cannot be located.
     """
-    refuse_unparsable(source, symbol.path, "python")
+    reason = unparsable_reason(source, symbol.path, "python")
+    if reason is not None:
+        raise EditRefused(reason)
     doc = _raw_doc(source, symbol)
     cleaned = _cleaned(doc)
     style = PYTHON_STYLES[finding.style]
