@@ -288,17 +288,18 @@ def _updated_block(
         shared.setdefault((entry.start, entry.end), []).append(entry)
     indent = _block_indent(cleaned, block.start)
 
-    def as_written(start: int, stop: int, rename: str | None = None) -> list[str]:
+    def as_written(start: int, stop: int, rename: tuple[str, str] | None = None) -> list[str]:
         out = [
             line[len(indent) :] if line.startswith(indent) else line for line in cleaned[start:stop]
         ]
         if rename is not None and out:
-            out[0] = style.rename_entry_line(out[0], rename, bare)
+            out[0] = style.rename_entry_line(out[0], *rename)
         return out
 
     header = style.header_lines
     lines = as_written(block.start, block.start + header)
     emitted: set[tuple[int, int]] = set()
+    typed = set(by_name) & set(types)  # type lines that go with an entry (kept or removed)
     for param in signature:
         bare = param.name.lstrip("*")
         old = bare if bare in by_name else renamed_from.get(bare)
@@ -309,7 +310,7 @@ def _updated_block(
                 continue
             if len(shared[key]) == 1 or all(e.bare_name in unchanged for e in shared[key]):
                 emitted.add(key)
-                rename = old if old != bare else None
+                rename = (old, bare) if old != bare else None
                 lines += as_written(entry.start, entry.end, rename)
                 if old in types:
                     lines += as_written(*types[old], rename)
@@ -322,8 +323,11 @@ def _updated_block(
         rendered = style.render_entry(param_doc)
         rendered = [unit + line[4:] if line.startswith("    ") else line for line in rendered]
         lines += style.wrap_entry(rendered, width, unit)
+        if entry is None and bare in types:  # a ":type x:" that had no ":param x:"
+            lines += as_written(*types[bare])
+            typed.add(bare)
     covered = {i for e in block.entries for i in range(e.start, e.end)}
-    covered |= {i for start, stop in types.values() for i in range(start, stop)}
+    covered |= {i for name in typed for i in range(*types[name])}
     covered |= set(range(block.start, block.start + header))
     for i in range(block.start, block.end):
         if cleaned[i].strip() and i not in covered:

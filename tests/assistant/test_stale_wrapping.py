@@ -220,3 +220,15 @@ def test_a_concatenated_docstring_is_not_updated_in_place() -> None:
     assert finding is not None and finding.added == ["b"]
     with pytest.raises(EditRefused, match="not a single string literal"):
         plan_stale_update(source, symbol, finding, lambda p: "About b.")
+
+
+def test_a_sphinx_type_without_its_param_joins_the_new_entry() -> None:
+    code = (
+        'def load(path, encoding="utf-8"):\n    """Load a file.\n\n'
+        "    :param path: The path.\n    :type encoding: str\n    :returns: The text.\n"
+        '    """\n    return path\n'
+    )
+    assert _update(code) == code.replace(
+        "    :type encoding: str\n",
+        "    :param encoding: About encoding.\n    :type encoding: str\n",
+    )
