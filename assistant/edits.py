@@ -19,8 +19,10 @@ new file, never a mix. No byte outside the planned ranges changes. Where a docst
 from __future__ import annotations
 
 import ast
+import codecs
 import hashlib
 import os
+import re
 import stat
 import tempfile
 import warnings
@@ -198,17 +200,47 @@ def plan_comment_insertion(source: bytes, symbol: Symbol, comment_for) -> TextEd
 def apply_edits(source: bytes, edits: list[TextEdit]) -> bytes:
     """Apply non-overlapping edits (by byte offsets) and return the new bytes.
 
+    The new text is written as UTF-8. A file that declares another encoding (a PEP 263
+    cookie such as ``# -*- coding: latin-1 -*-``) only takes ASCII text.
+
     Raises:
-        EditRefused: Two edits overlap.
+        EditRefused: Two edits overlap, or non-ASCII text would go into a file declared
+            in another encoding.
     """
     ordered = sorted(edits, key=lambda e: (e.start_byte, e.end_byte))
     for first, second in zip(ordered, ordered[1:], strict=False):
         if second.start_byte < first.end_byte:
             raise EditRefused("overlapping edits; nothing applied")
+    declared = _declared_encoding(source)
+    if declared is not None and not all(edit.new_text.isascii() for edit in ordered):
+        raise EditRefused(
+            f"the file is declared {declared} and the new text is not ASCII; not edited"
+        )
     out = bytearray(source)
     for edit in reversed(ordered):
         out[edit.start_byte : edit.end_byte] = edit.new_text.encode("utf-8")
     return bytes(out)
+
+
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+def _declared_encoding(source: bytes) -> str | None:
+    """The PEP 263 encoding of the first two lines when it is not UTF-8, else None."""
+    if source.startswith(b"\xef\xbb\xbf"):
+        return None
+    for line in source.split(b"\n", 2)[:2]:
+        match = _COOKIE.match(line)
+        if match:
+            name = match.group(1).decode("ascii", "replace")
+            try:
+                codec = codecs.lookup(name).name
+            except LookupError:
+                return name  # unknown to Python: nothing but ASCII is safe
+            return None if codec == "utf-8" else name
+        if line.strip() and not line.lstrip().startswith(b"#"):
+            return None  # PEP 263: only a comment line can carry the cookie
+    return None
 
 
 @lru_cache(maxsize=8)

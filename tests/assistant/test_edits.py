@@ -166,3 +166,17 @@ def test_atomic_write_refuses_a_concurrent_change(tmp_path: Path) -> None:
 def test_atomic_write_refuses_a_deleted_file(tmp_path: Path) -> None:
     with pytest.raises(ConcurrentChangeError, match="deleted"):
         atomic_write(tmp_path / "gone.py", b"x", content_hash(b""))
+
+
+def test_non_ascii_text_is_not_written_into_a_file_declared_in_another_encoding() -> None:
+    """A PEP 263 cookie other than UTF-8: UTF-8 bytes would be read back as mojibake."""
+    source = "# -*- coding: latin-1 -*-\ndef f():\n    return 'café'\n".encode("latin-1")
+    edit = TextEdit(2, 0, 2, 0, '    """Return café."""\n', 35, 35)
+    with pytest.raises(EditRefused, match="latin-1"):
+        apply_edits(source, [edit])
+    ascii_doc = TextEdit(2, 0, 2, 0, '    """Return coffee."""\n', 35, 35)
+    edited = apply_edits(source, [ascii_doc])
+    assert ast.get_docstring(ast.parse(edited).body[0]) == "Return coffee."
+    assert edited.decode("latin-1").endswith("return 'café'\n")
+    utf8 = b"# coding: utf-8\ndef f():\n    pass\n"
+    assert "é" in apply_edits(utf8, [TextEdit(0, 0, 0, 0, "# é\n", 0, 0)]).decode()
