@@ -30,7 +30,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.placement import PlacementError, definition_insertion, module_insertion
+from assistant.placement import (
+    PlacementError,
+    definition_insertion,
+    module_insertion,
+    trailing_comment,
+)
 from assistant.placement import indent_unit as _indent_unit
 from assistant.placement import leading_ws as _leading_ws
 from assistant.placement import line_start as _line_start
@@ -169,8 +174,33 @@ def plan_replacement(source: bytes, symbol: Symbol, literal_for) -> TextEdit:
         indent = header_indent + _indent_unit(header_indent)
     else:
         indent = _leading_ws(source, span.start_byte)
-    text = literal_for(indent, detect_newline(source), quote)
+    newline = detect_newline(source)
+    text = literal_for(indent, newline, quote)
+    if newline in text and source[line_start : span.start_byte].strip(b" \t"):
+        moved = _off_the_header(source, span.start_byte, span.end_byte, text, indent, newline)
+        if moved is not None:
+            return moved
     return _edit(source, span.start_byte, span.end_byte, text)
+
+
+def _off_the_header(
+    source: bytes, start: int, end: int, literal: str, indent: str, newline: str
+) -> TextEdit | None:
+    """``def f(): ""  # noqa`` with a multi-line literal: the comment stays on the header
+    line, the literal (and any statements after it) go on lines of their own."""
+    comment = trailing_comment(source, start)
+    colon = len(source[:start].rstrip(b" \t"))
+    if comment is None or source[colon - 1 : colon] != b":":
+        return None
+    comment_start, comment_end = comment
+    code_end = len(source[:comment_start].rstrip(b" \t"))
+    rest = source[end:code_end].strip(b" \t").lstrip(b";").strip(b" \t")
+    text = (
+        source[code_end:comment_end].decode("utf-8", "surrogateescape") + newline + indent + literal
+    )
+    if rest:
+        text += newline + indent + rest.decode("utf-8", "surrogateescape")
+    return _edit(source, colon, comment_end, text)
 
 
 def plan_comment_insertion(source: bytes, symbol: Symbol, comment_for) -> TextEdit:

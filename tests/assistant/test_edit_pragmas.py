@@ -13,7 +13,7 @@ import tokenize
 
 import pytest
 
-from assistant.edits import apply_edits, check_edited, plan_python_insertion
+from assistant.edits import apply_edits, check_edited, plan_python_insertion, plan_replacement
 from assistant.styles import python_literal
 from indexer.parser import parse_source
 
@@ -161,3 +161,32 @@ def test_the_token_check_catches_a_moved_comment() -> None:
         assert_comments_kept(
             "def f(): ...  # type: ignore\n", 'def f():\n    """Doc."""\n    ...  # type: ignore\n'
         )
+
+
+def _replace(code: str, qualname: str, doc: str) -> str:
+    source = code.encode()
+    symbol = next(s for s in parse_source(source, "m.py").symbols if s.qualname == qualname)
+    edit = plan_replacement(source, symbol, lambda i, nl, q: python_literal(doc, i, nl, q))
+    edited = apply_edits(source, [edit])
+    check_edited(source, edited, "m.py", "python", {qualname: doc})
+    return edited.decode()
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        (
+            'def f(): ""  # type: ignore[override]\n',
+            'def f():  # type: ignore[override]\n    """Do it.\n\n    More.\n    """\n',
+        ),
+        (
+            'class C: "";  x = 1  # noqa\n',
+            'class C:  # noqa\n    """Do it.\n\n    More.\n    """\n    x = 1\n',
+        ),
+        ('def f(): ""\n', 'def f(): """Do it.\n\n    More.\n    """\n'),
+    ],
+)
+def test_replacing_a_one_line_docstring_keeps_the_header_comment(code, expected) -> None:
+    edited = _replace(code, code.split()[1].split("(")[0].rstrip(":"), "Do it.\n\nMore.")
+    assert edited == expected
+    assert_comments_kept(code, edited)
