@@ -62,7 +62,7 @@ def assert_comments_kept(before: str, after: str) -> None:
     for (comment, was), (_, now) in zip(old, new, strict=True):
         if now == was:
             continue
-        header = now and now[-1] == ":" and now[0] in ("def", "class", "async")
+        header = bool(now) and now[-1] == ":" and len(now) < len(was)  # the body moved off
         assert header and was[: len(now)] == now, (comment, was, now)
 
 
@@ -190,3 +190,56 @@ def test_replacing_a_one_line_docstring_keeps_the_header_comment(code, expected)
     edited = _replace(code, code.split()[1].split("(")[0].rstrip(":"), "Do it.\n\nMore.")
     assert edited == expected
     assert_comments_kept(code, edited)
+
+
+HEADERS = {
+    "def": ("def f(x)", True),
+    "async": ("async def f(x)", True),
+    "annotated": ("def f(x: int) -> int", True),
+    "spread": ("def f(\n    x,  # the x\n)", True),
+    "class": ("class C(B)", False),
+}
+BODIES = ["...", "pass", "x = 1; y = 2", 'return "# no"']
+COMMENTS = ["", "# type: ignore[override]", "# noqa: E704", "# pragma: no cover"]
+
+
+def _corpus():
+    for header_name, (header, is_function) in HEADERS.items():
+        for body in BODIES:
+            if body.startswith("return") and not is_function:
+                continue
+            for comment in COMMENTS:
+                tail = f"  {comment}" if comment else ""
+                yield f"{header_name}-{body}-{comment}-one-line", f"{header}: {body}{tail}\n"
+                yield (
+                    f"{header_name}-{body}-{comment}-block",
+                    f"{header}:{tail}\n    # leading\n    {body}{tail}\n",
+                )
+
+
+CORPUS = dict(_corpus())
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_pragma_corpus(name: str) -> None:
+    """Every shape: the docstring lands first, no comment changes line, and each
+    ``# type: ignore`` still sits in the same definition, on its ``def`` line if it was."""
+    code = "class B: ...\n" + CORPUS[name]
+    qualname = "C" if name.startswith("class") else "f"
+    edited = _insert(code, qualname)
+    assert_comments_kept(code, edited)
+    tree = ast.parse(edited, type_comments=True)
+    assert ast.get_docstring(tree.body[1]) == "Doc."
+    before = ast.parse(code, type_comments=True)
+    covered = [_owner(before, i.lineno) for i in before.type_ignores]
+    assert [_owner(tree, i.lineno) for i in tree.type_ignores] == covered
+
+
+def _owner(tree: ast.Module, line: int) -> tuple[str, bool]:
+    """The innermost definition holding ``line``, and whether ``line`` is its first."""
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    holders = [
+        n for n in ast.walk(tree) if isinstance(n, kinds) and n.lineno <= line <= n.end_lineno
+    ]
+    owner = max(holders, key=lambda n: n.lineno)
+    return owner.name, owner.lineno == line
