@@ -8,7 +8,9 @@ The rules (PEP 257, PEP 484 and what linters read):
   requires, with the docstring after it.
 - Comments keep their line. For a one-line definition (``def f(): ...  # type: ignore``)
   the trailing comment belongs to the header line (that is where mypy, flake8 and
-  coverage read it): the header keeps it and the body moves below the docstring.
+  coverage read it): the header keeps it and the body moves below the docstring. Only a
+  ``# type: ignore[...]`` whose codes are all errors of statements (``attr-defined``,
+  ``return-value``, ...) goes with the body, where mypy reports those.
 - A class docstring is followed by a blank line when the class body opens with a method
   (or a decorator or nested class).
 - A module docstring goes after the shebang, the coding cookie and the leading comment
@@ -21,6 +23,7 @@ Functions here return byte offsets and text; :mod:`assistant.edits` turns them i
 from __future__ import annotations
 
 import io
+import re
 import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -81,6 +84,31 @@ def _is_signature_type_comment(line: bytes) -> bool:
         return False
     body = text[1:].lstrip()
     return body.startswith(b"type:") and not body[5:].lstrip().startswith(b"ignore")
+
+
+# mypy error codes reported on the line of the statement that causes them, never on a
+# ``def``/``class`` line; an ignore listing only these silences the one-line body
+_BODY_ERROR_CODES = frozenset(
+    "abstract arg-type assignment attr-defined await-not-async call-arg call-overload "
+    "comparison-overlap dict-item func-returns-value has-type index list-item "
+    "no-any-return no-untyped-call operator possibly-undefined redundant-cast "
+    "redundant-expr return-value safe-super str-bytes-safe str-format top-level-await "
+    "truthy-bool truthy-function typeddict-item typeddict-unknown-key union-attr "
+    "unreachable unused-coroutine var-annotated".split()
+)
+_TYPE_IGNORE = re.compile(rb"#\s*type:\s*ignore\[([^\]]*)\]")
+
+
+def silences_the_body(comment: bytes) -> bool:
+    """``# type: ignore[attr-defined]``: errors only a statement has, so the comment
+    follows the one-line body; anything else (other codes, a bare ignore, ``# noqa``,
+    ``# pragma: no cover``) is read on the header line and stays there."""
+    match = _TYPE_IGNORE.match(comment)
+    if not match:
+        return False
+    codes = {code.strip().decode("ascii", "replace") for code in match.group(1).split(b",")}
+    codes.discard("")
+    return bool(codes) and codes <= _BODY_ERROR_CODES
 
 
 def trailing_comment(source: bytes, start: int) -> tuple[int, int] | None:
@@ -160,7 +188,7 @@ def _one_line(
     indent = header_indent + indent_unit(header_indent)
     literal = literal_for(indent, newline)
     comment = trailing_comment(source, body_start)
-    if comment is None:
+    if comment is None or silences_the_body(source[comment[0] : comment[1]]):
         return Insertion(colon, body_start, newline + indent + literal + newline + indent)
     comment_start, comment_end = comment
     code = source[body_start:comment_start].rstrip(b" \t")

@@ -54,16 +54,22 @@ def comment_lines(code: str) -> list[tuple[str, tuple[str, ...]]]:
     return out
 
 
-def assert_comments_kept(before: str, after: str) -> None:
+def assert_comments_kept(before: str, after: str, with_body: tuple[str, ...] = ()) -> None:
     """Every comment keeps the code before it on its line; a one-line body that moved
-    below the docstring leaves the comment on the ``def``/``class`` line."""
+    below the docstring leaves the comment on the ``def``/``class`` line (or, for the
+    comments in ``with_body``, takes it along)."""
     old, new = comment_lines(before), comment_lines(after)
     assert [c for c, _ in old] == [c for c, _ in new]
     for (comment, was), (_, now) in zip(old, new, strict=True):
         if now == was:
             continue
         header = bool(now) and now[-1] == ":" and len(now) < len(was)  # the body moved off
-        assert header and was[: len(now)] == now, (comment, was, now)
+        body = comment in with_body and 0 < len(now) < len(was) and was[-len(now) - 1] == ":"
+        assert (header and was[: len(now)] == now) or (body and was[-len(now) :] == now), (
+            comment,
+            was,
+            now,
+        )
 
 
 CLICK = (
@@ -154,6 +160,26 @@ def test_function_type_comments_stay_first() -> None:
     code = "def f(x):  # type: (int) -> int\n    return x\n"
     function = ast.parse(_insert(code, "f"), type_comments=True).body[0]
     assert function.type_comment == "(int) -> int"
+
+
+def test_an_ignore_of_body_errors_stays_with_the_body() -> None:
+    """``[attr-defined]``/``[return-value]`` are reported on the statement's line: the
+    comment follows the statement; any other code (or none) stays on the ``def`` line."""
+    code = "def f(x) -> int: return x.y  # type: ignore[attr-defined, return-value]\n"
+    edited = _insert(code, "f")
+    assert edited == (
+        'def f(x) -> int:\n    """Doc."""\n'
+        "    return x.y  # type: ignore[attr-defined, return-value]\n"
+    )
+    assert_comments_kept(code, edited, ("# type: ignore[attr-defined, return-value]",))
+    with pytest.raises(AssertionError):
+        assert_comments_kept(code, edited)
+    tree = ast.parse(edited, type_comments=True)
+    assert [i.lineno for i in tree.type_ignores] == [tree.body[0].body[1].lineno]
+    mixed = "def f(x) -> int: return x.y  # type: ignore[override, attr-defined]\n"
+    assert _insert(mixed, "f").startswith("def f(x) -> int:  # type: ignore[override, attr")
+    bare = "def f(x) -> int: return x.y  # type: ignore\n"
+    assert _insert(bare, "f").startswith("def f(x) -> int:  # type: ignore\n")
 
 
 def test_the_token_check_catches_a_moved_comment() -> None:
