@@ -2,6 +2,9 @@
 
 An edit is planned against the exact bytes it was computed from and is only applied when:
 
+- the file parses before the edit (Python's own parser for Python, tree-sitter for the
+  other languages): a file that does not parse is never edited, and planning refuses
+  before the docstring is rendered (:func:`refuse_unparsable`);
 - the edited file still parses (tree-sitter, and ``ast`` for Python) and the new text is
   the symbol's docstring in the re-parsed file (:func:`check_edited`);
 - on disk, the file still has the hash it had when it was read (:func:`atomic_write`): a
@@ -9,7 +12,8 @@ An edit is planned against the exact bytes it was computed from and is only appl
 
 Writes go to a temporary file in the same folder, are fsynced, and replace the original
 with ``os.replace``, keeping its permissions: a killed process leaves either the old or the
-new file, never a mix. No byte outside the planned ranges changes.
+new file, never a mix. No byte outside the planned ranges changes. Where a docstring goes
+(and which comments stay where) is :mod:`assistant.placement`'s business.
 """
 
 from __future__ import annotations
@@ -21,8 +25,18 @@ import stat
 import tempfile
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
+from assistant.placement import (
+    PlacementError,
+    definition_insertion,
+    module_insertion,
+    trailing_comment,
+)
+from assistant.placement import indent_unit as _indent_unit
+from assistant.placement import leading_ws as _leading_ws
+from assistant.placement import line_start as _line_start
 from indexer.symbols import Symbol
 
 __all__ = [
@@ -37,6 +51,8 @@ __all__ = [
     "plan_comment_insertion",
     "plan_python_insertion",
     "plan_replacement",
+    "refuse_unparsable",
+    "unparsable_reason",
 ]
 
 
@@ -90,24 +106,13 @@ def _edit(source: bytes, start: int, end: int, text: str) -> TextEdit:
     return TextEdit(start_line, start_col, end_line, end_col, text, start, end)
 
 
-def _line_start(source: bytes, offset: int) -> int:
-    return source.rfind(b"\n", 0, offset) + 1
-
-
-def _leading_ws(source: bytes, offset: int) -> str:
-    """Return the indentation of the line holding byte ``offset``."""
-    start = _line_start(source, offset)
-    line = source[start:offset]
-    stripped = line.lstrip(b" \t")
-    return line[: len(line) - len(stripped)].decode("ascii")
-
-
-def _indent_unit(indent: str) -> str:
-    return "\t" if "\t" in indent else "    "
-
-
 def plan_python_insertion(source: bytes, symbol: Symbol, literal_for) -> TextEdit:
     """Plan inserting a docstring as the first statement of a Python definition.
+
+    Placement follows :mod:`assistant.placement`: right below the header, above a comment
+    block that opens the body; comments keep their line (a one-line definition keeps its
+    trailing comment on the header line); a class docstring gets a blank line before a
+    method; a module docstring goes below the shebang, cookie and leading comments.
 
     Args:
         source: The file's bytes.
@@ -115,42 +120,28 @@ def plan_python_insertion(source: bytes, symbol: Symbol, literal_for) -> TextEdi
         literal_for: Callable ``(indent, newline) -> str`` returning the docstring literal.
 
     Raises:
-        EditRefused: The definition has no body to insert into.
+        EditRefused: The file does not parse, or the definition has no body to insert into.
     """
+    _refuse_planning(source, symbol, "python")
     newline = detect_newline(source)
     if symbol.kind == "module":
-        return _module_insertion(source, literal_for, newline)
+        planned = module_insertion(source, literal_for, newline)
+        return _edit(source, planned.start, planned.end, planned.text)
     body = symbol.body_span
     if body is None:
         raise EditRefused(f"{symbol.qualname}: no body found (syntax error?); not edited")
-    start = body.start_byte
-    line_start = _line_start(source, start)
-    if source[line_start:start].strip(b" \t"):
-        # one-line definition (``def f(x): return x``): move the body to its own line
-        colon = len(source[:start].rstrip(b" \t"))
-        if source[colon - 1 : colon] != b":":
-            raise EditRefused(f"{symbol.qualname}: cannot find the end of its header")
-        header_indent = _leading_ws(source, symbol.span.start_byte)
-        indent = header_indent + _indent_unit(header_indent)
-        text = newline + indent + literal_for(indent, newline) + newline + indent
-        return _edit(source, colon, start, text)
-    indent = _leading_ws(source, start)
-    return _edit(source, line_start, line_start, indent + literal_for(indent, newline) + newline)
-
-
-def _module_insertion(source: bytes, literal_for, newline: str) -> TextEdit:
-    """Insert a module docstring after a shebang / encoding line and leading comments."""
-    offset = 0
-    lines = source.splitlines(keepends=True)
-    for line in lines:
-        if line.startswith(b"#") or (offset == 0 and line.startswith(b"\xef\xbb\xbf#")):
-            offset += len(line)
-            continue
-        break
-    text = literal_for("", newline) + newline
-    if offset < len(source) and source[offset:].strip():
-        text += newline
-    return _edit(source, offset, offset, text)
+    try:
+        planned = definition_insertion(
+            source,
+            symbol.span.start_byte,
+            body.start_byte,
+            symbol.kind == "class",
+            literal_for,
+            newline,
+        )
+    except PlacementError as exc:
+        raise EditRefused(f"{symbol.qualname}: {exc}") from exc
+    return _edit(source, planned.start, planned.end, planned.text)
 
 
 def plan_replacement(source: bytes, symbol: Symbol, literal_for) -> TextEdit:
@@ -161,23 +152,53 @@ def plan_replacement(source: bytes, symbol: Symbol, literal_for) -> TextEdit:
         symbol: A symbol with ``doc_span``.
         literal_for: Callable ``(indent, newline, quote) -> str``.
 
+    The whole ``doc_span`` is replaced, so a concatenated or parenthesised docstring
+    (``("a "`` / ``"b")`` over two lines) becomes one literal.
+
     Raises:
-        EditRefused: The symbol has no docstring literal to replace.
+        EditRefused: The file does not parse, or the symbol has no docstring literal.
     """
+    _refuse_planning(source, symbol, "python")
     span = symbol.doc_span
     if span is None:
         raise EditRefused(f"{symbol.qualname}: has no docstring to update")
     raw = source[span.start_byte : span.end_byte].decode("utf-8", "replace")
-    body = raw.lstrip("rRuUbBfF")
-    quote = "'''" if body.startswith("'") else '"""'
+    # the quote of the first string: a concatenated docstring may open with "(" or a prefix
+    quotes = [i for i in (raw.find('"'), raw.find("'")) if i >= 0]
+    quote = "'''" if quotes and raw[min(quotes)] == "'" else '"""'
     line_start = _line_start(source, span.start_byte)
     if source[line_start : span.start_byte].strip(b" \t"):
         header_indent = _leading_ws(source, symbol.span.start_byte)
         indent = header_indent + _indent_unit(header_indent)
     else:
         indent = _leading_ws(source, span.start_byte)
-    text = literal_for(indent, detect_newline(source), quote)
+    newline = detect_newline(source)
+    text = literal_for(indent, newline, quote)
+    if newline in text and source[line_start : span.start_byte].strip(b" \t"):
+        moved = _off_the_header(source, span.start_byte, span.end_byte, text, indent, newline)
+        if moved is not None:
+            return moved
     return _edit(source, span.start_byte, span.end_byte, text)
+
+
+def _off_the_header(
+    source: bytes, start: int, end: int, literal: str, indent: str, newline: str
+) -> TextEdit | None:
+    """``def f(): ""  # noqa`` with a multi-line literal: the comment stays on the header
+    line, the literal (and any statements after it) go on lines of their own."""
+    comment = trailing_comment(source, start)
+    colon = len(source[:start].rstrip(b" \t"))
+    if comment is None or source[colon - 1 : colon] != b":":
+        return None
+    comment_start, comment_end = comment
+    code_end = len(source[:comment_start].rstrip(b" \t"))
+    rest = source[end:code_end].strip(b" \t").lstrip(b";").strip(b" \t")
+    text = (
+        source[code_end:comment_end].decode("utf-8", "surrogateescape") + newline + indent + literal
+    )
+    if rest:
+        text += newline + indent + rest.decode("utf-8", "surrogateescape")
+    return _edit(source, colon, comment_end, text)
 
 
 def plan_comment_insertion(source: bytes, symbol: Symbol, comment_for) -> TextEdit:
@@ -188,7 +209,11 @@ def plan_comment_insertion(source: bytes, symbol: Symbol, comment_for) -> TextEd
         symbol: The definition.
         comment_for: Callable ``(indent, newline) -> str`` returning the whole comment,
             ending with a newline.
+
+    Raises:
+        EditRefused: Tree-sitter reports syntax errors in the file.
     """
+    _refuse_planning(source, symbol, symbol.language)
     start = _line_start(source, symbol.span.start_byte)
     indent = _leading_ws(source, symbol.span.start_byte)
     if symbol.doc_span is not None:
@@ -203,6 +228,10 @@ def plan_comment_insertion(source: bytes, symbol: Symbol, comment_for) -> TextEd
 def apply_edits(source: bytes, edits: list[TextEdit]) -> bytes:
     """Apply non-overlapping edits (by byte offsets) and return the new bytes.
 
+    ``source`` is UTF-8 (``read_source`` re-encodes a file with another coding cookie, and
+    bulk runs encode the result back: ``assistant.bulk.encode_source``), and so is the
+    new text.
+
     Raises:
         EditRefused: Two edits overlap.
     """
@@ -216,7 +245,9 @@ def apply_edits(source: bytes, edits: list[TextEdit]) -> bytes:
     return bytes(out)
 
 
+@lru_cache(maxsize=8)
 def _python_error(source: bytes) -> str | None:
+    """Return why Python cannot parse ``source`` (``line N: message``), or None."""
     try:  # UTF-8 even under another coding cookie (read_source re-encodes), so read as text
         text: str | bytes = source.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -229,7 +260,51 @@ def _python_error(source: bytes) -> str | None:
         return f"line {exc.lineno}: {exc.msg}"
     except ValueError as exc:  # NUL bytes
         return str(exc)
+    except (RecursionError, MemoryError):  # e.g. 200,000 unary minus signs in a row
+        return "too deeply nested for Python's parser"
     return None
+
+
+@lru_cache(maxsize=8)
+def _file_error(source: bytes, path: str, language: str) -> str | None:
+    """Why the file cannot be edited safely: Python's own parser for Python (the
+    authority on what runs), tree-sitter's errors for the other languages."""
+    if language == "python":
+        return _python_error(source)
+    from indexer.parser import parse_source
+
+    parsed = parse_source(source, path, language)
+    if parsed.has_errors:
+        return f"line {parsed.error_lines[0]}: syntax error" if parsed.error_lines else "error"
+    return None
+
+
+def unparsable_reason(source: bytes, path: str, language: str) -> str | None:
+    """Return why the file must not be edited (``file does not parse: line N: ...; fix the
+    syntax error first``), or None when it parses.
+
+    A file that does not parse is never edited: its definitions' bounds are guesses (a
+    ``def f(a):`` with no body would get the docstring as its body).
+    """
+    error = _file_error(source, path, language)
+    if error is None:
+        return None
+    return f"file does not parse: {error}; fix the syntax error first"
+
+
+def refuse_unparsable(source: bytes, path: str, language: str) -> None:
+    """Raise :class:`EditRefused` (``path: file does not parse: ...``) unless it parses."""
+    reason = unparsable_reason(source, path, language)
+    if reason is not None:
+        raise EditRefused(f"{path}: {reason}")
+
+
+def _refuse_planning(source: bytes, symbol: Symbol, language: str) -> None:
+    """The planners' check; like their other refusals, the message leaves the path to the
+    caller (bulk runs prefix it, the editor knows the file)."""
+    reason = unparsable_reason(source, symbol.path, language)
+    if reason is not None:
+        raise EditRefused(reason)
 
 
 def parse_problems(source: bytes, path: str, language: str) -> list[str]:
@@ -267,25 +342,23 @@ def check_edited(
         path: Repository-relative path (for the parser and messages).
         language: Language name.
         expected: qualname -> docstring text each edited symbol must now carry.
-        strict: The edited file must parse cleanly. When False (an editor buffer that is
-            being typed in), it must only have no more errors than ``original``.
+        strict: Only changes the wording of a refusal ("would not parse" / "would add
+            syntax errors"): a file that does not parse is never edited, so ``original``
+            must parse and the edited file too (an editor buffer being typed in is
+            refused until it parses).
 
     Raises:
-        EditRefused: The edited file would not parse, or a docstring did not land where
-            it was meant to.
+        EditRefused: ``original`` does not parse (:func:`refuse_unparsable`), the edited
+            file would not parse, or a docstring did not land where it was meant to.
     """
     from indexer.parser import parse_source
 
+    refuse_unparsable(original, path, language)
     parsed = parse_source(edited, path, language)
     after = _problems(parsed, edited, language)
-    if after:
-        if strict:
-            raise EditRefused(f"{path}: edit refused: the result would not parse: {after[0]}")
-        before = parse_source(original, path, language)
-        if len(parsed.error_lines) > len(before.error_lines) or (
-            language == "python" and _python_error(original) is None
-        ):
-            raise EditRefused(f"{path}: edit refused: it would add syntax errors: {after[0]}")
+    if after:  # the original parses, so every error is one the edit would add
+        why = "the result would not parse" if strict else "it would add syntax errors"
+        raise EditRefused(f"{path}: edit refused: {why}: {after[0]}")
     docstrings: dict[str, list[str]] = {}
     for symbol in parsed.symbols:  # a property and its setter share a qualname
         docstrings.setdefault(symbol.qualname, []).append(_squash(symbol.docstring))

@@ -406,13 +406,14 @@ class DocPipeline:
     ) -> TextEdit:
         """Return the edit that makes ``result`` the docstring of ``symbol``.
 
-        The edit is checked: the edited file must parse no worse than ``source`` (cleanly
-        with ``strict``) and carry the new docstring on that symbol.
+        The edit is checked: ``source`` must parse (a file that does not is never
+        edited), the edited file too, and it must carry the new docstring on that symbol.
 
         Raises:
-            EditRefused: The symbol has a docstring by now (hand-written prose is never
-                replaced; stale ones go through :meth:`plan_stale_update`), or the edit
-                would damage the file or not land on the symbol.
+            EditRefused: The file does not parse, the symbol has a docstring by now
+                (hand-written prose is never replaced; stale ones go through
+                :meth:`plan_stale_update`), or the edit would damage the file or not land
+                on the symbol.
         """
         symbol = self._fresh(path, source, symbol)
         if symbol.docstring:
@@ -427,8 +428,15 @@ class DocPipeline:
     def stale_edit(
         self, source: bytes, symbol: Symbol, finding: StaleFinding
     ) -> tuple[TextEdit, str]:
-        """Plan a stale update without validation: (edit, updated docstring text)."""
-        return _plan_stale_update(source, symbol, finding, self.lexicon.describe)
+        """Plan a stale update without validation: (edit, updated docstring text).
+
+        What it writes is wrapped to the repository's line length (ruff, then black).
+        """
+        from assistant.line_length import project_line_length
+
+        return _plan_stale_update(
+            source, symbol, finding, self.lexicon.describe, project_line_length(self.root)
+        )
 
     def plan_stale_update(
         self,

@@ -11,17 +11,29 @@ descriptions of parameters that still exist (or were renamed) are kept as writte
 
 from __future__ import annotations
 
+import io
+import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.edits import EditRefused, TextEdit, detect_newline, line_column
+from assistant.edits import (
+    EditRefused,
+    TextEdit,
+    detect_newline,
+    line_column,
+    unparsable_reason,
+)
+from assistant.line_length import DEFAULT_LINE_LENGTH
 from assistant.styles import (
     PYTHON_STYLES,
+    ParamBlock,
     ParamDoc,
+    ParamEntry,
     detect_docstring_style,
     find_params,
     signature_parameters,
 )
+from assistant.styles.python import PythonStyle, SphinxStyle
 from indexer.symbols import Parameter, ParsedFile, Symbol
 
 __all__ = ["StaleFinding", "documented_parameters", "find_stale", "plan_stale_update"]
@@ -139,6 +151,11 @@ def _raw_doc(source: bytes, symbol: Symbol) -> _RawDoc:
     span = symbol.doc_span
     assert span is not None
     raw = source[span.start_byte : span.end_byte]
+    if not _single_literal(raw):
+        raise EditRefused(
+            f"{symbol.qualname}: its docstring is not a single string literal; "
+            "not updated in place (join it into one literal first)"
+        )
     quote_at = min(i for i in (raw.find(b'"'), raw.find(b"'")) if i >= 0)
     quote_len = 3 if raw[quote_at : quote_at + 3] in (b'"""', b"'''") else 1
     body_start = span.start_byte + quote_at + quote_len
@@ -158,6 +175,20 @@ def _raw_doc(source: bytes, symbol: Symbol) -> _RawDoc:
     return _RawDoc(body_start, lines, offsets, first, margin)
 
 
+def _single_literal(raw: bytes) -> bool:
+    """``raw`` is one string token (not ``("a" "b")``, not an f-string)."""
+    text = raw.decode("utf-8", "surrogateescape")
+    try:
+        tokens = [
+            t
+            for t in tokenize.generate_tokens(io.StringIO(text).readline)
+            if t.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER)
+        ]
+    except (tokenize.TokenError, SyntaxError):
+        return False
+    return len(tokens) == 1 and tokens[0].type == tokenize.STRING
+
+
 def _cleaned(doc: _RawDoc) -> list[str]:
     out = []
     for index, line in enumerate(doc.lines[doc.first :]):
@@ -173,6 +204,7 @@ def plan_stale_update(
     symbol: Symbol,
     finding: StaleFinding,
     describe: Callable[[Parameter], str],
+    line_length: int = DEFAULT_LINE_LENGTH,
 ) -> tuple[TextEdit, str]:
     """Plan the edit that brings a stale docstring's parameter list up to date.
 
@@ -181,58 +213,126 @@ def plan_stale_update(
         symbol: The symbol of ``finding``, parsed from ``source``.
         finding: What is stale.
         describe: Returns a description for a parameter that was never documented.
+        line_length: The project's line length (:func:`assistant.line_length.
+            project_line_length`): new entries are wrapped to it; entries that stay keep
+            their lines as written.
 
     Returns:
         The edit (only the parameter lines change) and the updated docstring text
         (cleaned, as the JSON output reports it).
+
+    Raises:
+        EditRefused: The file does not parse, or the parameter list cannot be located.
     """
+    reason = unparsable_reason(source, symbol.path, "python")
+    if reason is not None:
+        raise EditRefused(reason)
     doc = _raw_doc(source, symbol)
     cleaned = _cleaned(doc)
     style = PYTHON_STYLES[finding.style]
     block = style.find_params(cleaned)
     if block is None or block.start == 0:
         raise EditRefused(f"{symbol.qualname}: cannot locate its parameter list")
-    entries = {entry.bare_name: entry for entry in block.entries}
-    renamed_from = {new: old for old, new in finding.renamed}
-    params = []
-    for param in signature_parameters(symbol):
-        bare = param.name.lstrip("*")
-        entry = entries.get(bare) or entries.get(renamed_from.get(bare, ""))
-        name = {"var_positional": "*", "var_keyword": "**"}.get(param.kind, "") + bare
-        if entry is not None:
-            params.append(ParamDoc(name, entry.type, entry.description, param.default))
-        else:
-            params.append(ParamDoc(name, None, describe(param), param.default))
-    covered = {i for e in block.entries for i in range(e.start, e.end)}
-    headers = {block.start, block.start + 1} if finding.style == "numpy" else {block.start}
-    if finding.style == "sphinx":
-        headers = set()
-    kept = [
-        cleaned[i]
-        for i in range(block.start, block.end)
-        if cleaned[i].strip() and i not in covered and i not in headers
-    ]
-    unit = _entry_unit(cleaned, block)
-    rendered = style.render_params(params).split("\n")
-    rendered = [unit + line[4:] if line.startswith("    ") else line for line in rendered]
-    new_block = rendered + kept
-    new_cleaned = cleaned[: block.start] + new_block + cleaned[block.end :]
     newline = detect_newline(source)
-    raw_start = doc.first + block.start
+    base = doc.margin + _block_indent(cleaned, block.start)
+    width = line_length - len(base.expandtabs(4))
+    new_block = _updated_block(
+        cleaned, block, style, symbol, finding, describe, _entry_unit(cleaned, block), width
+    )
+    first = block.start
+    if len(new_block) <= style.header_lines:  # no parameter left: the section goes
+        new_block = []
+        while first > 1 and not cleaned[first - 1].strip():
+            first -= 1  # with the blank line(s) above it
+    new_cleaned = cleaned[:first] + new_block + cleaned[block.end :]
+    raw_start = doc.first + first
     raw_end = doc.first + block.end
     start = doc.offsets[raw_start]
     end = doc.offsets[raw_end] if raw_end < len(doc.offsets) else None
-    base = doc.margin + _block_indent(cleaned, block.start)
     text_lines = [f"{base}{line}" if line.strip() else "" for line in new_block]
     if end is None:  # the block runs to the closing quotes
         end = doc.offsets[-1] + len(doc.lines[-1].encode("utf-8"))
-        text = newline.join(text_lines) + newline + doc.lines[-1]
+        text = "".join(line + newline for line in text_lines) + doc.lines[-1]
         if doc.lines[-1].strip():
             raise EditRefused(f"{symbol.qualname}: closing quotes share a line with parameters")
     else:
-        text = newline.join(text_lines) + newline
+        text = "".join(line + newline for line in text_lines)
     edit = TextEdit(*line_column(source, start), *line_column(source, end), text, start, end)
     return edit, "\n".join(new_cleaned).strip("\n")
+
+
+def _updated_block(
+    cleaned: list[str],
+    block: ParamBlock,
+    style: PythonStyle,
+    symbol: Symbol,
+    finding: StaleFinding,
+    describe: Callable[[Parameter], str],
+    unit: str,
+    width: int,
+) -> list[str]:
+    """The parameter block's new lines (cleaned, relative to the block's indentation).
+
+    The section header and every entry of a parameter that is still there keep their
+    lines as written (a renamed one gets only its name changed); entries of parameters
+    that were never documented are rendered and wrapped to ``width``. Removed entries
+    go; other lines inside the block (comments, non-parameter fields) are kept after it.
+    """
+    by_name = {entry.bare_name: entry for entry in block.entries}
+    renamed_from = {new: old for old, new in finding.renamed}
+    signature = signature_parameters(symbol)
+    unchanged = {p.name.lstrip("*") for p in signature} - set(renamed_from)
+    types = style.type_ranges(cleaned, block) if isinstance(style, SphinxStyle) else {}
+    shared: dict[tuple[int, int], list[ParamEntry]] = {}
+    for entry in block.entries:  # NumPy's "x, y : int" is one entry for two names
+        shared.setdefault((entry.start, entry.end), []).append(entry)
+    indent = _block_indent(cleaned, block.start)
+
+    def as_written(start: int, stop: int, rename: tuple[str, str] | None = None) -> list[str]:
+        out = [
+            line[len(indent) :] if line.startswith(indent) else line for line in cleaned[start:stop]
+        ]
+        if rename is not None and out:
+            out[0] = style.rename_entry_line(out[0], *rename)
+        return out
+
+    header = style.header_lines
+    lines = as_written(block.start, block.start + header)
+    emitted: set[tuple[int, int]] = set()
+    typed = set(by_name) & set(types)  # type lines that go with an entry (kept or removed)
+    for param in signature:
+        bare = param.name.lstrip("*")
+        old = bare if bare in by_name else renamed_from.get(bare)
+        entry = by_name.get(old) if old else None
+        if entry is not None:
+            key = (entry.start, entry.end)
+            if key in emitted:
+                continue
+            if len(shared[key]) == 1 or all(e.bare_name in unchanged for e in shared[key]):
+                emitted.add(key)
+                rename = (old, bare) if old != bare else None
+                lines += as_written(entry.start, entry.end, rename)
+                if old in types:
+                    lines += as_written(*types[old], rename)
+                continue
+        name = {"var_positional": "*", "var_keyword": "**"}.get(param.kind, "") + bare
+        if entry is not None:
+            param_doc = ParamDoc(name, entry.type, entry.description, param.default)
+        else:
+            param_doc = ParamDoc(name, None, describe(param), param.default)
+        rendered = style.render_entry(param_doc)
+        rendered = [unit + line[4:] if line.startswith("    ") else line for line in rendered]
+        lines += style.wrap_entry(rendered, width, unit)
+        if entry is None and bare in types:  # a ":type x:" that had no ":param x:"
+            lines += as_written(*types[bare])
+            typed.add(bare)
+    covered = {i for e in block.entries for i in range(e.start, e.end)}
+    covered |= {i for name in typed for i in range(*types[name])}
+    covered |= set(range(block.start, block.start + header))
+    for i in range(block.start, block.end):
+        if cleaned[i].strip() and i not in covered:
+            lines += as_written(i, i + 1)
+    return lines
 
 
 def _entry_unit(cleaned: list[str], block) -> str:

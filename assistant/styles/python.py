@@ -9,6 +9,7 @@ so that a stale docstring can be updated by replacing only those lines: every ot
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 
 from assistant.styles.docmodel import DocModel, ParamDoc, RaiseDoc, ValueDoc
@@ -53,6 +54,11 @@ class ParamBlock:
 
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
+
+
+def _columns(text: str) -> int:
+    """Width of ``text`` on screen, a tab counting as four columns (ruff's default)."""
+    return len(text.expandtabs(4))
 
 
 def _join(lines: list[str]) -> str:
@@ -116,6 +122,57 @@ class PythonStyle:
         """Return how many markers of this style ``text`` carries (0: none)."""
         raise NotImplementedError
 
+    header_lines = 1
+    """Lines of the section header :meth:`render_params` starts with."""
+
+    _entry_prefix: re.Pattern[str] | None = None
+    """The start of an entry's first line that is never broken (name, type, marker)."""
+
+    def render_entry(self, param: ParamDoc) -> list[str]:
+        """Return the lines of one parameter entry, without the section header."""
+        return self.render_params([param]).split("\n")[self.header_lines :]
+
+    def rename_entry_line(self, line: str, old: str, new: str) -> str:
+        """Return an entry's first line with its parameter name ``old`` changed to ``new``."""
+        start = 0
+        if self.name == "sphinx":
+            match = _SPHINX_FIELD.match(line)
+            start = match.start(2) if match else 0
+        pattern = re.compile(rf"(?<![\w]){re.escape(old)}(?!\w)")
+        return line[:start] + pattern.sub(new, line[start:], count=1)
+
+    def wrap_entry(self, lines: list[str], width: int, unit: str = "    ") -> list[str]:
+        """Wrap rendered entry lines to ``width`` columns (tabs count as four).
+
+        The name/type/marker start of an entry line is never broken; continuation lines
+        are indented the way :meth:`find_params` reads them back (one ``unit`` deeper than
+        the entry, or at the description's own indentation for NumPy).
+        """
+        out = []
+        for line in lines:
+            if _columns(line) <= width or not line.strip():
+                out.append(line)
+                continue
+            indent = line[: _indent(line)]
+            match = self._entry_prefix.match(line) if self._entry_prefix else None
+            if match:
+                first, rest, later = match.group(0), line[match.end() :], indent + unit
+            elif self.name == "numpy" and indent:
+                first, rest, later = indent, line[len(indent) :], indent
+            else:
+                out.append(line)  # e.g. a NumPy ``name : type`` line: nothing to break
+                continue
+            out += textwrap.wrap(
+                rest,
+                width=width - (_columns(later) - len(later)),
+                initial_indent=first,
+                subsequent_indent=later,
+                break_long_words=False,
+                break_on_hyphens=False,
+                expand_tabs=False,
+            ) or [line]
+        return out
+
 
 _GOOGLE_HEADER = re.compile(
     r"^\s*(Args|Arguments|Parameters|Params|Keyword Args|Keyword Arguments|Other Parameters|"
@@ -130,6 +187,7 @@ class GoogleStyle(PythonStyle):
     """Google style: ``Args:``/``Returns:``/``Raises:`` sections with indented entries."""
 
     name = "google"
+    _entry_prefix = re.compile(r"^\s*\\?\*{0,2}\w+(?:\s*\([^)]*\))?\s*:\s")
 
     def render_params(self, params: list[ParamDoc]) -> str:
         if not params:
@@ -203,6 +261,7 @@ class NumpyStyle(PythonStyle):
     """NumPy style: underlined section headers, ``name : type`` entries."""
 
     name = "numpy"
+    header_lines = 2
 
     def _section(self, header: str, body: list[str]) -> str:
         return "\n".join([header, "-" * len(header), *body])
@@ -274,6 +333,8 @@ class SphinxStyle(PythonStyle):
     """Sphinx/reST field lists: ``:param x:``, ``:type x:``, ``:returns:``, ``:raises E:``."""
 
     name = "sphinx"
+    header_lines = 0
+    _entry_prefix = re.compile(r"^\s*:[^:]+:\s")
 
     def render(self, doc: DocModel) -> str:
         head = [doc.summary.strip()]
@@ -333,6 +394,23 @@ class SphinxStyle(PythonStyle):
             entry.type = entry.type or types.get(entry.name)
         return ParamBlock(ranges[0][0], ranges[-1][1], entries)
 
+    def type_ranges(self, lines: list[str], block: ParamBlock) -> dict[str, tuple[int, int]]:
+        """Return the line range of each ``:type name:`` field inside ``block``, by name."""
+        found: dict[str, tuple[int, int]] = {}
+        for i in range(block.start, block.end):
+            match = _SPHINX_FIELD.match(lines[i])
+            if not match or match.group(1) != "type" or not match.group(2).split():
+                continue
+            stop = i + 1
+            while (
+                stop < block.end
+                and lines[stop].strip()
+                and _indent(lines[stop]) > _indent(lines[i])
+            ):
+                stop += 1
+            found.setdefault(match.group(2).split()[-1], (i, stop))
+        return found
+
     def score(self, text: str) -> int:
         return sum(1 for line in text.splitlines() if _SPHINX_FIELD.match(line))
 
@@ -345,6 +423,7 @@ class Pep257Style(PythonStyle):
     """Plain PEP 257: the PEP's own ``Arguments:`` list of ``name -- description`` lines."""
 
     name = "pep257"
+    _entry_prefix = re.compile(r"^\s*\*{0,2}\w+\s+--\s")
 
     def render_params(self, params: list[ParamDoc]) -> str:
         if not params:

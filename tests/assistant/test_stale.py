@@ -121,7 +121,7 @@ def test_update_keeps_prose_and_descriptions_byte_for_byte() -> None:
     expected = GOOGLE.replace(
         "        source: Where the file is.\n            It must exist.\n"
         "        dst: Where it goes.\n",
-        "        src: Where the file is. It must exist.\n"
+        "        src: Where the file is.\n            It must exist.\n"
         "        dst: Where it goes.\n"
         "        overwrite: About overwrite.\n",
     )
@@ -153,5 +153,5 @@ def test_crlf_and_tabs_are_preserved() -> None:
     code = GOOGLE.replace("    ", "\t").replace("\n", "\r\n")
     updated, _ = _update(code)
     assert "\r\n" in updated and "\n" not in updated.replace("\r\n", "")
-    assert "\t\tsrc: Where the file is. It must exist.\r\n" in updated
+    assert "\t\tsrc: Where the file is.\r\n\t\t\tIt must exist.\r\n" in updated
     ast.parse(updated)

@@ -105,7 +105,7 @@ def test_refused_edit_leaves_the_file_and_fails(sample_repo: Path, run) -> None:
     before = broken.read_bytes()
     code, _, err = run(str(broken), "--write")
     assert code == 1
-    assert "would not parse" in err
+    assert "broken.py: file does not parse: line 5" in err
     assert broken.read_bytes() == before
 
 
