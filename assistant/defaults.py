@@ -53,20 +53,33 @@ def stated_defaults(text: str) -> list[tuple[str, int, int]]:
     return found
 
 
-def _clean_value(text: str) -> str:
+def _parses(text: str) -> bool:
+    try:
+        ast.parse(text, mode="eval")
+    except SyntaxError:
+        return False
+    return True
+
+
+def clean_value(text: str) -> str:
+    """A stated value without its code markup or the sentence's closing punctuation
+    (``...`` and ``"Reading..."`` keep their dots: they parse as they are)."""
     value = text.strip()
     if value.startswith("``") and value.endswith("``") and len(value) > 4:
         return value[2:-2].strip()
     if value.startswith("`") and value.endswith("`") and len(value) > 2:
         return value[1:-1].strip()
-    if value[:1] not in "\"'":
-        value = value.rstrip(".,;:")
+    while value[-1:] in (".", ",", ";", ":"):
+        shorter = value[:-1]
+        if not (_parses(shorter) or not _parses(value)):
+            break  # "..." is a value; "1." is the sentence's end
+        value = shorter
     return value
 
 
 def same_value(stated: str, code: str) -> bool:
     """Whether a stated default is the code's default (as values, else as syntax)."""
-    a, b = _clean_value(stated), code.strip()
+    a, b = clean_value(stated), code.strip()
     try:
         ta, tb = ast.parse(a, mode="eval"), ast.parse(b, mode="eval")
     except SyntaxError:

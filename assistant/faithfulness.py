@@ -35,6 +35,7 @@ from assistant.codefacts import CodeFacts, ParamFact, code_facts, yielded_type
 from assistant.defaults import (
     SENTENCE,
     TYPE_DEFAULT,
+    clean_value,
     same_value,
     stated_defaults,
     strip_default_claims,
@@ -141,7 +142,8 @@ def _param_violations(param: ParamDoc, facts: CodeFacts) -> list[Violation]:
     type_default = TYPE_DEFAULT.search(param.type or "")
     if type_default:
         claims.append((type_default.group(1), -1, -1))
-    for value, _, _ in claims:
+    for raw, _, _ in claims:
+        value = clean_value(raw)
         if required:
             out.append(Violation("default", where, f"states default {value!r}; it is required"))
         elif fact.default is None:

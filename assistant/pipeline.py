@@ -63,7 +63,7 @@ from assistant.styles import (
     style_for_language,
     wrap_comment,
 )
-from assistant.styles.build import build_doc_model, raise_descriptions
+from assistant.styles.build import build_doc_model, fitting_describer, raise_descriptions
 from assistant.summaries import Refined, Vocabulary, choose_summary
 from assistant.target import Target
 from indexer.symbols import ParsedFile, Symbol
@@ -374,11 +374,10 @@ class DocPipeline:
         summary, cached = refined
         symbol = target.symbol
         style = self.style_for(symbol.language)
-        doc = build_doc_model(
-            symbol, summary.summary, target.code, style, self.lexicon.describe, summary.raises
-        )
-        # the one gate every drafted docstring passes before it is shown or written
         facts = code_facts(symbol, target.code, summary.evidence)
+        describe = fitting_describer(self.lexicon.describe, facts)
+        doc = build_doc_model(symbol, summary.summary, target.code, style, describe, summary.raises)
+        # the one gate every drafted docstring passes before it is shown or written
         checked = make_faithful(doc, style, symbol.language, facts, neutral_description)
         notes = list(summary.notes)
         if checked.fixes:
@@ -451,7 +450,11 @@ class DocPipeline:
         self, source: bytes, symbol: Symbol, finding: StaleFinding
     ) -> tuple[TextEdit, str]:
         """Plan a stale update without validation: (edit, updated docstring text)."""
-        return _plan_stale_update(source, symbol, finding, self.lexicon.describe)
+        from indexer.text import symbol_source
+
+        facts = code_facts(symbol, symbol_source(source, symbol))
+        describe = fitting_describer(self.lexicon.describe, facts)
+        return _plan_stale_update(source, symbol, finding, describe)
 
     def plan_stale_update(
         self,

@@ -30,7 +30,10 @@ from assistant.bulk import document_paths
 from assistant.faithfulness import check_rendered, grounding_texts
 from assistant.pipeline import DocPipeline, PipelineSettings
 from assistant.styles import detect_docstring_style
+from assistant.target import Target
 from indexer.parser import parse_source
+from indexer.symbols import ParsedFile
+from indexer.text import symbol_source
 
 
 def audit(pipeline: DocPipeline, records: list[dict]) -> list[tuple[dict, str]]:
@@ -38,17 +41,21 @@ def audit(pipeline: DocPipeline, records: list[dict]) -> list[tuple[dict, str]]:
     found: list[tuple[dict, str]] = []
     parsed: dict[str, dict] = {}
     sources: dict[str, bytes] = {}
+    parsed_files: dict[str, ParsedFile] = {}
     for record in records:
         rel = record["path"]
         if rel not in parsed:
             sources[rel] = (pipeline.root / rel).read_bytes()
-            symbols = parse_source(sources[rel], rel).symbols
-            parsed[rel] = {(s.qualname, s.line): s for s in symbols}
+            parsed_files[rel] = parse_source(sources[rel], rel)
+            parsed[rel] = {(s.qualname, s.line): s for s in parsed_files[rel].symbols}
         symbol = parsed[rel].get((record["qualname"], record["line"]))
         if symbol is None:
             found.append((record, "symbol not found in the file"))
             continue
-        target = pipeline.target(rel, sources[rel], symbol)
+        # not pipeline.target(): it re-finds by qualname, and overloads share one
+        target = Target(
+            rel, sources[rel], parsed_files[rel], symbol, symbol_source(sources[rel], symbol)
+        )
         context = pipeline.retriever.contexts([target])[0]
         style = record.get("style") or pipeline.style_for(symbol.language)
         if symbol.language == "python":
@@ -70,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=Path, help="JSON lines of docgen generate")
     parser.add_argument("--model", default=None, help="model folder, 'tiny', or the default")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--beams", type=int, default=None, help="beams (default: settings')")
+    parser.add_argument(
+        "--show-fixes", action="store_true", help="print what the check removed from each draft"
+    )
     args = parser.parse_args(argv)
     root = args.repo.resolve()
     with tempfile.TemporaryDirectory(prefix="docgen-audit-") as tmp:
@@ -79,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
 
             model = str(build_tiny_t5(Path(tmp) / "tiny-t5"))
         settings = PipelineSettings(model=model, cache_dir=Path(tmp) / "cache")
+        if args.beams:
+            settings.num_beams = args.beams
         pipeline = DocPipeline(root, settings)
         fixed = 0
         fixes: Counter[str] = Counter()
@@ -92,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
                 records.append({**result.to_json(), "style": result.style})
                 fixed += bool(result.faithfulness)
                 fixes.update(line.split(":", 1)[0] for line in result.faithfulness)
+                for line in result.faithfulness if args.show_fixes else []:
+                    print(f"fixed {result.path}:{result.line} {result.qualname}: {line}")
         found = audit(pipeline, records)
         pipeline.close()
     for record, violation in found:

@@ -15,12 +15,14 @@ import textwrap
 from collections.abc import Callable
 
 from assistant.faithfulness import (
+    CodeFacts,
     ParamFact,
     code_facts,
     neutral_description,
     same_value,
     stated_defaults,
     strip_default_claims,
+    ungrounded,
     yielded_type,
 )
 from assistant.styles.docmodel import DocModel, ParamDoc, RaiseDoc, ValueDoc, signature_parameters
@@ -31,7 +33,7 @@ _NO_VALUE = {"None", "NoReturn", "Never", "typing.NoReturn", "void", "()"}
 _OPTIONAL = re.compile(r"^\s*optional\b|\(optional\)|,\s*optional\b", re.IGNORECASE)
 
 
-def _fitting_description(text: str, param: Parameter) -> str:
+def fitting_description(text: str, param: Parameter) -> str:
     """``text`` (a description, perhaps borrowed from another function's parameter of the
     same name) if it fits ``param``, without its default (the code's own is stated by the
     caller); else a neutral description.
@@ -49,6 +51,23 @@ def _fitting_description(text: str, param: Parameter) -> str:
     if required and _OPTIONAL.search(text):
         return neutral_description(fact)
     return strip_default_claims(text) or neutral_description(fact)
+
+
+def fitting_describer(
+    describe: Callable[[Parameter], str], facts: CodeFacts
+) -> Callable[[Parameter], str]:
+    """``describe`` (the repository's prose by parameter name) limited to descriptions that
+    fit the code of ``facts`` (:func:`fitting_description`) and name no identifier it does
+    not (:func:`assistant.faithfulness.ungrounded`); a neutral description otherwise."""
+
+    def fitting(param: Parameter) -> str:
+        text = fitting_description(describe(param), param)
+        if ungrounded(text, facts):
+            bare = param.name.lstrip("*")
+            text = neutral_description(ParamFact(bare, param.kind, param.default))
+        return text
+
+    return fitting
 
 
 def _is_property(symbol: Symbol) -> bool:
@@ -150,7 +169,7 @@ def build_doc_model(
     for param in signature_parameters(symbol):
         bare = param.name.lstrip("*")
         prefix = {"var_positional": "*", "var_keyword": "**"}.get(param.kind, "")
-        text = _fitting_description(describe(param), param)
+        text = fitting_description(describe(param), param)
         if param.default is not None and style in ("google", "numpy", "sphinx"):
             if len(param.default) <= 40:
                 text = f"{text} Defaults to ``{param.default}``."

@@ -86,6 +86,9 @@ def test_default_phrases_of_every_style_are_read() -> None:
     assert [v for v, _, _ in stated_defaults("Mode (default 'r').")] == ["'r'"]
     assert [v for v, _, _ in stated_defaults("Limit (default max(1, n)).")] == ["max(1, n)"]
     assert [v for v, _, _ in stated_defaults("Rate, default: 0.5")] == ["0.5"]
+    # a sentence's period is not part of the value; an Ellipsis' dots are
+    assert [same_value(v, "1") for v, _, _ in stated_defaults("Count. Defaults to 1.")] == [True]
+    assert [same_value(v, "...") for v, _, _ in stated_defaults("Defaults to ``...``.")] == [True]
     assert strip_default_claims('Task text. Defaults to "Working".') == "Task text."
     assert strip_default_claims("Mode (default 'r'). Read mode.") == "Mode. Read mode."
 
@@ -312,6 +315,18 @@ def test_an_identifier_only_a_neighbours_summary_names_is_not_grounded() -> None
     assert check_model(planted, code_facts(symbol, code, ["price_of uses quantity"])) == []
 
 
+def test_two_code_spans_in_one_sentence_are_two_tokens() -> None:
+    """The prose between ``True`` and ``False`` is not one identifier."""
+    symbol, code = _symbol("def run(wait=False):\n    return block(wait is True)\n", "run")
+    facts = code_facts(symbol, code)
+    doc = DocModel(
+        summary="Run it.",
+        params=[ParamDoc("wait", None, "If ``True`` it blocks. Defaults to ``False``.")],
+        returns=ValueDoc(None, "The result."),
+    )
+    assert check_model(doc, facts) == []
+
+
 def test_an_adapted_neighbour_keeps_its_preposition_true() -> None:
     original = "Add ``quantity`` units of ``sku`` to the warehouse."
     adapted = "Remove ``quantity`` units of ``sku`` to the warehouse."
@@ -458,3 +473,39 @@ def test_a_planted_false_default_never_reaches_the_output(
         assert check_rendered(text, style, symbol, code) == []
         record = result.to_json()
         assert record["docstring"] == text and "Working" not in str(record)
+
+
+def test_the_pipeline_gate_catches_what_a_builder_would_let_through(
+    tmp_path: Path, make_pipeline, generator, monkeypatch
+) -> None:
+    """The check sits where DocResult is made: whatever the doc model states (here a
+    builder that plants every kind of falsehood), the result shows none of it."""
+    import assistant.pipeline as pipeline_module
+
+    def planting_builder(symbol, summary, code, style, describe, reasons=None):
+        return DocModel(
+            summary="Open ``console_stream`` for reading.",
+            params=[
+                ParamDoc("file", None, "The file. Defaults to None."),
+                ParamDoc("mode", None, "Mode. Defaults to ``'w'``."),
+                ParamDoc("ghost", None, "Not a parameter."),
+            ],
+            yields=ValueDoc(None, "Lines."),
+            raises=[RaiseDoc("KeyError", "Never.")],
+            symbol_name=symbol.name,
+            kind=symbol.kind,
+        )
+
+    monkeypatch.setattr(pipeline_module, "build_doc_model", planting_builder)
+    root = write_tree(tmp_path / "repo", PLANTED_REPO)
+    rel = "pkg/progress.py"
+    source = (root / rel).read_bytes()
+    symbol = next(s for s in parse_source(source, rel).symbols if s.name == "open")
+    result = make_pipeline(root).document_symbol(rel, source, symbol)
+    for false in ("console_stream", "Defaults to None", "'w'", "ghost", "Yields", "KeyError"):
+        assert false not in result.docstring, result.docstring
+    assert result.docstring.startswith("Open for reading.")
+    assert "parameter file: states default 'None'; it is required" in result.faithfulness
+    assert len(result.faithfulness) == 7 and result.to_json()["faithfulness"]
+    assert any("removed what the code contradicts" in note for note in result.notes)
+    assert check_rendered(result.docstring, "google", symbol, symbol_source(source, symbol)) == []
