@@ -9,11 +9,17 @@ import re
 # --- stated defaults --------------------------------------------------------------------
 
 _VALUE = r"(``.+?``|`[^`]+`|\"[^\"]*\"|'[^']*'|[^\s,;()]+(?:\([^)]*\))?)"
-_DEFAULT_PHRASES = [
-    re.compile(r"\bdefaults?\s+(?:to|is|=|:)\s+" + _VALUE, re.IGNORECASE),
-    re.compile(r"\bdefault(?:\s+value)?\s*[:=]\s*" + _VALUE, re.IGNORECASE),
-    re.compile(r"\bby\s+default\s*[,:]?\s+(?:it\s+is\s+)?" + _VALUE + r"(?=\s*[.)]?$)", re.I),
+_DEFAULT_PHRASES = [  # (pattern, a plain English value still makes it a claim)
+    (re.compile(r"\bdefaults?\s+to\s+" + _VALUE, re.IGNORECASE), True),
+    (re.compile(r"\bdefault(?:\s+value)?\s*[:=]\s*" + _VALUE, re.IGNORECASE), True),
+    # "the default is a callable" speaks of something else; "the default is 5" does not
+    (re.compile(r"\bdefault(?:\s+value)?\s+is\s+" + _VALUE, re.IGNORECASE), False),
+    (
+        re.compile(r"\bby\s+default\s*[,:]?\s+(?:it\s+is\s+)?" + _VALUE + r"(?=\s*[.)]?$)", re.I),
+        False,
+    ),
 ]
+_CODE_START = re.compile(r"^(?:[-+]?\.?\d|[\[{(\"'`]|(?:True|False|None|\.\.\.)$)")
 _PAREN_DEFAULT = re.compile(r"\(\s*default[:=]?\s+", re.IGNORECASE)
 TYPE_DEFAULT = re.compile(r"\bdefault\s*[:=]?\s*(.+)$", re.IGNORECASE)
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z`\"'(*])")
@@ -45,12 +51,25 @@ def stated_defaults(text: str) -> list[tuple[str, int, int]]:
         inner = _balanced(text, match.end())
         if inner is not None:
             found.append((inner[0], match.start(), inner[1]))
-    for pattern in _DEFAULT_PHRASES:
+    for pattern, prose_ok in _DEFAULT_PHRASES:
         for match in pattern.finditer(text):
             if any(s <= match.start() < e for _, s, e in found):
                 continue
-            found.append((match.group(1), match.start(), match.end()))
+            if prose_ok or not is_prose(match.group(1)):
+                found.append((match.group(1), match.start(), match.end()))
     return found
+
+
+def is_prose(value: str) -> bool:
+    """Whether a stated default is English ("autodetection") rather than a value of code
+    (``None``, ``"r"``, ``0.5``, ``DEFAULT_RATE``, ``os.sep``): prose cannot be compared."""
+    raw = value.strip()
+    if _CODE_START.match(raw):
+        return False
+    text = clean_value(raw)
+    if _CODE_START.match(text) or re.search(r"[_.()\[\]]", text.strip(".")):
+        return False
+    return not re.search(r"[a-z][A-Z]", text)
 
 
 def _parses(text: str) -> bool:

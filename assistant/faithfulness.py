@@ -36,6 +36,7 @@ from assistant.defaults import (
     SENTENCE,
     TYPE_DEFAULT,
     clean_value,
+    is_prose,
     same_value,
     stated_defaults,
     strip_default_claims,
@@ -64,6 +65,7 @@ __all__ = [
     "make_faithful",
     "neutral_description",
     "repair_model",
+    "is_prose",
     "same_value",
     "stated_defaults",
     "strip_default_claims",
@@ -148,6 +150,8 @@ def _param_violations(param: ParamDoc, facts: CodeFacts) -> list[Violation]:
             out.append(Violation("default", where, f"states default {value!r}; it is required"))
         elif fact.default is None:
             out.append(Violation("default", where, f"states default {value!r}; it has none"))
+        elif is_prose(raw):
+            continue  # "Defaults to autodetection." explains a default; it states no value
         elif not same_value(value, fact.default):
             out.append(
                 Violation("default", where, f"states default {value!r}; code: {fact.default}")

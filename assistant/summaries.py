@@ -111,6 +111,8 @@ def remove_invented(summary: str, vocab: Vocabulary) -> tuple[str, list[str]]:
     for token in _WORD.findall(summary):
         if is_identifier_like(token) and not vocab.knows_identifier(token):
             flagged.append(token)
+            if len(kept) >= 3 and kept[-1] == kept[-3] == ":" and kept[-2].isalpha():
+                del kept[-3:]  # its reST role: ":class:`Name`"
             while kept and kept[-1].lower() in _DETERMINERS:
                 kept.pop()
             dropped = True

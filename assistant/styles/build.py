@@ -18,6 +18,7 @@ from assistant.faithfulness import (
     CodeFacts,
     ParamFact,
     code_facts,
+    is_prose,
     neutral_description,
     same_value,
     stated_defaults,
@@ -45,12 +46,17 @@ def fitting_description(text: str, param: Parameter) -> str:
     """
     required = param.default is None and param.kind not in ("var_positional", "var_keyword")
     fact = ParamFact(param.name.lstrip("*"), param.kind, param.default, param.annotation)
-    for value, _, _ in stated_defaults(text):
-        if required or param.default is None or not same_value(value, param.default):
+    claims = stated_defaults(text)
+    for value, _, _ in claims:
+        if required or param.default is None:
+            return neutral_description(fact)
+        if not is_prose(value) and not same_value(value, param.default):
             return neutral_description(fact)
     if required and _OPTIONAL.search(text):
         return neutral_description(fact)
-    return strip_default_claims(text) or neutral_description(fact)
+    if any(not is_prose(value) for value, _, _ in claims):
+        text = strip_default_claims(text)  # it restates the code's: stated by the caller
+    return text or neutral_description(fact)
 
 
 def fitting_describer(
@@ -171,7 +177,7 @@ def build_doc_model(
         prefix = {"var_positional": "*", "var_keyword": "**"}.get(param.kind, "")
         text = fitting_description(describe(param), param)
         if param.default is not None and style in ("google", "numpy", "sphinx"):
-            if len(param.default) <= 40:
+            if len(param.default) <= 40 and not stated_defaults(text):
                 text = f"{text} Defaults to ``{param.default}``."
         doc.params.append(
             ParamDoc(prefix + bare, param.annotation if typed else None, text, param.default)

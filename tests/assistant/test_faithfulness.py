@@ -96,6 +96,28 @@ def test_default_phrases_of_every_style_are_read() -> None:
 # --- the issue's regressions, at the source (the builder) ---------------------------------
 
 
+def test_prose_defaults_are_read_as_prose() -> None:
+    """ "The default is a callable" speaks of something else; "Defaults to autodetection"
+    explains a default without a value to compare; both are fine for a parameter that has
+    a default, and the second is false for a required one."""
+    assert stated_defaults("If the default is a callable, call it.") == []
+    assert stated_defaults("The default is to not echo.") == []
+    assert [v for v, _, _ in stated_defaults("The default is ``None``.")] == ["``None``"]
+    code = "def show(color=None, echo=False, *, wait):\n    return color, echo, wait\n"
+    symbol, text = _symbol(code, "show")
+    facts = code_facts(symbol, text)
+    doc = DocModel(
+        summary="Show it.",
+        params=[
+            ParamDoc("color", None, "Force color. Defaults to autodetection."),
+            ParamDoc("echo", None, "Echo it. The default is to not echo."),
+            ParamDoc("wait", None, "Wait. Defaults to autodetection."),
+        ],
+        returns=ValueDoc(None, "The result."),
+    )
+    assert [(v.rule, v.where) for v in check_model(doc, facts)] == [("default", "parameter wait")]
+
+
 @pytest.mark.parametrize("style", PYTHON_STYLES)
 def test_rich_progress_open_states_only_the_codes_defaults(style: str) -> None:
     symbol, code = _symbol(OPEN, "open")
@@ -509,3 +531,11 @@ def test_the_pipeline_gate_catches_what_a_builder_would_let_through(
     assert len(result.faithfulness) == 7 and result.to_json()["faithfulness"]
     assert any("removed what the code contradicts" in note for note in result.notes)
     assert check_rendered(result.docstring, "google", symbol, symbol_source(source, symbol)) == []
+
+
+def test_a_removed_identifier_takes_its_rest_role_along() -> None:
+    symbol, code = _symbol(STOCK, "cheapest_items")
+    facts = code_facts(symbol, code)
+    planted = DocModel(summary="Sort a :class:`ShellComplete` list of items.", kind="function")
+    out = make_faithful(planted, "google", "python", facts, neutral_description)
+    assert out.text == "Sort list of items." and ":class:" not in out.text
