@@ -539,3 +539,14 @@ def test_a_removed_identifier_takes_its_rest_role_along() -> None:
     planted = DocModel(summary="Sort a :class:`ShellComplete` list of items.", kind="function")
     out = make_faithful(planted, "google", "python", facts, neutral_description)
     assert out.text == "Sort list of items." and ":class:" not in out.text
+
+
+def test_a_url_is_not_an_identifier() -> None:
+    symbol, code = _symbol(STOCK, "cheapest_items")
+    facts = code_facts(symbol, code)
+    doc = DocModel(summary="Sort items as <https://json.org> says.", kind="function")
+    assert check_model(doc, facts, False) == []
+    refined = choose_summary(
+        [("Sort items as <https://json.org> says.", -0.1)], Vocabulary(), symbol
+    )
+    assert "<https://json.org>" in refined.summary and refined.flagged == []
