@@ -48,8 +48,6 @@ class CodeFacts:
         annotation: The return annotation, if any.
         known: Lowercase identifiers of the code, the signature and the evidence.
         code: The symbol's code (string literals in code spans are looked up in it).
-        checked_raises: ``raises`` is exact (Python parsed); otherwise unverifiable names
-            are kept.
     """
 
     params: dict[str, ParamFact] = field(default_factory=dict)
@@ -59,7 +57,6 @@ class CodeFacts:
     annotation: str | None = None
     known: set[str] = field(default_factory=set)
     code: str = ""
-    checked_raises: bool = True
 
 
 # --- facts from the code ----------------------------------------------------------------
@@ -205,7 +202,6 @@ def code_facts(symbol: Symbol, code: str, evidence: Iterable[str] = ()) -> CodeF
         symbol.language != "python" and _has_value(facts.annotation)
     )
     facts.raises = {r.split("(")[0].rsplit(".", 1)[-1].strip() for r in symbol.raises}
-    facts.checked_raises = symbol.language == "python"
     return facts
 
 

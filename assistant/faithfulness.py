@@ -208,7 +208,7 @@ def check_model(doc: DocModel, facts: CodeFacts, function: bool = True) -> list[
     out += _value_violations(doc, facts)
     for item in doc.raises:
         where = f"Raises {item.name}"
-        if facts.checked_raises and item.name not in facts.raises:
+        if item.name not in facts.raises:
             out.append(Violation("raises", where, "the body never raises it"))
         for token in ungrounded(item.description, facts):
             out.append(Violation("identifier", where, f"{token} is not in the code or evidence"))
@@ -278,7 +278,7 @@ def repair_model(doc: DocModel, facts: CodeFacts, neutral: Callable[[ParamFact],
             description=_drop_sentences(item.description, lambda s: bool(ungrounded(s, facts))),
         )
         for item in doc.raises
-        if item.name in facts.raises or not facts.checked_raises
+        if item.name in facts.raises
     ]
     return doc
 

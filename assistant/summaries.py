@@ -29,7 +29,9 @@ from assistant.ranker import Candidate, Ranker, adapt_summary, default_ranker
 from assistant.ranker import features as ranker_features
 from indexer.symbols import Symbol
 
-_WORD = re.compile(r"<?https?://[^\s>]+>?|``[^`]+``|`[^`]+`|\*\w+\*|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?|\S")
+_WORD = re.compile(
+    r"<?https?://[^\s>]+>?|``[^`]+``|`[^`]+`|\*\w+\*|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?|\S"
+)
 _SPLIT_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _STOP = set(
     "a an the of for to in on at by with from and or not no is are be been it its this that "

@@ -196,7 +196,7 @@ def build_doc_model(
         reasons = raise_descriptions(code) if symbol.language == "python" and symbol.raises else {}
     for name in symbol.raises:
         bare = name.split("(")[0].rsplit(".", 1)[-1].strip()
-        if facts.checked_raises and bare not in facts.raises:
+        if bare not in facts.raises:
             continue
         if bare[:1].isupper() and bare not in [r.name for r in doc.raises]:
             doc.raises.append(RaiseDoc(bare, reasons.get(bare, "")))

@@ -433,9 +433,10 @@ def test_javascript_defaults_and_throws_are_checked() -> None:
         raises=[RaiseDoc("TypeError", ""), RaiseDoc("RangeError", "")],
     )
     found = {(v.rule, v.where) for v in check_model(doc, facts)}
-    assert ("default", "parameter retries") in found
+    assert found == {("default", "parameter retries"), ("raises", "Raises RangeError")}
     out = make_faithful(doc, "jsdoc", "javascript", facts, neutral_description)
     assert "Defaults to 5" not in out.text and "{TypeError}" in out.text
+    assert "RangeError" not in out.text
 
 
 # --- the pipeline: nothing false reaches the output --------------------------------------
