@@ -350,17 +350,11 @@ class DocPipeline:
             prompts = [contexts[i].prompt for i in misses]
             candidates = drafter.draft(prompts, priority, progress)
             for i, cands in zip(misses, candidates, strict=True):
-                evidence = grounding_texts(contexts[i].evidence)
-                grounded = Vocabulary.from_texts(
-                    [targets[i].code, targets[i].symbol.qualname, *evidence]
-                )
-                refined = choose_summary(
-                    cands,
-                    contexts[i].vocabulary,
-                    targets[i].symbol,
-                    contexts[i].evidence.similar,
-                    grounded=grounded,
-                )
+                target, context = targets[i], contexts[i]
+                evidence = grounding_texts(context.evidence)
+                grounded = Vocabulary.from_texts([target.code, target.symbol.qualname, *evidence])
+                vocab, similar = context.vocabulary, context.evidence.similar
+                refined = choose_summary(cands, vocab, target.symbol, similar, None, grounded)
                 refined.notes = [*refined.notes, *contexts[i].notes]
                 if targets[i].symbol.language == "python" and targets[i].symbol.raises:
                     refined.raises = raise_descriptions(targets[i].code)
