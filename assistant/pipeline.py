@@ -39,6 +39,13 @@ from assistant.edits import (
     plan_replacement,
 )
 from assistant.engine import DynamicBatcher, EngineError, Priority, TextGenerator
+from assistant.faithfulness import (
+    FAITHFULNESS_VERSION,
+    code_facts,
+    grounding_texts,
+    make_faithful,
+    neutral_description,
+)
 from assistant.fingerprint import model_fingerprint, text_sha
 from assistant.index_handle import IndexedFiles, IndexHandle, index_config
 from assistant.lexicon import ParamLexicon
@@ -53,12 +60,11 @@ from assistant.styles import (
     DEFAULT_STYLE,
     PYTHON_STYLE_NAMES,
     python_literal,
-    render,
     style_for_language,
     wrap_comment,
 )
-from assistant.styles.build import build_doc_model, raise_descriptions
-from assistant.summaries import Refined, choose_summary
+from assistant.styles.build import build_doc_model, fitting_describer, raise_descriptions
+from assistant.summaries import Refined, Vocabulary, choose_summary
 from assistant.target import Target
 from indexer.symbols import ParsedFile, Symbol
 
@@ -322,7 +328,7 @@ class DocPipeline:
         with self._lock:
             contexts = self.retriever.contexts(targets)
         fingerprint = self.model_fingerprint()
-        settings = self.settings.output_settings()
+        settings = {**self.settings.output_settings(), "faithfulness": FAITHFULNESS_VERSION}
         out: list[tuple[Refined, bool] | None] = [None] * len(targets)
         misses: list[int] = []
         keys = []
@@ -332,7 +338,9 @@ class DocPipeline:
             keys.append(key)
             hit = self.cache.get(key)
             if hit is not None and "summary" in hit:
-                out[i] = (_refined_from(hit), True)
+                cached = _refined_from(hit)
+                cached.evidence = grounding_texts(ctx.evidence)
+                out[i] = (cached, True)
             else:
                 misses.append(i)
         if progress and len(misses) < len(targets):
@@ -342,13 +350,16 @@ class DocPipeline:
             prompts = [contexts[i].prompt for i in misses]
             candidates = drafter.draft(prompts, priority, progress)
             for i, cands in zip(misses, candidates, strict=True):
-                refined = choose_summary(
-                    cands, contexts[i].vocabulary, targets[i].symbol, contexts[i].evidence.similar
-                )
+                target, context = targets[i], contexts[i]
+                evidence = grounding_texts(context.evidence)
+                grounded = Vocabulary.from_texts([target.code, target.symbol.qualname, *evidence])
+                vocab, similar = context.vocabulary, context.evidence.similar
+                refined = choose_summary(cands, vocab, target.symbol, similar, None, grounded)
                 refined.notes = [*refined.notes, *contexts[i].notes]
                 if targets[i].symbol.language == "python" and targets[i].symbol.raises:
                     refined.raises = raise_descriptions(targets[i].code)
-                self.cache.set(keys[i], asdict(refined))
+                self.cache.set(keys[i], {**asdict(refined), "evidence": []})
+                refined.evidence = evidence
                 out[i] = (refined, False)
         return [item for item in out if item is not None]
 
@@ -357,10 +368,14 @@ class DocPipeline:
         summary, cached = refined
         symbol = target.symbol
         style = self.style_for(symbol.language)
-        doc = build_doc_model(
-            symbol, summary.summary, target.code, style, self.lexicon.describe, summary.raises
-        )
+        facts = code_facts(symbol, target.code, summary.evidence)
+        describe = fitting_describer(self.lexicon.describe, facts)
+        doc = build_doc_model(symbol, summary.summary, target.code, style, describe, summary.raises)
+        # the one gate every drafted docstring passes before it is shown or written
+        checked = make_faithful(doc, style, symbol.language, facts, neutral_description)
         notes = list(summary.notes)
+        if checked.fixes:
+            notes.append("removed what the code contradicts: " + "; ".join(checked.fixes))
         below_floor = summary.confidence < self.settings.min_confidence
         if below_floor:
             notes.append(
@@ -372,14 +387,15 @@ class DocPipeline:
             qualname=symbol.qualname,
             kind=symbol.kind,
             line=symbol.line,
-            summary=summary.summary,
-            docstring=render(doc, style, symbol.language),
+            summary=checked.doc.summary,
+            docstring=checked.text,
             confidence=summary.confidence,
             cached=cached,
             flagged=list(summary.flagged),
             notes=notes,
             style=style,
             below_floor=below_floor,
+            faithfulness=checked.fixes,
         )
 
     # --- edits --------------------------------------------------------------------------
@@ -433,10 +449,11 @@ class DocPipeline:
         What it writes is wrapped to the repository's line length (ruff, then black).
         """
         from assistant.line_length import project_line_length
+        from indexer.text import symbol_source
 
-        return _plan_stale_update(
-            source, symbol, finding, self.lexicon.describe, project_line_length(self.root)
-        )
+        facts = code_facts(symbol, symbol_source(source, symbol))
+        describe = fitting_describer(self.lexicon.describe, facts)
+        return _plan_stale_update(source, symbol, finding, describe, project_line_length(self.root))
 
     def plan_stale_update(
         self,

@@ -32,6 +32,9 @@ class DocResult:
         below_floor: The confidence is below the pipeline's ``min_confidence``: the
             result is reported but never written or offered as an edit. The pipeline
             decides this in one place (``DocPipeline.result_for``); callers only read it.
+        faithfulness: What the faithfulness check (:mod:`assistant.faithfulness`) removed
+            from the draft because the code contradicts it, one line each (empty: the
+            draft was faithful as drafted). In the JSON records only when not empty.
     """
 
     path: str
@@ -47,10 +50,12 @@ class DocResult:
     style: str = DEFAULT_STYLE
     action: str = "insert"
     below_floor: bool = False
+    faithfulness: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        """The fields of the ``docgen generate --format json`` contract, exactly."""
-        return {
+        """The fields of the ``docgen generate --format json`` contract, exactly
+        (``faithfulness`` only when the check removed something)."""
+        record: dict[str, Any] = {
             "path": self.path,
             "qualname": self.qualname,
             "kind": self.kind,
@@ -60,6 +65,9 @@ class DocResult:
             "confidence": round(float(self.confidence), 4),
             "cached": bool(self.cached),
         }
+        if self.faithfulness:
+            record["faithfulness"] = list(self.faithfulness)
+        return record
 
     def to_dict(self) -> dict[str, Any]:
         """All fields (for tools that want the notes too)."""

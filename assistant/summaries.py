@@ -29,7 +29,9 @@ from assistant.ranker import Candidate, Ranker, adapt_summary, default_ranker
 from assistant.ranker import features as ranker_features
 from indexer.symbols import Symbol
 
-_WORD = re.compile(r"`[^`]+`|\*\w+\*|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?|\S")
+_WORD = re.compile(
+    r"<?https?://[^\s>]+>?|``[^`]+``|`[^`]+`|\*\w+\*|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?|\S"
+)
 _SPLIT_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _STOP = set(
     "a an the of for to in on at by with from and or not no is are be been it its this that "
@@ -111,6 +113,8 @@ def remove_invented(summary: str, vocab: Vocabulary) -> tuple[str, list[str]]:
     for token in _WORD.findall(summary):
         if is_identifier_like(token) and not vocab.knows_identifier(token):
             flagged.append(token)
+            if len(kept) >= 3 and kept[-1] == kept[-3] == ":" and kept[-2].isalpha():
+                del kept[-3:]  # its reST role: ":class:`Name`"
             while kept and kept[-1].lower() in _DETERMINERS:
                 kept.pop()
             dropped = True
@@ -215,6 +219,9 @@ class Refined:
     """Exception -> description from the code (see
     :func:`assistant.styles.build.raise_descriptions`), cached
     with the summary so a cache hit needs no ``ast`` parse."""
+    evidence: list[str] = field(default_factory=list)
+    """The evidence texts whose identifiers the docstring may name (see
+    :func:`assistant.faithfulness.grounding_texts`); set per run, not cached."""
 
 
 def choose_summary(
@@ -223,6 +230,7 @@ def choose_summary(
     symbol: Symbol,
     similar: list[tuple[str, str]] | None = None,
     ranker: Ranker | None = None,
+    grounded: Vocabulary | None = None,
 ) -> Refined:
     """Pick the best summary among the model's, the neighbours' and the name's; clean it.
 
@@ -234,11 +242,15 @@ def choose_summary(
     BLEU-4) minus penalties for removed identifiers (12.5 each) and repetition. The
     confidence is the best score / 50, clipped to 0..1. Candidates of fewer than two words
     are skipped; if none is left, the name is used with confidence 0.1.
+
+    ``grounded``: the identifiers a summary may name (default ``vocab``); the pipeline
+    passes the code and the evidence *about* it, without the similar symbols' summaries
+    (which describe other code).
     """
     ranker = ranker or default_ranker()
     best: Refined | None = None
     best_score = -math.inf
-    pool = candidate_pool(candidates, vocab, symbol, similar, ranker.openers)
+    pool = candidate_pool(candidates, vocab, symbol, similar, ranker.openers, grounded)
     for candidate, flagged, vector in pool:
         score = ranker.predict(vector) - 12.5 * len(flagged) - 50.0 * _repetition(candidate.text)
         if score > best_score:
@@ -263,16 +275,19 @@ def candidate_pool(
     symbol: Symbol,
     similar: list[tuple[str, str]] | None = None,
     openers: frozenset[str] | None = None,
+    grounded: Vocabulary | None = None,
 ) -> list[tuple[Candidate, list[str], np.ndarray]]:
     """The cleaned candidates of :func:`choose_summary` with their removed identifiers and
     ranker feature vectors (also what :mod:`assistant.workshop.training.ranker_fit` learns from).
-    ``openers``: see :func:`~assistant.ranker.adapt_summary`."""
+    ``openers``: see :func:`~assistant.ranker.adapt_summary`; ``grounded``: identifiers a
+    summary may name (default ``vocab``)."""
     name_words = split_identifier(symbol.name)
     pool = [Candidate(text, "model", i, score) for i, (text, score) in enumerate(candidates)]
     for i, (other, summary) in enumerate(similar or []):
         other_words = split_identifier(other)
         adapted = adapt_summary(summary, other_words, name_words, openers)
         if adapted is not None:
+            adapted = fix_preposition(summary, adapted)
             pool.append(Candidate(adapted, "neighbour", i, 0.0, tuple(other_words)))
     pool.append(Candidate(name_summary(symbol), "name"))
     out = []
@@ -280,7 +295,7 @@ def candidate_pool(
         summary = normalize_summary(cut_loops(tidy(candidate.text)))
         if not summary:
             continue
-        cleaned, flagged = remove_invented(summary, vocab)
+        cleaned, flagged = remove_invented(summary, grounded or vocab)
         cleaned = normalize_summary(cut_loops(cleaned)) if cleaned.strip(" .") else ""
         if sum(1 for word in cleaned.split() if any(c.isalpha() for c in word)) < 2:
             continue
@@ -289,6 +304,30 @@ def candidate_pool(
         vector = ranker_features(candidate, name_words, words, support(cleaned, vocab))
         out.append((candidate, flagged, vector))
     return out
+
+
+_TOWARD = {"add", "append", "insert", "push", "put", "send", "write", "attach", "save", "store"}
+_TOWARD |= {"copy", "move", "upload", "register", "assign", "bind", "connect", "subscribe"}
+_AWAY = {"remove", "delete", "pop", "pull", "take", "detach", "load", "read", "fetch", "get"}
+_AWAY |= {"drop", "discard", "download", "unregister", "unbind", "disconnect", "unsubscribe"}
+_AWAY |= {"receive", "extract", "withdraw"}
+
+
+def _verb(text: str) -> str:
+    word = (text.split() or [""])[0].lower().strip(".,;:")
+    return word[:-1] if word.endswith("s") and word[:-1] in _TOWARD | _AWAY else word
+
+
+def fix_preposition(original: str, adapted: str) -> str:
+    """Keep an adapted summary's preposition true to its new verb: ``add_stock``'s "Add
+    units to the warehouse." adapted to ``remove_stock`` reads "Remove units from the
+    warehouse.", not "... to the warehouse."."""
+    before, after = _verb(original), _verb(adapted)
+    if before in _TOWARD and after in _AWAY:
+        return re.sub(r"\b(?:to|into|onto)\b", "from", adapted, count=1)
+    if before in _AWAY and after in _TOWARD:
+        return re.sub(r"\bfrom\b", "to", adapted, count=1)
+    return adapted
 
 
 _SOURCE_NOTES = {

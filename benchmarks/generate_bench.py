@@ -8,6 +8,8 @@ retrieval (the in-repo situation). The copy is indexed (timed separately), then 
 pipeline drafts every missing docstring twice: with an empty output cache (cold) and again
 (warm: every result cached, the model is never loaded). Structural correctness: for every
 drafted docstring, the documented parameters must equal the signature's, in order.
+Faithfulness (issue #12): how many drafts the faithfulness check repaired, and how many
+false statements remain in what is shown (``benchmarks/faithfulness_audit.py``; target 0).
 
 Write safety (``--write-check``): a copy of ``mpmath`` gets ``docgen generate --write
 --update-stale``; every file must still parse and mpmath's own tests must pass as before.
@@ -35,6 +37,7 @@ import time
 from pathlib import Path
 
 from common import machine
+from faithfulness_audit import audit
 
 from assistant.bulk import document_paths
 from assistant.pipeline import DocPipeline, PipelineSettings
@@ -168,6 +171,7 @@ def throughput(args, work: Path, model: str | None) -> dict:
     warm_pipeline.close()
 
     ok, total, failures = structural_check(root, cold.results)
+    faithful = faithfulness_check(root, cold.results, _settings(model, cache, args.beams, None))
     return {
         "package": args.package,
         "files": cold.files,
@@ -191,6 +195,23 @@ def throughput(args, work: Path, model: str | None) -> dict:
         "structural_pct": round(100.0 * ok / max(1, total), 2),
         "structural_failures": failures[:5],
         "mean_confidence": round(sum(r.confidence for r in cold.results) / max(1, total), 3),
+        **faithful,
+    }
+
+
+def faithfulness_check(root: Path, results, settings: PipelineSettings) -> dict:
+    """What the faithfulness check removed from the drafts, and what is still false in what
+    is shown (read back from each docstring and checked against the code: must be 0)."""
+    pipeline = DocPipeline(root, settings)
+    records = [{**r.to_json(), "style": r.style} for r in results]
+    found = audit(pipeline, records)
+    pipeline.close()
+    return {
+        "faithfulness_drafts_repaired": sum(1 for r in results if r.faithfulness),
+        "faithfulness_statements_removed": sum(len(r.faithfulness) for r in results),
+        "faithfulness_violations_shown": len(found),
+        "faithfulness_examples": [f"{r['path']}:{r['qualname']}: {v}" for r, v in found[:5]]
+        or [line for r in results for line in r.faithfulness][:5],
     }
 
 

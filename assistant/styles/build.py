@@ -14,15 +14,66 @@ import re
 import textwrap
 from collections.abc import Callable
 
+from assistant.faithfulness import (
+    CodeFacts,
+    ParamFact,
+    code_facts,
+    is_prose,
+    neutral_description,
+    same_value,
+    stated_defaults,
+    strip_default_claims,
+    ungrounded,
+    yielded_type,
+)
 from assistant.styles.docmodel import DocModel, ParamDoc, RaiseDoc, ValueDoc, signature_parameters
-from assistant.summaries import split_identifier
 from indexer.symbols import Parameter, Symbol
 
 _GENERIC_RETURN = "The result."
 _NO_VALUE = {"None", "NoReturn", "Never", "typing.NoReturn", "void", "()"}
-_ITERATOR = re.compile(
-    r"^(?:typing\.|collections\.abc\.)?(?:Async)?(?:Iterator|Iterable|Generator)\[\s*([^,\]]+)"
-)
+_OPTIONAL = re.compile(r"^\s*optional\b|\(optional\)|,\s*optional\b", re.IGNORECASE)
+
+
+def fitting_description(text: str, param: Parameter) -> str:
+    """``text`` (a description, perhaps borrowed from another function's parameter of the
+    same name) if it fits ``param``, without its default (the code's own is stated by the
+    caller); else a neutral description.
+
+    A description that states another default than the code's, or any default or
+    "optional" for a required parameter, was written for another parameter: nothing of it
+    is kept (``rich.progress.open``'s required ``file`` once read "File to write to, or
+    None for stdout. Defaults to None.").
+    """
+    required = param.default is None and param.kind not in ("var_positional", "var_keyword")
+    fact = ParamFact(param.name.lstrip("*"), param.kind, param.default, param.annotation)
+    claims = stated_defaults(text)
+    for value, _, _ in claims:
+        if required or param.default is None:
+            return neutral_description(fact)
+        if not is_prose(value) and not same_value(value, param.default):
+            return neutral_description(fact)
+    if required and _OPTIONAL.search(text):
+        return neutral_description(fact)
+    if any(not is_prose(value) for value, _, _ in claims):
+        text = strip_default_claims(text)  # it restates the code's: stated by the caller
+    return text or neutral_description(fact)
+
+
+def fitting_describer(
+    describe: Callable[[Parameter], str], facts: CodeFacts
+) -> Callable[[Parameter], str]:
+    """``describe`` (the repository's prose by parameter name) limited to descriptions that
+    fit the code of ``facts`` (:func:`fitting_description`) and name no identifier it does
+    not (:func:`assistant.faithfulness.ungrounded`); a neutral description otherwise."""
+
+    def fitting(param: Parameter) -> str:
+        text = fitting_description(describe(param), param)
+        if ungrounded(text, facts):
+            bare = param.name.lstrip("*")
+            text = neutral_description(ParamFact(bare, param.kind, param.default))
+        return text
+
+    return fitting
 
 
 def _is_property(symbol: Symbol) -> bool:
@@ -84,17 +135,18 @@ def _record(exc: ast.expr, condition: ast.expr | None, found: dict[str, str]) ->
     found[name] = ""
 
 
-def _value_description(summary: str, symbol: Symbol) -> str:
+def _value_description(
+    summary: str, annotation: str | None, typed: bool, yields: bool = False
+) -> str:
+    """What the value is: the summary's object when it says "Return X" / "Get X", else a
+    neutral line from the annotation; never words of the function's name ("The open.")."""
     match = re.match(r"^(?:Return|Returns|Get|Gets|Yield|Yields)\s+(.+?)\.?$", summary)
     if match and len(match.group(1).split()) >= 2:
         rest = match.group(1)
         return rest[0].upper() + rest[1:] + "."
-    words = split_identifier(symbol.name)
-    if words and words[0] in ("get", "to", "as", "compute", "calc", "calculate", "make"):
-        words = words[1:]
-    if not words:
-        return _GENERIC_RETURN
-    return "The " + " ".join(words) + "."
+    if annotation and not typed and len(annotation) <= 40:
+        return f"{'Values' if yields else 'The result'} of type ``{annotation}``."
+    return "The values." if yields else _GENERIC_RETURN
 
 
 def build_doc_model(
@@ -119,12 +171,13 @@ def build_doc_model(
     if symbol.kind not in ("function", "method") or _is_property(symbol):
         return doc
     typed = style in ("numpy", "sphinx", "jsdoc")
+    facts = code_facts(symbol, code)
     for param in signature_parameters(symbol):
         bare = param.name.lstrip("*")
         prefix = {"var_positional": "*", "var_keyword": "**"}.get(param.kind, "")
-        text = describe(param)
+        text = fitting_description(describe(param), param)
         if param.default is not None and style in ("google", "numpy", "sphinx"):
-            if "default" not in text.lower() and len(param.default) <= 40:
+            if len(param.default) <= 40 and not stated_defaults(text):
                 text = f"{text} Defaults to ``{param.default}``."
         doc.params.append(
             ParamDoc(prefix + bare, param.annotation if typed else None, text, param.default)
@@ -132,18 +185,19 @@ def build_doc_model(
     annotation = (symbol.returns or "").strip() or None
     if symbol.name == "__init__":
         annotation = None
-    elif symbol.has_yield:
-        match = _ITERATOR.match(annotation or "")
-        value_type = match.group(1).strip() if match else None
-        doc.yields = ValueDoc(value_type if typed else None, _value_description(summary, symbol))
-    elif (annotation and annotation not in _NO_VALUE) or (
-        symbol.has_return and annotation not in _NO_VALUE
-    ):
-        doc.returns = ValueDoc(annotation if typed else None, _value_description(summary, symbol))
+    elif facts.yields:
+        value_type = yielded_type(annotation)
+        description = _value_description(summary, value_type, typed, yields=True)
+        doc.yields = ValueDoc(value_type if typed else None, description)
+    elif facts.returns_value and annotation not in _NO_VALUE:
+        description = _value_description(summary, annotation, typed)
+        doc.returns = ValueDoc(annotation if typed else None, description)
     if reasons is None:
         reasons = raise_descriptions(code) if symbol.language == "python" and symbol.raises else {}
     for name in symbol.raises:
         bare = name.split("(")[0].rsplit(".", 1)[-1].strip()
+        if bare not in facts.raises:
+            continue
         if bare[:1].isupper() and bare not in [r.name for r in doc.raises]:
             doc.raises.append(RaiseDoc(bare, reasons.get(bare, "")))
     return doc

@@ -85,7 +85,7 @@ def test_packaged_ranker_loads_and_prefers_a_close_neighbour() -> None:
     similar = [("add_prompt", "Add a prompt to the manager."), ("render", "Render a page.")]
     vocab = Vocabulary.from_texts([code, *(f"{n} {s}" for n, s in similar)])
     chosen = choose_summary([("Return the value of the given list.", -1.2)], vocab, symbol, similar)
-    assert chosen.summary == "Remove a prompt to the manager."
+    assert chosen.summary == "Remove a prompt from the manager."  # its preposition fixed
     assert any("similar documented symbol" in note for note in chosen.notes)
     assert 0.0 <= chosen.confidence <= 1.0
 
