@@ -36,6 +36,7 @@ from assistant.edits import (
     atomic_write,
     check_edited,
     content_hash,
+    unparsable_reason,
 )
 from assistant.pipeline import DocPipeline, DocResult, PipelineSettings
 from assistant.stale import StaleFinding, check_symbol
@@ -225,7 +226,14 @@ def _read_files(
             report.errors.append(f"{rel}: cannot parse: {exc}")
             continue
         report.files += 1
-        files.append(_collect(pipeline, rel, real, read, parsed, mode))
+        item = _collect(pipeline, rel, real, read, parsed, mode)
+        if item.missing or item.stale:
+            # A file that does not parse is never edited: refuse it once, before drafting.
+            reason = unparsable_reason(read.data, rel, parsed.language)
+            if reason is not None:
+                report.refused.append(f"{rel}: {reason}")
+                continue
+        files.append(item)
     return files
 
 

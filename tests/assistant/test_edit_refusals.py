@@ -118,3 +118,16 @@ def test_bulk_write_leaves_an_unparsable_file_byte_identical(tmp_path: Path, mak
     assert report.written == ["good.py"]
     assert (root / "good.py").read_text().startswith('def g(x):\n    """')
     assert report.exit_code == 1
+
+
+def test_bulk_refuses_an_unparsable_file_once_and_drafts_none_of_it(
+    tmp_path: Path, make_pipeline
+) -> None:
+    files = {"broken.py": "def f(a):\n    return a\n\n\ndef g(b):\n\n\ndef h(c):\n    return c\n"}
+    root = write_tree(tmp_path / "repo", files)
+    report = document_paths(make_pipeline(root), [root], mode="missing", write=False)
+    assert [line for line in report.refused if line.startswith("broken.py:")] == [
+        "broken.py: file does not parse: line 8: expected an indented block after function "
+        "definition on line 5; fix the syntax error first"
+    ]
+    assert report.results == []
