@@ -34,7 +34,7 @@ from indexer.store_sql import SCHEMA, Transaction, chunks, meta
 from indexer.store_vectors import VectorFile
 from indexer.symbols import ParsedFile, Symbol, SymbolOutline
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: outlines carry is_overload/is_stub
 INDEX_DIR = ".docgen"
 DB_NAME = "index.sqlite"
 VECTORS_NAME = "vectors.faiss"
@@ -199,19 +199,9 @@ class IndexStore:
                 f" WHERE path IN ({marks}) ORDER BY path, start_byte, id",
                 chunk,
             ):
-                name, parent, decorators, line, col = json.loads(row)
                 found[path][0].append(
-                    SymbolOutline(
-                        path,
-                        languages[path],
-                        qualname,
-                        name,
-                        kind,
-                        parent,
-                        decorators,
-                        bool(documented),
-                        line,
-                        col,
+                    SymbolOutline.from_row(
+                        path, languages[path], qualname, kind, bool(documented), json.loads(row)
                     )
                 )
         return found
