@@ -18,7 +18,11 @@ around them; this module reads only the capture names:
 - ``import``: import statements (resolved by language code; Python only for now).
 
 Syntax errors never raise: whatever tree-sitter recovers is indexed and the error lines
-(1-based) are reported on the :class:`~indexer.symbols.ParsedFile`.
+(1-based) are reported on the :class:`~indexer.symbols.ParsedFile`. What could take the
+process down or stall it is refused with :class:`SkipFile` instead (see
+:mod:`indexer.limits`): nesting deeper than Python accepts or brackets deeper than
+:data:`MAX_NESTING` (``too deeply nested``), and a parse or query that runs past
+:data:`PARSE_TIME_BUDGET_S` (``too slow to parse``).
 """
 
 from __future__ import annotations
@@ -208,6 +212,7 @@ def parse_source(
 
     Raises:
         indexer.languages.UnsupportedLanguage: No grammar for this language or path.
+        SkipFile: Too deeply nested to parse safely, or over the time budget.
     """
     language = language or language_for_path(path) or ""
     grammar = load_grammar(grammar_key(language, path))
