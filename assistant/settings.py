@@ -48,6 +48,8 @@ class PipelineSettings:
         include_init: Also document ``__init__`` methods.
         include_property_setters: Also document ``@x.setter`` / ``@x.deleter`` methods.
         include_module: Also draft module docstrings.
+        include_stubs: Also document stubs: ``.pyi`` files and functions whose body is
+            only ``...`` (protocol and abstract methods written that way included).
         exclude: Gitignore-style patterns of files to leave alone.
         max_file_bytes: Larger files are skipped.
         update_index: ``generate`` brings the index up to date first.
@@ -74,6 +76,7 @@ class PipelineSettings:
     include_init: bool = False
     include_property_setters: bool = False
     include_module: bool = False
+    include_stubs: bool = False
     exclude: list[str] = field(default_factory=list)
     max_file_bytes: int = 1_000_000
     update_index: bool = True

@@ -17,6 +17,7 @@ _FLAGS = {
     "include_init": "__init__ methods",
     "include_property_setters": "property setters and deleters",
     "include_module": "module docstrings",
+    "include_stubs": "stubs (.pyi files, functions whose body is only ...)",
 }
 
 

@@ -1,4 +1,5 @@
-"""Python-specific details the query cannot express: parameter kinds and import targets."""
+"""Python-specific details the query cannot express: parameter kinds, import targets,
+what counts as a docstring, decorators, overloads and stubs."""
 
 from __future__ import annotations
 
@@ -117,3 +118,103 @@ def _from_base(node: Node | None, module: str, is_package: bool) -> str | None:
     package = package[: len(package) - (level - 1)]
     tail = _text(dotted)
     return ".".join([*package, tail] if tail else package)
+
+
+_OVERLOADS = frozenset({"typing.overload", "typing_extensions.overload"})
+_TYPING = frozenset({"typing", "typing_extensions"})
+
+
+def python_docstring(node: Node) -> str | None:
+    """The raw text of a docstring candidate, or ``None`` if Python would not take it as one.
+
+    ``ast.get_docstring`` semantics: the expression is a ``str`` constant, so one string
+    literal or an implicit concatenation of them (``"a " "b"``), parenthesised or not; an
+    f-string anywhere in it, or a bytes literal, makes it no docstring. The parts' texts
+    are joined as written (escapes are kept, as for a single literal).
+    """
+    while node.type == "parenthesized_expression":
+        inner = [child for child in node.named_children if child.type != "comment"]
+        if len(inner) != 1:
+            return None
+        node = inner[0]
+    if node.type == "string":
+        parts = [node]
+    elif node.type == "concatenated_string":
+        parts = [child for child in node.named_children if child.type != "comment"]
+    else:
+        return None
+    texts = []
+    for part in parts:
+        text = _literal_body(part)
+        if text is None:
+            return None
+        texts.append(text)
+    return "".join(texts)
+
+
+def _literal_body(node: Node) -> str | None:
+    children = node.children
+    if node.type != "string" or len(children) < 2:
+        return None
+    start, end = children[0], children[-1]
+    prefix = (_text(start) or "").rstrip("'\"").lower()
+    if any(mark in prefix for mark in "bft") or any(c.type == "interpolation" for c in children):
+        return None
+    raw = node.text or b""
+    return raw[start.end_byte - node.start_byte : end.start_byte - node.start_byte].decode(
+        "utf-8", "replace"
+    )
+
+
+def python_decorators(outer: Node) -> list[Node]:
+    """The decorator expressions of a ``decorated_definition``, in order (read here rather
+    than by a query pattern, whose matching was quadratic in the number of decorators)."""
+    found = []
+    for child in outer.children:
+        if child.type == "decorator":
+            inner = [node for node in child.named_children if node.type != "comment"]
+            if inner:
+                found.append(inner[0])
+    return found
+
+
+def python_facts(items, imports: dict[str, str], import_nodes: list[Node]) -> None:
+    """Set the Python facts of parsed definitions (``_Def`` s of :mod:`indexer.parser`):
+    their decorators, whether one is ``typing.overload`` (resolved through the module's
+    imports: ``import typing as t`` makes ``@t.overload`` one, a local ``overload``
+    function is not), and whether a function's body is only ``...`` (a stub)."""
+    star = _star_imports(import_nodes)
+    for item in items:
+        if item.outer is not None and item.outer.type == "decorated_definition":
+            item.decorators = python_decorators(item.outer)
+        item.is_overload = any(_is_overload(_text(d) or "", imports, star) for d in item.decorators)
+        item.is_stub = item.kind == "function" and _only_ellipsis(item.body)
+
+
+def _is_overload(text: str, imports: dict[str, str], star: bool) -> bool:
+    head, _, rest = text.strip().partition(".")
+    target = imports.get(head)
+    if target is None:
+        return star and text.strip() == "overload"
+    return (f"{target}.{rest}" if rest else target) in _OVERLOADS
+
+
+def _star_imports(nodes: list[Node]) -> bool:
+    """Whether ``from typing import *`` (or ``typing_extensions``) binds ``overload``."""
+    for node in nodes:
+        if node.type != "import_from_statement":
+            continue
+        if any(child.type == "wildcard_import" for child in node.children):
+            if _text(node.child_by_field_name("module_name")) in _TYPING:
+                return True
+    return False
+
+
+def _only_ellipsis(body: Node | None) -> bool:
+    if body is None:
+        return False
+    statements = [child for child in body.named_children if child.type != "comment"]
+    if len(statements) != 1 or statements[0].type != "expression_statement":
+        return False
+    inner = statements[0].named_children
+    return len(inner) == 1 and inner[0].type == "ellipsis"

@@ -102,6 +102,7 @@ CHECK_KEYS = frozenset(
         "include_init",
         "include_property_setters",
         "include_module",
+        "include_stubs",
         "fail_under",
         "exclude",
         "respect_gitignore",

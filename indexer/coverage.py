@@ -26,7 +26,6 @@ from indexer.parser import DEFAULT_MAX_FILE_BYTES, SkipFile, parse_source, read_
 from indexer.symbols import ParsedFile, Symbol, SymbolOutline, is_private_name
 from indexer.walker import WalkOptions, select
 
-_SKIP_DECORATORS = ("overload", "typing.overload")
 # Languages whose file-level documentation the parser reads (a Python module docstring, a
 # Go package comment, Rust ``//!``). Elsewhere (JavaScript, TypeScript, Java) no module doc is
 # ever seen, so counting the module would report a docstring nobody can add.
@@ -39,8 +38,11 @@ COUNTING_FLAGS = (
     "include_init",
     "include_property_setters",
     "include_module",
+    "include_stubs",
 )
 """The :class:`CheckOptions` fields that decide what counts (``[tool.docgen]`` keys)."""
+STUB_SUFFIX = ".pyi"
+"""Files with this suffix are type stubs: documented in the module they describe."""
 
 
 @dataclass
@@ -56,6 +58,10 @@ class CheckOptions:
         include_property_setters: Count ``@x.setter`` / ``@x.deleter`` methods.
         include_module: Count modules (module docstrings), in the languages whose parser
             reads a file-level doc (:data:`MODULE_DOC_LANGUAGES`).
+        include_stubs: Count what is only a declaration: everything in ``.pyi`` stub files,
+            and functions whose body is only ``...``, which includes methods of a
+            ``Protocol`` or an abstract base class written that way (``typing.overload``
+            declarations never count, whatever this says).
         fail_under: Minimum coverage percentage for :attr:`CoverageReport.passed`.
         exclude: Gitignore-style patterns relative to the root; never checked.
         respect_gitignore: Honour ``.gitignore`` files.
@@ -69,6 +75,7 @@ class CheckOptions:
     include_init: bool = False
     include_property_setters: bool = False
     include_module: bool = True
+    include_stubs: bool = False
     fail_under: float = 0.0
     exclude: list[str] = field(default_factory=list)
     respect_gitignore: bool = True
@@ -135,9 +142,11 @@ def counts(symbol: Symbol | SymbolOutline, kinds: dict[str, str], options: Check
         kinds: Qualname -> kind of the symbols of the same file (to see nesting).
         options: What counts.
     """
+    if not options.include_stubs and (symbol.is_stub or symbol.path.endswith(STUB_SUFFIX)):
+        return False
     if symbol.kind == "module":
         return options.include_module and symbol.language in MODULE_DOC_LANGUAGES
-    if any(d in _SKIP_DECORATORS for d in symbol.decorators):
+    if symbol.is_overload:  # typing.overload, by whatever name it was imported
         return False
     if symbol.name == "__init__":
         if not options.include_init:

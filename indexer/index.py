@@ -306,18 +306,18 @@ def _read_one(rel, path, size, mtime_ns, records, config, summary):
     """Return ``None`` (skipped), ``(None, record)`` (same hash) or ``(parsed, record, src)``."""
     try:
         source = read_source(path, config.max_file_bytes)
+        digest = content_hash(source)
+        record = FileRecord(rel, digest, size, mtime_ns, config.embed)
+        old = records.get(rel)
+        if old is not None and old.hash == digest and (old.embedded or not config.embed):
+            record.embedded = old.embedded
+            summary.unchanged += 1
+            return None, record
+        parsed = parse_source(source, rel)  # also refuses what is too deeply nested
     except SkipFile as exc:
         summary.skipped[exc.reason] += 1
         summary.skipped_paths.append((rel, f"{exc.reason}: {exc.detail}"))
         return None
-    digest = content_hash(source)
-    record = FileRecord(rel, digest, size, mtime_ns, config.embed)
-    old = records.get(rel)
-    if old is not None and old.hash == digest and (old.embedded or not config.embed):
-        record.embedded = old.embedded
-        summary.unchanged += 1
-        return None, record
-    parsed = parse_source(source, rel)
     summary.parsed += 1
     summary.symbols_indexed += len(parsed.symbols)
     summary.files_with_errors += int(parsed.has_errors)

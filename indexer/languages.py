@@ -75,8 +75,8 @@ class Grammar:
         key: Grammar key (``tsx`` for TSX files, else the language name).
         language: The tree-sitter language.
         query: The full query.
-        outline_query: The same query limited to definitions and their docs (no
-            references or imports): what a coverage check needs, and faster.
+        outline_query: The same query limited to definitions, their docs and imports
+            (no references): what a coverage check needs, and faster.
     """
 
     key: str
@@ -116,9 +116,10 @@ def load_grammar(key: str) -> Grammar:
     return Grammar(key, language, Query(language, text), _outline(language, text))
 
 
-# what a coverage check needs: definitions, their docs, and the anchors of module docs
-# (Go's package clause, whose comment documents the file)
-_OUTLINE_CAPTURES = ("@definition.", "@doc", "@module.")
+# what a coverage check needs: definitions, their docs, the anchors of module docs (Go's
+# package clause, whose comment documents the file), and imports (to tell typing's
+# ``overload`` from another)
+_OUTLINE_CAPTURES = ("@definition.", "@doc", "@module.", "@import")
 
 
 def _outline(language: Language, text: str) -> Query:

@@ -18,19 +18,25 @@ around them; this module reads only the capture names:
 - ``import``: import statements (resolved by language code; Python only for now).
 
 Syntax errors never raise: whatever tree-sitter recovers is indexed and the error lines
-(1-based) are reported on the :class:`~indexer.symbols.ParsedFile`.
+(1-based) are reported on the :class:`~indexer.symbols.ParsedFile`. What could take the
+process down or stall it is refused with :class:`SkipFile` instead (see
+:mod:`indexer.limits`): nesting deeper than Python accepts or brackets deeper than
+:data:`MAX_NESTING` (``too deeply nested``), and a parse or query that runs past
+:data:`PARSE_TIME_BUDGET_S` (``too slow to parse``).
 """
 
 from __future__ import annotations
 
 import bisect
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
-from indexer._python import python_imports, python_parameters
+from indexer._params import parameters, strip_type
+from indexer._python import python_docstring, python_facts, python_imports
 from indexer.languages import (
     UnsupportedLanguage,
     grammar_key,
@@ -38,12 +44,23 @@ from indexer.languages import (
     load_grammar,
     parser_for,
 )
+from indexer.limits import (
+    MAX_INDENT_LEVELS,
+    MAX_NESTING,
+    OverBudget,
+    nesting_problem,
+    parse_tree,
+    query_matches,
+)
 from indexer.symbols import Parameter, ParsedFile, Span, Symbol
 from indexer.text import clean_comment, clean_docstring, module_name, symbol_source
 
 __all__ = [
     "DEFAULT_MAX_FILE_BYTES",
+    "MAX_INDENT_LEVELS",
     "MAX_LINE_BYTES",
+    "MAX_NESTING",
+    "PARSE_TIME_BUDGET_S",
     "SkipFile",
     "SourceText",
     "parse_file",
@@ -57,6 +74,8 @@ DEFAULT_MAX_FILE_BYTES = 1_000_000
 """Files larger than this are skipped as oversized (configurable)."""
 MAX_LINE_BYTES = 20_000
 """A line longer than this marks a minified or generated file, which is skipped."""
+PARSE_TIME_BUDGET_S = 20.0
+"""Parsing and querying one file may take this long (seconds); then it is skipped."""
 _MAX_CALL_TEXT = 80
 
 
@@ -65,7 +84,8 @@ class SkipFile(Exception):
 
     Attributes:
         reason: Category used for counting: ``binary``, ``not UTF-8``, ``bad encoding``,
-            ``too large``, ``minified``, ``unreadable``, ``unsupported``.
+            ``too large``, ``minified``, ``unreadable``, ``unsupported``, ``too deeply
+            nested``, ``too slow to parse``.
         detail: Human-readable detail (sizes, the OS error).
     """
 
@@ -91,6 +111,8 @@ class _Def:
     doc_comments: list[Node] = field(default_factory=list)
     parent: _Def | None = None
     symbol: Symbol | None = None
+    is_overload: bool = False
+    is_stub: bool = False
 
     @property
     def start(self) -> int:
@@ -250,13 +272,27 @@ def parse_source(
 
     Raises:
         indexer.languages.UnsupportedLanguage: No grammar for this language or path.
+        SkipFile: Too deeply nested to parse safely, or over the time budget.
     """
     language = language or language_for_path(path) or ""
     grammar = load_grammar(grammar_key(language, path))
-    tree = parser_for(grammar.key).parse(source)
-    root = tree.root_node
+    problem = nesting_problem(source, language)
+    if problem:
+        raise SkipFile("too deeply nested", problem)
+    deadline = time.monotonic() + PARSE_TIME_BUDGET_S
     query = grammar.outline_query if outline else grammar.query
-    defs, refs, comment_ids, skip_ids, import_nodes, module_docs = _collect(query, root)
+    try:
+        root = parse_tree(parser_for(grammar.key), source, deadline).root_node
+        defs, refs, comment_ids, skip_ids, import_nodes, module_docs = _collect(
+            query_matches(query, root, deadline)
+        )
+    except OverBudget as exc:
+        raise SkipFile("too slow to parse", f"over {PARSE_TIME_BUDGET_S:g} s") from exc
+    mod_name = module_name(path)
+    imports: dict[str, str] = {}
+    if language == "python":
+        imports = python_imports(import_nodes, mod_name, Path(path).name == "__init__.py")
+        python_facts(defs.values(), imports, import_nodes)
     module = defs.pop(root.id, None) or _Def(root, "module")
     module.kind = "module"
     ordered = sorted(defs.values(), key=lambda d: (d.start, -d.node.end_byte))
@@ -264,29 +300,24 @@ def parse_source(
     _attach_doc_comments(ordered, comment_ids, skip_ids)
     if module.doc is None and module_docs:
         _attach_module_doc(module, module_docs, comment_ids, skip_ids)
-    mod_name = module_name(path)
     symbols = [_module_symbol(module, path, language, mod_name, source)]
     for item in ordered:
         symbol = _make_symbol(item, path, language)
         if symbol is not None:
             symbols.append(symbol)
     _attach_references(module, ordered, refs)
-    imports: dict[str, str] = {}
-    if language == "python" and import_nodes:
-        is_package = Path(path).name == "__init__.py"
-        imports = python_imports(import_nodes, mod_name, is_package)
     error_lines = _error_lines(root) if root.has_error else []
     return ParsedFile(path, language, symbols, bool(error_lines), error_lines, imports)
 
 
-def _collect(query, root: Node):
+def _collect(matches):
     defs: dict[int, _Def] = {}
     refs: list[tuple[str, Node]] = []
     comment_ids: set[int] = set()
     skip_ids: set[int] = set()
     imports: list[Node] = []
     module_docs: list[tuple[str, Node]] = []
-    for _pattern, captures in QueryCursor(query).matches(root):
+    for _pattern, captures in matches:
         definition = next((n for n in captures if n.startswith("definition.")), None)
         if definition is None:
             for name, nodes in captures.items():
@@ -390,13 +421,13 @@ def _make_symbol(item: _Def, path: str, language: str) -> Symbol | None:
     parent = item.parent if item.parent is not None and item.parent.kind != "module" else None
     if kind == "function" and parent is not None and parent.kind in ("class", "scope"):
         kind = "method"
-    docstring, doc_span = _docstring(item)
+    docstring, doc_span = _docstring(item, language)
     parent_name = _qualname(parent) if parent is not None else None
     if item.receiver is not None:
         parent_name = _text(item.receiver)
     params: list[Parameter] = []
     if item.parameters is not None:
-        params = _parameters(item.parameters, language)
+        params = parameters(item.parameters, language)
     item.symbol = Symbol(
         path=path,
         language=language,
@@ -407,19 +438,21 @@ def _make_symbol(item: _Def, path: str, language: str) -> Symbol | None:
         name_span=_span(item.name),
         body_span=_span(item.body) if item.body is not None else None,
         parameters=params,
-        returns=_strip_type(_text(item.returns)) or None,
+        returns=strip_type(_text(item.returns)) or None,
         decorators=[_text(node) for node in sorted(item.decorators, key=lambda n: n.start_byte)],
         is_async=item.is_async,
         docstring=docstring,
         doc_span=doc_span,
         parent=parent_name,
         has_errors=item.node.has_error,
+        is_overload=item.is_overload,
+        is_stub=item.is_stub,
     )
     return item.symbol
 
 
 def _module_symbol(module: _Def, path: str, language: str, name: str, source: bytes) -> Symbol:
-    docstring, doc_span = _docstring(module)
+    docstring, doc_span = _docstring(module, language)
     root = module.node
     span = Span(0, 0, root.end_point[0], root.end_point[1], 0, max(root.end_byte, len(source)))
     module.symbol = Symbol(
@@ -436,9 +469,12 @@ def _module_symbol(module: _Def, path: str, language: str, name: str, source: by
     return module.symbol
 
 
-def _docstring(item: _Def) -> tuple[str | None, Span | None]:
+def _docstring(item: _Def, language: str) -> tuple[str | None, Span | None]:
     if item.doc is not None:
         node = item.doc
+        if language == "python":
+            text = python_docstring(node)
+            return (None, None) if text is None else (clean_docstring(text), _span(node))
         if any(child.type == "interpolation" for child in node.children):
             return None, None
         return clean_docstring(_string_body(node)), _span(node)
@@ -461,50 +497,6 @@ def _string_body(node: Node) -> str:
         if text.endswith(quote) and quote in text[: -len(quote)]:
             return text[text.index(quote) + len(quote) : -len(quote)]
     return text
-
-
-def _strip_type(text: str) -> str:
-    return text.strip().removeprefix("->").removeprefix(":").strip()
-
-
-def _parameters(node: Node, language: str) -> list[Parameter]:
-    if language == "python":
-        return python_parameters(node)
-    if node.type in ("identifier", "parameter"):  # a bare arrow-function parameter
-        return [Parameter(_text(node))]
-    params = []
-    for child in node.named_children:
-        if "comment" in child.type:
-            continue
-        params.extend(_generic_parameter(child))
-    return params
-
-
-_VARIADIC_MARKS = ("rest", "variadic", "spread")
-
-
-def _generic_parameter(child: Node) -> list[Parameter]:
-    """A parameter from common grammar fields: name/pattern/left, type, value/right."""
-    names = (
-        child.children_by_field_name("name")
-        or child.children_by_field_name("pattern")
-        or child.children_by_field_name("left")
-    )
-    if not names:
-        if child.type in ("identifier", "self_parameter", "self"):
-            names = [child]
-        elif any(mark in child.type for mark in _VARIADIC_MARKS):
-            names = [n for n in child.named_children if n.type == "identifier"][:1]
-    annotation = _strip_type(_text(child.child_by_field_name("type"))) or None
-    default = _text(child.child_by_field_name("value") or child.child_by_field_name("right"))
-    params = []
-    for name in names:
-        variadic = any(mark in t for t in (child.type, name.type) for mark in _VARIADIC_MARKS)
-        text = _text(name).lstrip(".")
-        if text:
-            kind = "var_positional" if variadic else "positional"
-            params.append(Parameter(text, kind, annotation, default or None))  # type: ignore[arg-type]
-    return params
 
 
 def _attach_references(module: _Def, ordered: list[_Def], refs: list[tuple[str, Node]]):

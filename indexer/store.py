@@ -46,7 +46,7 @@ from indexer.symbols import ParsedFile, Symbol, SymbolOutline
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: outlines carry is_overload/is_stub
 INDEX_DIR = ".docgen"
 DB_NAME = "index.sqlite"
 VECTORS_NAME = "vectors.faiss"
@@ -232,21 +232,11 @@ class IndexStore:
                 chunk,
             ):
                 fields = _json(row)
-                if path not in found or not isinstance(fields, list) or len(fields) != 5:
+                if path not in found or not isinstance(fields, list) or len(fields) != 7:
                     continue  # a damaged row: the next `docgen index` re-indexes the file
-                name, parent, decorators, line, col = fields
                 found[path][0].append(
-                    SymbolOutline(
-                        path,
-                        languages[path],
-                        qualname,
-                        name,
-                        kind,
-                        parent,
-                        decorators,
-                        bool(documented),
-                        line,
-                        col,
+                    SymbolOutline.from_row(
+                        path, languages[path], qualname, kind, bool(documented), fields
                     )
                 )
         return found

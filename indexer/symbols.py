@@ -105,6 +105,10 @@ class Symbol:
         calls: Names called in the body, as written (``foo``, ``self.bar``, ``mod.baz``).
         parent: Qualname of the enclosing class/function, or ``None`` at module level.
         has_errors: Tree-sitter reported syntax errors inside this definition.
+        is_overload: Decorated with ``typing.overload`` (resolved through the module's
+            imports: ``@t.overload`` after ``import typing as t`` is one).
+        is_stub: A function whose body is only ``...`` (a stub, a protocol or abstract
+            method written as one).
     """
 
     path: str
@@ -127,6 +131,8 @@ class Symbol:
     calls: list[str] = field(default_factory=list)
     parent: str | None = None
     has_errors: bool = False
+    is_overload: bool = False
+    is_stub: bool = False
 
     @property
     def line(self) -> int:
@@ -189,6 +195,8 @@ class SymbolOutline:
     documented: bool
     line: int
     col: int
+    is_overload: bool = False
+    is_stub: bool = False
 
     @property
     def is_private(self) -> bool:
@@ -215,8 +223,40 @@ class SymbolOutline:
             bool(symbol.docstring),
             span.start_line + 1,
             span.start_col + 1,
+            symbol.is_overload,
+            symbol.is_stub,
         )
 
     def row(self) -> list[Any]:
         """The stored part (the rest lives in columns of its own)."""
-        return [self.name, self.parent, self.decorators, self.line, self.col]
+        return [
+            self.name,
+            self.parent,
+            self.decorators,
+            self.line,
+            self.col,
+            self.is_overload,
+            self.is_stub,
+        ]
+
+    @classmethod
+    def from_row(
+        cls, path: str, language: str, qualname: str, kind: SymbolKind, documented: bool, row
+    ) -> SymbolOutline:
+        """The outline from its columns and a :meth:`row` (read back from JSON)."""
+        name, parent, decorators, line, col, *flags = row
+        is_overload, is_stub = (bool(flag) for flag in (*flags, False, False)[:2])
+        return cls(
+            path,
+            language,
+            qualname,
+            name,
+            kind,
+            parent,
+            decorators,
+            documented,
+            line,
+            col,
+            is_overload,
+            is_stub,
+        )

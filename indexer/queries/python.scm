@@ -5,20 +5,21 @@
 ;   outer                    a wrapper whose span includes decorators / export keywords
 ;   body, parameters, returns, decorator, async
 ;   receiver                 the type a method belongs to when it is declared outside it (Go)
-;   doc                      a docstring literal inside the definition
+;   doc                      a docstring candidate inside the definition (indexer/_python.py
+;                            decides with Python's rule: str literals, concatenated or not)
 ;   doc.comment              a comment that documents the definition that follows it
 ;   name.reference.call      a called name;  name.reference.raise  a raised exception
 ;   reference.return         a return with a value;  reference.yield  a yield
 ;   import                   an import statement (resolved by language-specific code)
 
 (module) @definition.module
-(module . (comment)* . (expression_statement . (string) @doc .)) @definition.module
+(module . (comment)* . (expression_statement . [(string) (concatenated_string) (parenthesized_expression)] @doc .)) @definition.module
 
 (class_definition
   name: (identifier) @name.definition.class
   body: (block) @body) @definition.class
 (class_definition
-  body: (block . (comment)* . (expression_statement . (string) @doc .))) @definition.class
+  body: (block . (comment)* . (expression_statement . [(string) (concatenated_string) (parenthesized_expression)] @doc .))) @definition.class
 
 (function_definition
   name: (identifier) @name.definition.function
@@ -29,13 +30,13 @@
 (function_definition
   return_type: (_) @returns) @definition.function
 (function_definition
-  body: (block . (comment)* . (expression_statement . (string) @doc .))) @definition.function
+  body: (block . (comment)* . (expression_statement . [(string) (concatenated_string) (parenthesized_expression)] @doc .))) @definition.function
 
+; decorators are read from the decorated_definition by indexer/_python.py: a pattern over
+; its (decorator) children matched in quadratic time (2,000 decorators: minutes)
 (decorated_definition
-  (decorator . (_) @decorator)
   definition: (class_definition) @definition.class) @outer
 (decorated_definition
-  (decorator . (_) @decorator)
   definition: (function_definition) @definition.function) @outer
 
 (call function: (_) @name.reference.call)
