@@ -16,7 +16,7 @@ from enum import Enum
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.workspace import TextDocument
 
 from assistant.pipeline import TextEdit
@@ -332,10 +332,15 @@ async def _apply(
 ) -> dict[str, Any]:
     if not edits:
         return {"applied": False, "edits": 0, "reason": "nothing to insert"}
-    result = await ls.workspace_apply_edit_async(
-        types.ApplyWorkspaceEditParams(edit=_workspace_edit(ls, document, edits), label=label)
-    )
-    return {"applied": bool(result.applied), "edits": len(edits), "reason": result.failure_reason}
+    params = types.ApplyWorkspaceEditParams(edit=_workspace_edit(ls, document, edits), label=label)
+    try:
+        result = await ls.workspace_apply_edit_async(params)
+    except JsonRpcException as exc:  # the client's error, or a response docgen cannot read
+        raise RequestFailed(f"docgen: the editor did not apply the edit: {exc}") from exc
+    if not isinstance(result, types.ApplyWorkspaceEditResult) or not result.applied:
+        reason = getattr(result, "failure_reason", None) or "it gave no reason"
+        raise RequestFailed(f"docgen: the editor did not apply the edit ({reason})")
+    return {"applied": True, "edits": len(edits), "reason": None}
 
 
 def _command_args(args: tuple[Any, ...], count: int, name: str) -> tuple[Any, ...]:
