@@ -45,7 +45,7 @@ def register(server: DocgenServer) -> None:
     server.command(COMMAND_DOCUMENT_FILE)(document_file_command)
 
 
-@request(types.TEXT_DOCUMENT_CODE_ACTION)
+@request(types.TEXT_DOCUMENT_CODE_ACTION, outside=list)
 async def code_action(ls: DocgenServer, params: types.CodeActionParams) -> list[types.CodeAction]:
     """List the docstring actions for the range (no model work)."""
     document, buffer = buffer_for(ls, params.text_document.uri)

@@ -65,6 +65,9 @@ class DocgenServer(LanguageServer):
         self.background: set[asyncio.Task[Any]] = set()
         self.debounce: dict[str, asyncio.TimerHandle] = {}
         """Pending re-parse of each edited document (see :mod:`lsp.workspace`)."""
+        self.workspace_roots: tuple[Path, ...] = ()
+        """The workspace folders, resolved: only documents under them are served (see
+        :func:`lsp.documents.refusal`); none: only open documents."""
         self.error_shown = False
         """Whether this session has popped up its one message about server errors."""
         self.warnings_shown: set[str] = set()
