@@ -28,6 +28,7 @@ from lsp.options import ServerOptions, options_to_json, parse_options
 from lsp.pipeline_service import PipelineService
 from lsp.protocol import DocgenProtocol
 from lsp.stats import LatencyStats
+from lsp.unresolved import Unresolvable
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,8 @@ class DocgenServer(LanguageServer):
         self.background: set[asyncio.Task[Any]] = set()
         self.debounce: dict[str, asyncio.TimerHandle] = {}
         """Pending re-parse of each edited document (see :mod:`lsp.workspace`)."""
+        self.unresolvable = Unresolvable()
+        """Code actions known to resolve to no edit (see :mod:`lsp.unresolved`)."""
         self.workspace_roots: tuple[Path, ...] = ()
         """The workspace folders, resolved: only documents under them are served (see
         :func:`lsp.documents.refusal`); none: only open documents."""
@@ -105,6 +108,7 @@ class DocgenServer(LanguageServer):
         """Adopt options from client JSON; return messages about rejected values."""
         self.options, errors = parse_options(raw, base or self.options)
         self.pipeline_service.configure(self.options)
+        self.unresolvable.clear()
         return errors
 
     def warn(self, message: str) -> None:
@@ -116,6 +120,14 @@ class DocgenServer(LanguageServer):
             self.window_show_message(
                 types.ShowMessageParams(type=types.MessageType.Warning, message=message)
             )
+
+    def tell(self, message: str) -> None:
+        """Answer something the user just asked for with a message (showMessage, info),
+        e.g. why a chosen code action changed nothing; logged too."""
+        self.log(message)
+        self.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Info, message=message)
+        )
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
         """Write ``message`` to the server log and the client's log (window/logMessage)."""
