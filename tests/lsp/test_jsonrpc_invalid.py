@@ -148,3 +148,27 @@ def test_burst_of_malformed_messages_shows_at_most_one_message(raw: RawClient, w
     # what is not shown is logged (the editor's output panel)
     assert raw.notifications("window/logMessage")
     assert raw.proc.poll() is None
+
+
+def test_the_same_settings_warning_pops_up_once(raw: RawClient, workspace: Path):
+    """A client resending the same invalid settings gets one pop-up; the rest is logged."""
+    for _ in range(20):
+        raw.send(
+            {
+                "method": "workspace/didChangeConfiguration",
+                "params": {"settings": {"docgen": {"minConfidence": "high"}}},
+            }
+        )
+    assert_alive(raw, workspace)
+    shown = [
+        m
+        for m in raw.notifications("window/showMessage")
+        if "minConfidence" in m["params"]["message"]
+    ]
+    assert len(shown) == 1, shown
+    logged = [
+        m
+        for m in raw.notifications("window/logMessage")
+        if "minConfidence" in m["params"]["message"]
+    ]
+    assert len(logged) == 20
