@@ -154,9 +154,7 @@ class DocgenServer(LanguageServer):
         Errors of a request are already in its response (pygls passes them too)."""
         if source is FeatureRequestError:
             return
-        if isinstance(error, ValueError) and isinstance(
-            error, json.JSONDecodeError | UnicodeDecodeError
-        ):
+        if isinstance(error, json.JSONDecodeError | UnicodeDecodeError):
             self.protocol._send_data(
                 {
                     "jsonrpc": "2.0",
