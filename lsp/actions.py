@@ -7,6 +7,13 @@ without resolve support for ``edit``, each action carries a command instead, whi
 computes the edit and sends it with workspace/applyEdit (resolve drops the command, so
 an edit is never applied twice). A resolve for an older document version is answered for
 the current one when the symbol still exists, else with ContentModified.
+
+An action that resolves to no edit (every draft below ``minConfidence``) comes back
+without one, with ``disabled.reason`` when the client supports disabled actions, and a
+message saying why; it is remembered (:mod:`lsp.unresolved`), so that for the same text
+it is listed disabled with its reason, or not at all for a client that cannot show
+disabled actions. While drafting is unavailable (a model that does not load) no drafting
+action is offered enabled.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from enum import Enum
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.workspace import TextDocument
 
 from assistant.pipeline import TextEdit
@@ -30,6 +37,7 @@ from lsp.pipeline_service import DraftingUnavailable
 from lsp.positions import char_position, client_position, server_position
 from lsp.requests import ContentModified, RequestFailed, buffer_for, in_thread, request
 from lsp.state import DocgenServer
+from lsp.unresolved import Key, action_key
 
 GENERATE, UPDATE, FILE = "generate", "update", "file"
 FILE_KIND = "source.docgen"
@@ -45,7 +53,7 @@ def register(server: DocgenServer) -> None:
     server.command(COMMAND_DOCUMENT_FILE)(document_file_command)
 
 
-@request(types.TEXT_DOCUMENT_CODE_ACTION)
+@request(types.TEXT_DOCUMENT_CODE_ACTION, outside=list)
 async def code_action(ls: DocgenServer, params: types.CodeActionParams) -> list[types.CodeAction]:
     """List the docstring actions for the range (no model work)."""
     document, buffer = buffer_for(ls, params.text_document.uri)
@@ -62,7 +70,36 @@ async def code_action(ls: DocgenServer, params: types.CodeActionParams) -> list[
     if _client_resolves_edits(ls):
         for action in actions:
             action.command = None  # the edit comes from codeAction/resolve
-    return _filter_kinds(actions, params.context.only)
+    return _filter_kinds(_withhold_unresolvable(ls, buffer, actions), params.context.only)
+
+
+def _withhold_unresolvable(
+    ls: DocgenServer, buffer: Buffer, actions: list[types.CodeAction]
+) -> list[types.CodeAction]:
+    """Disable (with the reason) the actions known to yield no edit, or leave them out
+    for a client without ``codeAction.disabledSupport``."""
+    shows_disabled = _client_shows_disabled(ls)
+    unavailable = ls.pipeline_service.unavailable
+    kept = []
+    for action in actions:
+        data = action.data
+        reason = unavailable or ls.unresolvable.reason(
+            action_key(buffer.uri, buffer.source, data["action"], data["qualname"])
+        )
+        if reason is None:
+            kept.append(action)
+        elif shows_disabled:
+            action.disabled = types.CodeActionDisabled(reason=reason)
+            action.command = None
+            kept.append(action)
+    return kept
+
+
+def _client_shows_disabled(ls: DocgenServer) -> bool:
+    """Whether the client shows an action's ``disabled`` reason (LSP 3.16)."""
+    text_document = ls.client_capabilities.text_document
+    code_action = text_document.code_action if text_document else None
+    return bool(code_action and code_action.disabled_support)
 
 
 def _symbol_actions(
@@ -115,9 +152,19 @@ async def resolve_code_action(ls: DocgenServer, action: types.CodeAction) -> typ
         symbols = [_symbol_named(buffer, data.get("qualname"))]
         if kind == GENERATE and symbols[0].docstring:
             raise ContentModified(f"{symbols[0].qualname} has a docstring now")
-    edits = await _edits(ls, document, buffer, symbols, update=kind == UPDATE)
-    action.edit = _workspace_edit(ls, document, edits)
+    edits, skipped = await _edits(ls, document, buffer, symbols, update=kind == UPDATE)
     action.command = None
+    if not edits:
+        reason = _no_edit_reason(ls, symbols, skipped)
+        ls.unresolvable.remember(
+            action_key(buffer.uri, buffer.source, str(kind), data.get("qualname")), reason
+        )
+        action.edit = None
+        if _client_shows_disabled(ls):
+            action.disabled = types.CodeActionDisabled(reason=reason)
+        ls.tell(reason)  # VS Code shows nothing for a chosen action without an edit
+        return action
+    action.edit = _workspace_edit(ls, document, edits)
     return action
 
 
@@ -144,7 +191,10 @@ async def generate_docstring_command(ls: DocgenServer, *args: Any) -> dict[str, 
     )
     if symbol.docstring and not stale:
         return {"applied": False, "edits": 0, "reason": f"{symbol.qualname} is documented"}
-    edits = await _edits(ls, document, buffer, [symbol], update=stale)
+    edits, skipped = await _edits(ls, document, buffer, [symbol], update=stale)
+    if not edits:
+        key = action_key(buffer.uri, buffer.source, UPDATE if stale else GENERATE, symbol.qualname)
+        return _nothing_applied(ls, key, _no_edit_reason(ls, [symbol], skipped))
     return await _apply(ls, document, edits, f"docgen: docstring for {symbol.qualname}")
 
 
@@ -153,8 +203,33 @@ async def document_file_command(ls: DocgenServer, *args: Any) -> dict[str, Any]:
     """``docgen.documentFile(uri)``: insert docstrings for every undocumented symbol."""
     (uri,) = _command_args(args, 1, COMMAND_DOCUMENT_FILE)
     document, buffer = buffer_for(ls, uri)
-    edits = await _edits(ls, document, buffer, _missing_symbols(ls, buffer), update=False)
+    symbols = _missing_symbols(ls, buffer)
+    edits, skipped = await _edits(ls, document, buffer, symbols, update=False)
+    if not edits:
+        key = action_key(buffer.uri, buffer.source, FILE, None)
+        return _nothing_applied(ls, key, _no_edit_reason(ls, symbols, skipped))
     return await _apply(ls, document, edits, "docgen: document file")
+
+
+def _nothing_applied(ls: DocgenServer, key: Key, reason: str) -> dict[str, Any]:
+    """A command that found nothing to insert: remember it, say why, return the result."""
+    ls.unresolvable.remember(key, reason)
+    ls.tell(reason)
+    return {"applied": False, "edits": 0, "reason": reason}
+
+
+def _no_edit_reason(ls: DocgenServer, symbols: list[Symbol], skipped: list[str]) -> str:
+    """Why drafting ``symbols`` gave no edit (``skipped``: one reason per draft left out)."""
+    if not symbols:
+        return "docgen: nothing to insert: no undocumented function or class in this file"
+    if len(symbols) == 1:
+        why = skipped[0] if skipped else "nothing to insert"
+        return f"docgen: no docstring for {symbols[0].qualname}: {why}"
+    floor = ls.options.min_confidence
+    return (
+        f"docgen: no docstring for this file: all {len(symbols)} drafts are below the "
+        f"minConfidence setting ({floor:.2f}); lower it to see them"
+    )
 
 
 def _targets(buffer: Buffer, rng: types.Range) -> list[Symbol]:
@@ -275,12 +350,14 @@ async def _edits(
     buffer: Buffer,
     symbols: list[Symbol],
     update: bool,
-) -> list[types.TextEdit]:
-    """Draft each symbol (concurrently, so the batcher can group them) and plan edits."""
+) -> tuple[list[types.TextEdit], list[str]]:
+    """Draft each symbol (concurrently, so the batcher can group them) and plan edits;
+    return them with the reasons of the drafts left out."""
     service = ls.pipeline_service
     parsed = buffer.parsed
+    floor = ls.options.min_confidence
 
-    def plan(symbol: Symbol) -> TextEdit | None:
+    def plan(symbol: Symbol) -> TextEdit | str:
         if update and parsed is not None:
             finding = next(
                 (f for f in service.find_stale(parsed) if f.qualname == symbol.qualname), None
@@ -289,7 +366,10 @@ async def _edits(
                 return service.stale_update(buffer.path, buffer.source, symbol, finding)
         result = service.draft(buffer.path, buffer.source, symbol, parsed)
         if result.below_floor:  # the pipeline applies min_confidence, in one place
-            return None
+            return (
+                f"the draft's confidence {result.confidence:.2f} is below the minConfidence "
+                f"setting ({floor:.2f}); lower it to see the draft"
+            )
         return service.insertion(buffer.path, buffer.source, symbol, result)
 
     try:
@@ -298,7 +378,8 @@ async def _edits(
         raise RequestFailed(str(exc)) from exc
     except ValueError as exc:  # EditRefused (a ValueError): the edit would damage the file
         raise RequestFailed(f"docgen: edit refused: {exc}") from exc
-    return [_text_edit(document, edit) for edit in planned if edit is not None]
+    edits = [_text_edit(document, edit) for edit in planned if not isinstance(edit, str)]
+    return edits, [edit for edit in planned if isinstance(edit, str)]
 
 
 def _text_edit(document: TextDocument, edit: TextEdit) -> types.TextEdit:
@@ -330,12 +411,15 @@ def _workspace_edit(
 async def _apply(
     ls: DocgenServer, document: TextDocument, edits: list[types.TextEdit], label: str
 ) -> dict[str, Any]:
-    if not edits:
-        return {"applied": False, "edits": 0, "reason": "nothing to insert"}
-    result = await ls.workspace_apply_edit_async(
-        types.ApplyWorkspaceEditParams(edit=_workspace_edit(ls, document, edits), label=label)
-    )
-    return {"applied": bool(result.applied), "edits": len(edits), "reason": result.failure_reason}
+    params = types.ApplyWorkspaceEditParams(edit=_workspace_edit(ls, document, edits), label=label)
+    try:
+        result = await ls.workspace_apply_edit_async(params)
+    except JsonRpcException as exc:  # the client's error, or a response docgen cannot read
+        raise RequestFailed(f"docgen: the editor did not apply the edit: {exc}") from exc
+    if not isinstance(result, types.ApplyWorkspaceEditResult) or not result.applied:
+        reason = getattr(result, "failure_reason", None) or "it gave no reason"
+        raise RequestFailed(f"docgen: the editor did not apply the edit ({reason})")
+    return {"applied": True, "edits": len(edits), "reason": None}
 
 
 def _command_args(args: tuple[Any, ...], count: int, name: str) -> tuple[Any, ...]:

@@ -20,6 +20,10 @@ class DocumentError(ValueError):
     """A request names a document or position the server cannot serve."""
 
 
+class OutsideWorkspace(DocumentError):
+    """A request names a document outside every workspace folder (see :func:`refusal`)."""
+
+
 _IDENTIFIER = re.compile(r"[A-Za-z_\u00c0-\uffff][\w\u00c0-\uffff]*")
 _DOTTED_CHARS = re.compile(r"[\w.\u00c0-\uffff]")
 
@@ -33,6 +37,58 @@ def uri_to_path(uri: str) -> Path | None:
     if re.match(r"^/[A-Za-z]:", path):  # file:///C:/x on Windows
         path = path[1:]
     return Path(path)
+
+
+def resolved_roots(paths: list[Path]) -> tuple[Path, ...]:
+    """The workspace folders as the confinement check compares them: resolved, each
+    once, in order."""
+    out: list[Path] = []
+    for path in paths:
+        try:
+            root = path.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: serve nothing under it
+            continue
+        if root not in out:
+            out.append(root)
+    return tuple(out)
+
+
+def refusal(uri: str, roots: tuple[Path, ...], is_open: bool) -> str | None:
+    """Why the server will not serve document ``uri``, or ``None`` when it will.
+
+    Served: an ``untitled:`` buffer, and a ``file:`` URI whose path, with symlinks
+    resolved, lies under one of ``roots`` (resolved, see :func:`resolved_roots`). With no
+    workspace folder at all, open ``file:`` documents are served (and nothing is read
+    from disk). Everything else that is open or on disk is refused: nothing outside the
+    workspace is read, drafted or edited. (A URI of another scheme that is not open is
+    not refused here: there is nothing to read, so it is an unknown document.)
+    """
+    scheme = urlparse(uri).scheme
+    if scheme == "untitled":
+        return None
+    path = uri_to_path(uri)
+    if path is None:
+        if not is_open:
+            return None  # nothing to read: answered as an unknown document
+        return (
+            f"{uri} is outside the workspace: docgen serves files under a workspace folder "
+            "and untitled buffers"
+        )
+    if not roots:
+        if is_open:
+            return None
+        return (
+            f"{uri} is outside the workspace: without a workspace folder docgen serves open "
+            "documents only"
+        )
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):
+        return f"{uri} is outside the workspace: its path cannot be resolved"
+    if any(real == root or real.is_relative_to(root) for root in roots):
+        return None
+    shown = f" (it resolves to {real})" if real != path else ""
+    return f"{uri} is outside the workspace folders{shown}; docgen serves files under them"
 
 
 def relative_path(path: Path | None, root: Path | None, uri: str) -> str:

@@ -24,7 +24,7 @@ def register(server: DocgenServer) -> None:
     server.feature(types.TEXT_DOCUMENT_HOVER)(hover)
 
 
-@request(types.TEXT_DOCUMENT_HOVER)
+@request(types.TEXT_DOCUMENT_HOVER, outside=lambda: None)
 async def hover(ls: DocgenServer, params: types.HoverParams) -> types.Hover | None:
     """Answer a hover with the symbol's documentation (existing or drafted)."""
     document, buffer = buffer_for(ls, params.text_document.uri)

@@ -12,7 +12,7 @@ from typing import Any
 from lsprotocol import types
 
 from lsp import workspace
-from lsp.documents import uri_to_path
+from lsp.documents import resolved_roots, uri_to_path
 from lsp.options import COMMAND_STATS
 from lsp.requests import request
 from lsp.state import DocgenServer
@@ -30,16 +30,26 @@ def register(server: DocgenServer) -> None:
 
 
 def initialize(ls: DocgenServer, params: types.InitializeParams) -> None:
-    """Pick the workspace root and read ``initializationOptions``."""
-    root = None
-    if params.workspace_folders:
-        root = uri_to_path(params.workspace_folders[0].uri)
-    elif params.root_uri:
-        root = uri_to_path(params.root_uri)
-    elif params.root_path:
-        root = Path(params.root_path)
-    ls.pending_messages.extend(ls.set_root(root if root is not None and root.is_dir() else None))
+    """Pick the workspace folders (the first is the index root) and read
+    ``initializationOptions``.
+
+    The folders are the client's ``workspaceFolders``; without them ``rootUri`` (or the
+    deprecated ``rootPath``); with none of these, only open documents are served.
+    """
+    folders = workspace_folders(params.workspace_folders)
+    if not folders and params.root_uri:
+        folders = workspace_folders([types.WorkspaceFolder(uri=params.root_uri, name="root")])
+    if not folders and params.root_path:
+        folders = [Path(params.root_path)]
+    ls.workspace_roots = resolved_roots(folders)
+    root = next((folder for folder in folders if folder.is_dir()), None)
+    ls.pending_messages.extend(ls.set_root(root))
     ls.pending_messages.extend(ls.apply_options(params.initialization_options))
+
+
+def workspace_folders(folders: list[types.WorkspaceFolder] | None) -> list[Path]:
+    """The local paths of ``folders`` (folders that are not ``file:`` URIs are left out)."""
+    return [path for folder in folders or [] if (path := uri_to_path(folder.uri)) is not None]
 
 
 async def initialized(ls: DocgenServer, params: types.InitializedParams) -> None:

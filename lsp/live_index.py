@@ -82,8 +82,11 @@ class WorkspaceIndex:
         """Return the index key of ``uri``."""
         return relative_path(uri_to_path(uri), self.root, uri)
 
-    def parse(self, uri: str, text: str, version: int | None) -> Buffer:
-        """Parse ``text`` of ``uri`` (cached per version and content)."""
+    def parse(
+        self, uri: str, text: str, version: int | None, language_id: str | None = None
+    ) -> Buffer:
+        """Parse ``text`` of ``uri`` (cached per version and content). The language comes
+        from the file name, else from the client's ``language_id`` (untitled buffers)."""
         source = text.encode("utf-8", errors="surrogateescape")
         digest = hashlib.blake2b(source, digest_size=16).digest()
         with self._lock:
@@ -93,7 +96,7 @@ class WorkspaceIndex:
                     self._buffers.move_to_end(uri)
                     return cached
         path = self.rel_path(uri)
-        buffer = Buffer(uri, path, version, source, _parse(source, path, uri))
+        buffer = Buffer(uri, path, version, source, _parse(source, path, uri, language_id))
         with self._lock:
             self._buffers[uri] = buffer
             self._buffers.move_to_end(uri)
@@ -184,8 +187,8 @@ class WorkspaceIndex:
         for buffer in self.buffers():
             if buffer.path == rel:
                 return buffer.source
-        if self.root is None:
-            return None
+        if self.root is None or not _is_within(self.root / rel, self.root):
+            return None  # never read through a symlink (or "..") out of the workspace
         try:
             from indexer.parser import read_source
 
@@ -345,13 +348,15 @@ def _close_quietly(store: IndexStore | None) -> None:
         logger.debug("closing the index store failed: %s", exc)
 
 
-def _parse(source: bytes, path: str, uri: str) -> ParsedFile | None:
+def _parse(source: bytes, path: str, uri: str, language_id: str | None = None) -> ParsedFile | None:
     """Parse a buffer, or return ``None`` (no features) for unsupported languages and for
     what the indexer refuses too: oversized or minified text (it would stall the loop)."""
-    from indexer.languages import language_for_path
+    from indexer.languages import LANGUAGES, language_for_path
     from indexer.parser import DEFAULT_MAX_FILE_BYTES, MAX_LINE_BYTES, parse_source
 
     language = language_for_path(path) or language_for_path(uri)
+    if language is None and language_id in LANGUAGES:
+        language = language_id
     if language is None:
         return None
     if len(source) > DEFAULT_MAX_FILE_BYTES or (

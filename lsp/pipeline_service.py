@@ -66,6 +66,13 @@ class PipelineService:
             if changed:
                 self._close_pipeline()
 
+    @property
+    def unavailable(self) -> str | None:
+        """Why drafting failed with the current options (cached until they change), or
+        ``None`` when it has not failed."""
+        with self._lock:
+            return self._error
+
     def pipeline(self) -> DocPipeline:
         """Return the pipeline, building it on first use.
 

@@ -20,7 +20,7 @@ from urllib.parse import unquote
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.workspace import TextDocument
 
-from lsp.documents import DocumentError, uri_to_path
+from lsp.documents import DocumentError, OutsideWorkspace, refusal, uri_to_path
 from lsp.live_index import Buffer
 from lsp.state import DocgenServer
 
@@ -42,8 +42,15 @@ class RequestFailed(JsonRpcException):
     CODE = REQUEST_FAILED
 
 
-def request(name: str) -> Callable[[F], F]:
+_REFUSE = object()
+
+
+def request(name: str, *, outside: Callable[[], Any] | object = _REFUSE) -> Callable[[F], F]:
     """Decorate an async handler: time it as ``name`` and map document errors.
+
+    A document outside the workspace (:class:`~lsp.documents.OutsideWorkspace`) is
+    logged (window/logMessage) and answered with ``outside()`` (hover: ``None``,
+    codeAction: ``[]``), or, by default, with a RequestFailed error.
 
     The wrapper keeps the handler's annotations: pygls reads a command handler's type
     hints at run time, and every name in them is importable (the state included).
@@ -56,6 +63,12 @@ def request(name: str) -> Callable[[F], F]:
             failed = False
             try:
                 return await handler(ls, *args)
+            except OutsideWorkspace as exc:
+                ls.log(f"docgen: {name} not served: {exc}")
+                if callable(outside):
+                    return outside()
+                failed = True
+                raise RequestFailed(f"docgen: {exc}") from exc
             except DocumentError as exc:
                 failed = True
                 raise JsonRpcInvalidParams(str(exc)) from exc
@@ -76,10 +89,17 @@ def request(name: str) -> Callable[[F], F]:
 def text_document(ls: DocgenServer, uri: str) -> TextDocument:
     """Return the open document ``uri``, or the file on disk behind a ``file:`` URI.
 
+    Only documents the workspace confinement allows (:func:`lsp.documents.refusal`) are
+    returned, and that is checked before anything is read from disk.
+
     Raises:
+        OutsideWorkspace: The document is outside every workspace folder.
         DocumentError: The URI is not open and is not an existing local file.
     """
     document = ls.workspace.text_documents.get(unquote(uri))
+    why = refusal(uri, ls.workspace_roots, document is not None)
+    if why is not None:
+        raise OutsideWorkspace(why)
     if document is not None:
         return document
     path = uri_to_path(uri)
@@ -97,7 +117,7 @@ def buffer_for(ls: DocgenServer, uri: str) -> tuple[TextDocument, Buffer]:
         text = document.source
     except (OSError, UnicodeDecodeError) as exc:
         raise DocumentError(f"cannot read {uri}: {exc}") from exc
-    return document, ls.index.parse(uri, text, document.version)
+    return document, ls.index.parse(uri, text, document.version, document.language_id)
 
 
 async def in_thread(ls: DocgenServer, fn: Callable[..., Any], *args: Any) -> Any:

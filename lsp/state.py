@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import FeatureRequestError
 from pygls.lsp.server import LanguageServer
 
 from indexer.config import ConfigError, find_pyproject, load_tool_config
@@ -26,6 +28,7 @@ from lsp.options import ServerOptions, options_to_json, parse_options
 from lsp.pipeline_service import PipelineService
 from lsp.protocol import DocgenProtocol
 from lsp.stats import LatencyStats
+from lsp.unresolved import Unresolvable
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +66,14 @@ class DocgenServer(LanguageServer):
         self.background: set[asyncio.Task[Any]] = set()
         self.debounce: dict[str, asyncio.TimerHandle] = {}
         """Pending re-parse of each edited document (see :mod:`lsp.workspace`)."""
+        self.unresolvable = Unresolvable()
+        """Code actions known to resolve to no edit (see :mod:`lsp.unresolved`)."""
+        self.workspace_roots: tuple[Path, ...] = ()
+        """The workspace folders, resolved: only documents under them are served (see
+        :func:`lsp.documents.refusal`); none: only open documents."""
+        self.error_shown = False
+        """Whether this session has popped up its one message about server errors."""
+        self.warnings_shown: set[str] = set()
 
     def set_root(self, root: Path | None) -> list[str]:
         """Point the index and the pipeline at the workspace root and read its
@@ -97,13 +108,78 @@ class DocgenServer(LanguageServer):
         """Adopt options from client JSON; return messages about rejected values."""
         self.options, errors = parse_options(raw, base or self.options)
         self.pipeline_service.configure(self.options)
+        self.unresolvable.clear()
         return errors
 
     def warn(self, message: str) -> None:
-        """Show ``message`` to the user (window/showMessage, warning)."""
+        """Show ``message`` to the user (window/showMessage, warning) the first time; log
+        it every time (a client resending the same bad settings gets one pop-up)."""
+        self.log(message, types.MessageType.Warning)
+        if message not in self.warnings_shown:
+            self.warnings_shown.add(message)
+            self.window_show_message(
+                types.ShowMessageParams(type=types.MessageType.Warning, message=message)
+            )
+
+    def tell(self, message: str) -> None:
+        """Answer something the user just asked for with a message (showMessage, info),
+        e.g. why a chosen code action changed nothing; logged too."""
+        self.log(message)
         self.window_show_message(
-            types.ShowMessageParams(type=types.MessageType.Warning, message=message)
+            types.ShowMessageParams(type=types.MessageType.Info, message=message)
         )
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        """Write ``message`` to the server log and the client's log (window/logMessage)."""
+        level = logging.WARNING if kind <= types.MessageType.Warning else logging.INFO
+        logger.log(level, "%s", message)
+        try:
+            self.window_log_message(types.LogMessageParams(type=kind, message=message))
+        except Exception as exc:  # noqa: BLE001 - no transport (yet): the server log has it
+            logger.debug("cannot send window/logMessage: %s", exc)
+
+    def report_malformed(self, text: str) -> None:
+        """Report a message from the client that could not be used: logged each time, and
+        one pop-up per session (the first), pointing at the log."""
+        self.log(f"docgen: {text}", types.MessageType.Warning)
+        self._show_error_once(
+            "docgen: the editor sent a message the server could not use "
+            f"({_clip(text)}). Details are in the docgen log; further ones are only logged."
+        )
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """pygls' reporter of errors outside a request (read loop, notifications): answer
+        invalid JSON with -32700 Parse error, log the rest, pop up at most once.
+
+        Errors of a request are already in its response (pygls passes them too)."""
+        if source is FeatureRequestError:
+            return
+        if isinstance(error, json.JSONDecodeError | UnicodeDecodeError):
+            self.protocol._send_data(
+                {
+                    "jsonrpc": "2.0",
+                    "id": None,
+                    "error": {"code": -32700, "message": f"Parse error: {_clip(str(error))}"},
+                }
+            )
+            self.report_malformed(f"invalid JSON: {error}")
+            return
+        self.log(f"docgen: error in the server: {error}", types.MessageType.Error)
+        self._show_error_once(
+            f"docgen: error in the server: {_clip(str(error))}. Details are in the docgen "
+            "log; further errors are only logged."
+        )
+
+    def _show_error_once(self, message: str) -> None:
+        if self.error_shown:
+            return
+        self.error_shown = True
+        try:
+            self.window_show_message(
+                types.ShowMessageParams(type=types.MessageType.Warning, message=message)
+            )
+        except Exception as exc:  # noqa: BLE001
+            logger.debug("cannot send window/showMessage: %s", exc)
 
     def spawn(self, coro: Any) -> asyncio.Task[Any]:
         """Run ``coro`` in the background, keeping a reference until it finishes."""
@@ -137,6 +213,11 @@ class DocgenServer(LanguageServer):
         self.index.close()
         self.pipeline_service.close()
         self.model_pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _rss_mb() -> float:

@@ -17,7 +17,7 @@ from typing import Any
 from lsprotocol import types
 
 from lsp import diagnostics
-from lsp.documents import uri_to_path
+from lsp.documents import resolved_roots, uri_to_path
 from lsp.options import COMMAND_INDEX_WORKSPACE, PROGRESS_TITLE
 from lsp.requests import request
 from lsp.state import DocgenServer
@@ -35,6 +35,7 @@ def register(server: DocgenServer) -> None:
     server.feature(types.TEXT_DOCUMENT_DID_CLOSE)(did_close)
     server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)(did_change_watched_files)
     server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(did_change_configuration)
+    server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)(did_change_workspace_folders)
     server.command(COMMAND_INDEX_WORKSPACE)(index_workspace_command)
 
 
@@ -105,6 +106,24 @@ def did_change_configuration(ls: DocgenServer, params: types.DidChangeConfigurat
         ls.warn(message)
     for uri in list(ls.workspace.text_documents):
         diagnostics.publish(ls, uri)
+
+
+def did_change_workspace_folders(
+    ls: DocgenServer, params: types.DidChangeWorkspaceFoldersParams
+) -> None:
+    """Serve the folders the client has now (pygls has updated its list before this).
+
+    The index stays on the first folder it was given; a session that started without
+    one indexes the first folder added."""
+    folders = [p for f in ls.workspace.folders.values() if (p := uri_to_path(f.uri)) is not None]
+    if not folders and ls.workspace.root_uri and (root := uri_to_path(ls.workspace.root_uri)):
+        folders = [root]
+    ls.workspace_roots = resolved_roots(folders)
+    if ls.index.root is None:
+        root = next((folder for folder in folders if folder.is_dir()), None)
+        if root is not None:
+            for message in ls.set_root(root):
+                ls.warn(message)
 
 
 @request(f"workspace/executeCommand:{COMMAND_INDEX_WORKSPACE}")

@@ -6,79 +6,15 @@ between) so that the bytes sent are exactly the malformed ones under test.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import threading
 from pathlib import Path
-from queue import Empty, Queue
 from typing import Any
 
 import pytest
 
+from tests.lsp.raw import RawClient
+
 INVALID_PARAMS = -32602
 METHOD_NOT_FOUND = -32601
-
-
-class RawClient:
-    """A minimal JSON-RPC client over a server subprocess' stdio."""
-
-    def __init__(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "lsp"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        self.inbox: Queue[dict[str, Any]] = Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        stream = self.proc.stdout
-        assert stream is not None
-        while True:
-            length = 0
-            while (line := stream.readline()) not in (b"\r\n", b""):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-            if line == b"":
-                return
-            self.inbox.put(json.loads(stream.read(length)))
-
-    def send_raw(self, body: bytes) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        self.proc.stdin.flush()
-
-    def send(self, message: dict[str, Any]) -> None:
-        self.send_raw(json.dumps({"jsonrpc": "2.0", **message}).encode())
-
-    def reply(self, msg_id: Any, timeout: float = 15.0) -> dict[str, Any]:
-        """Wait for the response to ``msg_id`` (answering server requests meanwhile)."""
-        while True:
-            try:
-                message = self.inbox.get(timeout=timeout)
-            except Empty:
-                raise AssertionError(f"no reply to request {msg_id!r}") from None
-            if message.get("id") == msg_id and "method" not in message:
-                return message
-            if "method" in message and "id" in message:  # a server->client request
-                self.send({"id": message["id"], "result": None})
-
-    def request(self, msg_id: Any, method: str, params: Any) -> dict[str, Any]:
-        self.send({"id": msg_id, "method": method, "params": params})
-        return self.reply(msg_id)
-
-    def close(self) -> None:
-        if self.proc.poll() is not None:  # the test already ended the session
-            return
-        try:
-            self.request("bye", "shutdown", None)
-            self.send({"method": "exit"})
-            self.proc.wait(timeout=10)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
 
 
 @pytest.fixture
@@ -117,8 +53,7 @@ def assert_alive(raw: RawClient, workspace: Path) -> None:
         {"position": {"line": 0, "character": 0}},  # no textDocument
         {"textDocument": {"uri": "file:///x.py"}, "position": {"line": -1, "character": 0}},
         {"textDocument": {"uri": "file:///x.py"}, "position": "top"},
-        "not an object",
-        None,
+        None,  # taken as absent; a string is an invalid request (test_jsonrpc_invalid)
     ],
 )
 def test_malformed_hover_params_get_invalid_params(raw: RawClient, workspace: Path, params):

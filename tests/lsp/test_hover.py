@@ -127,8 +127,20 @@ async def test_hover_non_file_uri_that_is_open(client: LanguageClient):
         )
     )
     result = await hover(client, uri, types.Position(line=0, character=4))
-    # no extension: the language is unknown, so there is nothing to say, but no error
-    assert result is None
+    # no extension: the language comes from the client's languageId
+    assert result is not None and "Say hi." in result.contents.value
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri="untitled:Untitled-2",
+                language_id="plaintext",
+                version=1,
+                text='def f():\n    """Say hi."""\n',
+            )
+        )
+    )
+    # a language docgen does not know: nothing to say, but no error
+    assert await hover(client, "untitled:Untitled-2", types.Position(line=0, character=4)) is None
 
 
 async def test_hover_columns_are_utf16(client: LanguageClient, workspace: Path):
