@@ -71,6 +71,7 @@ PIPELINE_KEYS = frozenset(
         "include_init",
         "include_property_setters",
         "include_module",
+        "include_stubs",
         "exclude",
         "max_file_bytes",
         "update_index",
