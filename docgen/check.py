@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from docgen._config import config_option, project_root, retarget
+from docgen._config import (
+    config_option,
+    project_root,
+    refuse_outside,
+    retarget,
+    warn_unknown_keys,
+)
 from indexer.coverage import CheckOptions, check_paths
 
 _FLAGS = {
@@ -65,6 +71,7 @@ def check(ctx: click.Context, paths, fail_under, output_format, exclude, quiet, 
     [tool.docgen] in pyproject.toml; flags win.
     """
     table = retarget(ctx, paths)
+    warn_unknown_keys(table)
     fail_under, exclude = ctx.params["fail_under"], ctx.params["exclude"]
     flags = {name: ctx.params[name] for name in _FLAGS}
     root = project_root(ctx, paths)
@@ -72,7 +79,8 @@ def check(ctx: click.Context, paths, fail_under, output_format, exclude, quiet, 
     options = CheckOptions(fail_under=fail_under, exclude=patterns, **flags)
     if "max_file_bytes" in table:
         options.max_file_bytes = int(table["max_file_bytes"])
-    report = check_paths(paths or [Path.cwd()], options, root=root)
+    targets = refuse_outside(paths, root) if paths else [Path.cwd()]
+    report = check_paths(targets, options, root=root)
     if output_format == "json":
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:

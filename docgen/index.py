@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from docgen._config import config_for, config_option
+from docgen._config import config_for, config_option, warn_unknown_keys
+from docgen._output import Refused
+from docgen._paths import absolute, find_root, is_outside
 from indexer.config import ConfigError
 
 if TYPE_CHECKING:  # imported when the command runs, so ``docgen --help`` stays quick
@@ -56,8 +58,9 @@ def index(ctx: click.Context, path, exclude, quiet, **overrides) -> None:
     from indexer.index import IndexConfig, update_index
     from indexer.store import IndexUnavailable
 
-    root = Path(path or ".").resolve()
+    root = _root(path)
     table = config_for(ctx, root)
+    warn_unknown_keys(table)
     try:
         config = IndexConfig.from_tool_config(table)
     except ConfigError as exc:
@@ -76,6 +79,18 @@ def index(ctx: click.Context, path, exclude, quiet, **overrides) -> None:
             "run `docgen index` again once the problem is fixed."
         ) from exc
     _print_summary(root, summary)
+
+
+def _root(path: str | None) -> Path:
+    """PATH as given (links not followed), refused when it leads out of its repository."""
+    root = absolute(path or ".")
+    repository = find_root(root)
+    if repository is not None and is_outside(root, repository):
+        raise Refused(
+            f"skipped {path}: points outside the repository {repository}; "
+            "to index the folder it links to, name that folder itself"
+        )
+    return root
 
 
 def _run(
