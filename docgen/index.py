@@ -1,4 +1,9 @@
-"""``docgen index``: build or update the repository index under ``.docgen/``."""
+"""``docgen index``: build or update the repository index under ``.docgen/``.
+
+Exit status: 0 indexed; 1 the index could not be updated (embedder, disk, a store that
+cannot be opened), files already indexed are kept; 2 usage or configuration errors,
+including a PATH that leads out of its repository through a symlink.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from docgen._config import config_for, config_option, warn_unknown_keys
-from docgen._output import Refused
+from docgen._output import Refused, console, say, skipped
 from docgen._paths import absolute, find_root, is_outside
 from indexer.config import ConfigError
 
@@ -45,10 +50,11 @@ if TYPE_CHECKING:  # imported when the command runs, so ``docgen --help`` stays 
     default=None,
     help="Embedding backend (default: auto).",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar, no warnings (errors only).")
+@click.option("-v", "--verbose", is_flag=True, help="Name every skipped file with its reason.")
 @config_option
 @click.pass_context
-def index(ctx: click.Context, path, exclude, quiet, **overrides) -> None:
+def index(ctx: click.Context, path, exclude, quiet, verbose, **overrides) -> None:
     """Index PATH (default: the current folder): parse, embed, store in PATH/.docgen/.
 
     Only files whose content changed since the last run are parsed and embedded again;
@@ -58,9 +64,12 @@ def index(ctx: click.Context, path, exclude, quiet, **overrides) -> None:
     from indexer.index import IndexConfig, update_index
     from indexer.store import IndexUnavailable
 
+    if quiet and verbose:
+        raise click.UsageError("-q and -v contradict each other; choose one")
     root = _root(path)
     table = config_for(ctx, root)
-    warn_unknown_keys(table)
+    if not quiet:
+        warn_unknown_keys(table)
     try:
         config = IndexConfig.from_tool_config(table)
     except ConfigError as exc:
@@ -78,7 +87,9 @@ def index(ctx: click.Context, path, exclude, quiet, **overrides) -> None:
             f"index update failed: {exc}. Files already indexed are kept; "
             "run `docgen index` again once the problem is fixed."
         ) from exc
-    _print_summary(root, summary)
+    _print_summary(root, summary, quiet)
+    if verbose:
+        skipped(summary.skipped_paths)
 
 
 def _root(path: str | None) -> Path:
@@ -110,7 +121,7 @@ def _run(
         TimeElapsedColumn(),
         TextColumn("{task.description}", style="dim"),
     )
-    with Progress(*columns, transient=True) as progress:
+    with Progress(*columns, console=console(), transient=True) as progress:
         task = progress.add_task("scanning", total=None)
 
         def report(done: int, total: int, rel: str) -> None:
@@ -119,7 +130,7 @@ def _run(
         return update_index(root, config, progress=report)
 
 
-def _print_summary(root: Path, summary: IndexSummary) -> None:
+def _print_summary(root: Path, summary: IndexSummary, quiet: bool) -> None:
     click.echo(
         f"indexed {root}: {summary.files} files ({summary.parsed} parsed, "
         f"{summary.unchanged} unchanged, {summary.deleted} removed), "
@@ -131,5 +142,6 @@ def _print_summary(root: Path, summary: IndexSummary) -> None:
     if summary.skipped:
         reasons = ", ".join(f"{count} {reason}" for reason, count in summary.skipped.most_common())
         click.echo(f"skipped: {reasons}")
-    for warning in summary.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    if not quiet:
+        for warning in summary.warnings:
+            say(warning, "warning")
