@@ -2,9 +2,9 @@
 
 Exit status: 0 when coverage is at or above ``fail-under``, 1 below, 2 on usage or
 configuration errors. Without any ``fail-under`` (flag or ``[tool.docgen]``) the check
-passes at any coverage, and says so on stderr: the ``docgen-check`` pre-commit hook shows
-that warning (the hook is ``verbose``) so a repository does not run a check that can never
-fail without knowing it.
+passes at any coverage, and the text output says so on stderr: the ``docgen-check``
+pre-commit hook shows that warning (the hook is ``verbose``), so a repository does not run
+a check that can never fail without knowing it.
 """
 
 from __future__ import annotations
@@ -105,8 +105,8 @@ def check(
     report = check_paths(targets, options, root=root)
     if verbose:
         skipped(report.skipped_paths)
-    if not quiet and _no_threshold(ctx, table):
-        say(NO_THRESHOLD, "warning")
+    if output_format == "text" and not quiet and _no_threshold(ctx, table):
+        say(NO_THRESHOLD, "warning")  # for people; JSON carries fail_under itself
     if output_format == "json":
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:

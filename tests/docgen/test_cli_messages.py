@@ -88,7 +88,7 @@ def test_an_explicit_bad_config_is_still_blamed_on_config(project) -> None:
 
 
 # Needs H1's indexer.config.unknown_key_warnings (merged with the stores branch).
-@pytest.mark.parametrize("command", [["check", "pkg"], ["index", "--no-embed", "-q"]])
+@pytest.mark.parametrize("command", [["check", "pkg"], ["index", "--no-embed"]])
 def test_unknown_keys_are_warned_about_once(project, command) -> None:
     (project / "pyproject.toml").write_text("[tool.docgen]\nfail-undr = 80\n")
     result = _invoke(*command)
