@@ -96,6 +96,15 @@ def test_unknown_keys_are_warned_about_once(project, command) -> None:
     assert "fail-under" in result.stderr.split("fail-undr", 1)[1]
 
 
+# Needs H1's indexer.config.unknown_key_warnings (merged with the stores branch).
+def test_generate_warns_about_unknown_keys_once(project, tiny_t5, tmp_path, capsys) -> None:
+    (project / "pyproject.toml").write_text("[tool.docgen]\nfail-undr = 80\n")
+    args = ["generate", "--model", str(tiny_t5), "--no-index", "--beams", "1"]
+    assert main([*args, "--cache-dir", str(tmp_path / "c"), "pkg"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("fail-undr") == 1, err
+
+
 # --- item 18: exit codes ------------------------------------------------------------------
 
 
