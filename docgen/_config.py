@@ -9,15 +9,52 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from indexer.config import ConfigError, find_pyproject, load_tool_config
+import indexer.config
+from docgen._output import ConfigProblem, say
+from docgen._paths import absolute, find_root, is_outside, outside_message
+from indexer.config import ConfigError, load_tool_config
+
+
+def read_tool_config(pyproject: Path | None, explicit: bool = False) -> dict:
+    """``[tool.docgen]`` of ``pyproject``, a problem with it reported as such.
+
+    Raises:
+        click.BadParameter: An explicit ``--config`` file cannot be read (exit status 2).
+        ConfigProblem: The pyproject.toml found on the way cannot be read (exit status 2),
+            with what to do next.
+    """
+    try:
+        return load_tool_config(pyproject, trusted=explicit)  # --config FILE: the user's own
+    except ConfigError as exc:
+        if explicit:
+            raise click.BadParameter(str(exc), param_hint="--config") from exc
+        raise ConfigProblem(f"{exc}; fix it or pass --config FILE") from exc
+
+
+def warn_unknown_keys(table: dict) -> None:
+    """Print each unknown ``[tool.docgen]`` key of ``table`` once per run, on stderr."""
+    ctx = click.get_current_context(silent=True)
+    shown: set[str] = ctx.find_root().meta.setdefault("docgen.warned", set()) if ctx else set()
+    for warning in indexer.config.unknown_key_warnings(table):
+        if warning not in shown:
+            shown.add(warning)
+            say(warning, "warning")
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above ``start`` as given (:func:`find_root`'s
+    rule: no symlink inside a project is entered)."""
+    folder = find_root(start, markers=("pyproject.toml",))
+    return None if folder is None else folder / "pyproject.toml"
 
 
 def _load(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     pyproject = Path(value) if value else find_pyproject(Path.cwd())
     try:
-        table = load_tool_config(pyproject, trusted=value is not None)  # --config: the user's
-    except ConfigError as exc:
-        raise click.BadParameter(str(exc), ctx=ctx, param_hint="--config") from exc
+        table = read_tool_config(pyproject, explicit=value is not None)
+    except click.BadParameter as exc:
+        exc.ctx = ctx
+        raise
     names = {param.name for param in ctx.command.params}
     defaults = {key: value for key, value in table.items() if key in names}
     ctx.default_map = {**(ctx.default_map or {}), **defaults}
@@ -32,14 +69,11 @@ def config_for(ctx: click.Context, folder: Path) -> dict:
     pyproject.toml nearest above ``folder``.
 
     Raises:
-        click.UsageError: That pyproject.toml cannot be read.
+        ConfigProblem: That pyproject.toml cannot be read.
     """
     if ctx.meta.get("docgen.config_explicit"):
         return dict(ctx.meta.get("docgen.tool_config", {}))
-    try:
-        return load_tool_config(find_pyproject(folder))
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
+    return read_tool_config(find_pyproject(folder))
 
 
 def retarget(ctx: click.Context, paths: tuple[str, ...]) -> dict:
@@ -55,19 +89,16 @@ def retarget(ctx: click.Context, paths: tuple[str, ...]) -> dict:
         The ``[tool.docgen]`` table in use.
 
     Raises:
-        click.UsageError: That pyproject.toml cannot be read.
+        ConfigProblem: That pyproject.toml cannot be read.
     """
     table = ctx.meta.get("docgen.tool_config", {})
     if ctx.meta.get("docgen.config_explicit") or not paths:
         return table
-    common = Path(os.path.commonpath([Path(p).resolve() for p in paths]))
-    pyproject = find_pyproject(common if common.is_dir() else common.parent)
+    common = Path(os.path.commonpath([absolute(p) for p in paths]))  # links not followed
+    pyproject = find_pyproject(common)
     if pyproject is None or pyproject == ctx.meta.get("docgen.pyproject"):
         return table
-    try:
-        table = load_tool_config(pyproject)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
+    table = read_tool_config(pyproject)
     ctx.meta["docgen.pyproject"] = pyproject
     ctx.meta["docgen.tool_config"] = table
     from_defaults = (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)
@@ -102,11 +133,30 @@ def config_option(command):
 
 def project_root(ctx: click.Context, paths: tuple[str, ...] = ()) -> Path:
     """The folder of the pyproject.toml in use, else the working directory; widened to
-    the paths' common folder when they lie outside it."""
+    the paths' common folder when they lie outside it.
+
+    Paths count as given, symlinks not followed (:mod:`docgen._paths`): a link inside the
+    project that points elsewhere stays inside the root here and is refused by
+    :func:`refuse_outside`.
+    """
     pyproject = ctx.meta.get("docgen.pyproject")
-    root = Path(pyproject).resolve().parent if pyproject else Path.cwd().resolve()
-    targets = [Path(p).resolve() for p in paths]
+    root = absolute(Path(pyproject).parent) if pyproject else absolute(Path.cwd())
+    targets = [absolute(p) for p in paths]
     if targets and not all(t == root or root in t.parents for t in targets):
         common = Path(os.path.commonpath(targets))
         root = common if common.is_dir() else common.parent
     return root
+
+
+def refuse_outside(paths, root: Path, announce: bool = True) -> list:
+    """``paths`` without those whose real location is outside ``root``; each one dropped is
+    named on stderr (``docgen: skipped PATH: points outside the repository``) unless not
+    ``announce``."""
+    kept = []
+    for path in paths:
+        if is_outside(path, root):
+            if announce:
+                say(outside_message(path), "skipped")
+        else:
+            kept.append(path)
+    return kept

@@ -1,4 +1,11 @@
-"""``docgen check``: docstring coverage without loading any model."""
+"""``docgen check``: docstring coverage without loading any model.
+
+Exit status: 0 when coverage is at or above ``fail-under``, 1 below, 2 on usage or
+configuration errors. Without any ``fail-under`` (flag or ``[tool.docgen]``) the check
+passes at any coverage, and the text output says so on stderr: the ``docgen-check``
+pre-commit hook shows that warning (the hook is ``verbose``), so a repository does not run
+a check that can never fail without knowing it.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +13,24 @@ import json
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
-from docgen._config import config_option, project_root, retarget
+from docgen._config import (
+    config_option,
+    project_root,
+    refuse_outside,
+    retarget,
+    warn_unknown_keys,
+)
+from docgen._output import say, skipped
 from indexer.coverage import CheckOptions, check_paths
+
+SUGGESTED_FAIL_UNDER = 80
+NO_THRESHOLD = (
+    "no fail-under is configured, so this check passes at any coverage; "
+    f"set `fail-under = {SUGGESTED_FAIL_UNDER}` in [tool.docgen] (or the coverage you have now, "
+    "raised over time) or pass --fail-under"
+)
 
 _FLAGS = {
     "include_private": "_private names",
@@ -54,18 +76,25 @@ def _flag_options(command):
     metavar="PATTERN",
     help="Gitignore-style pattern to skip (repeatable; adds to [tool.docgen]).",
 )
-@click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary line (and errors).")
+@click.option("-v", "--verbose", is_flag=True, help="Name every skipped file with its reason.")
 @_flag_options
 @config_option
 @click.pass_context
-def check(ctx: click.Context, paths, fail_under, output_format, exclude, quiet, **flags) -> None:
+def check(
+    ctx: click.Context, paths, fail_under, output_format, exclude, quiet, verbose, **flags
+) -> None:
     """Report public symbols without docstrings in PATHS (default: the current folder).
 
     Each missing docstring prints as `path:line:col kind qualname`. Exit status: 0 when
     coverage is at or above --fail-under, 1 below, 2 on usage errors. Settings come from
     [tool.docgen] in pyproject.toml; flags win.
     """
+    if quiet and verbose:
+        raise click.UsageError("-q and -v contradict each other; choose one")
     table = retarget(ctx, paths)
+    if not quiet:
+        warn_unknown_keys(table)
     fail_under, exclude = ctx.params["fail_under"], ctx.params["exclude"]
     flags = {name: ctx.params[name] for name in _FLAGS}
     root = project_root(ctx, paths)
@@ -73,7 +102,12 @@ def check(ctx: click.Context, paths, fail_under, output_format, exclude, quiet, 
     options = CheckOptions(fail_under=fail_under, exclude=patterns, **flags)
     if "max_file_bytes" in table:
         options.max_file_bytes = int(table["max_file_bytes"])
-    report = check_paths(paths or [Path.cwd()], options, root=root)
+    targets = refuse_outside(paths, root, announce=not quiet) if paths else [Path.cwd()]
+    report = check_paths(targets, options, root=root)
+    if verbose:
+        skipped(report.skipped_paths)
+    if output_format == "text" and not quiet and _no_threshold(ctx, table):
+        say(NO_THRESHOLD, "warning")  # for people; JSON carries fail_under itself
     if output_format == "json":
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:
@@ -90,6 +124,11 @@ def check(ctx: click.Context, paths, fail_under, output_format, exclude, quiet, 
         if report.files_with_errors and not quiet:
             click.echo(f"syntax errors (partly checked): {', '.join(report.files_with_errors)}")
     ctx.exit(0 if report.passed else 1)
+
+
+def _no_threshold(ctx: click.Context, table: dict) -> bool:
+    given = ctx.get_parameter_source("fail_under") not in (ParameterSource.DEFAULT, None)
+    return not given and "fail_under" not in table
 
 
 def _as_list(value) -> list[str]:

@@ -1,16 +1,22 @@
 """``docgen generate``: draft missing (and optionally stale) docstrings over paths.
 
 A thin layer over :func:`assistant.bulk.document_paths`: validate the option combination,
-build one settings object (``[tool.docgen]`` of the repository's pyproject.toml, then the
-flags), run, print, return the exit code:
+find the repository root from the paths as given (:mod:`docgen._paths`; a path whose real
+location is outside it is skipped and named), build one settings object (``[tool.docgen]``
+of the repository's pyproject.toml or ``--config``, then the flags), run, print, return the
+exit code:
 
-- 0: done (without ``--write`` nothing is ever modified);
-- 1: an edit was refused (it would not parse), a file changed during the run, a file
-  could not be processed, or the model could not be loaded;
-- 2: usage or configuration error.
+- 0: done (without ``--write`` nothing is ever modified); with ``--check``: nothing would
+  change;
+- 1: ``--check`` found files that would change, an edit was refused (it would not parse), a
+  file changed during the run, a file could not be processed, or the model could not be
+  loaded;
+- 2: usage or configuration error (a PATH or ``--root`` that does not exist, a malformed
+  pyproject.toml, contradicting options).
 
-stdout carries only the requested output (text listing, ``--diff`` or ``--format json``
-lines); progress and the closing summary go to stderr.
+stdout carries only the requested output (text listing, ``--diff``, ``--check``'s list of
+files or ``--format json`` lines); progress, notes, warnings and the closing summary go to
+stderr. ``-q`` leaves only errors on stderr; ``-v`` names every skipped file.
 """
 
 from __future__ import annotations
@@ -22,53 +28,57 @@ from typing import TYPE_CHECKING
 
 import click
 
+from docgen._config import read_tool_config, refuse_outside, warn_unknown_keys
+from docgen._output import ConfigProblem, console, quiet_library_logs, say, skipped
+from docgen._paths import absolute, root_for
+
 if TYPE_CHECKING:  # imported when a command runs, so ``docgen --help`` stays quick
     from assistant.bulk import BulkReport
     from assistant.pipeline import PipelineSettings
 
-_ROOT_MARKERS = (".docgen", "pyproject.toml", ".git")
 
-
-def find_root(paths: list[Path]) -> Path:
-    """Return the repository root for ``paths``: the nearest folder at or above the first
-    path holding ``.docgen/``, ``pyproject.toml`` or ``.git`` (else that folder)."""
-    first = (paths[0] if paths else Path.cwd()).resolve()
-    start = first if first.is_dir() else first.parent
-    for folder in (start, *start.parents):
-        if any((folder / marker).exists() for marker in _ROOT_MARKERS):
-            return folder
-    return start
-
-
-def _settings(root: Path, overrides: dict) -> PipelineSettings:
+def _settings(
+    root: Path, overrides: dict, config: Path | None, exclude: tuple[str, ...], quiet: bool
+) -> PipelineSettings:
     from assistant.pipeline import PipelineSettings
-    from indexer.config import ConfigError, load_tool_config
+    from indexer.config import ConfigError
 
     pyproject = root / "pyproject.toml"
+    if config is not None:
+        table = read_tool_config(config, explicit=True)
+    else:
+        table = read_tool_config(pyproject if pyproject.is_file() else None)
+    if not quiet:
+        warn_unknown_keys(table)
+    if exclude:  # added to the file's patterns, as on `docgen check`
+        existing = table.get("exclude", [])
+        if isinstance(existing, str):
+            existing = [existing]
+        if isinstance(existing, list):
+            table["exclude"] = list(dict.fromkeys([*existing, *exclude]))
+    table.update({key: value for key, value in overrides.items() if value is not None})
     try:
-        table = load_tool_config(pyproject if pyproject.is_file() else None)
-        table.update({key: value for key, value in overrides.items() if value is not None})
         return PipelineSettings.from_tool_config(table)
     except ConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
+        where = config or pyproject
+        raise ConfigProblem(f"{where}: {exc}") from exc
 
 
 class _Bar:
     """A rich progress bar on stderr, one task per stage (silent when not a terminal)."""
 
     def __init__(self, enabled: bool) -> None:
-        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-        console = Console(stderr=True)
+        stderr = console()
         self.progress = Progress(
             "[progress.description]{task.description}",
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            console=console,
+            console=stderr,
             transient=True,
-            disable=not (enabled and console.is_terminal),
+            disable=not (enabled and stderr.is_terminal),
         )
         self.tasks: dict[str, int] = {}
 
@@ -85,7 +95,7 @@ class _Bar:
         self.progress.stop()
 
 
-def _summary_line(report: BulkReport, write: bool, diff: bool) -> str:
+def _summary_line(report: BulkReport, output: str, would_change: list[str]) -> str:
     counts = report.counts
     parts = [
         f"{counts['missing']} missing drafted ({counts['cached']} cached)",
@@ -95,13 +105,15 @@ def _summary_line(report: BulkReport, write: bool, diff: bool) -> str:
     if counts["skipped"]:
         reasons = ", ".join(f"{n} {why}" for why, n in sorted(report.skipped.items()))
         parts.append(f"skipped: {reasons}")
-    if write:
+    if output == "write":
         parts.append(f"{counts['written']} files written")
-    elif not diff:
+    elif output == "check":
+        parts.append(f"{len(would_change)} files would change (nothing written)")
+    elif output != "diff":
         parts.append("nothing written (use --diff to review, --write to apply)")
     if counts["low_confidence"]:
         parts.append(f"{counts['low_confidence']} below min-confidence")
-    return "docgen: " + "; ".join(parts)
+    return "; ".join(parts)
 
 
 @click.command(name="generate")
@@ -110,6 +122,13 @@ def _summary_line(report: BulkReport, write: bool, diff: bool) -> str:
 @click.option("--stale-only", is_flag=True, help="Only update stale docstrings; draft nothing.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff; write nothing.")
 @click.option("--write", is_flag=True, help="Apply the edits to the files (atomically).")
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Write nothing; list the files that would change and exit 1 if there are any "
+    "(like `ruff format --check`).",
+)
 @click.option(
     "--format",
     "fmt",
@@ -125,21 +144,61 @@ def _summary_line(report: BulkReport, write: bool, diff: bool) -> str:
     help="Python docstring style (default: the repository's majority).",
 )
 @click.option("--model", default=None, help="T5 folder or hub id (default: embedded model).")
-@click.option("--backend", type=click.Choice(["onnx", "pytorch"]), default=None)
-@click.option("--cache-dir", type=click.Path(path_type=Path), default=None)
+@click.option(
+    "--backend",
+    type=click.Choice(["onnx", "pytorch"]),
+    default=None,
+    help="Run the model with ONNX Runtime (default) or PyTorch.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder of the output cache (default: the user cache dir, or $DOCGEN_CACHE_DIR).",
+)
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the output cache.")
-@click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=None)
-@click.option("--threads", type=click.IntRange(min=1), default=None)
+@click.option(
+    "--min-confidence",
+    type=click.FloatRange(0.0, 1.0),
+    default=None,
+    help="Write no draft below this confidence (0..1).",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help="CPU threads for the model (default: ONNX Runtime's choice).",
+)
 @click.option("--beams", type=click.IntRange(min=1), default=None, help="Beam width.")
 @click.option("--no-index", is_flag=True, help="Do not update the index first.")
-@click.option("--root", type=click.Path(path_type=Path, file_okay=False), default=None)
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary line.")
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    help="Repository root (default: the nearest folder above the first PATH holding "
+    ".docgen/, pyproject.toml or .git).",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="PATTERN",
+    help="Gitignore-style pattern to skip (repeatable; adds to [tool.docgen]).",
+)
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="pyproject.toml with a [tool.docgen] table (default: the repository root's).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr: no progress, no notes.")
+@click.option("-v", "--verbose", is_flag=True, help="Name every skipped file with its reason.")
 def generate(
     paths: tuple[Path, ...],
     update_stale: bool,
     stale_only: bool,
     show_diff: bool,
     write: bool,
+    check_only: bool,
     fmt: str,
     style: str | None,
     model: str | None,
@@ -151,23 +210,33 @@ def generate(
     beams: int | None,
     no_index: bool,
     root: Path | None,
+    exclude: tuple[str, ...],
+    config: Path | None,
     quiet: bool,
+    verbose: bool,
 ) -> int:
     """Draft missing docstrings for PATHS (default: the current folder).
 
-    Nothing is written without --write; --diff shows what would change.
+    Nothing is written without --write; --diff shows what would change, --check lists the
+    files that would change. Exit status: 0 done, 1 --check found changes or a file could
+    not be documented, 2 usage or configuration error.
     """
     if show_diff and write:
         raise click.UsageError("--diff shows the edits without writing; use one of --diff, --write")
+    if check_only and write:
+        raise click.UsageError("--check writes nothing; use one of --check, --write")
     if show_diff and fmt == "json":
         raise click.UsageError("--diff and --format json both use stdout; choose one")
     if stale_only and update_stale:
         raise click.UsageError("--stale-only already implies --update-stale")
+    if quiet and verbose:
+        raise click.UsageError("-q and -v contradict each other; choose one")
     targets = list(paths) or [Path.cwd()]
     for path in targets:
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             raise click.BadParameter(f"{path} does not exist", param_hint="PATHS")
-    root = (root or find_root(targets)).resolve()
+    root = absolute(root) if root is not None else root_for(targets)
+    inside = refuse_outside(targets, root, announce=not quiet)
     overrides = {
         "style": style,
         "model": model,
@@ -179,9 +248,10 @@ def generate(
         "num_beams": beams,
         "update_index": False if no_index else None,
     }
-    settings = _settings(root, overrides)
+    settings = _settings(root, overrides, config, exclude, quiet)
     mode = "stale" if stale_only else "all" if update_stale else "missing"
-    return _run(root, settings, targets, mode, write, show_diff, fmt, quiet)
+    output = "write" if write else "check" if check_only else "diff" if show_diff else "list"
+    return _run(root.resolve(), settings, inside, mode, output, show_diff, fmt, quiet, verbose)
 
 
 def _run(
@@ -189,39 +259,58 @@ def _run(
     settings: PipelineSettings,
     targets: list[Path],
     mode: str,
-    write: bool,
+    output: str,
     show_diff: bool,
     fmt: str,
     quiet: bool,
+    verbose: bool,
 ) -> int:
     from assistant.bulk import document_paths
     from assistant.pipeline import DocPipeline, EngineError, RankerError
 
+    quiet_library_logs()  # the notes come back in the report, printed once below
+    write = output == "write"
     pipeline = DocPipeline(root, settings)
     try:
         with _Bar(not quiet) as bar:
             report = document_paths(
-                pipeline, targets, mode=mode, write=write, diff=show_diff, progress=bar
+                pipeline,
+                targets,
+                mode=mode,
+                write=write,
+                diff=show_diff or output == "check",
+                progress=bar,
             )
     except (EngineError, RankerError) as exc:
-        click.echo(f"docgen: cannot draft: {exc}", err=True)
+        say(f"cannot draft: {exc}", "error")
         return 1
     finally:
         pipeline.close()
+    would_change = _changed_files(report.diff) if output == "check" else []
     if fmt == "json":
         for result in report.results:
             click.echo(json.dumps(result.to_json(), ensure_ascii=False))
     elif show_diff:
         sys.stdout.write(report.diff)
-    else:
+    elif output == "check":
+        for rel in would_change:
+            click.echo(f"would change {rel}")
+    elif not (quiet and write):
         _print_text(report)
     for line in [*report.refused, *report.changed, *report.errors]:
-        click.echo(f"docgen: {line}", err=True)
+        say(line, "error")
+    if verbose:
+        skipped(report.skipped_paths)
     if not quiet:
         for note in report.notes:
-            click.echo(f"docgen: note: {note}", err=True)
-        click.echo(_summary_line(report, write, show_diff), err=True)
-    return report.exit_code
+            say(note, "note")
+        say(_summary_line(report, output, would_change))
+    return max(report.exit_code, 1 if would_change else 0)
+
+
+def _changed_files(diff: str) -> list[str]:
+    """The files a unified diff of :func:`assistant.bulk.unified_diff` changes."""
+    return [line[len("+++ b/") :] for line in diff.splitlines() if line.startswith("+++ b/")]
 
 
 def _print_text(report: BulkReport) -> None:

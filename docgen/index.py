@@ -1,4 +1,9 @@
-"""``docgen index``: build or update the repository index under ``.docgen/``."""
+"""``docgen index``: build or update the repository index under ``.docgen/``.
+
+Exit status: 0 indexed; 1 the index could not be updated (embedder, disk, a store that
+cannot be opened), files already indexed are kept; 2 usage or configuration errors,
+including a PATH that leads out of its repository through a symlink.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from docgen._config import config_for, config_option
+from docgen._config import config_for, config_option, warn_unknown_keys
+from docgen._output import Refused, console, say, skipped
+from docgen._paths import absolute, find_root, is_outside
 from indexer.config import ConfigError
 
 if TYPE_CHECKING:  # imported when the command runs, so ``docgen --help`` stays quick
@@ -43,10 +50,11 @@ if TYPE_CHECKING:  # imported when the command runs, so ``docgen --help`` stays 
     default=None,
     help="Embedding backend (default: auto).",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar, no warnings (errors only).")
+@click.option("-v", "--verbose", is_flag=True, help="Name every skipped file with its reason.")
 @config_option
 @click.pass_context
-def index(ctx: click.Context, path, exclude, quiet, **overrides) -> None:
+def index(ctx: click.Context, path, exclude, quiet, verbose, **overrides) -> None:
     """Index PATH (default: the current folder): parse, embed, store in PATH/.docgen/.
 
     Only files whose content changed since the last run are parsed and embedded again;
@@ -56,8 +64,12 @@ def index(ctx: click.Context, path, exclude, quiet, **overrides) -> None:
     from indexer.index import IndexConfig, update_index
     from indexer.store import IndexUnavailable
 
-    root = Path(path or ".").resolve()
+    if quiet and verbose:
+        raise click.UsageError("-q and -v contradict each other; choose one")
+    root = _root(path)
     table = config_for(ctx, root)
+    if not quiet:
+        warn_unknown_keys(table)
     try:
         config = IndexConfig.from_tool_config(table)
     except ConfigError as exc:
@@ -75,7 +87,21 @@ def index(ctx: click.Context, path, exclude, quiet, **overrides) -> None:
             f"index update failed: {exc}. Files already indexed are kept; "
             "run `docgen index` again once the problem is fixed."
         ) from exc
-    _print_summary(root, summary)
+    _print_summary(root, summary, quiet)
+    if verbose:
+        skipped(summary.skipped_paths)
+
+
+def _root(path: str | None) -> Path:
+    """PATH as given (links not followed), refused when it leads out of its repository."""
+    root = absolute(path or ".")
+    repository = find_root(root)
+    if repository is not None and is_outside(root, repository):
+        raise Refused(
+            f"skipped {path}: points outside the repository {repository}; "
+            "to index the folder it links to, name that folder itself"
+        )
+    return root
 
 
 def _run(
@@ -95,7 +121,7 @@ def _run(
         TimeElapsedColumn(),
         TextColumn("{task.description}", style="dim"),
     )
-    with Progress(*columns, transient=True) as progress:
+    with Progress(*columns, console=console(), transient=True) as progress:
         task = progress.add_task("scanning", total=None)
 
         def report(done: int, total: int, rel: str) -> None:
@@ -104,7 +130,7 @@ def _run(
         return update_index(root, config, progress=report)
 
 
-def _print_summary(root: Path, summary: IndexSummary) -> None:
+def _print_summary(root: Path, summary: IndexSummary, quiet: bool) -> None:
     click.echo(
         f"indexed {root}: {summary.files} files ({summary.parsed} parsed, "
         f"{summary.unchanged} unchanged, {summary.deleted} removed), "
@@ -116,5 +142,6 @@ def _print_summary(root: Path, summary: IndexSummary) -> None:
     if summary.skipped:
         reasons = ", ".join(f"{count} {reason}" for reason, count in summary.skipped.most_common())
         click.echo(f"skipped: {reasons}")
-    for warning in summary.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    if not quiet:
+        for warning in summary.warnings:
+            say(warning, "warning")

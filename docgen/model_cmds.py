@@ -1,6 +1,10 @@
 """``docgen model``: export a T5 to ONNX (int8), show a model folder; mounts train and eval.
 
 ``train`` and ``eval`` come from the workshop's commands (:mod:`docgen.workshop_cmds`).
+
+Exit status: 0 done (``info`` also describes a folder that is present but unusable, with
+its ``status``); 1 the model could not be exported; 2 usage errors, including an ``info``
+MODEL folder that does not exist.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from docgen._output import Refused
 from docgen.workshop_cmds import evaluate, train
 
 
@@ -63,6 +68,11 @@ def info(model_name: str | None, as_json: bool) -> None:
     from assistant.engine import EngineError
     from assistant.engine.info import describe_model
 
+    if model_name is not None and not Path(model_name).expanduser().is_dir():
+        raise Refused(
+            f"model {model_name} does not exist or is not a folder; give a model folder "
+            "(`docgen model export` prints one) or no MODEL for the embedded model"
+        )
     try:
         details = describe_model(model_name)
     except EngineError as exc:

@@ -45,8 +45,15 @@ from assistant.workshop.training.config import TrainConfig
     default=TrainConfig.schedule_minutes,
     help="Total training time the learning-rate schedule spans.",
 )
-@click.option("--batch-size", default=TrainConfig.batch_size, show_default=True)
-@click.option("--max-steps", type=int, default=TrainConfig.max_steps)
+@click.option(
+    "--batch-size", default=TrainConfig.batch_size, show_default=True, help="Examples per step."
+)
+@click.option(
+    "--max-steps",
+    type=int,
+    default=TrainConfig.max_steps,
+    help="Stop after this many steps (default: only the time limit).",
+)
 @click.option("--device", default=TrainConfig.device, show_default=True, help="auto, cpu or cuda.")
 @click.option(
     "--minilm",
@@ -102,18 +109,24 @@ def train(
     help="Model folder [default: the shipped model].",
 )
 @click.option(
-    "--backend", type=click.Choice(["onnx", "pytorch"]), default="onnx", show_default=True
+    "--backend",
+    type=click.Choice(["onnx", "pytorch"]),
+    default="onnx",
+    show_default=True,
+    help="Run the model with ONNX Runtime or PyTorch.",
 )
-@click.option("--split", default="test", show_default=True)
+@click.option("--split", default="test", show_default=True, help="Which split's packages to score.")
 @click.option("--limit", default=1000, show_default=True, help="Examples per situation.")
-@click.option("--per-package", default=150, show_default=True)
+@click.option("--per-package", default=150, show_default=True, help="Examples per package at most.")
 @click.option(
     "--similar-in",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
     help="Neighbour ids (e.g. checkpoints/docgen-t5/similar.json.xz).",
 )
-@click.option("--max-new-tokens", default=32, show_default=True)
+@click.option(
+    "--max-new-tokens", default=32, show_default=True, help="Longest summary drafted, in tokens."
+)
 @click.option(
     "--num-beams", default=4, show_default=True, help="Beams (the candidates of `product`)."
 )

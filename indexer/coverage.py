@@ -106,6 +106,7 @@ class CoverageReport:
     documented: int = 0
     missing: list[Missing] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
+    skipped_paths: list[tuple[str, str]] = field(default_factory=list)
     files_with_errors: list[str] = field(default_factory=list)
     fail_under: float = 0.0
 
@@ -248,6 +249,7 @@ def check_paths(
     )
     found = select([Path(p) for p in paths], root, walk_options)
     report = CoverageReport(skipped=Counter(found.skipped), fail_under=options.fail_under)
+    report.skipped_paths = list(found.skipped_paths)
     cached = _from_index(root, found.files) if use_index else {}
     to_parse = [(rel, path) for rel, path in found.files.items() if rel not in cached]
     results: dict[str, tuple[list[SymbolOutline], bool] | SkipFile] = dict(cached)
@@ -256,6 +258,7 @@ def check_paths(
         result = results[rel]
         if isinstance(result, SkipFile):
             report.skipped[result.reason] += 1
+            report.skipped_paths.append((rel, result.reason))
             continue
         symbols, has_errors = result
         report.files += 1

@@ -68,7 +68,7 @@ def _run(*args: str):
 def test_check_lists_missing_docstrings(sample):
     result = _run("check", "pkg", "legacy")
     assert result.exit_code == 0
-    lines = result.output.splitlines()
+    lines = result.stdout.splitlines()
     assert lines[:2] == ["legacy/old.py:1:1 module legacy.old", "legacy/old.py:1:5 function old"]
     assert "pkg/core.py:30:5 function build" in lines
     assert "docstring coverage 62.5% (5/8) in 3 files; fail-under 0: PASSED" in lines
@@ -84,7 +84,7 @@ def test_check_fail_under_exit_codes(sample):
 
 
 def test_check_what_counts_flags(sample):
-    base = json.loads(_run("check", "pkg", "--format", "json").output)
+    base = json.loads(_run("check", "pkg", "--format", "json").stdout)
     assert base["total"] == 6
     names = {item["qualname"] for item in base["missing"]}
     assert names == {"build"}
@@ -99,7 +99,7 @@ def test_check_what_counts_flags(sample):
             "--include-nested",
             "--include-init",
             "--include-property-setters",
-        ).output
+        ).stdout
     )
     missing = {item["qualname"] for item in wide["missing"]}
     assert missing == {
@@ -110,7 +110,7 @@ def test_check_what_counts_flags(sample):
         "build",
         "build.helper",
     }
-    no_modules = json.loads(_run("check", "pkg", "--format", "json", "--no-include-module").output)
+    no_modules = json.loads(_run("check", "pkg", "--format", "json", "--no-include-module").stdout)
     assert no_modules["total"] == 4
 
 
@@ -119,11 +119,11 @@ def test_check_reads_tool_docgen_and_flags_win(sample):
         '[tool.docgen]\nfail_under = 90\nexclude = ["legacy/"]\ninclude-private = true\n'
     )
     result = _run("check", "--format", "json")
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert result.exit_code == 1 and report["fail_under"] == 90
     assert "Engine._spin" in {item["qualname"] for item in report["missing"]}
     assert all(not item["path"].startswith("legacy/") for item in report["missing"])
-    explicit = json.loads(_run("check", "legacy/old.py", "--format", "json").output)
+    explicit = json.loads(_run("check", "legacy/old.py", "--format", "json").stdout)
     assert explicit["files"] == 0 and explicit["skipped"] == {"excluded": 1}
     assert _run("check", "--fail-under", "10").exit_code == 0
 
@@ -175,7 +175,7 @@ def test_check_other_languages_public_rules(tmp_path, monkeypatch):
         "func Exported() int { return 2 }\n\nfunc unexported() int { return 3 }\n"
     )
     monkeypatch.chdir(tmp_path)
-    report = json.loads(_run("check", "--format", "json", "--no-include-module").output)
+    report = json.loads(_run("check", "--format", "json", "--no-include-module").stdout)
     assert [item["qualname"] for item in report["missing"]] == ["Exported"]
     assert report["total"] == 2
 
@@ -187,7 +187,7 @@ def test_commands_on_a_repository_elsewhere(sample, tmp_path, monkeypatch):
     monkeypatch.chdir(elsewhere)
     indexed = _run("index", str(sample), "-q")
     assert "2 files (2 parsed" in indexed.output  # the target's pyproject applies
-    checked = json.loads(_run("check", str(sample / "pkg"), "--format", "json").output)
+    checked = json.loads(_run("check", str(sample / "pkg"), "--format", "json").stdout)
     # paths are reported relative to the target's project root (its pyproject.toml)
     assert checked["files"] == 2 and checked["missing"][0]["path"] == "pkg/core.py"
 
@@ -211,7 +211,7 @@ def test_check_reuses_the_index_with_identical_results(sample):
 def test_check_defaults_to_the_current_folder(sample, monkeypatch):
     (sample / "pyproject.toml").write_text("[tool.docgen]\nfail_under = 0\n")
     monkeypatch.chdir(sample / "pkg")  # the project's config applies, the scope is ./
-    report = json.loads(_run("check", "--format", "json").output)
+    report = json.loads(_run("check", "--format", "json").stdout)
     assert report["files"] == 2 and {m["path"] for m in report["missing"]} == {"pkg/core.py"}
 
 
@@ -221,7 +221,7 @@ def test_check_of_another_project_reads_that_projects_config(sample, tmp_path):
     (other / "lib" / "mod.py").write_text('"""Mod."""\n\n\ndef f():\n    pass\n')
     (other / "pyproject.toml").write_text("[tool.docgen]\nfail-under = 90\n")
     (sample / "pyproject.toml").write_text("[tool.docgen]\nfail-under = 10\n")
-    report = json.loads(_run("check", str(other), "--format", "json").output)
+    report = json.loads(_run("check", str(other), "--format", "json").stdout)
     assert report["fail_under"] == 90 and not report["passed"]
     assert _run("check", str(other)).exit_code == 1
     # flags still win, and an explicit --config is kept
@@ -229,4 +229,4 @@ def test_check_of_another_project_reads_that_projects_config(sample, tmp_path):
     explicit = _run("check", str(other), "--config", str(sample / "pyproject.toml"))
     assert explicit.exit_code == 0 and "fail-under 10:" in explicit.output
     # the working directory's project is unchanged
-    assert json.loads(_run("check", "--format", "json").output)["fail_under"] == 10
+    assert json.loads(_run("check", "--format", "json").stdout)["fail_under"] == 10
