@@ -31,11 +31,13 @@ def read_tool_config(pyproject: Path | None, explicit: bool = False) -> dict:
         raise ConfigProblem(f"{exc}; fix it or pass --config FILE") from exc
 
 
-def warn_unknown_keys(table: dict) -> None:
-    """Print each unknown ``[tool.docgen]`` key of ``table`` once per run, on stderr."""
+def warn_about_config(table: dict) -> None:
+    """Print, once per run on stderr, each key of ``table`` that is ignored: the locations a
+    repository may not choose (``ToolConfig.warnings``) and unknown keys."""
     ctx = click.get_current_context(silent=True)
     shown: set[str] = ctx.find_root().meta.setdefault("docgen.warned", set()) if ctx else set()
-    for warning in indexer.config.unknown_key_warnings(table):
+    dropped = getattr(table, "warnings", [])
+    for warning in [*dropped, *indexer.config.unknown_key_warnings(table)]:
         if warning not in shown:
             shown.add(warning)
             say(warning, "warning")

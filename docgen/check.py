@@ -20,7 +20,7 @@ from docgen._config import (
     project_root,
     refuse_outside,
     retarget,
-    warn_unknown_keys,
+    warn_about_config,
 )
 from docgen._output import say, skipped
 from indexer.coverage import CheckOptions, check_paths
@@ -94,7 +94,7 @@ def check(
         raise click.UsageError("-q and -v contradict each other; choose one")
     table = retarget(ctx, paths)
     if not quiet:
-        warn_unknown_keys(table)
+        warn_about_config(table)
     fail_under, exclude = ctx.params["fail_under"], ctx.params["exclude"]
     flags = {name: ctx.params[name] for name in _FLAGS}
     root = project_root(ctx, paths)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from docgen._config import read_tool_config, refuse_outside, warn_unknown_keys
+from docgen._config import read_tool_config, refuse_outside, warn_about_config
 from docgen._output import ConfigProblem, console, quiet_library_logs, say, skipped
 from docgen._paths import absolute, root_for
 
@@ -49,7 +49,7 @@ def _settings(
     else:
         table = read_tool_config(pyproject if pyproject.is_file() else None)
     if not quiet:
-        warn_unknown_keys(table)
+        warn_about_config(table)
     if exclude:  # added to the file's patterns, as on `docgen check`
         existing = table.get("exclude", [])
         if isinstance(existing, str):

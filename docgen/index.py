@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from docgen._config import config_for, config_option, warn_unknown_keys
+from docgen._config import config_for, config_option, warn_about_config
 from docgen._output import Refused, console, say, skipped
 from docgen._paths import absolute, find_root, is_outside
 from indexer.config import ConfigError
@@ -69,7 +69,7 @@ def index(ctx: click.Context, path, exclude, quiet, verbose, **overrides) -> Non
     root = _root(path)
     table = config_for(ctx, root)
     if not quiet:
-        warn_unknown_keys(table)
+        warn_about_config(table)
     try:
         config = IndexConfig.from_tool_config(table)
     except ConfigError as exc:

@@ -40,7 +40,9 @@ PRAGMAS = (
     "    def count(self, n):  # noqa: D401\n"
     "        return n  # pragma: no cover\n"
 )
-LATIN1 = "# -*- coding: latin-1 -*-\n\ndef price(euros):\n    return euros\n\n\nLABEL = 'caf\u00e9'\n"
+LATIN1 = (
+    "# -*- coding: latin-1 -*-\n\ndef price(euros):\n    return euros\n\n\nLABEL = 'caf\u00e9'\n"
+)
 BROKEN = "def f(a):\n"
 
 

@@ -96,13 +96,25 @@ def test_unknown_keys_are_warned_about_once(project, command) -> None:
     assert "fail-under" in result.stderr.split("fail-undr", 1)[1]
 
 
-# Needs H1's indexer.config.unknown_key_warnings (merged with the stores branch).
 def test_generate_warns_about_unknown_keys_once(project, tiny_t5, tmp_path, capsys) -> None:
     (project / "pyproject.toml").write_text("[tool.docgen]\nfail-undr = 80\n")
     args = ["generate", "--model", str(tiny_t5), "--no-index", "--beams", "1"]
     assert main([*args, "--cache-dir", str(tmp_path / "c"), "pkg"]) == 0
     err = capsys.readouterr().err
     assert err.count("fail-undr") == 1, err
+
+
+@pytest.mark.parametrize("command", ["check", "index", "generate"])
+def test_keys_a_repository_may_not_set_are_named_once(project, command, tmp_path) -> None:
+    """A repository's own cache-dir/model are ignored (security), and the user is told."""
+    (project / "pyproject.toml").write_text(
+        f'[tool.docgen]\ncache-dir = "{tmp_path / "planted"}"\nmodel = "planted-model"\n'
+    )
+    extra = ["--no-index", "--beams", "1"] if command == "generate" else []
+    result = _invoke(command, *extra, "pkg")
+    for key in ("'cache-dir'", "'model'"):
+        assert result.stderr.count(f"ignoring {key} in [tool.docgen]") == 1, result.stderr
+    assert not (tmp_path / "planted").exists()
 
 
 # --- item 18: exit codes ------------------------------------------------------------------
