@@ -9,7 +9,7 @@ annotations and defaults (:func:`assistant.paramevidence.compatible`), is one pa
 neighbour's description is *right* when it says what the function's own says (token F1 of
 the two descriptions >= ``--f1``). Prints precision per similarity bin, the precision of
 borrowing by name alone from any function of the package (what docgen did before), and the
-lowest threshold whose pairs above it reach ``--precision``.
+lowest threshold above which every similarity bin reaches ``--precision``.
 
 Usage::
 
@@ -19,7 +19,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import random
 import re
@@ -88,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", default="valid")
     parser.add_argument("--top-k", type=int, default=3)
     parser.add_argument("--f1", type=float, default=0.5)
-    parser.add_argument("--precision", type=float, default=0.8)
+    parser.add_argument("--precision", type=float, default=0.9)
     parser.add_argument("--max-files", type=int, default=300)
     parser.add_argument("--max-functions", type=int, default=600)
     parser.add_argument("--json", action="store_true")
@@ -124,17 +123,38 @@ def main(argv: list[str] | None = None) -> int:
                 if lenders:
                     by_name.append(_f1(text, rng.choice(lenders)[2][name]) >= args.f1)
         print(f"{package['name']}: {len(functions)} functions, {len(pairs)} pairs so far")
-    bins = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.01]
-    print(f"\n{'similarity':<12} {'pairs':>6} {'right':>6} {'precision':>9}  (at or above)")
+    bins = [0.0, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.01]
+    print(f"\n{'similarity':<12} {'pairs':>6} {'precision':>9} {'in bin':>7} {'bin prec':>8}")
     fitted = None
     table = []
-    for low in bins[:-1]:
+    for low, high in zip(bins, bins[1:], strict=False):
         above = [r for s, r, _ in pairs if s >= low]
+        inside = [r for s, r, _ in pairs if low <= s < high]
         precision = sum(above) / len(above) if above else 0.0
-        table.append({"threshold": low, "pairs": len(above), "precision": round(precision, 3)})
-        print(f">= {low:<9} {len(above):>6} {sum(above):>6} {precision:>9.3f}")
-        if fitted is None and above and precision >= args.precision:
-            fitted = low
+        bin_precision = sum(inside) / len(inside) if inside else 0.0
+        table.append(
+            {
+                "threshold": low,
+                "pairs": len(above),
+                "precision": round(precision, 3),
+                "bin_pairs": len(inside),
+                "bin_precision": round(bin_precision, 3),
+            }
+        )
+        print(
+            f">= {low:<9} {len(above):>6} {precision:>9.3f} {len(inside):>7} {bin_precision:>8.3f}"
+        )
+    # the lowest threshold above which every bin reaches the wanted precision
+    for row in reversed(table):
+        if row["bin_pairs"] and row["bin_precision"] < args.precision:
+            break
+        fitted = row["threshold"]
+    packages_seen = sorted({p for _, _, p in pairs})
+    for name in packages_seen:
+        mine = [(s, r) for s, r, p in pairs if p == name]
+        high = [r for s, r in mine if s >= (fitted or 1.0)]
+        print(f"  {name}: {len(mine)} pairs, {len(high)} at or above the threshold", end="")
+        print(f", precision {sum(high) / len(high):.3f}" if high else "")
     name_precision = sum(by_name) / len(by_name) if by_name else 0.0
     print(f"by name alone: {len(by_name)} pairs, precision {name_precision:.3f}")
     print(f"fitted threshold (precision >= {args.precision}): {fitted}")

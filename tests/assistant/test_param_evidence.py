@@ -288,9 +288,9 @@ def schedule_email_job(queue, recipient: str, delay_seconds: int = 60):
     return job
 
 
-def schedule_sms_job(queue, recipient: str, delay_seconds: int = 60):
-    job = queue.make_job("sms", recipient)
-    job.delay = delay_seconds
+def schedule_email_job_later(queue, recipient: str, delay_seconds: int = 60):
+    job = queue.make_job("email", recipient)
+    job.delay = delay_seconds * 2
     queue.push(job)
     return job
 ''',
@@ -311,6 +311,25 @@ def area_of_polygon(points, recipient: str):
 def perimeter(points, recipient: str):
     return sum(math.dist(a, b) for a, b in zip(points, points[1:]))
 """,
+    "db/engine.py": """
+def run_query(sql: str, params=None, *, timeout: float = 30.0):
+    cursor = CONNECTION.execute(sql, params or ())
+    return cursor.fetchall()
+""",
+    "db/api.py": '''
+from db.engine import run_query
+
+
+def query(sql: str, params=None, timeout: float = 5.0):
+    """Run a read-only statement and return its rows.
+
+    Args:
+        sql: The statement, with ``?`` placeholders.
+        params: Values bound to the placeholders.
+        timeout: Seconds before the statement is cancelled.
+    """
+    return run_query(sql, params, timeout=timeout)
+''',
 }
 
 
@@ -334,12 +353,17 @@ def test_neighbour_above_the_threshold_lends_descriptions(neighbour_repo, make_p
                 for s in parse_source(
                     (neighbour_repo / "app/jobs.py").read_bytes(), "app/jobs.py"
                 ).symbols
-                if s.name == "schedule_sms_job"
+                if s.name == "schedule_email_job_later"
             ),
         )
     )
+    from assistant.paramevidence import NEIGHBOUR_THRESHOLD
+
     assert scored and scored[0][0].name == "schedule_email_job"
-    described = _params(_document(pipeline, neighbour_repo, "app/jobs.py", "schedule_sms_job"))
+    assert scored[0][1] >= NEIGHBOUR_THRESHOLD  # a near-copy
+    described = _params(
+        _document(pipeline, neighbour_repo, "app/jobs.py", "schedule_email_job_later")
+    )
     assert described["recipient"] == "Email address the message is delivered to."
     assert pipeline.param_source_counts()["neighbour"] == 3
 
@@ -359,3 +383,96 @@ def test_neighbour_below_the_threshold_lends_nothing(neighbour_repo, make_pipeli
     assert described["recipient"] == "The ``recipient`` value (``str``)."
     assert described["points"] == "The ``points`` value."
     assert pipeline.param_source_counts()["neighbour"] == 0
+
+
+def test_wrapper_in_another_file_is_found_through_the_index(neighbour_repo, make_pipeline):
+    pipeline = make_pipeline(neighbour_repo, style="google")
+    described = _params(_document(pipeline, neighbour_repo, "db/engine.py", "run_query"))
+    assert described["sql"] == "The statement, with ``?`` placeholders."
+    assert described["params"] == "Values bound to the placeholders. Defaults to ``None``."
+    assert "cancelled" not in described["timeout"]  # 5.0 in the wrapper, 30.0 here
+    counts = pipeline.param_source_counts()
+    assert counts["wrapper"] == 2 and counts["neutral"] == 1
+
+
+STALE = {
+    "pkg/core.py": '''
+class Group:
+    def add_command(self, cmd, name: str | None = None) -> None:
+        """Register another command with this group.
+
+        Args:
+            cmd: The command to add.
+            name: The name of the group command.
+        """
+        self.commands[name or cmd.name] = cmd
+
+
+class Context:
+    def get_parameter_source(self, name: str, default=None):
+        """Return where a parameter's value came from.
+
+        Args:
+            default: Returned when the parameter is unknown.
+        """
+        return self._parameter_source.get(name, default)
+''',
+}
+
+
+def test_a_stale_update_borrows_nothing_by_name_alone(tmp_path, make_pipeline) -> None:
+    from assistant.edits import apply_edits
+    from assistant.pipeline import find_stale
+
+    root = write_tree(tmp_path / "repo", STALE)
+    pipeline = make_pipeline(root)
+    source = (root / "pkg/core.py").read_bytes()
+    parsed = parse_source(source, "pkg/core.py")
+    (finding,) = find_stale(parsed)
+    symbol = next(s for s in parsed.symbols if s.qualname == "Context.get_parameter_source")
+    edit = pipeline.plan_stale_update("pkg/core.py", source, symbol, finding)
+    edited = apply_edits(source, [edit]).decode()
+    assert "            name: The ``name`` value (``str``).\n" in edited
+    assert edited.count("The name of the group command.") == 1  # add_command's own
+
+
+BAR = {
+    "ui/bar.py": '''
+class ProgressBar:
+    """A bar that fills as work is done.
+
+    :param length: How many steps make the bar full.
+    :param width: Characters per line of the bar.
+    """
+
+    def __init__(self, length: int, width: int = 36) -> None:
+        self.length, self.width = length, width
+
+
+def table(rows, width: int = 80):
+    """Lay out rows as a table.
+
+    :param rows: The rows.
+    :param width: Width of the table in pixels.
+    """
+    return layout(rows, width)
+
+
+def grid(rows, width: int = 80):
+    """Lay out rows as a grid.
+
+    :param rows: The rows.
+    :param width: Width of the table in pixels.
+    """
+    return layout(rows, width)
+''',
+}
+
+
+def test_a_constructor_is_described_by_its_class_docstring(tmp_path, make_pipeline) -> None:
+    root = write_tree(tmp_path / "repo", BAR)
+    pipeline = make_pipeline(root, style="sphinx")
+    described = _params(_document(pipeline, root, "ui/bar.py", "ProgressBar.__init__"))
+    assert described["length"] == "How many steps make the bar full."
+    assert described["width"] == "Characters per line of the bar. Defaults to ``36``."
+    assert pipeline.param_source_counts()["same-class"] == 2
