@@ -30,6 +30,7 @@ from anywhere in the repository (click's ``Context.get_parameter_source`` once g
 from __future__ import annotations
 
 import ast
+import re
 import textwrap
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -70,9 +71,7 @@ _MAX_DEPTH = 3  # base classes followed this many levels up
 
 def _norm_type(text: str | None) -> str:
     out = "".join((text or "").split()).strip("\"'")
-    for prefix in ("typing.", "t.", "collections.abc."):
-        out = out.replace(prefix, "")
-    return out
+    return re.sub(r"(?<![\w.])(?:typing|t|collections\.abc)\.", "", out)
 
 
 def compatible(ours: Parameter, theirs: Parameter) -> bool:
@@ -348,7 +347,8 @@ class ParamEvidence:
         candidates: list[tuple[Symbol, str, bytes]] = []
         for s in target.parsed.symbols:
             if s.docstring and s.kind in ("function", "method") and s is not symbol:
-                candidates.append((s, target.path, target.source))
+                if any(callee_key(c) == symbol.name for c in s.calls):
+                    candidates.append((s, target.path, target.source))
         for s in self.resolver.documented_callers(symbol.name):
             if s.path != target.path and s.language == "python":
                 candidates.append((s, s.path, b""))

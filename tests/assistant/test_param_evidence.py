@@ -476,3 +476,49 @@ def test_a_constructor_is_described_by_its_class_docstring(tmp_path, make_pipeli
     assert described["length"] == "How many steps make the bar full."
     assert described["width"] == "Characters per line of the bar. Defaults to ``36``."
     assert pipeline.param_source_counts()["same-class"] == 2
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs", "fits_it"),
+    [
+        (("x", "positional", "str", None), ("x", "positional", "str", None), True),
+        (("x", "positional", None, None), ("x", "keyword_only", "int", None), True),
+        (
+            ("x", "positional", "t.Optional[str]", "None"),
+            ("x", "positional", "Optional[str]", "None"),
+            True,
+        ),
+        (("x", "positional", "bytes", None), ("x", "positional", "str", None), False),
+        (("x", "positional", None, None), ("x", "positional", None, "None"), False),
+        (("x", "positional", None, "'r'"), ("x", "positional", None, '"r"'), True),
+        (("x", "positional", None, "1"), ("x", "positional", None, "2"), False),
+        (("x", "var_positional", None, None), ("x", "positional", None, None), False),
+        (("x", "var_keyword", None, None), ("x", "var_keyword", None, None), True),
+    ],
+)
+def test_compatible_parameters(ours, theirs, fits_it) -> None:
+    from assistant.paramevidence import compatible
+    from indexer.symbols import Parameter
+
+    assert compatible(Parameter(*ours), Parameter(*theirs)) is fits_it
+
+
+@pytest.mark.parametrize(
+    ("text", "default", "kept"),
+    [
+        ("The file to read.", None, "The file to read."),
+        ("File to write to, or None for stdout. Defaults to None.", None, None),
+        ("Mode, optional.", None, None),
+        ('Label. Defaults to "Working".', '"Reading..."', None),
+        ('Label. Defaults to "Reading...".', "'Reading...'", "Label."),
+        ("Uses ``other_thing`` to decide.", "1", None),  # an identifier this code lacks
+    ],
+)
+def test_a_borrowed_description_must_not_contradict_the_code(text, default, kept) -> None:
+    from assistant.faithfulness import code_facts
+    from assistant.styles.build import fits
+    from indexer.symbols import Parameter
+
+    code = f"def f(x={default}):\n    return x\n" if default else "def f(x):\n    return x\n"
+    symbol = next(s for s in parse_source(code.encode(), "m.py").symbols if s.name == "f")
+    assert fits(text, Parameter("x", "positional", None, default), code_facts(symbol, code)) == kept
