@@ -19,14 +19,15 @@ No model is needed. Usage::
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
 
-from generate_bench import _package_dir, prepare
-from param_threshold_fit import _f1
+from generate_bench import prepare
+from param_threshold_fit import token_f1
 
 from assistant.faithfulness import code_facts
 from assistant.paramevidence import documented_params
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix="docgen-params-"))
     root, _ = prepare(args.package, args.target, work)
     update_index(root)
-    original_root = _package_dir(args.package)
+    original_root = Path(importlib.import_module(args.package).__file__).resolve().parent
     pipeline = DocPipeline(root, PipelineSettings(update_index=False, cache_dir=work / "cache"))
     tally: dict[str, Counter[str]] = {"evidence": Counter(), "by-name": Counter()}
     for path in sorted((root / args.package).rglob("*.py")):
@@ -123,7 +124,7 @@ def _count(counts: Counter[str], source: str, text: str, truth: str, f1: float) 
     counts[f"source:{source}"] += 1
     if source not in ("neutral", "empty"):
         counts["borrowed"] += 1
-        counts["borrowed_right"] += _f1(truth, text) >= f1
+        counts["borrowed_right"] += token_f1(truth, text) >= f1
 
 
 if __name__ == "__main__":

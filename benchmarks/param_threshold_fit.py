@@ -37,7 +37,7 @@ from indexer.text import symbol_source
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 
-def _f1(a: str, b: str) -> float:
+def token_f1(a: str, b: str) -> float:
     ta, tb = _TOKEN.findall(a.lower()), _TOKEN.findall(b.lower())
     if not ta or not tb:
         return 0.0
@@ -116,12 +116,12 @@ def main(argv: list[str] | None = None) -> int:
                 for name, text in described.items():
                     if name in theirs_described and name in theirs:
                         if compatible(mine[name], theirs[name]):
-                            right = _f1(text, theirs_described[name]) >= args.f1
+                            right = token_f1(text, theirs_described[name]) >= args.f1
                             pairs.append((float(scores[i, j]), right, package["name"]))
             for name, text in described.items():  # by name alone, from anywhere
                 lenders = [f for f in functions if f[0] is not symbol and name in f[2]]
                 if lenders:
-                    by_name.append(_f1(text, rng.choice(lenders)[2][name]) >= args.f1)
+                    by_name.append(token_f1(text, rng.choice(lenders)[2][name]) >= args.f1)
         print(f"{package['name']}: {len(functions)} functions, {len(pairs)} pairs so far")
     bins = [0.0, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.01]
     print(f"\n{'similarity':<12} {'pairs':>6} {'precision':>9} {'in bin':>7} {'bin prec':>8}")
