@@ -29,9 +29,7 @@ from anywhere in the repository (click's ``Context.get_parameter_source`` once g
 
 from __future__ import annotations
 
-import ast
 import re
-import textwrap
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -39,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.callees import CalleeResolver
+from assistant.passing import bases, call_text, calls_target, own_calls, parse_function, passed_on
 from assistant.prompt import callee_key
 from assistant.styles import detect_docstring_style
 from assistant.styles import find_params as find_doc_params
@@ -282,16 +281,16 @@ class ParamEvidence:
 
     def callees(self, target: Target) -> Iterator[Lender]:
         """Definitions the target's body passes a parameter to under the same name."""
-        fn = _function(target.code)
+        fn = parse_function(target.code)
         if fn is None:
             return
         names = {p.name.lstrip("*") for p in target.symbol.parameters}
         local = {s.qualname: s for s in target.parsed.symbols if s.kind != "module"}
-        for call in _own_calls(fn):
-            text = _call_text(call)
+        for call in own_calls(fn):
+            text = call_text(call)
             if not text or callee_key(text) == target.symbol.name:
                 continue
-            passed = _passed(call, names)
+            passed = passed_on(call, names)
             if not passed:
                 continue
             callee = self._resolve(text, target, local)
@@ -370,18 +369,18 @@ class ParamEvidence:
                 parsed = target.parsed
             from indexer.text import symbol_source
 
-            fn = _function(symbol_source(source, caller))
+            fn = parse_function(symbol_source(source, caller))
             if fn is None:
                 continue
             names = {p.name.lstrip("*") for p in caller.parameters}
             ok: set[str] = set()
-            for call in _own_calls(fn):
-                text = _call_text(call)
-                if not text or not _calls_target(
+            for call in own_calls(fn):
+                text = call_text(call)
+                if not text or not calls_target(
                     text, caller, parsed, symbol, rel == target.path, own
                 ):
                     continue
-                for where, name in _passed(call, names):
+                for where, name in passed_on(call, names):
                     if isinstance(where, int):
                         if where < len(params) and params[where].name.lstrip("*") == name:
                             ok.add(name)
@@ -422,7 +421,7 @@ class ParamEvidence:
             cls = next((s for s in parsed.symbols if s.qualname == class_qualname), None)
             if cls is None or cls.kind != "class" or depth >= _MAX_DEPTH:
                 continue
-            for base in _bases(source, cls):
+            for base in bases(source, cls):
                 found = self._class(base, rel, source, parsed)
                 if found is None or (found[0], found[3]) in seen:
                     continue
@@ -468,86 +467,6 @@ class ParamEvidence:
         for symbol, score in self.similar.scored(target):
             if score >= self.threshold:
                 yield Lender("neighbour", symbol, None, f"{symbol.qualname} ({score:.2f})")
-
-
-# --- reading calls ----------------------------------------------------------------------
-
-
-def _function(code: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    try:
-        tree = ast.parse(textwrap.dedent(code))
-    except (SyntaxError, ValueError):
-        return None
-    node = tree.body[0] if tree.body else None
-    return node if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) else None
-
-
-def _own_calls(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.Call]:
-    stack: list[ast.AST] = list(fn.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Call):
-            yield node
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                stack.append(child)
-
-
-def _call_text(call: ast.Call) -> str | None:
-    if isinstance(call.func, ast.Name | ast.Attribute):
-        text = ast.unparse(call.func)
-        return text if all(part.isidentifier() for part in text.split(".")) else None
-    return None
-
-
-def _passed(call: ast.Call, names: set[str]) -> list[tuple[int | str, str]]:
-    """(position or keyword, parameter) for each parameter passed as it is."""
-    out: list[tuple[int | str, str]] = []
-    for i, arg in enumerate(call.args):
-        if isinstance(arg, ast.Starred):
-            break  # positions after *args are unknown
-        if isinstance(arg, ast.Name) and arg.id in names:
-            out.append((i, arg.id))
-    for kw in call.keywords:
-        if kw.arg and isinstance(kw.value, ast.Name) and kw.value.id in names:
-            out.append((kw.arg, kw.value.id))
-    return out
-
-
-def _calls_target(
-    call: str, caller: Symbol, parsed: ParsedFile, target: Symbol, same_file: bool, module: str
-) -> bool:
-    head, _, rest = call.partition(".")
-    if same_file:
-        if call == target.qualname:
-            return True
-        if head in ("self", "cls") and rest == target.name and caller.parent == target.parent:
-            return target.parent is not None
-        if head not in parsed.imports:
-            return False
-    imported = parsed.imports.get(head)
-    if not imported:
-        return False
-    dotted = f"{imported}.{rest}" if rest else imported
-    return dotted == f"{module}.{target.qualname}"
-
-
-def _bases(source: bytes, cls: Symbol) -> list[str]:
-    from indexer.text import symbol_source
-
-    try:
-        tree = ast.parse(textwrap.dedent(symbol_source(source, cls)))
-    except (SyntaxError, ValueError):
-        return []
-    node = tree.body[0] if tree.body else None
-    if not isinstance(node, ast.ClassDef):
-        return []
-    out = []
-    for base in node.bases:
-        target = base.value if isinstance(base, ast.Subscript) else base  # Generic[T] -> Generic
-        if isinstance(target, ast.Name | ast.Attribute):
-            out.append(ast.unparse(target))
-    return out
 
 
 def describer_for(
