@@ -54,11 +54,13 @@ class CalleeResolver:
         self._note = note
         self._names: dict[str, Symbol] | None = None
         self._found: dict[str, Symbol | None] = {}
+        self._callers: dict[str, list[Symbol]] | None = None
 
     def reset(self) -> None:
         """Forget what was read from the index (call after the index changed)."""
         self._names = None
         self._found = {}
+        self._callers = None
 
     def documented_by_name(self) -> dict[str, Symbol]:
         """Documented definitions of the index by bare name (first in path order)."""
@@ -73,6 +75,22 @@ class CalleeResolver:
                 self._note(f"index lookup failed ({exc})")
             self._names = names
         return self._names
+
+    def documented_callers(self, name: str) -> list[Symbol]:
+        """Documented functions of the index whose body calls something named ``name``
+        (by bare name: callers must still check what the call resolves to)."""
+        if self._callers is None:
+            callers: dict[str, list[Symbol]] = {}
+            store = self._store()
+            try:
+                for symbol in store.symbols() if store is not None else []:
+                    if symbol.docstring and symbol.kind in ("function", "method"):
+                        for key in {callee_key(c) for c in symbol.calls}:
+                            callers.setdefault(key, []).append(symbol)
+            except Exception as exc:  # noqa: BLE001
+                self._note(f"index lookup failed ({exc})")
+            self._callers = callers
+        return self._callers.get(name, [])
 
     def _find_dotted(self, dotted: str) -> Symbol | None:
         """Resolve ``pkg.mod.func`` / ``pkg.mod.Class.method`` to an indexed definition."""

@@ -1,5 +1,13 @@
-"""The parameter lexicon: parameter descriptions already written in the repository, reused
-for parameters of the same name (real prose from the repo, never invented)."""
+"""The parameter lexicon: parameter descriptions already written in the repository, by
+parameter name.
+
+The pipeline no longer describes a parameter from it: a description found by name alone
+may have been written for something else (click's ``Context.get_parameter_source`` once got
+``name: The name of the group command.``). Drafted descriptions come from related symbols
+only (:mod:`assistant.paramevidence`); the lexicon stays as part of the cached convention
+scan (:mod:`assistant.conventions`) and for callers that want the repository's prose by
+name.
+"""
 
 from __future__ import annotations
 
@@ -58,7 +66,8 @@ class ParamLexicon:
         return seen.most_common(1)[0][0] if seen else None
 
     def describe(self, param: Parameter) -> str:
-        """Return a description: the repository's own, else one made from the name."""
+        """Return a description: the repository's own by name alone, else one made from the
+        name (not fitted to ``param``: see :func:`assistant.styles.build.fits`)."""
         found = self.lookup(param.name)
         if found:
             return found

@@ -41,14 +41,15 @@ from assistant.edits import (
 from assistant.engine import DynamicBatcher, EngineError, Priority, TextGenerator
 from assistant.faithfulness import (
     FAITHFULNESS_VERSION,
+    ParamFact,
     code_facts,
     grounding_texts,
     make_faithful,
-    neutral_description,
 )
 from assistant.fingerprint import model_fingerprint, text_sha
 from assistant.index_handle import IndexedFiles, IndexHandle, index_config
 from assistant.lexicon import ParamLexicon
+from assistant.paramevidence import ParamEvidence
 from assistant.prompt import first_sentence
 from assistant.ranker import RankerError
 from assistant.results import DocResult, PipelineStats
@@ -63,10 +64,10 @@ from assistant.styles import (
     style_for_language,
     wrap_comment,
 )
-from assistant.styles.build import build_doc_model, fitting_describer, raise_descriptions
+from assistant.styles.build import build_doc_model, neutral_param_description, raise_descriptions
 from assistant.summaries import Refined, Vocabulary, choose_summary
 from assistant.target import Target
-from indexer.symbols import ParsedFile, Symbol
+from indexer.symbols import Parameter, ParsedFile, Symbol
 
 if TYPE_CHECKING:  # heavy to import: only the types are needed here
     from indexer.embed import Embedder
@@ -159,6 +160,9 @@ class DocPipeline:
             self.settings.max_context_tokens,
             self.index.generation,
         )
+        self.param_evidence = ParamEvidence(
+            self.root, self.retriever.callee_resolver, self.retriever.similar_symbols
+        )
 
     # --- lazily built parts -------------------------------------------------------------
 
@@ -195,6 +199,11 @@ class DocPipeline:
             embed_seconds=self.retriever.embed_seconds,
             interactive_batches=self._batcher.batches_run if self._batcher is not None else 0,
         )
+
+    def param_source_counts(self) -> dict[str, int]:
+        """How many rendered parameter descriptions came from each source so far
+        (:data:`assistant.paramevidence.SOURCES`)."""
+        return dict(self.param_evidence.counts)
 
     @property
     def loaded_generator(self) -> TextGenerator | None:
@@ -369,10 +378,14 @@ class DocPipeline:
         symbol = target.symbol
         style = self.style_for(symbol.language)
         facts = code_facts(symbol, target.code, summary.evidence)
-        describe = fitting_describer(self.lexicon.describe, facts)
+        describe = self.param_evidence.describer(target, style, facts)
         doc = build_doc_model(symbol, summary.summary, target.code, style, describe, summary.raises)
         # the one gate every drafted docstring passes before it is shown or written
-        checked = make_faithful(doc, style, symbol.language, facts, neutral_description)
+        neutral = lambda fact: neutral_param_description(fact, style)  # noqa: E731
+        checked = make_faithful(doc, style, symbol.language, facts, neutral)
+        self.param_evidence.count(
+            describe, ((p.bare_name, p.description) for p in checked.doc.params)
+        )
         notes = list(summary.notes)
         if checked.fixes:
             notes.append("removed what the code contradicts: " + "; ".join(checked.fixes))
@@ -452,7 +465,14 @@ class DocPipeline:
         from indexer.text import symbol_source
 
         facts = code_facts(symbol, symbol_source(source, symbol))
-        describe = fitting_describer(self.lexicon.describe, facts)
+        evidence = self.param_evidence.describer(
+            self.target(symbol.path, source, symbol), finding.style, facts
+        )
+
+        def describe(param: Parameter) -> str:  # a stale entry is written without a type
+            fact = ParamFact(param.name.lstrip("*"), param.kind, param.default, param.annotation)
+            return evidence(param) or neutral_param_description(fact, "sphinx")
+
         return _plan_stale_update(source, symbol, finding, describe, project_line_length(self.root))
 
     def plan_stale_update(

@@ -149,6 +149,33 @@ class SimilarSymbols:
             self._note(f"similar symbols unavailable ({exc}); drafting without them")
             return empty
 
+    def scored(self, target: Target) -> list[tuple[Symbol, float]]:
+        """The ``top_k`` most similar documented symbols of ``target`` with their
+        similarity (best first; [] without an index or when the search fails)."""
+        store = self._store()
+        if store is None or self.top_k <= 0:
+            return []
+        try:
+            from indexer.embed import embedding_text
+
+            _single_threaded_faiss()
+            vector, symbol_id = self._indexed_vector(store, target)
+            if vector is None:
+                vector = self._embed([embedding_text(target.symbol, target.code)])[0]
+            if vector is None:
+                return []
+            exclude = {symbol_id} if symbol_id is not None else set()
+            hits = store.search(vector, self.top_k + 1, documented_only=True, exclude=exclude)
+        except Exception as exc:  # noqa: BLE001 - retrieval degrades, never fails
+            self._note(f"similar symbols unavailable ({exc}); drafting without them")
+            return []
+        out = []
+        for symbol, score in hits:
+            if symbol.path == target.path and symbol.qualname == target.symbol.qualname:
+                continue
+            out.append((symbol, float(score)))
+        return out[: self.top_k]
+
     def _search(
         self, store: IndexStore, target: Target, vector: np.ndarray | None, symbol_id: int | None
     ) -> list[tuple[str, str]]:

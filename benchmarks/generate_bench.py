@@ -10,6 +10,8 @@ pipeline drafts every missing docstring twice: with an empty output cache (cold)
 drafted docstring, the documented parameters must equal the signature's, in order.
 Faithfulness (issue #12): how many drafts the faithfulness check repaired, and how many
 false statements remain in what is shown (``benchmarks/faithfulness_audit.py``; target 0).
+Parameter descriptions (issue #12 item 2): how many came from each source (``override``,
+``callee``, ``wrapper``, ``same-class``, ``neighbour``, ``neutral``, ``empty``).
 
 Write safety (``--write-check``): a copy of ``mpmath`` gets ``docgen generate --write
 --update-stale``; every file must still parse and mpmath's own tests must pass as before.
@@ -161,6 +163,7 @@ def throughput(args, work: Path, model: str | None) -> dict:
     cold_stats = pipeline.stats()
     model_s = cold_stats.model_seconds
     embed_s, embedded = cold_stats.embed_seconds, cold_stats.embedded
+    param_sources = pipeline.param_source_counts()
     pipeline.close()
 
     warm_pipeline = DocPipeline(root, _settings(model, cache, args.beams, args.threads))
@@ -195,6 +198,8 @@ def throughput(args, work: Path, model: str | None) -> dict:
         "structural_pct": round(100.0 * ok / max(1, total), 2),
         "structural_failures": failures[:5],
         "mean_confidence": round(sum(r.confidence for r in cold.results) / max(1, total), 3),
+        # where each drafted parameter description came from (issue #12 item 2)
+        "param_sources": param_sources,
         **faithful,
     }
 

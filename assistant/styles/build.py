@@ -34,44 +34,74 @@ _NO_VALUE = {"None", "NoReturn", "Never", "typing.NoReturn", "void", "()"}
 _OPTIONAL = re.compile(r"^\s*optional\b|\(optional\)|,\s*optional\b", re.IGNORECASE)
 
 
-def fitting_description(text: str, param: Parameter) -> str:
-    """``text`` (a description, perhaps borrowed from another function's parameter of the
-    same name) if it fits ``param``, without its default (the code's own is stated by the
-    caller); else a neutral description.
+def fits(text: str, param: Parameter, facts: CodeFacts | None = None) -> str | None:
+    """``text`` (a description borrowed from a related symbol's parameter of the same
+    name) as it may describe ``param``, without the default it restates (the code's own is
+    stated by the caller); None when it contradicts the code.
 
     A description that states another default than the code's, or any default or
-    "optional" for a required parameter, was written for another parameter: nothing of it
-    is kept (``rich.progress.open``'s required ``file`` once read "File to write to, or
-    None for stdout. Defaults to None.").
+    "optional" for a required parameter, was written for another parameter
+    (``rich.progress.open``'s required ``file`` once read "File to write to, or None for
+    stdout. Defaults to None."); one naming an identifier that neither the code nor its
+    evidence names (:func:`assistant.faithfulness.ungrounded`, with ``facts``) speaks of
+    other code.
     """
     required = param.default is None and param.kind not in ("var_positional", "var_keyword")
-    fact = ParamFact(param.name.lstrip("*"), param.kind, param.default, param.annotation)
     claims = stated_defaults(text)
     for value, _, _ in claims:
         if required or param.default is None:
-            return neutral_description(fact)
+            return None
         if not is_prose(value) and not same_value(value, param.default):
-            return neutral_description(fact)
+            return None
     if required and _OPTIONAL.search(text):
-        return neutral_description(fact)
+        return None
     if any(not is_prose(value) for value, _, _ in claims):
         text = strip_default_claims(text)  # it restates the code's: stated by the caller
-    return text or neutral_description(fact)
+    if facts is not None and ungrounded(text, facts):
+        return None
+    return text.strip() or None
+
+
+def fitting_description(text: str, param: Parameter) -> str:
+    """``text`` if it fits ``param`` (:func:`fits`), else a neutral description."""
+    fact = ParamFact(param.name.lstrip("*"), param.kind, param.default, param.annotation)
+    return fits(text, param) or neutral_description(fact)
+
+
+_PYTHON_STYLES = ("google", "numpy", "sphinx", "pep257")
+
+
+def neutral_param_description(fact: ParamFact, style: str) -> str:
+    """A description that claims nothing the code does not say, from the parameter's kind,
+    name and annotation only, in a form ``style`` allows: "The ``timeout`` value
+    (``float``)." where the style shows no types, "The ``timeout`` value." where the type
+    is shown beside it, and nothing at all for NumPy with a type (``timeout : float``).
+    Never words of the function's name."""
+    if fact.kind == "var_positional":
+        return "Additional positional arguments."
+    if fact.kind == "var_keyword":
+        return "Additional keyword arguments."
+    typed = style in ("numpy", "sphinx", "jsdoc")
+    annotation = " ".join((fact.annotation or "").split())
+    if style == "numpy" and annotation:
+        return ""
+    tick = "``" if style in _PYTHON_STYLES else "`"
+    text = f"The {tick}{fact.name}{tick} value"
+    if annotation and not typed and len(annotation) <= 40 and "`" not in annotation:
+        text += f" ({tick}{annotation}{tick})"
+    return text + "."
 
 
 def fitting_describer(
     describe: Callable[[Parameter], str], facts: CodeFacts
 ) -> Callable[[Parameter], str]:
-    """``describe`` (the repository's prose by parameter name) limited to descriptions that
-    fit the code of ``facts`` (:func:`fitting_description`) and name no identifier it does
-    not (:func:`assistant.faithfulness.ungrounded`); a neutral description otherwise."""
+    """``describe`` limited to descriptions that fit the code of ``facts`` (:func:`fits`,
+    identifiers included); a neutral description otherwise."""
 
     def fitting(param: Parameter) -> str:
-        text = fitting_description(describe(param), param)
-        if ungrounded(text, facts):
-            bare = param.name.lstrip("*")
-            text = neutral_description(ParamFact(bare, param.kind, param.default))
-        return text
+        text = describe(param)
+        fact = ParamFact(param.name.lstrip("*"), param.kind, param.default, param.annotation)
+        return (fits(text, param, facts) if text else None) or neutral_description(fact)
 
     return fitting
 
@@ -164,7 +194,9 @@ def build_doc_model(
         summary: The refined one-sentence summary.
         code: The symbol's code without its docstring (for raise conditions).
         style: Target style (decides whether annotations are repeated as types).
-        describe: Description for each parameter (see :class:`assistant.lexicon.ParamLexicon`).
+        describe: Description for each parameter, from evidence that fits
+            (:class:`assistant.paramevidence.ParamDescriber`); "" leaves it empty where
+            the style allows (else a neutral one is written).
         reasons: Precomputed :func:`raise_descriptions` of ``code`` (None: computed).
     """
     doc = DocModel(summary=summary, symbol_name=symbol.name, kind=symbol.kind)
@@ -175,10 +207,13 @@ def build_doc_model(
     for param in signature_parameters(symbol):
         bare = param.name.lstrip("*")
         prefix = {"var_positional": "*", "var_keyword": "**"}.get(param.kind, "")
-        text = fitting_description(describe(param), param)
+        text = describe(param)
+        if text:  # a describer's own text is fitted already; a plain one may not be
+            fact = ParamFact(bare, param.kind, param.default, param.annotation)
+            text = fits(text, param) or neutral_param_description(fact, style)
         if param.default is not None and style in ("google", "numpy", "sphinx"):
             if len(param.default) <= 40 and not stated_defaults(text):
-                text = f"{text} Defaults to ``{param.default}``."
+                text = f"{text} Defaults to ``{param.default}``.".strip()
         doc.params.append(
             ParamDoc(prefix + bare, param.annotation if typed else None, text, param.default)
         )

@@ -125,8 +125,8 @@ def test_rich_progress_open_states_only_the_codes_defaults(style: str) -> None:
     text = render(doc, style)
     entries = {p.bare_name: p for p in read_back(text, style).params}
     # written for another function's optional ``file``: nothing of it is borrowed
-    assert entries["file"].description == "File."
-    assert entries["description"].description.startswith("Description.")
+    assert entries["file"].description == "The ``file`` value."
+    assert entries["description"].description.startswith("The ``description`` value.")
     assert "Working" not in text and "'w'" not in text
     assert "Reading..." in text  # the code's own default is stated
     facts = code_facts(symbol, code)

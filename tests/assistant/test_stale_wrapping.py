@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from assistant.edits import EditRefused, apply_edits
+from assistant.faithfulness import ParamFact
 from assistant.stale import check_symbol, find_stale, plan_stale_update
+from assistant.styles.build import neutral_param_description
 from indexer.parser import parse_source
 from indexer.symbols import Span
 from tests.conftest import write_tree
@@ -193,7 +195,10 @@ def test_the_pipeline_wraps_to_the_repositorys_line_length(tmp_path: Path, make_
     (symbol,) = parsed.symbols[1:]
     pipeline = make_pipeline(root)
     edited = apply_edits(source, [pipeline.plan_stale_update("m.py", source, symbol, finding)])
-    describe = pipeline.lexicon.describe
+    # a parameter no related symbol documents gets a neutral description
+    describe = lambda p: neutral_param_description(  # noqa: E731
+        ParamFact(p.name, p.kind, p.default, p.annotation), "sphinx"
+    )
     at_60, _ = plan_stale_update(source, symbol, finding, describe, line_length=60)
     at_88, _ = plan_stale_update(source, symbol, finding, describe, line_length=88)
     assert at_60.new_text != at_88.new_text
@@ -201,8 +206,8 @@ def test_the_pipeline_wraps_to_the_repositorys_line_length(tmp_path: Path, make_
     assert edited.decode() == code.replace(
         "        dst: Where it goes.\n",
         "        dst: Where it goes.\n"
-        "        replace_existing_files_quietly: Replace existing\n"
-        "            files quietly.\n",
+        "        replace_existing_files_quietly: The\n"
+        "            ``replace_existing_files_quietly`` value.\n",
     )
 
 
