@@ -69,7 +69,9 @@ class BulkReport:
         written: Files written.
         refused: ``path: why`` for edits refused (would not parse, would not land).
         changed: Files left alone because they changed on disk during the run.
-        low_confidence: Results not written because of ``min_confidence``.
+        low_confidence: Drafts not written (nor put in the diff) because their confidence
+            is below the confidence floor (see :meth:`low_confidence_message`).
+        floor: That floor (``PipelineSettings.confidence_floor``).
         errors: Other problems (``path: message``).
         notes: Run-wide notes (no index, cache discarded, ...).
         diff: Unified diff of every planned edit (when asked for).
@@ -84,6 +86,7 @@ class BulkReport:
     refused: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     low_confidence: int = 0
+    floor: float = 0.0
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     diff: str = ""
@@ -105,6 +108,19 @@ class BulkReport:
             "low_confidence": self.low_confidence,
             "errors": len(self.errors),
         }
+
+    def low_confidence_message(self, write: bool = True) -> str:
+        """The closing line's words for drafts held back by the floor, or "" if none:
+        ``3 drafts below the confidence floor 0.60, not written (--min-confidence 0 writes
+        them)``; with ``write=False`` (a ``--diff``) "not in the diff"."""
+        n = self.low_confidence
+        if not n:
+            return ""
+        what = "not written" if write else "not in the diff"
+        return (
+            f"{n} draft{'s' if n != 1 else ''} below the confidence floor {self.floor:.2f}, "
+            f"{what} (--min-confidence 0 {'writes' if write else 'shows'} them)"
+        )
 
     def skip(self, rel: str, reason: str, detail: str = "") -> None:
         """Count a file not read (or not written) under ``reason`` and name it."""
@@ -172,7 +188,7 @@ def document_paths(
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     started = time.perf_counter()
-    report = BulkReport()
+    report = BulkReport(floor=pipeline.settings.confidence_floor)
     tick = progress or (lambda stage, advance, total: None)
     if pipeline.settings.update_index:
         _update_index(pipeline, report)
@@ -298,30 +314,53 @@ def _collect(
     return item
 
 
+SummaryKey = tuple[str, str, int]
+"""``(path, qualname, n)``: the n-th definition of that qualname in the file (see
+:func:`summary_key`)."""
+
+
+def summary_key(target: Target) -> SummaryKey:
+    """Where a target's drafted summary is kept during a run: its path, its qualname and
+    how many definitions of the same qualname come before it in the file.
+
+    A qualname alone is not unique (overloads, a property's getter and setter, the two
+    branches of ``if sys.version_info ...: def f(): ... else: def f(): ...``), and a byte
+    offset is not stable: a file that changed during the run is re-parsed and re-planned
+    with the summaries already drafted (:func:`_write`).
+    """
+    symbol = target.symbol
+    before = sum(
+        1
+        for other in target.parsed.symbols
+        if other.qualname == symbol.qualname and other.span.start_byte < symbol.span.start_byte
+    )
+    return (target.path, symbol.qualname, before)
+
+
 def _draft(
     pipeline: DocPipeline, targets: list[Target], tick: BulkProgress
-) -> dict[tuple[str, str], tuple[Refined, bool]]:
-    out: dict[tuple[str, str], tuple[Refined, bool]] = {}
+) -> dict[SummaryKey, tuple[Refined, bool]]:
+    out: dict[SummaryKey, tuple[Refined, bool]] = {}
     tick("draft", 0, len(targets))
     for start in range(0, len(targets), _DRAFT_CHUNK):
         chunk = targets[start : start + _DRAFT_CHUNK]
         refined = pipeline.summaries(chunk, None, lambda n: tick("draft", n, len(targets)))
         for target, item in zip(chunk, refined, strict=True):
-            out[(target.path, target.symbol.qualname)] = item
+            out[summary_key(target)] = item
     return out
 
 
 def _plan(
     pipeline: DocPipeline,
     item: _File,
-    summaries: dict[tuple[str, str], tuple[Refined, bool]],
+    summaries: dict[SummaryKey, tuple[Refined, bool]],
     report: BulkReport | None,
     edits: bool = True,
 ) -> list[tuple[DocResult, TextEdit | None]]:
     """Plan the results and (with ``edits``) the edits of one file, from its current bytes."""
     planned: list[tuple[DocResult, TextEdit | None]] = []
     for target in item.missing:
-        summary = summaries.get((item.rel, target.symbol.qualname))
+        summary = summaries.get(summary_key(target))
         if summary is None:
             continue
         result = pipeline.result_for(target, summary)
@@ -381,7 +420,7 @@ def _checked(
 def _finish_file(
     pipeline: DocPipeline,
     item: _File,
-    summaries: dict[tuple[str, str], tuple[Refined, bool]],
+    summaries: dict[SummaryKey, tuple[Refined, bool]],
     report: BulkReport,
     write: bool,
     diff: bool,
@@ -411,7 +450,7 @@ def _finish_file(
 def _write(
     pipeline: DocPipeline,
     item: _File,
-    summaries: dict[tuple[str, str], tuple[Refined, bool]],
+    summaries: dict[SummaryKey, tuple[Refined, bool]],
     encoded: bytes,
     report: BulkReport,
 ) -> None:
