@@ -199,7 +199,15 @@ def main() -> int:
     p.add_argument("--per-package", type=int, default=30)
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--json", type=Path, default=None, help="write the rows and tables here")
+    p.add_argument("--bin-width", type=float, default=0.2)
+    p.add_argument("--rows", type=Path, default=None, help="re-bin a --json file, no drafting")
     args = p.parse_args()
+    steps = round(1 / args.bin_width)
+    bins = tuple(round(i / steps, 4) for i in range(steps + 1))
+    if args.rows is not None:
+        rows = json.loads(args.rows.read_text())["rows"]
+        report(rows, bins)
+        return 0
 
     started = time.monotonic()
     records = load_examples(args.data)
@@ -217,12 +225,23 @@ def main() -> int:
     for situation in ("in-repo", "cold"):
         rows += draft_rows(chosen, by_id, situation, draft)
         print(f"{situation}: {len(chosen)} drafted ({time.monotonic() - started:.0f} s)")
+    tables, floors = report(rows, bins)
+    packages = sorted({r["package"] for r in chosen})
+    print(f"\n{len(packages)} {args.split} packages, {len(chosen)} records per situation")
+    if args.json:
+        payload = {"tables": tables, "floors": floors, "packages": packages, "rows": rows}
+        args.json.write_text(json.dumps(payload, indent=1))
+    return 0
+
+
+def report(rows: list[dict[str, Any]], bins: tuple[float, ...]):
+    """Print the bin tables and the floor table; return them."""
     tables = {
-        "in-repo": bin_table([r for r in rows if r["situation"] == "in-repo"]),
-        "cold": bin_table([r for r in rows if r["situation"] == "cold"]),
-        "both": bin_table(rows),
+        "in-repo": bin_table([r for r in rows if r["situation"] == "in-repo"], bins),
+        "cold": bin_table([r for r in rows if r["situation"] == "cold"], bins),
+        "both": bin_table(rows, bins),
     }
-    floors = floor_table(rows, [0.0, 0.2, 0.3, 0.4, 0.5, 0.6])
+    floors = floor_table(rows, [0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8])
     print(markdown(tables))
     print("\n| floor | kept % | acceptable % of kept | acceptable % of held back | BLEU kept |")
     print("|---|---|---|---|---|")
@@ -231,12 +250,7 @@ def main() -> int:
             f"| {f['floor']:.1f} | {_cell(f['kept'])} | {_cell(f['acceptable_kept'])} | "
             f"{_cell(f['acceptable_held'])} | {_cell(f['bleu_kept'])} |"
         )
-    packages = sorted({r["package"] for r in chosen})
-    print(f"\n{len(packages)} {args.split} packages, {len(chosen)} records per situation")
-    if args.json:
-        payload = {"tables": tables, "floors": floors, "packages": packages, "rows": rows}
-        args.json.write_text(json.dumps(payload, indent=1))
-    return 0
+    return tables, floors
 
 
 if __name__ == "__main__":
