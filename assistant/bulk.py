@@ -69,8 +69,9 @@ class BulkReport:
         written: Files written.
         refused: ``path: why`` for edits refused (would not parse, would not land).
         changed: Files left alone because they changed on disk during the run.
-        low_confidence: Drafts not written (nor put in the diff) because their confidence
-            is below the confidence floor (see :meth:`low_confidence_message`).
+        low_confidence: Drafts whose confidence is below the confidence floor: not written
+            with ``write``, still listed and shown in a diff (see
+            :meth:`low_confidence_message`).
         floor: That floor (``PipelineSettings.confidence_floor``).
         errors: Other problems (``path: message``).
         notes: Run-wide notes (no index, cache discarded, ...).
@@ -110,16 +111,17 @@ class BulkReport:
         }
 
     def low_confidence_message(self, write: bool = True) -> str:
-        """The closing line's words for drafts held back by the floor, or "" if none:
-        ``3 drafts below the confidence floor 0.60, not written (--min-confidence 0 writes
-        them)``; with ``write=False`` (a ``--diff``) "not in the diff"."""
+        """The closing line's words for drafts below the floor, or "" if none: ``3 drafts
+        below the confidence floor 0.60, not written (--min-confidence 0 writes them)``;
+        without ``write`` (a listing or a diff, which show them) ``3 drafts below the
+        confidence floor 0.60: --write leaves them out (--min-confidence 0 writes them)``."""
         n = self.low_confidence
         if not n:
             return ""
-        what = "not written" if write else "not in the diff"
+        what = ", not written" if write else ": --write leaves them out"
         return (
-            f"{n} draft{'s' if n != 1 else ''} below the confidence floor {self.floor:.2f}, "
-            f"{what} (--min-confidence 0 {'writes' if write else 'shows'} them)"
+            f"{n} draft{'s' if n != 1 else ''} below the confidence floor {self.floor:.2f}"
+            f"{what} (--min-confidence 0 writes them)"
         )
 
     def skip(self, rel: str, reason: str, detail: str = "") -> None:
@@ -427,10 +429,11 @@ def _finish_file(
 ) -> None:
     planned = _plan(pipeline, item, summaries, report, edits=write or diff)
     report.results.extend(result for result, _ in planned)
+    report.low_confidence += sum(1 for result, _ in planned if result.below_floor)
     if not (write or diff):
         return  # drafts only: no edit to plan or check
-    writable = [(r, e) for r, e in planned if not r.below_floor and e is not None]
-    report.low_confidence += len(planned) - len(writable)
+    # the floor holds drafts back from the files only; a diff shows every draft
+    writable = [(r, e) for r, e in planned if e is not None and not (write and r.below_floor)]
     if not writable:
         return
     kept, edited = _checked(item, writable, report)

@@ -389,7 +389,7 @@ class DocPipeline:
         if below_floor:
             notes.append(
                 f"confidence {summary.confidence:.2f} is below the confidence floor "
-                f"{floor:.2f}: not written (--min-confidence 0 writes every draft)"
+                f"{floor:.2f}: --write leaves it out (--min-confidence 0 writes every draft)"
             )
         return DocResult(
             path=target.path,

@@ -17,9 +17,9 @@ from indexer.config import ConfigError
 
 STYLE_CHOICES = ("auto", *PYTHON_STYLE_NAMES)
 DEFAULT_WRITE_FLOOR = 0.6
-"""The confidence floor of bulk runs that write (``docgen generate --write``, ``--diff`` and
-the ``docgen-fix`` hook) when ``min_confidence`` is not set: drafts below it are reported,
-not written. Chosen from the calibration on the validation packages
+"""The confidence floor of bulk runs that write (``docgen generate --write`` and the
+``docgen-fix`` hook) when ``min_confidence`` is not set: drafts below it are reported, not
+written (listings, ``--diff`` and the hover still show them). Chosen from the calibration on the validation packages
 (``benchmarks/calibration.py``, MODEL_CARD.md "Calibration"), where drafts become
 acceptable: from 0.6 up the mean sentence BLEU-4 of a bin is 28-54 and half or more of
 the drafts pass the acceptability proxy, below it the mean is 11-22 and at most 37 % pass

@@ -61,14 +61,19 @@ def test_min_confidence_zero_writes_every_draft(tmp_path: Path, make_pipeline) -
     assert (repo / "m.py").read_text().count('"""') == 6
 
 
-def test_listing_without_write_shows_every_draft(tmp_path: Path, make_pipeline) -> None:
+def test_listing_and_diff_show_every_draft_and_count_the_weak(
+    tmp_path: Path, make_pipeline
+) -> None:
     repo = write_tree(tmp_path / "repo", {"m.py": CODE})
-    report = document_paths(make_pipeline(repo, min_confidence=None), [repo])
-    assert len(report.results) == 3 and report.low_confidence == 0
+    listing = document_paths(make_pipeline(repo, min_confidence=None), [repo])
+    assert len(listing.results) == 3 and listing.low_confidence == 3
     diff = document_paths(make_pipeline(repo, min_confidence=None), [repo], diff=True)
-    assert diff.diff == "" and diff.low_confidence == 3  # --diff previews --write
-    assert diff.low_confidence_message(write=False).startswith("3 drafts below the confidence")
-    assert "not in the diff" in diff.low_confidence_message(write=False)
+    assert diff.diff.count('+    """') == 6  # every draft opens and closes; --write holds back
+    assert diff.low_confidence_message(write=False) == (
+        f"3 drafts below the confidence floor {DEFAULT_WRITE_FLOOR:.2f}: --write leaves them "
+        "out (--min-confidence 0 writes them)"
+    )
+    assert (repo / "m.py").read_text() == CODE
 
 
 TWINS = (
