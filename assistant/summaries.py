@@ -258,7 +258,7 @@ def choose_summary(
     best_score = -math.inf
     pool = candidate_pool(candidates, vocab, symbol, similar, ranker.openers, grounded)
     for candidate, flagged, vector in pool:
-        score = ranker.predict(vector) - 12.5 * len(flagged) - 50.0 * _repetition(candidate.text)
+        score = candidate_score(ranker, candidate, flagged, vector)
         if score > best_score:
             notes = [f"removed unsupported identifier(s): {', '.join(flagged)}"] if flagged else []
             if candidate.source in _SOURCE_NOTES:
@@ -276,6 +276,15 @@ def choose_summary(
             provenance=("name", ""),
         )
     return best
+
+
+def candidate_score(
+    ranker: Ranker, candidate: Candidate, flagged: list[str], vector: np.ndarray
+) -> float:
+    """What :func:`choose_summary` ranks a cleaned candidate of :func:`candidate_pool` by:
+    the ranker's predicted sentence BLEU-4, less 12.5 per removed identifier and 50 x the
+    repetition of its words; the winner's confidence is this / 50, clipped to 0..1."""
+    return ranker.predict(vector) - 12.5 * len(flagged) - 50.0 * _repetition(candidate.text)
 
 
 PROVENANCE_SOURCES = ("model", "repo-neighbour", "corpus", "name")

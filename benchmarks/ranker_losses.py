@@ -43,7 +43,12 @@ def analyse(records, by_id, situation: str, beams) -> list[dict[str, Any]]:
     """One row per record: the systems' sentence BLEU, the candidates, the loss reason."""
     from assistant.faithfulness import grounding_texts
     from assistant.ranker import default_ranker
-    from assistant.summaries import Vocabulary, _repetition, candidate_pool, choose_summary
+    from assistant.summaries import (
+        Vocabulary,
+        candidate_pool,
+        candidate_score,
+        choose_summary,
+    )
     from assistant.workshop.evaluation.evaluate import name_only_summary, record_context
 
     ranker = default_ranker()
@@ -58,12 +63,11 @@ def analyse(records, by_id, situation: str, beams) -> list[dict[str, Any]]:
         pool = candidate_pool(cands, vocab, symbol, evidence.similar, ranker.openers, grounded)
         scored = []
         for candidate, flagged, vector in pool:
-            score = ranker.predict(vector) - 12.5 * len(flagged)
-            score -= 50.0 * _repetition(candidate.text)
+            score = candidate_score(ranker, candidate, flagged, vector)
             label = candidate.source
             if candidate.source == "neighbour":
                 label = f"neighbour {candidate.rank + 1}"
-            penalty = 12.5 * len(flagged) + 50.0 * _repetition(candidate.text)
+            penalty = ranker.predict(vector) - score
             scored.append((label, candidate.text, score, _bleu(gold, candidate.text), penalty))
         nearest = ""
         if situation == "in-repo" and record.get("similar"):
