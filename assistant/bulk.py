@@ -69,7 +69,10 @@ class BulkReport:
         written: Files written.
         refused: ``path: why`` for edits refused (would not parse, would not land).
         changed: Files left alone because they changed on disk during the run.
-        low_confidence: Results not written because of ``min_confidence``.
+        low_confidence: Drafts whose confidence is below the confidence floor: not written
+            with ``write``, still listed and shown in a diff (see
+            :meth:`low_confidence_message`).
+        floor: That floor (``PipelineSettings.confidence_floor``).
         errors: Other problems (``path: message``).
         notes: Run-wide notes (no index, cache discarded, ...).
         diff: Unified diff of every planned edit (when asked for).
@@ -84,6 +87,7 @@ class BulkReport:
     refused: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     low_confidence: int = 0
+    floor: float = 0.0
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     diff: str = ""
@@ -105,6 +109,20 @@ class BulkReport:
             "low_confidence": self.low_confidence,
             "errors": len(self.errors),
         }
+
+    def low_confidence_message(self, write: bool = True) -> str:
+        """The closing line's words for drafts below the floor, or "" if none: ``3 drafts
+        below the confidence floor 0.60, not written (--min-confidence 0 writes them)``;
+        without ``write`` (a listing or a diff, which show them) ``3 drafts below the
+        confidence floor 0.60: --write leaves them out (--min-confidence 0 writes them)``."""
+        n = self.low_confidence
+        if not n:
+            return ""
+        what = ", not written" if write else ": --write leaves them out"
+        return (
+            f"{n} draft{'s' if n != 1 else ''} below the confidence floor {self.floor:.2f}"
+            f"{what} (--min-confidence 0 writes them)"
+        )
 
     def skip(self, rel: str, reason: str, detail: str = "") -> None:
         """Count a file not read (or not written) under ``reason`` and name it."""
@@ -155,6 +173,7 @@ def document_paths(
     write: bool = False,
     diff: bool = False,
     progress: BulkProgress | None = None,
+    hold_back: bool | None = None,
 ) -> BulkReport:
     """Document the files under ``paths`` with ``pipeline``.
 
@@ -165,6 +184,9 @@ def document_paths(
         write: Apply the edits to the files (atomically, after checks).
         diff: Collect a unified diff of the edits in the report.
         progress: Progress callback.
+        hold_back: Leave drafts below the confidence floor out of the edits (default:
+            when writing; ``generate --check`` asks for it without writing, so that it
+            reports exactly what ``--write`` would change).
 
     Raises:
         ValueError: Unknown ``mode``.
@@ -172,17 +194,18 @@ def document_paths(
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     started = time.perf_counter()
-    report = BulkReport()
+    report = BulkReport(floor=pipeline.settings.confidence_floor)
     tick = progress or (lambda stage, advance, total: None)
     if pipeline.settings.update_index:
         _update_index(pipeline, report)
     files = _read_files(pipeline, paths, mode, report, tick)
     targets = [t for f in files for t in f.missing]
     summaries = _draft(pipeline, targets, tick)
+    hold = write if hold_back is None else hold_back
     tick("write", 0, len(files))
     for item in files:
         try:
-            _finish_file(pipeline, item, summaries, report, write, diff)
+            _finish_file(pipeline, item, summaries, report, write, diff, hold)
         except Exception as exc:  # noqa: BLE001 - one bad file never stops the run
             report.errors.append(f"{item.rel}: {type(exc).__name__}: {exc}")
         tick("write", 1, len(files))
@@ -298,30 +321,53 @@ def _collect(
     return item
 
 
+SummaryKey = tuple[str, str, int]
+"""``(path, qualname, n)``: the n-th definition of that qualname in the file (see
+:func:`summary_key`)."""
+
+
+def summary_key(target: Target) -> SummaryKey:
+    """Where a target's drafted summary is kept during a run: its path, its qualname and
+    how many definitions of the same qualname come before it in the file.
+
+    A qualname alone is not unique (overloads, a property's getter and setter, the two
+    branches of ``if sys.version_info ...: def f(): ... else: def f(): ...``), and a byte
+    offset is not stable: a file that changed during the run is re-parsed and re-planned
+    with the summaries already drafted (:func:`_write`).
+    """
+    symbol = target.symbol
+    before = sum(
+        1
+        for other in target.parsed.symbols
+        if other.qualname == symbol.qualname and other.span.start_byte < symbol.span.start_byte
+    )
+    return (target.path, symbol.qualname, before)
+
+
 def _draft(
     pipeline: DocPipeline, targets: list[Target], tick: BulkProgress
-) -> dict[tuple[str, str], tuple[Refined, bool]]:
-    out: dict[tuple[str, str], tuple[Refined, bool]] = {}
+) -> dict[SummaryKey, tuple[Refined, bool]]:
+    out: dict[SummaryKey, tuple[Refined, bool]] = {}
     tick("draft", 0, len(targets))
     for start in range(0, len(targets), _DRAFT_CHUNK):
         chunk = targets[start : start + _DRAFT_CHUNK]
         refined = pipeline.summaries(chunk, None, lambda n: tick("draft", n, len(targets)))
         for target, item in zip(chunk, refined, strict=True):
-            out[(target.path, target.symbol.qualname)] = item
+            out[summary_key(target)] = item
     return out
 
 
 def _plan(
     pipeline: DocPipeline,
     item: _File,
-    summaries: dict[tuple[str, str], tuple[Refined, bool]],
+    summaries: dict[SummaryKey, tuple[Refined, bool]],
     report: BulkReport | None,
     edits: bool = True,
 ) -> list[tuple[DocResult, TextEdit | None]]:
     """Plan the results and (with ``edits``) the edits of one file, from its current bytes."""
     planned: list[tuple[DocResult, TextEdit | None]] = []
     for target in item.missing:
-        summary = summaries.get((item.rel, target.symbol.qualname))
+        summary = summaries.get(summary_key(target))
         if summary is None:
             continue
         result = pipeline.result_for(target, summary)
@@ -381,17 +427,19 @@ def _checked(
 def _finish_file(
     pipeline: DocPipeline,
     item: _File,
-    summaries: dict[tuple[str, str], tuple[Refined, bool]],
+    summaries: dict[SummaryKey, tuple[Refined, bool]],
     report: BulkReport,
     write: bool,
     diff: bool,
+    hold_back: bool,
 ) -> None:
     planned = _plan(pipeline, item, summaries, report, edits=write or diff)
     report.results.extend(result for result, _ in planned)
+    report.low_confidence += sum(1 for result, _ in planned if result.below_floor)
     if not (write or diff):
         return  # drafts only: no edit to plan or check
-    writable = [(r, e) for r, e in planned if not r.below_floor and e is not None]
-    report.low_confidence += len(planned) - len(writable)
+    # the floor holds drafts back from the files (and --check); a diff shows every draft
+    writable = [(r, e) for r, e in planned if e is not None and not (hold_back and r.below_floor)]
     if not writable:
         return
     kept, edited = _checked(item, writable, report)
@@ -411,7 +459,7 @@ def _finish_file(
 def _write(
     pipeline: DocPipeline,
     item: _File,
-    summaries: dict[tuple[str, str], tuple[Refined, bool]],
+    summaries: dict[SummaryKey, tuple[Refined, bool]],
     encoded: bytes,
     report: BulkReport,
 ) -> None:

@@ -188,7 +188,9 @@ class ContextRetriever:
             target = targets[i]
             class_name, class_summary, module_summary = scope(target)
             callees = self.callee_resolver.callees(target)
-            evidence = Evidence(near, callees, class_name, class_summary, module_summary)
+            pairs = [(name, summary) for name, summary, _ in near]
+            evidence = Evidence(pairs, callees, class_name, class_summary, module_summary)
+            evidence.similar_qualnames = [qualname for _, _, qualname in near]
             context = _context(target.code, evidence, self.max_chars, list(self.notes))
             out[i] = context
             if keys and not self.notes:  # never cache a degraded retrieval
@@ -221,12 +223,15 @@ def _cached_context(hit: dict[str, Any] | None, max_chars: int) -> Context | Non
         return None
     try:
         raw = hit["evidence"]
+        if "similar_qualnames" not in raw:
+            return None  # cached before provenance: retrieve again to name the neighbours
         evidence = Evidence(
             [tuple(pair) for pair in raw["similar"]],  # type: ignore[misc]
             [tuple(pair) for pair in raw["callees"]],  # type: ignore[misc]
             raw["class_name"],
             raw["class_summary"],
             raw["module_summary"],
+            [str(name) for name in raw["similar_qualnames"]],
         )
         prompt = hit.get("prompt") if hit.get("max_chars") == max_chars else None
         return _context(str(hit["code"]), evidence, max_chars, [], prompt)

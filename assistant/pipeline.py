@@ -53,7 +53,12 @@ from assistant.paramevidence import ParamEvidence
 from assistant.prompt import first_sentence
 from assistant.ranker import RankerError
 from assistant.results import DocResult, PipelineStats
-from assistant.settings import PIPELINE_VERSION, STYLE_CHOICES, PipelineSettings
+from assistant.settings import (
+    DEFAULT_WRITE_FLOOR,
+    PIPELINE_VERSION,
+    STYLE_CHOICES,
+    PipelineSettings,
+)
 from assistant.stale import StaleFinding
 from assistant.stale import find_stale as _find_stale
 from assistant.stale import plan_stale_update as _plan_stale_update
@@ -65,7 +70,7 @@ from assistant.styles import (
     wrap_comment,
 )
 from assistant.styles.build import build_doc_model, neutral_param_description, raise_descriptions
-from assistant.summaries import Refined, Vocabulary, choose_summary
+from assistant.summaries import Refined, Vocabulary, choose_summary, named_neighbours
 from assistant.target import Target
 from indexer.symbols import Parameter, ParsedFile, Symbol
 
@@ -75,6 +80,7 @@ if TYPE_CHECKING:  # heavy to import: only the types are needed here
     from indexer.store import IndexStore
 
 __all__ = [
+    "DEFAULT_WRITE_FLOOR",
     "PIPELINE_VERSION",
     "STYLE_CHOICES",
     "DocPipeline",
@@ -343,10 +349,12 @@ class DocPipeline:
         keys = []
         for i, (target, ctx) in enumerate(zip(targets, contexts, strict=True)):
             style = self.style_for(target.symbol.language)
-            key = result_key(fingerprint, text_sha(target.code), ctx.context_hash, style, settings)
+            # the prompt names neighbours by bare name; the provenance names their qualnames
+            where = {**settings, "neighbours": ctx.evidence.similar_qualnames}
+            key = result_key(fingerprint, text_sha(target.code), ctx.context_hash, style, where)
             keys.append(key)
             hit = self.cache.get(key)
-            if hit is not None and "summary" in hit:
+            if hit is not None and "summary" in hit and "provenance" in hit:
                 cached = _refined_from(hit)
                 cached.evidence = grounding_texts(ctx.evidence)
                 out[i] = (cached, True)
@@ -362,7 +370,7 @@ class DocPipeline:
                 target, context = targets[i], contexts[i]
                 evidence = grounding_texts(context.evidence)
                 grounded = Vocabulary.from_texts([target.code, target.symbol.qualname, *evidence])
-                vocab, similar = context.vocabulary, context.evidence.similar
+                vocab, similar = context.vocabulary, named_neighbours(context.evidence)
                 refined = choose_summary(cands, vocab, target.symbol, similar, None, grounded)
                 refined.notes = [*refined.notes, *contexts[i].notes]
                 if targets[i].symbol.language == "python" and targets[i].symbol.raises:
@@ -389,11 +397,12 @@ class DocPipeline:
         notes = list(summary.notes)
         if checked.fixes:
             notes.append("removed what the code contradicts: " + "; ".join(checked.fixes))
-        below_floor = summary.confidence < self.settings.min_confidence
+        floor = self.settings.confidence_floor
+        below_floor = summary.confidence < floor
         if below_floor:
             notes.append(
-                f"confidence {summary.confidence:.2f} is below min_confidence "
-                f"{self.settings.min_confidence:.2f}: not written"
+                f"confidence {summary.confidence:.2f} is below the confidence floor "
+                f"{floor:.2f}: --write leaves it out (--min-confidence 0 writes every draft)"
             )
         return DocResult(
             path=target.path,
@@ -409,6 +418,7 @@ class DocPipeline:
             style=style,
             below_floor=below_floor,
             faithfulness=checked.fixes,
+            provenance=summary.provenance,
         )
 
     # --- edits --------------------------------------------------------------------------
@@ -516,6 +526,7 @@ class DocPipeline:
             notes=[finding.message],
             style=finding.style,
             action="update",
+            provenance=("existing", ""),
         )
         return result, edit
 
@@ -542,4 +553,12 @@ def _refined_from(hit: dict[str, Any]) -> Refined:
         list(hit.get("flagged", [])),
         list(hit.get("notes", [])),
         hit.get("raises") if isinstance(hit.get("raises"), dict) else None,
+        provenance=_provenance_from(hit.get("provenance")),
     )
+
+
+def _provenance_from(value: Any) -> tuple[str, str]:
+    """A cached provenance (JSON has no tuples: a 2-item list) or ``("model", "")``."""
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return str(value[0]), str(value[1])
+    return ("model", "")

@@ -64,6 +64,9 @@ class Evidence:
         class_name: Name of the enclosing class for methods, else ``None``.
         class_summary: Summary of the enclosing class, if documented.
         module_summary: Summary of the module docstring, if any.
+        similar_qualnames: The qualified names of ``similar``, same order (empty when
+            unknown, as in the dataset); only for the record's provenance, never in the
+            prompt.
     """
 
     similar: list[tuple[str, str]] = field(default_factory=list)
@@ -71,6 +74,7 @@ class Evidence:
     class_name: str | None = None
     class_summary: str | None = None
     module_summary: str | None = None
+    similar_qualnames: list[str] = field(default_factory=list)
 
     def is_empty(self) -> bool:
         """Return True when there is no evidence at all (the cold situation)."""

@@ -51,10 +51,13 @@ class Candidate:
 
     Attributes:
         text: The summary.
-        source: ``model``, ``neighbour`` or ``name``.
+        source: ``model``, ``neighbour``, ``corpus`` or ``name``.
         rank: Position among the candidates of its source (0 = best / most similar).
         model_score: Length-normalised log-probability (model candidates only).
         other_words: Name words of the neighbour a ``neighbour`` candidate came from.
+        detail: Where exactly it came from, for the record's provenance: the qualified
+            name of a ``neighbour``, the package of a ``corpus`` entry; empty for
+            ``model`` and ``name``.
     """
 
     text: str
@@ -62,6 +65,7 @@ class Candidate:
     rank: int = 0
     model_score: float = 0.0
     other_words: tuple[str, ...] = ()
+    detail: str = ""
 
 
 def adapt_summary(

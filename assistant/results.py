@@ -35,6 +35,12 @@ class DocResult:
         faithfulness: What the faithfulness check (:mod:`assistant.faithfulness`) removed
             from the draft because the code contradicts it, one line each (empty: the
             draft was faithful as drafted). In the JSON records only when not empty.
+        provenance: Where the summary came from, ``(source, detail)``: ``model`` (the
+            drafting model's beams), ``repo-neighbour`` (detail: the qualified name of the
+            similar documented symbol of the repository whose summary was adapted),
+            ``corpus`` (detail: the package of the shipped-corpus entry), ``name`` (the
+            name as a sentence), or ``existing`` for an ``update`` (the docstring's own
+            summary; only its parameters changed).
     """
 
     path: str
@@ -51,10 +57,12 @@ class DocResult:
     action: str = "insert"
     below_floor: bool = False
     faithfulness: list[str] = field(default_factory=list)
+    provenance: tuple[str, str] = ("model", "")
 
     def to_json(self) -> dict[str, Any]:
         """The fields of the ``docgen generate --format json`` contract, exactly
-        (``faithfulness`` only when the check removed something)."""
+        (``faithfulness`` only when the check removed something; ``provenance`` as
+        ``{"source": ..., "detail": ...}``)."""
         record: dict[str, Any] = {
             "path": self.path,
             "qualname": self.qualname,
@@ -64,6 +72,7 @@ class DocResult:
             "docstring": self.docstring,
             "confidence": round(float(self.confidence), 4),
             "cached": bool(self.cached),
+            "provenance": {"source": self.provenance[0], "detail": self.provenance[1]},
         }
         if self.faithfulness:
             record["faithfulness"] = list(self.faithfulness)

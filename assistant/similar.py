@@ -124,9 +124,10 @@ class SimilarSymbols:
             return None, None
         return store.vector(symbol_id), symbol_id
 
-    def find(self, targets: list[Target]) -> list[list[tuple[str, str]]]:
-        """Return the similar documented symbols of each target as ``(name, summary)``."""
-        empty: list[list[tuple[str, str]]] = [[] for _ in targets]
+    def find(self, targets: list[Target]) -> list[list[tuple[str, str, str]]]:
+        """Return the similar documented symbols of each target as ``(name, summary,
+        qualname)`` (the qualified name is for the result's provenance)."""
+        empty: list[list[tuple[str, str, str]]] = [[] for _ in targets]
         store = self._store()
         if store is None or not targets or self.top_k <= 0:
             return empty
@@ -178,7 +179,7 @@ class SimilarSymbols:
 
     def _search(
         self, store: IndexStore, target: Target, vector: np.ndarray | None, symbol_id: int | None
-    ) -> list[tuple[str, str]]:
+    ) -> list[tuple[str, str, str]]:
         if vector is None:
             return []
         exclude = {symbol_id} if symbol_id is not None else set()
@@ -192,5 +193,5 @@ class SimilarSymbols:
                 continue
             summary = summary_of(symbol)
             if summary:
-                pairs.append((symbol.name, summary))
+                pairs.append((symbol.name, summary, symbol.qualname))
         return pairs[: self.top_k]

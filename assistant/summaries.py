@@ -222,26 +222,32 @@ class Refined:
     evidence: list[str] = field(default_factory=list)
     """The evidence texts whose identifiers the docstring may name (see
     :func:`assistant.faithfulness.grounding_texts`); set per run, not cached."""
+    provenance: tuple[str, str] = ("model", "")
+    """Where the summary came from, ``(source, detail)`` (see :func:`provenance_of`):
+    ``("model", "")``, ``("repo-neighbour", qualname)``, ``("corpus", package)`` or
+    ``("name", "")``; cached with the summary."""
 
 
 def choose_summary(
     candidates: list[tuple[str, float]],
     vocab: Vocabulary,
     symbol: Symbol,
-    similar: list[tuple[str, str]] | None = None,
+    similar: list[tuple[str, ...]] | None = None,
     ranker: Ranker | None = None,
     grounded: Vocabulary | None = None,
 ) -> Refined:
     """Pick the best summary among the model's, the neighbours' and the name's; clean it.
 
     Candidates: the model's beams ``(text, length-normalised log-probability)``, the
-    summaries of the retrieved similar symbols ``similar`` (``(name, summary)``, most
-    similar first) adapted to this symbol's name (:func:`~assistant.ranker.adapt_summary`),
-    and the name as a sentence. Each is cleaned (loops cut, invented identifiers removed),
-    then scored by the learned :class:`~assistant.ranker.Ranker` (predicted sentence
-    BLEU-4) minus penalties for removed identifiers (12.5 each) and repetition. The
-    confidence is the best score / 50, clipped to 0..1. Candidates of fewer than two words
-    are skipped; if none is left, the name is used with confidence 0.1.
+    summaries of the retrieved similar symbols ``similar`` (``(name, summary)`` or
+    ``(name, summary, qualname)``, most similar first; see :func:`named_neighbours`)
+    adapted to this symbol's name (:func:`~assistant.ranker.adapt_summary`), and the name
+    as a sentence. Each is cleaned (loops cut, invented identifiers removed), then scored
+    by the learned :class:`~assistant.ranker.Ranker` (predicted sentence BLEU-4) minus
+    penalties for removed identifiers (12.5 each) and repetition. The confidence is the
+    best score / 50, clipped to 0..1 (calibrated in MODEL_CARD.md, "Calibration").
+    Candidates of fewer than two words are skipped; if none is left, the name is used
+    with confidence 0.1. The result's :attr:`Refined.provenance` names the winner.
 
     ``grounded``: the identifiers a summary may name (default ``vocab``); the pipeline
     passes the code and the evidence *about* it, without the similar symbols' summaries
@@ -252,28 +258,69 @@ def choose_summary(
     best_score = -math.inf
     pool = candidate_pool(candidates, vocab, symbol, similar, ranker.openers, grounded)
     for candidate, flagged, vector in pool:
-        score = ranker.predict(vector) - 12.5 * len(flagged) - 50.0 * _repetition(candidate.text)
+        score = candidate_score(ranker, candidate, flagged, vector)
         if score > best_score:
             notes = [f"removed unsupported identifier(s): {', '.join(flagged)}"] if flagged else []
-            if candidate.source != "model":
+            if candidate.source in _SOURCE_NOTES:
                 notes.append(_SOURCE_NOTES[candidate.source])
             best_score = score
-            best = Refined(candidate.text, min(1.0, max(0.0, score / 50.0)), flagged, notes)
+            confidence = min(1.0, max(0.0, score / 50.0))
+            best = Refined(candidate.text, confidence, flagged, notes)
+            best.provenance = provenance_of(candidate)
     if best is None:
         return Refined(
             name_summary(symbol),
             0.1,
             [],
             ["the model gave no usable summary; this one is made from the name"],
+            provenance=("name", ""),
         )
     return best
+
+
+def candidate_score(
+    ranker: Ranker, candidate: Candidate, flagged: list[str], vector: np.ndarray
+) -> float:
+    """What :func:`choose_summary` ranks a cleaned candidate of :func:`candidate_pool` by:
+    the ranker's predicted sentence BLEU-4, less 12.5 per removed identifier and 50 x the
+    repetition of its words; the winner's confidence is this / 50, clipped to 0..1."""
+    return ranker.predict(vector) - 12.5 * len(flagged) - 50.0 * _repetition(candidate.text)
+
+
+PROVENANCE_SOURCES = ("model", "repo-neighbour", "corpus", "name")
+"""The ``source`` values of a record's provenance (README, "JSON records")."""
+
+
+def provenance_of(candidate: Candidate) -> tuple[str, str]:
+    """A chosen candidate's provenance ``(source, detail)`` as records show it.
+
+    ``neighbour`` (a same-repository symbol, detail its qualified name) reads
+    ``repo-neighbour``; ``model``, ``corpus`` (detail: the corpus entry's package) and
+    ``name`` keep their names. A source this version does not know is passed through, so
+    a new kind of candidate is never mislabelled as another.
+    """
+    source = {"neighbour": "repo-neighbour"}.get(candidate.source, candidate.source)
+    return source, candidate.detail
+
+
+def named_neighbours(evidence: object) -> list[tuple[str, ...]]:
+    """``evidence.similar`` as ``(name, summary, qualname)`` when retrieval named each
+    neighbour (:attr:`assistant.prompt.Evidence.similar_qualnames`), else as it is."""
+    similar = list(getattr(evidence, "similar", []))
+    qualnames = list(getattr(evidence, "similar_qualnames", []))
+    if len(qualnames) != len(similar):
+        return similar
+    return [
+        (name, summary, qualname)
+        for (name, summary), qualname in zip(similar, qualnames, strict=True)
+    ]
 
 
 def candidate_pool(
     candidates: list[tuple[str, float]],
     vocab: Vocabulary,
     symbol: Symbol,
-    similar: list[tuple[str, str]] | None = None,
+    similar: list[tuple[str, ...]] | None = None,
     openers: frozenset[str] | None = None,
     grounded: Vocabulary | None = None,
 ) -> list[tuple[Candidate, list[str], np.ndarray]]:
@@ -283,12 +330,13 @@ def candidate_pool(
     summary may name (default ``vocab``)."""
     name_words = split_identifier(symbol.name)
     pool = [Candidate(text, "model", i, score) for i, (text, score) in enumerate(candidates)]
-    for i, (other, summary) in enumerate(similar or []):
+    for i, (other, summary, *where) in enumerate(similar or []):
         other_words = split_identifier(other)
         adapted = adapt_summary(summary, other_words, name_words, openers)
         if adapted is not None:
             adapted = fix_preposition(summary, adapted)
-            pool.append(Candidate(adapted, "neighbour", i, 0.0, tuple(other_words)))
+            detail = where[0] if where else other  # its qualname when retrieval named it
+            pool.append(Candidate(adapted, "neighbour", i, 0.0, tuple(other_words), detail))
     pool.append(Candidate(name_summary(symbol), "name"))
     out = []
     for candidate in pool:
@@ -332,5 +380,6 @@ def fix_preposition(original: str, adapted: str) -> str:
 
 _SOURCE_NOTES = {
     "neighbour": "summary adapted from a similar documented symbol of the repository",
+    "corpus": "summary adapted from a similar documented function of the shipped corpus",
     "name": "summary made from the name (ranked above the model's drafts)",
 }

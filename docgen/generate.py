@@ -112,7 +112,7 @@ def _summary_line(report: BulkReport, output: str, would_change: list[str]) -> s
     elif output != "diff":
         parts.append("nothing written (use --diff to review, --write to apply)")
     if counts["low_confidence"]:
-        parts.append(f"{counts['low_confidence']} below min-confidence")
+        parts.append(report.low_confidence_message(output in ("write", "check")))
     return "; ".join(parts)
 
 
@@ -161,7 +161,8 @@ def _summary_line(report: BulkReport, output: str, would_change: list[str]) -> s
     "--min-confidence",
     type=click.FloatRange(0.0, 1.0),
     default=None,
-    help="Write no draft below this confidence (0..1).",
+    help="Write no draft below this confidence, 0..1 (default: the calibrated floor, 0.6; "
+    "0 writes every draft). Listings and --diff show every draft.",
 )
 @click.option(
     "--threads",
@@ -280,6 +281,7 @@ def _run(
                 write=write,
                 diff=show_diff or output == "check",
                 progress=bar,
+                hold_back=output in ("write", "check"),
             )
     except (EngineError, RankerError) as exc:
         say(f"cannot draft: {exc}", "error")
@@ -316,6 +318,8 @@ def _changed_files(diff: str) -> list[str]:
 def _print_text(report: BulkReport) -> None:
     for result in report.results:
         flags = ", cached" if result.cached else ""
+        if result.below_floor:
+            flags += ", below the confidence floor"
         what = "update" if result.action == "update" else "draft"
         click.echo(
             f"{result.path}:{result.line}: {what} {result.kind} {result.qualname} "

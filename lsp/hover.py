@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from assistant.pipeline import DocResult
+from assistant.pipeline import DEFAULT_WRITE_FLOOR, DocResult
 from indexer.symbols import Symbol
 from lsp.documents import Located, dotted_name_at, symbol_at
 from lsp.markdown import docstring_markdown, draft_markdown, signature_block
@@ -68,10 +68,26 @@ async def _markdown(ls: DocgenServer, located: Located) -> str:
 
 def _draft_text(ls: DocgenServer, symbol: Symbol, result: DocResult) -> str:
     summary = result.summary.strip()
-    if not summary or result.below_floor:  # the pipeline applies min_confidence
+    if not summary:
+        return f"_No docstring. docgen drafted no summary for `{symbol.qualname}`._"
+    label = low_confidence_label(result, ls.options.min_confidence)
+    return draft_markdown(summary, result.confidence, result.cached, result.provenance, label)
+
+
+def low_confidence_label(result: DocResult, min_confidence: float) -> str:
+    """Why a draft is labelled low confidence ("" when it is not): below the user's
+    ``minConfidence`` (the pipeline decided ``below_floor``; not offered as an edit then),
+    or below the floor under which ``docgen generate --write`` does not write
+    (:data:`~assistant.pipeline.DEFAULT_WRITE_FLOOR`, chosen from the calibration).
+    Low-confidence drafts are shown with the label, never hidden."""
+    if result.below_floor:
         return (
-            f"_No docstring. The docgen draft for `{symbol.qualname}` was below the "
-            f"minConfidence setting ({result.confidence:.2f} < "
-            f"{ls.options.min_confidence:.2f})._"
+            f"{result.confidence:.2f} is below your minConfidence {min_confidence:.2f}, "
+            "so it is not offered as an edit."
         )
-    return draft_markdown(summary, result.confidence, result.cached)
+    if result.confidence < DEFAULT_WRITE_FLOOR:
+        return (
+            f"below {DEFAULT_WRITE_FLOOR:.2f}, where drafts start to be usually acceptable "
+            "(`docgen generate --write` does not write it); check it against the code."
+        )
+    return ""

@@ -82,11 +82,46 @@ def docstring_markdown(docstring: str) -> str:
     return out
 
 
-def draft_markdown(summary: str, confidence: float, cached: bool) -> str:
-    """Render a drafted summary, clearly marked as generated, with its confidence."""
+LOW_CONFIDENCE = "Low confidence"
+"""The label of a draft below the confidence floor (shown, never hidden)."""
+
+
+def provenance_line(source: str, detail: str) -> str:
+    """Say where a draft's summary came from, so the reader knows what to check."""
+    where = f"`{detail}`" if detail else ""
+    if source == "repo-neighbour":
+        return (
+            f"Summary adapted from {where or 'a similar symbol'} of this repository: "
+            "check it fits this code."
+        )
+    if source == "corpus":
+        package = f" of {where}" if where else ""
+        return (
+            f"Summary adapted from a documented function{package} in docgen's shipped "
+            "corpus: check it fits this code."
+        )
+    if source == "name":
+        return "Summary made from the name alone: it only restates it."
+    if source == "model":
+        return "Summary written by docgen's drafting model."
+    return f"Summary source: {escape(source)}{f' ({where})' if where else ''}."
+
+
+def draft_markdown(
+    summary: str,
+    confidence: float,
+    cached: bool,
+    provenance: tuple[str, str] = ("model", ""),
+    low_confidence: str = "",
+) -> str:
+    """Render a drafted summary, clearly marked as generated, with its confidence, a
+    footer naming where the summary came from and, below the confidence floor, a
+    ``Low confidence`` label (``low_confidence``: why, e.g. the floor it is below)."""
     origin = ", cached" if cached else ""
+    label = f"**{LOW_CONFIDENCE}**: {low_confidence}\n\n" if low_confidence else ""
     return (
         f"**{GENERATED_MARK}, confidence {confidence:.2f}{origin})**\n\n"
-        f"{escape(summary)}\n\n"
+        f"{label}{escape(summary)}\n\n"
+        f"_{provenance_line(*provenance)}_\n\n"
         "_Not in the source: use the code action “Generate docstring” to insert it._"
     )

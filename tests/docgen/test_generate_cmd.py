@@ -22,6 +22,7 @@ CONTRACT = {
     "docstring": str,
     "confidence": float,
     "cached": bool,
+    "provenance": dict,
 }
 
 
@@ -32,6 +33,8 @@ def run(tiny_t5: Path, capsys, tmp_path: Path):
     def invoke(*args: str, model: str | None = None) -> tuple[int, str, str]:
         capsys.readouterr()
         base = ["generate", "--model", model or str(tiny_t5), "--no-index", "--beams", "2"]
+        # the tiny random model never reaches the default floor: write every draft
+        base += ["--min-confidence", "0"]
         code = main([*base, "--cache-dir", str(tmp_path / "cli-cache"), *args])
         out, err = capsys.readouterr()
         return code, out, err
@@ -61,6 +64,8 @@ def test_json_follows_the_contract_and_writes_nothing(sample_repo: Path, run) ->
         assert 0.0 <= record["confidence"] <= 1.0
         assert record["docstring"].startswith(record["summary"])
         assert not record["docstring"].startswith(('"""', " "))
+        assert set(record["provenance"]) == {"source", "detail"}
+        assert record["provenance"]["source"] in ("model", "repo-neighbour", "corpus", "name")
         source = (sample_repo / record["path"]).read_text().splitlines()
         assert record["qualname"].rsplit(".", 1)[-1] in source[record["line"] - 1]
     assert _snapshot(sample_repo) == before

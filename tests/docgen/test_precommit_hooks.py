@@ -104,7 +104,9 @@ def check_repo(tmp_path: Path) -> Path:
 def fix_repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     (root / "shapes").mkdir(parents=True)
-    (root / "pyproject.toml").write_text("[tool.docgen]\nnum_beams = 2\nupdate_index = false\n")
+    # the tiny random model never reaches the confidence floor: write every draft
+    config = "[tool.docgen]\nnum_beams = 2\nupdate_index = false\nmin_confidence = 0\n"
+    (root / "pyproject.toml").write_text(config)
     (root / "shapes" / "geometry.py").write_text(MODULE)
     return _commit_all(root)
 
