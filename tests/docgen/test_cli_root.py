@@ -47,7 +47,17 @@ def linked(tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
 
 def _generate(tiny_t5: Path, tmp_path: Path, capsys, *args: str) -> tuple[int, str, str]:
     capsys.readouterr()
-    base = ["generate", "--model", str(tiny_t5), "--no-index", "--beams", "1"]
+    # the random tiny model is never confident: write what it drafts (no floor)
+    base = [
+        "generate",
+        "--model",
+        str(tiny_t5),
+        "--no-index",
+        "--beams",
+        "1",
+        "--min-confidence",
+        "0",
+    ]
     code = main([*base, "--cache-dir", str(tmp_path / "cli-cache"), *args])
     out, err = capsys.readouterr()
     return code, out, err
