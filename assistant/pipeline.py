@@ -69,6 +69,7 @@ from assistant.target import Target
 from indexer.symbols import ParsedFile, Symbol
 
 if TYPE_CHECKING:  # heavy to import: only the types are needed here
+    from assistant.corpus import Corpus
     from indexer.embed import Embedder
     from indexer.index import IndexSummary
     from indexer.store import IndexStore
@@ -123,6 +124,8 @@ class DocPipeline:
         store: An open ``indexer.store.IndexStore`` used from every thread (tests); None
             opens ``root/.docgen`` per thread if it exists.
         embedder: An ``indexer.embed.Embedder`` for retrieval; None uses the index's.
+        corpus: The cold-start corpus (:mod:`assistant.corpus`): ``"default"`` the shipped
+            one, a path that file, None none.
     """
 
     def __init__(
@@ -132,6 +135,7 @@ class DocPipeline:
         generator: TextGenerator | None = None,
         store: IndexStore | None = None,
         embedder: Embedder | None = None,
+        corpus: Corpus | Path | str | None = "default",
     ) -> None:
         self.root = Path(root).resolve()
         self.settings = settings or PipelineSettings()
@@ -158,6 +162,7 @@ class DocPipeline:
             self.settings.top_k,
             self.settings.max_context_tokens,
             self.index.generation,
+            corpus,
         )
 
     # --- lazily built parts -------------------------------------------------------------
@@ -354,7 +359,9 @@ class DocPipeline:
                 evidence = grounding_texts(context.evidence)
                 grounded = Vocabulary.from_texts([target.code, target.symbol.qualname, *evidence])
                 vocab, similar = context.vocabulary, context.evidence.similar
-                refined = choose_summary(cands, vocab, target.symbol, similar, None, grounded)
+                refined = choose_summary(
+                    cands, vocab, target.symbol, similar, None, grounded, context.corpus
+                )
                 refined.notes = [*refined.notes, *contexts[i].notes]
                 if targets[i].symbol.language == "python" and targets[i].symbol.raises:
                     refined.raises = raise_descriptions(targets[i].code)

@@ -38,11 +38,14 @@ FEATURES = (
     "support",
     "length",
     "model_prob",
+    "is_corpus",
+    "corpus_sim",
+    "corpus_same_name",
     "bias",
 )
 """Feature names, in the order of :meth:`Ranker.weights` (see :func:`features`)."""
 
-SOURCES = ("model", "neighbour", "name")
+SOURCES = ("model", "neighbour", "corpus", "name")
 
 
 @dataclass(slots=True)
@@ -51,10 +54,13 @@ class Candidate:
 
     Attributes:
         text: The summary.
-        source: ``model``, ``neighbour`` or ``name``.
+        source: ``model``, ``neighbour``, ``corpus`` or ``name``.
         rank: Position among the candidates of its source (0 = best / most similar).
         model_score: Length-normalised log-probability (model candidates only).
-        other_words: Name words of the neighbour a ``neighbour`` candidate came from.
+        other_words: Name words of the symbol a ``neighbour`` or ``corpus`` candidate
+            came from.
+        detail: Where it came from: a neighbour's qualname, a corpus entry's package.
+        similarity: Cosine similarity of a ``corpus`` candidate's code to this symbol's.
     """
 
     text: str
@@ -62,6 +68,8 @@ class Candidate:
     rank: int = 0
     model_score: float = 0.0
     other_words: tuple[str, ...] = ()
+    detail: str = ""
+    similarity: float = 0.0
 
 
 def adapt_summary(
@@ -116,10 +124,12 @@ def features(
     """
     own = set(name_words)
     is_neighbour = candidate.source == "neighbour"
+    is_corpus = candidate.source == "corpus"
+    borrowed = is_neighbour or is_corpus
     other = set(candidate.other_words)
-    jaccard = len(own & other) / max(1, len(own | other)) if is_neighbour else 0.0
+    jaccard = len(own & other) / max(1, len(own | other)) if borrowed else 0.0
     same_first = float(
-        is_neighbour and bool(name_words) and candidate.other_words[:1] == tuple(name_words[:1])
+        borrowed and bool(name_words) and candidate.other_words[:1] == tuple(name_words[:1])
     )
     prob = float(np.exp(min(0.0, candidate.model_score))) if candidate.source == "model" else 0.0
     return np.array(
@@ -135,6 +145,9 @@ def features(
             support,
             min(len(candidate.text.split()), 20) / 20,
             prob,
+            is_corpus,
+            candidate.similarity if is_corpus else 0.0,
+            is_corpus and bool(name_words) and candidate.other_words == tuple(name_words),
             1.0,
         ],
         dtype=np.float64,
