@@ -55,6 +55,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     p.add_argument("--notice", type=Path, default=DEFAULT_NOTICE)
     p.add_argument("--measure", type=int, default=0, help="only time embedding N texts")
+    p.add_argument("--saved-only", action="store_true", help="use saved vectors, embed none")
     p.add_argument(
         "--max-minutes",
         type=float,
@@ -145,11 +146,17 @@ def select(records: list[dict[str, Any]], per_package: int, limit: int) -> list[
 
 
 def embed_all(
-    texts: list[str], work: Path, chunk: int, batch_size: int, max_minutes: float = 0.0
+    texts: list[str],
+    work: Path,
+    chunk: int,
+    batch_size: int,
+    max_minutes: float = 0.0,
+    saved_only: bool = False,
 ) -> np.ndarray:
     """Embed with the index's embedder, one saved ``.npy`` per chunk (named by the chunk's
     texts, so a rerun resumes); with ``max_minutes``, stop after the chunk that passes it
-    and return the vectors of the texts done so far (a prefix)."""
+    and return the vectors of the texts done so far (a prefix); ``saved_only``: embed
+    nothing, use the saved chunks up to the first missing one."""
     import hashlib
 
     from indexer.embed import Embedder
@@ -168,6 +175,8 @@ def embed_all(
         if part_path.is_file():
             parts.append(np.load(part_path, allow_pickle=False))
             continue
+        if saved_only:
+            break
         vectors = embedder.encode(texts[start : start + chunk]).astype(np.float32)
         np.save(part_path, vectors, allow_pickle=False)
         parts.append(vectors)
@@ -242,7 +251,9 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     texts = [r["etext"] for r in chosen]
-    vectors = embed_all(texts, args.work, args.chunk, args.batch_size, args.max_minutes)
+    vectors = embed_all(
+        texts, args.work, args.chunk, args.batch_size, args.max_minutes, args.saved_only
+    )
     chosen = chosen[: len(vectors)]
     index = faiss.IndexPQ(vectors.shape[1], args.pq_m, 8)
     index.train(vectors)

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-DEFAULT_OUT = Path(__file__).resolve().parent.parent / "data" / "ranker.json"
+DEFAULT_OUT = Path(__file__).resolve().parents[2] / "data" / "ranker.json"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
