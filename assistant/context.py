@@ -8,6 +8,11 @@ For a target symbol this gathers, from its file and the repository index:
 - **similar**: the ``top_k`` most similar *documented* symbols of the repository (FAISS
   over ``indexer.embed.embedding_text``, :mod:`assistant.similar`), the symbol itself
   excluded.
+- **corpus**: the ``corpus_k`` nearest functions of the shipped cold-start corpus
+  (:mod:`assistant.corpus`) by the same code vector; candidates and evidence for
+  refinement, not part of the prompt (the model was trained on same-package evidence).
+  Only when the index's vectors are all-MiniLM-L6-v2 (the corpus's space); a missing or
+  corrupt corpus file is one note and no corpus.
 
 The prompt is built only through ``assistant.prompt.build_prompt`` so run time matches
 training. Token budget: ``max_context_tokens`` is turned into a character budget at
@@ -33,6 +38,14 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.cache import ResultCache, digest
 from assistant.callees import CalleeResolver, scope
+from assistant.corpus import (
+    CORPUS_MODEL,
+    Corpus,
+    CorpusHit,
+    corpus_texts,
+    default_corpus,
+    load_corpus,
+)
 from assistant.prompt import PROMPT_VERSION, Evidence, build_prompt
 from assistant.similar import SimilarSymbols
 from assistant.summaries import Vocabulary
@@ -57,8 +70,9 @@ class Context:
         evidence: The evidence in the model's format.
         prompt: The model input.
         texts: The code and evidence texts (the vocabulary is built from them).
-        context_hash: Digest of the prompt (part of the cache key).
+        context_hash: Digest of the prompt and the corpus neighbours (part of the cache key).
         notes: What could not be retrieved.
+        corpus: The nearest cold-start corpus entries, most similar first.
     """
 
     evidence: Evidence
@@ -66,6 +80,7 @@ class Context:
     texts: list[str]
     context_hash: str
     notes: list[str] = field(default_factory=list)
+    corpus: list[CorpusHit] = field(default_factory=list)
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -88,6 +103,9 @@ class ContextRetriever:
         max_context_tokens: Prompt budget in tokens.
         generation: Callable returning a value that changes when the index changes
             (what was read from it is then forgotten).
+        corpus: The cold-start corpus: ``"default"`` loads the shipped one on first
+            use, a path loads that file, None disables it.
+        corpus_k: Corpus neighbours retrieved per symbol.
     """
 
     def __init__(
@@ -99,6 +117,8 @@ class ContextRetriever:
         top_k: int = 3,
         max_context_tokens: int = 400,
         generation: Callable[[], Any] | None = None,
+        corpus: Corpus | Path | str | None = "default",
+        corpus_k: int = 3,
     ) -> None:
         self.root = root
         self._store = store or (lambda: None)
@@ -111,6 +131,10 @@ class ContextRetriever:
         self._fingerprint: str | None = None
         self._generation = generation or (lambda: None)
         self._seen_generation: Any = None
+        self._corpus = corpus
+        self.corpus_k = corpus_k
+        self._quiet_notes: set[str] = set()
+        """Notes about a lasting state (no corpus) that do not make retrieval degraded."""
 
     def reset(self) -> None:
         """Forget what was read from the index (call after the index changed)."""
@@ -142,6 +166,48 @@ class ContextRetriever:
             self.notes.append(message)
             log.warning(message)
 
+    @property
+    def corpus(self) -> Corpus | None:
+        """The cold-start corpus, loaded on first use (None: disabled or unusable)."""
+        if isinstance(self._corpus, str | Path):
+            if self._corpus == "default":
+                self._corpus, note = default_corpus()
+            else:
+                self._corpus, note = load_corpus(Path(self._corpus))
+            if note:
+                self._quiet_notes.add(note)
+                self._note(note)
+        return self._corpus
+
+    def _corpus_hits(self, vectors: list[Any]) -> list[list[CorpusHit]]:
+        """Corpus neighbours of each code vector (none without a vector or a corpus)."""
+        empty: list[list[CorpusHit]] = [[] for _ in vectors]
+        found = [i for i, v in enumerate(vectors) if v is not None]
+        if not found or self.corpus_k <= 0 or self.corpus is None:
+            return empty
+        model = self.similar_symbols.model_id()
+        if (model or "").split("#")[0] != CORPUS_MODEL:
+            note = (
+                f"cold-start corpus not used: the index's embedding model is {model}, "
+                f"not {CORPUS_MODEL}"
+            )
+            self._quiet_notes.add(note)
+            self._note(note)
+            return empty
+        import numpy as np
+
+        try:
+            hits = self.corpus.search(np.stack([vectors[i] for i in found]), self.corpus_k)
+        except Exception as exc:  # noqa: BLE001 - a broken corpus degrades to none
+            note = f"cold-start corpus unavailable ({exc}); drafting without it"
+            self._corpus = None
+            self._quiet_notes.add(note)
+            self._note(note)
+            return empty
+        for i, row in zip(found, hits, strict=True):
+            empty[i] = row
+        return empty
+
     # --- all together -------------------------------------------------------------------
 
     def index_fingerprint(self) -> str:
@@ -162,6 +228,7 @@ class ContextRetriever:
         """Cache keys of contexts: retrieval is deterministic given the file, the symbol,
         the index content and the settings, so a repeat run skips FAISS and SQLite."""
         index = self.index_fingerprint()
+        corpus = (self.corpus.fingerprint if self.corpus else "no-corpus", self.corpus_k)
         files: dict[int, str] = {}
         keys = []
         for t in targets:
@@ -169,7 +236,9 @@ class ContextRetriever:
                 files[id(t.source)] = hashlib.sha256(t.source).hexdigest()
             file_hash = files[id(t.source)]
             where = (t.path, t.symbol.qualname, t.symbol.span.start_byte)
-            keys.append(digest("context", PROMPT_VERSION, index, file_hash, where, self.top_k))
+            keys.append(
+                digest("context", PROMPT_VERSION, index, file_hash, where, self.top_k, corpus)
+            )
         return keys
 
     def contexts(self, targets: list[Target]) -> list[Context]:
@@ -183,30 +252,39 @@ class ContextRetriever:
         for i, key in enumerate(keys):
             out[i] = _cached_context(self.cache.get(key), self.max_chars)  # type: ignore[union-attr]
         todo = [i for i, found in enumerate(out) if found is None]
-        similar = self.similar_symbols.find([targets[i] for i in todo])
-        for i, near in zip(todo, similar, strict=True):
+        similar, vectors = self.similar_symbols.find_with_vectors([targets[i] for i in todo])
+        corpus = self._corpus_hits(vectors)
+        for i, near, hits in zip(todo, similar, corpus, strict=True):
             target = targets[i]
             class_name, class_summary, module_summary = scope(target)
             callees = self.callee_resolver.callees(target)
             pairs = [(name, summary) for name, summary, _ in near]
             evidence = Evidence(pairs, callees, class_name, class_summary, module_summary)
             evidence.similar_qualnames = [qualname for _, _, qualname in near]
-            context = _context(target.code, evidence, self.max_chars, list(self.notes))
+            context = _context(target.code, evidence, self.max_chars, list(self.notes), None, hits)
             out[i] = context
-            if keys and not self.notes:  # never cache a degraded retrieval
+            degraded = [n for n in self.notes if n not in self._quiet_notes]
+            if keys and not degraded:  # never cache a degraded retrieval
                 entry = {"code": target.code, "evidence": asdict(evidence)}
+                entry["corpus"] = [hit.to_list() for hit in hits]
                 entry.update(prompt=context.prompt, max_chars=self.max_chars)
                 self.cache.set(keys[i], entry)  # type: ignore[union-attr]
         return [c for c in out if c is not None]
 
 
 def _context(
-    code: str, evidence: Evidence, max_chars: int, notes: list[str], prompt: str | None = None
+    code: str,
+    evidence: Evidence,
+    max_chars: int,
+    notes: list[str],
+    prompt: str | None = None,
+    corpus: list[CorpusHit] | None = None,
 ) -> Context:
     prompt = prompt if prompt is not None else build_prompt(code, evidence, max_chars)
-    return Context(
-        evidence, prompt, evidence_texts(code, evidence), digest("context", prompt), notes
-    )
+    corpus = corpus or []
+    texts = evidence_texts(code, evidence) + corpus_texts(corpus)
+    rows = [hit.to_list() for hit in corpus]
+    return Context(evidence, prompt, texts, digest("context", prompt, rows), notes, corpus)
 
 
 def evidence_texts(code: str, evidence: Evidence) -> list[str]:
@@ -234,6 +312,7 @@ def _cached_context(hit: dict[str, Any] | None, max_chars: int) -> Context | Non
             [str(name) for name in raw["similar_qualnames"]],
         )
         prompt = hit.get("prompt") if hit.get("max_chars") == max_chars else None
-        return _context(str(hit["code"]), evidence, max_chars, [], prompt)
+        corpus = [CorpusHit.from_list(row) for row in hit.get("corpus", [])]
+        return _context(str(hit["code"]), evidence, max_chars, [], prompt, corpus)
     except (KeyError, TypeError, ValueError):
         return None

@@ -75,6 +75,7 @@ from assistant.target import Target
 from indexer.symbols import Parameter, ParsedFile, Symbol
 
 if TYPE_CHECKING:  # heavy to import: only the types are needed here
+    from assistant.corpus import Corpus
     from indexer.embed import Embedder
     from indexer.index import IndexSummary
     from indexer.store import IndexStore
@@ -130,6 +131,8 @@ class DocPipeline:
         store: An open ``indexer.store.IndexStore`` used from every thread (tests); None
             opens ``root/.docgen`` per thread if it exists.
         embedder: An ``indexer.embed.Embedder`` for retrieval; None uses the index's.
+        corpus: The cold-start corpus (:mod:`assistant.corpus`): ``"default"`` the shipped
+            one, a path that file, None none.
     """
 
     def __init__(
@@ -139,6 +142,7 @@ class DocPipeline:
         generator: TextGenerator | None = None,
         store: IndexStore | None = None,
         embedder: Embedder | None = None,
+        corpus: Corpus | Path | str | None = "default",
     ) -> None:
         self.root = Path(root).resolve()
         self.settings = settings or PipelineSettings()
@@ -165,6 +169,7 @@ class DocPipeline:
             self.settings.top_k,
             self.settings.max_context_tokens,
             self.index.generation,
+            corpus,
         )
         self.param_evidence = ParamEvidence(
             self.root, self.retriever.callee_resolver, self.retriever.similar_symbols
@@ -371,7 +376,9 @@ class DocPipeline:
                 evidence = grounding_texts(context.evidence)
                 grounded = Vocabulary.from_texts([target.code, target.symbol.qualname, *evidence])
                 vocab, similar = context.vocabulary, named_neighbours(context.evidence)
-                refined = choose_summary(cands, vocab, target.symbol, similar, None, grounded)
+                refined = choose_summary(
+                    cands, vocab, target.symbol, similar, None, grounded, context.corpus
+                )
                 refined.notes = [*refined.notes, *contexts[i].notes]
                 if targets[i].symbol.language == "python" and targets[i].symbol.raises:
                     refined.raises = raise_descriptions(targets[i].code)

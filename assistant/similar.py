@@ -127,10 +127,17 @@ class SimilarSymbols:
     def find(self, targets: list[Target]) -> list[list[tuple[str, str, str]]]:
         """Return the similar documented symbols of each target as ``(name, summary,
         qualname)`` (the qualified name is for the result's provenance)."""
+        return self.find_with_vectors(targets)[0]
+
+    def find_with_vectors(
+        self, targets: list[Target]
+    ) -> tuple[list[list[tuple[str, str, str]]], list[np.ndarray | None]]:
+        """:meth:`find`, and each target's code vector (None where there is none: no
+        index, or retrieval failed), for other searches in the same space (the corpus)."""
         empty: list[list[tuple[str, str, str]]] = [[] for _ in targets]
         store = self._store()
         if store is None or not targets or self.top_k <= 0:
-            return empty
+            return empty, [None] * len(targets)
         try:
             from indexer.embed import embedding_text
 
@@ -142,13 +149,22 @@ class SimilarSymbols:
                 texts = [embedding_text(targets[i].symbol, targets[i].code) for i in todo]
                 for i, vector in zip(todo, self._embed(texts), strict=True):
                     vectors[i] = vector
-            return [
+            pairs = [
                 self._search(store, t, v, symbol_id)
                 for t, v, (_, symbol_id) in zip(targets, vectors, found, strict=True)
             ]
+            return pairs, vectors
         except Exception as exc:  # noqa: BLE001 - retrieval degrades, never fails
             self._note(f"similar symbols unavailable ({exc}); drafting without them")
-            return empty
+            return empty, [None] * len(targets)
+
+    def model_id(self) -> str | None:
+        """The embedding model of the index's vectors (None: no index or unreadable)."""
+        store = self._store()
+        try:
+            return store.model_id if store is not None else None
+        except Exception:  # noqa: BLE001 - an unreadable index has no usable vectors
+            return None
 
     def scored(self, target: Target) -> list[tuple[Symbol, float]]:
         """The ``top_k`` most similar documented symbols of ``target`` with their

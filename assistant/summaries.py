@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.corpus import CorpusHit
 from assistant.prompt import first_sentence
 from assistant.ranker import Candidate, Ranker, adapt_summary, default_ranker
 from assistant.ranker import features as ranker_features
@@ -235,6 +236,7 @@ def choose_summary(
     similar: list[tuple[str, ...]] | None = None,
     ranker: Ranker | None = None,
     grounded: Vocabulary | None = None,
+    corpus: list[CorpusHit] | None = None,
 ) -> Refined:
     """Pick the best summary among the model's, the neighbours' and the name's; clean it.
 
@@ -252,13 +254,20 @@ def choose_summary(
     ``grounded``: the identifiers a summary may name (default ``vocab``); the pipeline
     passes the code and the evidence *about* it, without the similar symbols' summaries
     (which describe other code).
+
+    ``corpus``: the symbol's neighbours in the shipped cold-start corpus
+    (:mod:`assistant.corpus`), adapted like ``similar``; when the repository offers a
+    neighbour too, a corpus candidate always scores below the best of them.
     """
     ranker = ranker or default_ranker()
     best: Refined | None = None
     best_score = -math.inf
-    pool = candidate_pool(candidates, vocab, symbol, similar, ranker.openers, grounded)
-    for candidate, flagged, vector in pool:
-        score = candidate_score(ranker, candidate, flagged, vector)
+    pool = candidate_pool(candidates, vocab, symbol, similar, ranker.openers, grounded, corpus)
+    scored = [(c, flagged, candidate_score(ranker, c, flagged, v)) for c, flagged, v in pool]
+    repo_best = max((s for c, _, s in scored if c.source == "neighbour"), default=None)
+    for candidate, flagged, score in scored:
+        if candidate.source == "corpus" and repo_best is not None:
+            score = min(score, repo_best - 1e-6)  # same-repository evidence first
         if score > best_score:
             notes = [f"removed unsupported identifier(s): {', '.join(flagged)}"] if flagged else []
             if candidate.source in _SOURCE_NOTES:
@@ -323,11 +332,13 @@ def candidate_pool(
     similar: list[tuple[str, ...]] | None = None,
     openers: frozenset[str] | None = None,
     grounded: Vocabulary | None = None,
+    corpus: list[CorpusHit] | None = None,
 ) -> list[tuple[Candidate, list[str], np.ndarray]]:
     """The cleaned candidates of :func:`choose_summary` with their removed identifiers and
     ranker feature vectors (also what :mod:`assistant.workshop.training.ranker_fit` learns from).
     ``openers``: see :func:`~assistant.ranker.adapt_summary`; ``grounded``: identifiers a
-    summary may name (default ``vocab``)."""
+    summary may name (default ``vocab``); ``corpus``: cold-start corpus neighbours, most
+    similar first (``Candidate(source="corpus", detail=package)``)."""
     name_words = split_identifier(symbol.name)
     pool = [Candidate(text, "model", i, score) for i, (text, score) in enumerate(candidates)]
     for i, (other, summary, *where) in enumerate(similar or []):
@@ -337,6 +348,13 @@ def candidate_pool(
             adapted = fix_preposition(summary, adapted)
             detail = where[0] if where else other  # its qualname when retrieval named it
             pool.append(Candidate(adapted, "neighbour", i, 0.0, tuple(other_words), detail))
+    for i, hit in enumerate(corpus or []):
+        other_words = split_identifier(hit.name)
+        adapted = adapt_summary(hit.summary, other_words, name_words, openers)
+        if adapted is not None:
+            adapted = fix_preposition(hit.summary, adapted)
+            words = tuple(other_words)
+            pool.append(Candidate(adapted, "corpus", i, 0.0, words, hit.package, hit.similarity))
     pool.append(Candidate(name_summary(symbol), "name"))
     out = []
     for candidate in pool:
@@ -380,6 +398,7 @@ def fix_preposition(original: str, adapted: str) -> str:
 
 _SOURCE_NOTES = {
     "neighbour": "summary adapted from a similar documented symbol of the repository",
-    "corpus": "summary adapted from a similar documented function of the shipped corpus",
+    "corpus": "summary adapted from a similar documented function of the shipped open-source "
+    "corpus (see assistant/data/NOTICE-corpus)",
     "name": "summary made from the name (ranked above the model's drafts)",
 }

@@ -6,6 +6,12 @@ summary at batch 1 through the int8 ONNX engine on in-repo prompts.
 
     .venv/bin/python benchmarks/model_quality.py --data work-data/dataset/examples.jsonl.xz \\
         --similar-in checkpoints/docgen-t5/similar.json.xz --limit 1000 --latency 100
+
+With the cold-start corpus (default: the shipped ``assistant/data/corpus.npz``; ``--corpus
+none`` leaves it out) it also scores ``product+corpus`` (refinement with the corpus
+neighbours as candidates) and ``corpus-nearest`` (the nearest corpus entry's summary
+copied), embedding each scored record's code as the index would, and times one corpus
+query at batch 1. ``--beams-cache`` keeps the model's beams between runs.
 """
 
 from __future__ import annotations
@@ -37,6 +43,59 @@ def latency(generator, prompts: list[str], config) -> dict[str, float]:
     }
 
 
+def corpus_neighbours(path: str, k: int, timing: dict):
+    """Records in, their ``k`` nearest corpus entries out (records embedded like the index
+    embeds code: their ``etext``); ``timing`` receives the batch-1 query cost."""
+    import numpy as np
+
+    from assistant.corpus import default_corpus_path, read_corpus
+    from indexer.embed import Embedder
+
+    corpus = read_corpus(default_corpus_path() if path == "default" else Path(path))
+    embedder = Embedder(None, "auto")
+
+    def find(records):
+        vectors = embedder.encode([r["etext"] for r in records])
+        times = []
+        for vector in vectors[:200]:
+            started = time.perf_counter()
+            corpus.search(vector[None, :], k)
+            times.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        embedder.encode([records[0]["etext"]])
+        times.sort()
+        timing.update(
+            entries=len(corpus),
+            query_median_ms=round(statistics.median(times), 2),
+            query_p90_ms=round(times[int(0.9 * (len(times) - 1))], 2),
+            embed_one_ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+        hits = corpus.search(np.asarray(vectors), k)
+        heldout = {r["package"] for r in records}
+        leaked = {h.package for row in hits for h in row} & heldout
+        if leaked:
+            raise SystemExit(f"held-out packages found in the corpus: {sorted(leaked)}")
+        return hits
+
+    return find
+
+
+def cached_draft(draft, path: Path | None):
+    """``draft`` with its beams kept in a JSON file keyed by prompt."""
+    if path is None:
+        return draft, lambda: None
+    store = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+    def run(prompts):
+        todo = [p for p in prompts if p not in store]
+        if todo:
+            for prompt, beams in zip(todo, draft(todo), strict=True):
+                store[prompt] = beams
+        return [[(t, float(v)) for t, v in store[p]] for p in prompts]
+
+    return run, lambda: path.write_text(json.dumps(store), encoding="utf-8")
+
+
 def main() -> int:
     """Run the benchmark and print a markdown summary."""
     from assistant.draft import Drafter, candidates_config
@@ -61,6 +120,10 @@ def main() -> int:
     p.add_argument("--num-beams", type=int, default=4)
     p.add_argument("--no-repeat-ngram-size", type=int, default=3, help="the pipeline's default")
     p.add_argument("--json", type=Path, default=None)
+    p.add_argument("--corpus", default="default", help="corpus file, 'default' or 'none'")
+    p.add_argument("--corpus-k", type=int, default=3, help="corpus neighbours per symbol")
+    p.add_argument("--ranker", type=Path, default=None, help="default: the packaged weights")
+    p.add_argument("--beams-cache", type=Path, default=None, help="reuse/save drafted beams")
     args = p.parse_args()
 
     records = load_examples(args.data)
@@ -69,13 +132,32 @@ def main() -> int:
     generator = load_generator(args.model, backend="onnx", threads=args.threads)
     # as the pipeline drafts: every beam returned, refinement chooses
     config = candidates_config(args.num_beams, args.max_new_tokens, args.no_repeat_ngram_size)
-    draft = Drafter(generator, config).draft
+    draft, save_beams = cached_draft(Drafter(generator, config).draft, args.beams_cache)
+    timing: dict = {}
+    corpus = None
+    if args.corpus != "none":
+        corpus = corpus_neighbours(args.corpus, args.corpus_k, timing)
+    ranker = None
+    if args.ranker is not None:
+        from assistant.ranker import Ranker
+
+        ranker = Ranker.load(args.ranker)
     report = evaluate_model(
-        records, None, limit=args.limit, per_package=args.per_package, draft=draft
+        records,
+        None,
+        limit=args.limit,
+        per_package=args.per_package,
+        draft=draft,
+        ranker=ranker,
+        corpus=corpus,
     ).to_dict()
+    save_beams()
+    report["corpus"] = timing
     by_id = {r["id"]: r for r in records}
     chosen = select_records(records, "test", args.latency, args.per_package)
-    report["latency_batch1"] = latency(generator, prompts_for(chosen, by_id, "in-repo"), config)
+    if args.latency:
+        prompts = prompts_for(chosen, by_id, "in-repo")
+        report["latency_batch1"] = latency(generator, prompts, config)
     report["generation"] = {
         "max_new_tokens": args.max_new_tokens,
         "num_beams": args.num_beams,
@@ -87,10 +169,13 @@ def main() -> int:
         "threads": args.threads,
     }
     print("| system | in-repo | cold |\n|---|---|---|")
-    for system in ("product", "model", "retrieval-only", "name-only"):
+    systems = ("product", "product+corpus", "model", "retrieval-only", "corpus-nearest")
+    for system in (*systems, "name-only"):
+        if system not in report["scores"]["cold"]:
+            continue
         row = [report["scores"][s].get(system, 0.0) for s in ("in-repo", "cold")]
         print(f"| {system} | {row[0]:.2f} | {row[1]:.2f} |")
-    print(f"latency batch 1: {report['latency_batch1']}")
+    print(f"latency batch 1: {report.get('latency_batch1')}; corpus: {timing}")
     print(f"packages: {len(report['packages'])}, examples per situation: {report['counts']}")
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))

@@ -77,15 +77,23 @@ def record_symbol(record: dict[str, Any]) -> Symbol:
     )
 
 
-def record_context(record: dict[str, Any], by_id: dict[int, dict[str, Any]], situation: str):
+def record_context(
+    record: dict[str, Any],
+    by_id: dict[int, dict[str, Any]],
+    situation: str,
+    corpus: list[Any] | None = None,
+):
     """What refinement sees of a record in a situation, as the pipeline builds it at run
-    time: ``(evidence, vocabulary of code + evidence, symbol)``."""
+    time: ``(evidence, vocabulary of code + evidence, symbol)``; ``corpus``: the record's
+    cold-start corpus neighbours (:class:`assistant.corpus.CorpusHit`), part of the
+    vocabulary as at run time."""
     from assistant.context import evidence_texts
+    from assistant.corpus import corpus_texts
     from assistant.summaries import Vocabulary
 
     evidence = evidence_for(record, by_id, "full" if situation == "in-repo" else "cold")
-    vocab = Vocabulary.from_texts(evidence_texts(record["code"], evidence))
-    return evidence, vocab, record_symbol(record)
+    texts = evidence_texts(record["code"], evidence) + corpus_texts(corpus or [])
+    return evidence, Vocabulary.from_texts(texts), record_symbol(record)
 
 
 def product_summaries(
@@ -94,14 +102,18 @@ def product_summaries(
     situation: str,
     candidates: list[list[tuple[str, float]]],
     ranker: Any = None,
+    corpus: list[list[Any]] | None = None,
 ) -> list[str]:
-    """What the product writes for each record, given the model's beams ``candidates``."""
+    """What the product writes for each record, given the model's beams ``candidates``
+    (and each record's cold-start corpus neighbours ``corpus``, if any)."""
     from assistant.summaries import choose_summary
 
     out = []
-    for record, cands in zip(records, candidates, strict=True):
-        evidence, vocab, symbol = record_context(record, by_id, situation)
-        out.append(choose_summary(cands, vocab, symbol, evidence.similar, ranker).summary)
+    hits_per_record = corpus or [[] for _ in records]
+    for record, cands, hits in zip(records, candidates, hits_per_record, strict=True):
+        evidence, vocab, symbol = record_context(record, by_id, situation, hits)
+        chosen = choose_summary(cands, vocab, symbol, evidence.similar, ranker, None, hits)
+        out.append(chosen.summary)
     return out
 
 
@@ -147,6 +159,7 @@ def evaluate_model(
     progress: Callable[[str, int, int], None] | None = None,
     draft: Callable[[list[str]], list[list[tuple[str, float]]]] | None = None,
     ranker: Any = None,
+    corpus: Callable[[list[dict[str, Any]]], list[list[Any]]] | None = None,
 ) -> EvalReport:
     """Score ``generate`` (prompts in, summaries out), the product and the baselines.
 
@@ -162,6 +175,8 @@ def evaluate_model(
             lists out, best first): scores ``model`` (the best beam) and ``product``
             (refinement's choice, :func:`product_summaries`).
         ranker: The ranker of ``product`` (default: the packaged one).
+        corpus: Records in, their cold-start corpus neighbours out: also scores
+            ``product+corpus`` and ``corpus-nearest`` (the nearest entry's summary copied).
 
     Returns:
         The report.
@@ -170,9 +185,12 @@ def evaluate_model(
     chosen = select_records(records, split, limit, per_package)
     report = EvalReport(packages=sorted({r["package"] for r in chosen}))
     golds = [r["summary"] for r in chosen]
+    hits = corpus(chosen) if corpus is not None else None
     for situation in SITUATIONS:
         report.counts[situation] = len(chosen)
         systems = baseline_predictions(chosen, by_id, situation)
+        if hits is not None:
+            systems["corpus-nearest"] = [row[0].summary if row else "" for row in hits]
         if generate is not None or draft is not None:
             prompts = prompts_for(chosen, by_id, situation)
             started = time.monotonic()
@@ -190,6 +208,10 @@ def evaluate_model(
             if draft is not None:
                 preds = [b[0][0] if b else "" for b in beams]
                 systems["product"] = product_summaries(chosen, by_id, situation, beams, ranker)
+                if hits is not None:
+                    systems["product+corpus"] = product_summaries(
+                        chosen, by_id, situation, beams, ranker, hits
+                    )
             systems["model"] = preds
             report.samples[situation] = [
                 {"name": r["qualname"], "gold": golds[i], **{k: v[i] for k, v in systems.items()}}

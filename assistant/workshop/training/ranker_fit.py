@@ -12,7 +12,10 @@ change of the drafting model::
         --similar-in checkpoints/docgen-t5/similar.json.xz --samples 3000
 
 The weights are written to ``assistant/data/ranker.json`` (packaged) unless ``--out`` says
-otherwise.
+otherwise. The candidate pool includes each record's cold-start corpus neighbours
+(:mod:`assistant.corpus`, the shipped file unless ``--corpus`` names another or ``none``):
+the records' code is embedded as the index embeds it (their ``etext``). The validation
+packages are not in the corpus (it is built from the training split only).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-DEFAULT_OUT = Path(__file__).resolve().parent.parent / "data" / "ranker.json"
+DEFAULT_OUT = Path(__file__).resolve().parents[2] / "data" / "ranker.json"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -50,6 +53,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="a summary's first word must start this many training summaries to be swapped in",
     )
     p.add_argument("--beams-cache", type=Path, default=None, help="reuse/save drafted beams")
+    p.add_argument("--corpus", default="default", help="corpus file, 'default' or 'none'")
+    p.add_argument("--corpus-k", type=int, default=3)
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     return p.parse_args(argv)
 
@@ -71,17 +76,34 @@ def fitting_rows(
     situations: list[str],
     beams: list[list[tuple[str, float]]],
     openers: frozenset[str] | None = None,
+    corpus: list[list[Any]] | None = None,
 ) -> list[tuple[str, list[tuple[str, np.ndarray]]]]:
-    """Per record: its gold summary and the ``(text, features)`` of its candidate pool."""
+    """Per record: its gold summary and the ``(text, features)`` of its candidate pool
+    (``corpus``: each record's cold-start corpus neighbours)."""
     from assistant.summaries import candidate_pool
     from assistant.workshop.evaluation.evaluate import record_context
 
     rows = []
-    for record, situation, cands in zip(records, situations, beams, strict=True):
-        evidence, vocab, symbol = record_context(record, by_id, situation)
-        pool = candidate_pool(cands, vocab, symbol, evidence.similar, openers)
+    hits_per_record = corpus or [[] for _ in records]
+    for record, situation, cands, hits in zip(
+        records, situations, beams, hits_per_record, strict=True
+    ):
+        evidence, vocab, symbol = record_context(record, by_id, situation, hits)
+        pool = candidate_pool(cands, vocab, symbol, evidence.similar, openers, None, hits)
         rows.append((record["summary"], [(c.text, vector) for c, _, vector in pool]))
     return rows
+
+
+def corpus_hits(records: list[dict[str, Any]], path: str, k: int) -> list[list[Any]] | None:
+    """The records' ``k`` nearest cold-start corpus entries (None: ``path`` is ``none``)."""
+    if path == "none":
+        return None
+    from assistant.corpus import default_corpus_path, read_corpus
+    from indexer.embed import Embedder
+
+    corpus = read_corpus(default_corpus_path() if path == "default" else Path(path))
+    vectors = Embedder(None, "auto").encode([r["etext"] for r in records])
+    return corpus.search(vectors, k)
 
 
 def fit_rows(rows, info: dict[str, Any], openers: list[str] | None = None):
@@ -154,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         entry = {"model": key, "prompts": prompts, "beams": beams}
         args.beams_cache.write_text(json.dumps(entry))
     openers = summary_openers(records, args.min_opener_count)
-    rows = fitting_rows(chosen, by_id, situations, beams, frozenset(openers))
+    hits = corpus_hits(chosen, args.corpus, args.corpus_k)
+    rows = fitting_rows(chosen, by_id, situations, beams, frozenset(openers), hits)
     info = {
         "model": str(args.model or "embedded default"),
         "split": args.split,
@@ -164,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         "max_new_tokens": args.max_new_tokens,
         "no_repeat_ngram_size": args.no_repeat_ngram_size,
         "seed": args.seed,
+        "corpus": args.corpus,
+        "corpus_k": args.corpus_k,
     }
     ranker = fit_rows(rows, info, openers)
     golds = [gold for gold, _ in rows]
