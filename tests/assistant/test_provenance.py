@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ranker import Candidate, Ranker
+from assistant.ranker import FEATURES, Candidate, Ranker
 from assistant.summaries import (
     PROVENANCE_SOURCES,
     Vocabulary,
@@ -95,8 +95,13 @@ def _symbol(name: str):
     return next(s for s in symbols if s.name == name)
 
 
+def _weights(winner: int) -> list[float]:
+    """Ranker weights under which only feature ``winner`` (see ranker.FEATURES) counts."""
+    return [30.0 if i == winner else 0.0 for i in range(len(FEATURES))]
+
+
 def test_neighbour_detail_is_its_qualname_when_retrieval_named_it() -> None:
-    ranker = Ranker([0, 0, 30, 0, 0, 0, 0, 0, 0, 0, 0, 0])  # the nearest neighbour wins
+    ranker = Ranker(_weights(2))  # the nearest neighbour wins
     vocab = Vocabulary.from_texts(["def remove_stock(x): return x"])
     similar = [("add_stock", "Add units of stock.", "Warehouse.add_stock")]
     chosen = choose_summary([], vocab, _symbol("remove_stock"), similar, ranker)
@@ -108,12 +113,12 @@ def test_neighbour_detail_is_its_qualname_when_retrieval_named_it() -> None:
 
 def test_name_and_model_winners() -> None:
     vocab = Vocabulary.from_texts(["def remove_stock(x): return x"])
-    name_wins = Ranker([30, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+    name_wins = Ranker(_weights(0))
     chosen = choose_summary(
         [("Take it away.", -0.1)], vocab, _symbol("remove_stock"), [], name_wins
     )
     assert chosen.provenance == ("name", "")
-    model_wins = Ranker([0, 30, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+    model_wins = Ranker(_weights(1))
     chosen = choose_summary(
         [("Take it away.", -0.1)], vocab, _symbol("remove_stock"), [], model_wins
     )
