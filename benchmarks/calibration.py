@@ -82,8 +82,9 @@ def acceptable(bleu: float, overlap: float, says_more: bool) -> bool:
     return bleu >= BLEU_OK or (overlap >= RECALL_OK and says_more)
 
 
-def draft_rows(records, by_id, situation: str, draft) -> list[dict[str, Any]]:
-    """The product's draft of each record in ``situation`` with its confidence and scores."""
+def draft_rows(records, by_id, situation: str, draft, corpus=None) -> list[dict[str, Any]]:
+    """The product's draft of each record in ``situation`` with its confidence and scores
+    (``corpus``: each record's cold-start corpus neighbours, as the pipeline adds them)."""
     from assistant.faithfulness import grounding_texts
     from assistant.summaries import Vocabulary, choose_summary
     from assistant.workshop.evaluation.evaluate import prompts_for, record_context
@@ -93,13 +94,14 @@ def draft_rows(records, by_id, situation: str, draft) -> list[dict[str, Any]]:
     for start in range(0, len(prompts), 16):
         beams += draft(prompts[start : start + 16])
     rows = []
-    for record, cands in zip(records, beams, strict=True):
+    hits = corpus or [None] * len(records)
+    for record, cands, near in zip(records, beams, hits, strict=True):
         evidence, vocab, symbol = record_context(record, by_id, situation)
         # as DocPipeline.summaries: the code, the qualname and the evidence about it
         grounded = Vocabulary.from_texts(
             [record["code"], symbol.qualname, *grounding_texts(evidence)]
         )
-        refined = choose_summary(cands, vocab, symbol, evidence.similar, None, grounded)
+        refined = choose_summary(cands, vocab, symbol, evidence.similar, None, grounded, near)
         bleu = sentence_score(record["summary"], refined.summary)
         overlap = recall(record["summary"], refined.summary)
         rows.append(
@@ -201,6 +203,8 @@ def main() -> int:
     p.add_argument("--json", type=Path, default=None, help="write the rows and tables here")
     p.add_argument("--bin-width", type=float, default=0.2)
     p.add_argument("--rows", type=Path, default=None, help="re-bin a --json file, no drafting")
+    p.add_argument("--corpus", default="default", help="corpus file, 'default' or 'none'")
+    p.add_argument("--corpus-k", type=int, default=3, help="corpus neighbours per symbol")
     args = p.parse_args()
     steps = round(1 / args.bin_width)
     bins = tuple(round(i / steps, 4) for i in range(steps + 1))
@@ -221,9 +225,14 @@ def main() -> int:
     s = PipelineSettings()
     config = candidates_config(s.num_beams, s.max_new_tokens, s.no_repeat_ngram_size)
     draft = Drafter(load_generator(None, backend="onnx", threads=args.threads), config).draft
+    corpus = None
+    if args.corpus != "none":  # the pipeline retrieves from the shipped corpus by default
+        from model_quality import corpus_neighbours
+
+        corpus = corpus_neighbours(args.corpus, args.corpus_k, {})(chosen)
     rows: list[dict[str, Any]] = []
     for situation in ("in-repo", "cold"):
-        rows += draft_rows(chosen, by_id, situation, draft)
+        rows += draft_rows(chosen, by_id, situation, draft, corpus)
         print(f"{situation}: {len(chosen)} drafted ({time.monotonic() - started:.0f} s)")
     tables, floors = report(rows, bins)
     packages = sorted({r["package"] for r in chosen})
