@@ -11,10 +11,10 @@ from __future__ import annotations
 import ast
 import keyword
 import re
-import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from assistant.passing import parse_function
 from assistant.summaries import Vocabulary
 from indexer.symbols import Symbol
 
@@ -130,15 +130,6 @@ def _is_stub(body: list[ast.stmt]) -> bool:
     return True
 
 
-def _python_function(code: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    try:
-        tree = ast.parse(textwrap.dedent(code))
-    except (SyntaxError, ValueError):
-        return None
-    node = tree.body[0] if tree.body else None
-    return node if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) else None
-
-
 def _ast_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ParamFact]:
     args = fn.args
     out: dict[str, ParamFact] = {}
@@ -176,7 +167,7 @@ def code_facts(symbol: Symbol, code: str, evidence: Iterable[str] = ()) -> CodeF
     facts.annotation = (symbol.returns or "").strip() or None
     if symbol.kind not in ("function", "method"):
         return facts
-    fn = _python_function(code) if symbol.language == "python" else None
+    fn = parse_function(code) if symbol.language == "python" else None
     if fn is not None:
         facts.params = _ast_params(fn)
         facts.annotation = _text(fn.returns) or facts.annotation
