@@ -37,7 +37,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.callees import CalleeResolver
-from assistant.passing import bases, call_text, calls_target, own_calls, parse_function, passed_on
+from assistant.passing import (
+    bases,
+    call_text,
+    calls_target,
+    own_calls,
+    parse_function,
+    passed_on,
+    same_named,
+)
 from assistant.prompt import callee_key
 from assistant.styles import detect_docstring_style
 from assistant.styles import find_params as find_doc_params
@@ -45,6 +53,7 @@ from assistant.styles.build import fits, neutral_param_description
 from assistant.styles.docmodel import signature_parameters
 from assistant.target import Target
 from indexer.symbols import Parameter, ParsedFile, Symbol
+from indexer.text import symbol_source
 
 if TYPE_CHECKING:
     from assistant.faithfulness import CodeFacts
@@ -301,14 +310,7 @@ class ParamEvidence:
                 if init is None or init.path != callee.path:
                     continue
                 callee = init
-            params = signature_parameters(callee)
-            ok = set()
-            for where, name in passed:
-                if isinstance(where, int):
-                    if where < len(params) and params[where].name.lstrip("*") == name:
-                        ok.add(name)
-                elif where == name:
-                    ok.add(name)
+            ok = same_named(passed, signature_parameters(callee))
             if ok:
                 yield Lender("callee", callee, ok, callee.qualname)
 
@@ -367,8 +369,6 @@ class ParamEvidence:
                     continue
             else:
                 parsed = target.parsed
-            from indexer.text import symbol_source
-
             fn = parse_function(symbol_source(source, caller))
             if fn is None:
                 continue
@@ -380,12 +380,7 @@ class ParamEvidence:
                     text, caller, parsed, symbol, rel == target.path, own
                 ):
                     continue
-                for where, name in passed_on(call, names):
-                    if isinstance(where, int):
-                        if where < len(params) and params[where].name.lstrip("*") == name:
-                            ok.add(name)
-                    elif where == name:
-                        ok.add(name)
+                ok |= same_named(passed_on(call, names), params)
             if ok:
                 yield Lender("wrapper", caller, ok, caller.qualname)
 

@@ -7,7 +7,7 @@ import ast
 import textwrap
 from collections.abc import Iterator
 
-from indexer.symbols import ParsedFile, Symbol
+from indexer.symbols import Parameter, ParsedFile, Symbol
 
 
 def parse_function(code: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
@@ -51,6 +51,19 @@ def passed_on(call: ast.Call, names: set[str]) -> list[tuple[int | str, str]]:
     for kw in call.keywords:
         if kw.arg and isinstance(kw.value, ast.Name) and kw.value.id in names:
             out.append((kw.arg, kw.value.id))
+    return out
+
+
+def same_named(passed: list[tuple[int | str, str]], params: list[Parameter]) -> set[str]:
+    """The parameters of :func:`passed_on`'s ``passed`` that reach a parameter of the same
+    name of the called function ``params``: in its position or under its keyword."""
+    out: set[str] = set()
+    for where, name in passed:
+        if isinstance(where, int):
+            if where < len(params) and params[where].name.lstrip("*") == name:
+                out.add(name)
+        elif where == name:
+            out.add(name)
     return out
 
 
