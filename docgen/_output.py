@@ -29,6 +29,23 @@ def console() -> Console:
     return Console(stderr=True, highlight=False, color_system=None if no_color else "auto")
 
 
+def exclude_option(command):
+    """Add ``--exclude PATTERN`` (repeatable), the patterns ``index``, ``check`` and
+    ``generate`` add to ``[tool.docgen] exclude``."""
+    return click.option(
+        "--exclude",
+        multiple=True,
+        metavar="PATTERN",
+        help="Gitignore-style pattern to skip (repeatable; adds to [tool.docgen]).",
+    )(command)
+
+
+def refuse_quiet_verbose(quiet: bool, verbose: bool) -> None:
+    """Raise a usage error (exit 2) when both ``-q`` and ``-v`` are given."""
+    if quiet and verbose:
+        raise click.UsageError("-q and -v contradict each other; choose one")
+
+
 def say(message: str, kind: str | None = None) -> None:
     """Print ``docgen: [kind: ]message`` on stderr, the kind in its colour."""
     from rich.text import Text

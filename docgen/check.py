@@ -22,7 +22,7 @@ from docgen._config import (
     retarget,
     warn_about_config,
 )
-from docgen._output import say, skipped
+from docgen._output import exclude_option, refuse_quiet_verbose, say, skipped
 from indexer.coverage import CheckOptions, check_paths
 
 SUGGESTED_FAIL_UNDER = 80
@@ -70,12 +70,7 @@ def _flag_options(command):
     show_default=True,
     help="Output format.",
 )
-@click.option(
-    "--exclude",
-    multiple=True,
-    metavar="PATTERN",
-    help="Gitignore-style pattern to skip (repeatable; adds to [tool.docgen]).",
-)
+@exclude_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line (and errors).")
 @click.option("-v", "--verbose", is_flag=True, help="Name every skipped file with its reason.")
 @_flag_options
@@ -90,8 +85,7 @@ def check(
     coverage is at or above --fail-under, 1 below, 2 on usage errors. Settings come from
     [tool.docgen] in pyproject.toml; flags win.
     """
-    if quiet and verbose:
-        raise click.UsageError("-q and -v contradict each other; choose one")
+    refuse_quiet_verbose(quiet, verbose)
     table = retarget(ctx, paths)
     if not quiet:
         warn_about_config(table)

@@ -29,7 +29,15 @@ from typing import TYPE_CHECKING
 import click
 
 from docgen._config import read_tool_config, refuse_outside, warn_about_config
-from docgen._output import ConfigProblem, console, quiet_library_logs, say, skipped
+from docgen._output import (
+    ConfigProblem,
+    console,
+    exclude_option,
+    quiet_library_logs,
+    refuse_quiet_verbose,
+    say,
+    skipped,
+)
 from docgen._paths import absolute, root_for
 
 if TYPE_CHECKING:  # imported when a command runs, so ``docgen --help`` stays quick
@@ -179,12 +187,7 @@ def _summary_line(report: BulkReport, output: str, would_change: list[str]) -> s
     help="Repository root (default: the nearest folder above the first PATH holding "
     ".docgen/, pyproject.toml or .git).",
 )
-@click.option(
-    "--exclude",
-    multiple=True,
-    metavar="PATTERN",
-    help="Gitignore-style pattern to skip (repeatable; adds to [tool.docgen]).",
-)
+@exclude_option
 @click.option(
     "--config",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -230,8 +233,7 @@ def generate(
         raise click.UsageError("--diff and --format json both use stdout; choose one")
     if stale_only and update_stale:
         raise click.UsageError("--stale-only already implies --update-stale")
-    if quiet and verbose:
-        raise click.UsageError("-q and -v contradict each other; choose one")
+    refuse_quiet_verbose(quiet, verbose)
     targets = list(paths) or [Path.cwd()]
     for path in targets:
         if not path.exists() and not path.is_symlink():

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from docgen._config import config_for, config_option, warn_about_config
-from docgen._output import Refused, console, say, skipped
+from docgen._output import Refused, console, exclude_option, refuse_quiet_verbose, say, skipped
 from docgen._paths import absolute, find_root, is_outside
 from indexer.config import ConfigError
 
@@ -25,12 +25,7 @@ if TYPE_CHECKING:  # imported when the command runs, so ``docgen --help`` stays 
 
 @click.command("index")
 @click.argument("path", required=False, type=click.Path(exists=True, file_okay=False))
-@click.option(
-    "--exclude",
-    multiple=True,
-    metavar="PATTERN",
-    help="Gitignore-style pattern to skip (repeatable; adds to [tool.docgen]).",
-)
+@exclude_option
 @click.option(
     "--max-file-bytes",
     type=click.IntRange(1),
@@ -64,8 +59,7 @@ def index(ctx: click.Context, path, exclude, quiet, verbose, **overrides) -> Non
     from indexer.index import IndexConfig, update_index
     from indexer.store import IndexUnavailable
 
-    if quiet and verbose:
-        raise click.UsageError("-q and -v contradict each other; choose one")
+    refuse_quiet_verbose(quiet, verbose)
     root = _root(path)
     table = config_for(ctx, root)
     if not quiet:
