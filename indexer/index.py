@@ -205,9 +205,7 @@ def _update(
 def _repair(store: IndexStore, found: WalkResult, full: bool, summary: IndexSummary) -> None:
     """Forget the files whose stored rows cannot be read back (they are indexed again by
     this run), so damage is reported once and repaired, not reported every run."""
-    damaged = store.damaged_paths()
-    if not full:
-        damaged = [path for path in damaged if path in found.files]
+    damaged = store.damaged_paths(None if full else sorted(found.files))
     if not damaged:
         return
     with store.transaction():

@@ -75,6 +75,24 @@ class FileRecord:
         self.mtime_ns, self.embedded = mtime_ns, embedded
 
 
+_DAMAGED = """
+    SELECT path FROM symbols WHERE {only} (
+        CASE WHEN typeof(data) = 'text' AND json_valid(data)
+            THEN json_type(data) != 'object'
+                OR json_type(data, '$.qualname') IS NOT 'text'
+                OR json_type(data, '$.span') IS NOT 'object'
+            ELSE 1 END
+        OR CASE WHEN typeof(outline) = 'text' AND json_valid(outline)
+            THEN json_type(outline) != 'array' ELSE 1 END
+        OR (vector IS NOT NULL AND (typeof(vector) != 'blob' OR length(vector) != ?)))
+    UNION
+    SELECT path FROM files WHERE {only} (
+        NOT (typeof(imports) = 'text' AND json_valid(imports))
+        OR NOT (typeof(error_lines) = 'text' AND json_valid(error_lines)))
+"""
+"""Rows :meth:`IndexStore.damaged_paths` cannot read back (``{only}``: a path filter)."""
+
+
 class IndexStore:
     """Read and write the index of one repository. Use :meth:`open` to get one."""
 
@@ -269,30 +287,21 @@ class IndexStore:
             return None
         return np.frombuffer(row[0], np.float32)
 
-    def damaged_paths(self) -> list[str]:
+    def damaged_paths(self, paths: list[str] | None = None) -> list[str]:
         """Return the indexed files with a row that cannot be read back: a symbol whose JSON
         is broken or not a symbol, a vector of the wrong length, a file row with broken
-        JSON (re-indexing those files repairs them)."""
-        size = self._vectors.blob_size()
-        rows = self.db.execute(
-            """
-            SELECT path FROM symbols WHERE
-                CASE WHEN typeof(data) = 'text' AND json_valid(data)
-                    THEN json_type(data) != 'object'
-                        OR json_type(data, '$.qualname') IS NOT 'text'
-                        OR json_type(data, '$.span') IS NOT 'object'
-                    ELSE 1 END
-                OR CASE WHEN typeof(outline) = 'text' AND json_valid(outline)
-                    THEN json_type(outline) != 'array' ELSE 1 END
-                OR (vector IS NOT NULL AND (typeof(vector) != 'blob' OR length(vector) != ?))
-            UNION
-            SELECT path FROM files WHERE
-                NOT (typeof(imports) = 'text' AND json_valid(imports))
-                OR NOT (typeof(error_lines) = 'text' AND json_valid(error_lines))
-            """,
-            (size or -1,),
-        )
-        return sorted({str(row[0]) for row in rows})
+        JSON (re-indexing those files repairs them). ``paths``: look only at these files
+        (an update of some files need not read the whole index)."""
+        size = self._vectors.blob_size() or -1
+        if paths is None:
+            rows = self.db.execute(_DAMAGED.format(only=""), (size,))
+            return sorted({str(row[0]) for row in rows})
+        found: set[str] = set()
+        for chunk in chunks(paths, 400):
+            only = f"path IN ({','.join('?' * len(chunk))}) AND"
+            rows = self.db.execute(_DAMAGED.format(only=only), (*chunk, size, *chunk))
+            found.update(str(row[0]) for row in rows)
+        return sorted(found)
 
     def search(
         self,

@@ -245,3 +245,23 @@ def test_vector_damage_seen_when_reading_is_one_plain_line(
         assert "circle_area" in {s.qualname for s, _ in hits}  # rebuilt in memory from SQLite
         assert store.notes == ["index vectors were damaged and have been rebuilt"]
     assert not [w for w in recwarn if "faiss" in str(w.message).lower()]
+
+
+def test_an_update_of_some_files_reads_only_their_rows_for_damage(tmp_path: Path) -> None:
+    """update_paths (an editor save, a bulk run's files) checks and repairs the damage of
+    the files it updates; the rest waits for a whole-repository `docgen index`."""
+    from indexer.index import update_paths
+
+    root = _repo(tmp_path)
+    update_index(root, NO_EMBED)
+    _damage_data_row(root)  # circle_area, in geo/circle.py
+    with IndexStore.open(root) as store:
+        assert store.damaged_paths() == ["geo/circle.py"]
+        assert store.damaged_paths(["geo/circle.py"]) == ["geo/circle.py"]
+        assert store.damaged_paths([p for p in FILES if p != "geo/circle.py"]) == []
+    other = [root / p for p in FILES if p != "geo/circle.py" and p.endswith(".py")]
+    assert update_paths(root, other, NO_EMBED).warnings == []
+    repaired = update_paths(root, [root / "geo/circle.py"], NO_EMBED)
+    assert any("damaged" in w for w in repaired.warnings)
+    with IndexStore.open(root) as store:
+        assert store.damaged_paths() == []
