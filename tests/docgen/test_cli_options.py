@@ -14,7 +14,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from docgen import _SUBCOMMANDS, cli, main
+from docgen import _SUBCOMMANDS, cli
 from tests.conftest import REPO, write_tree
 
 
@@ -24,28 +24,6 @@ def _snapshot(root: Path) -> dict[str, str]:
         for p in sorted(root.rglob("*"))
         if p.is_file() and ".docgen" not in p.parts
     }
-
-
-@pytest.fixture
-def generate(tiny_t5: Path, tmp_path: Path, capsys):
-    def invoke(*args: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        # the random tiny model is never confident: write what it drafts (no floor)
-        base = [
-            "generate",
-            "--model",
-            str(tiny_t5),
-            "--no-index",
-            "--beams",
-            "1",
-            "--min-confidence",
-            "0",
-        ]
-        code = main([*base, "--cache-dir", str(tmp_path / "cli-cache"), *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return invoke
 
 
 def _child(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess:

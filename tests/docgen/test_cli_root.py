@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from docgen import cli, main
+from docgen import cli
 from tests.conftest import write_tree
 
 OUTSIDE_MODULE = "def outside(value):\n    return value + 1\n"
@@ -45,43 +45,21 @@ def linked(tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
     return repo, outside
 
 
-def _generate(tiny_t5: Path, tmp_path: Path, capsys, *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    # the random tiny model is never confident: write what it drafts (no floor)
-    base = [
-        "generate",
-        "--model",
-        str(tiny_t5),
-        "--no-index",
-        "--beams",
-        "1",
-        "--min-confidence",
-        "0",
-    ]
-    code = main([*base, "--cache-dir", str(tmp_path / "cli-cache"), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.mark.parametrize("name", ["link_out.py", "linkdir"])
-def test_generate_write_refuses_a_link_out_of_the_repository(
-    linked, tiny_t5, tmp_path, capsys, name
-) -> None:
+def test_generate_write_refuses_a_link_out_of_the_repository(linked, generate, name) -> None:
     repo, outside = linked
     before = _digest(outside)
-    code, _out, err = _generate(tiny_t5, tmp_path, capsys, "--write", name)
+    code, _out, err = generate("--write", name)
     assert _digest(outside) == before
     assert not (outside / ".docgen").exists()
     assert f"skipped {name}: points outside the repository" in err
     assert code == 0, err
 
 
-def test_generate_writes_inside_files_next_to_a_refused_link(
-    linked, tiny_t5, tmp_path, capsys
-) -> None:
+def test_generate_writes_inside_files_next_to_a_refused_link(linked, generate) -> None:
     repo, outside = linked
     before = _digest(outside)
-    code, _out, err = _generate(tiny_t5, tmp_path, capsys, "--write", "link_out.py", "inside.py")
+    code, _out, err = generate("--write", "link_out.py", "inside.py")
     assert code == 0, err
     assert _digest(outside) == before
     assert '"""' in (repo / "inside.py").read_text()  # the root is the repository, not outside
