@@ -296,6 +296,8 @@ def test_a_glob_out_of_the_root_is_a_protocol_error(server: Client):
         ("search_symbols", {"query": "stock", "k": 0}, "k"),
         ("search_symbols", {"query": "   "}, "query"),
         ("check", {"select": ["E501"]}, "code prefix"),
+        ("check", {"paths": ["inventory/nothing.py"]}, "no such file"),
+        ("check", {"paths": "inventory"}, "valid list"),
         ("draft_docstring", {"path": MODELS, "qualname": "Item", "style": "fancy"}, "style"),
         ("no_such_tool", {}, "no_such_tool"),
     ],

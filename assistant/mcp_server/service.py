@@ -256,7 +256,12 @@ class DocService:
 
     def coverage(self, paths: list[str] | None = None) -> CoverageReport:
         """``docgen check``'s coverage report of ``paths`` (default: the whole root)."""
-        targets = [confine(self.root, p, "paths")[1] for p in (paths or ["."])]
+        targets = []
+        for path in paths or ["."]:
+            rel, real = confine(self.root, path, "paths")
+            if not real.exists():
+                raise ToolProblem(f"{rel}: no such file or folder in the repository")
+            targets.append(real)
         return check_paths(targets, self.check_options, root=self.root)
 
     def list_undocumented(self, path_glob: str = "**") -> dict[str, Any]:
