@@ -164,14 +164,20 @@ def test_search_symbols_finds_documented_and_undocumented_symbols_by_name(server
     undocumented = server.structured("search_symbols", {"query": "remove_stock"})["results"][0]
     assert undocumented["qualname"] == "Warehouse.remove_stock"
     assert undocumented["documented"] is False and undocumented["summary"] is None
-    assert len(server.structured("search_symbols", {"query": "stock", "k": 2})["results"]) == 2
+    two = server.structured("search_symbols", {"query": "stock", "k": 2})["results"]
+    assert len(two) == 2 and all(hit["match"].startswith("name") for hit in two)
 
 
-def test_search_symbols_finds_by_meaning_through_the_index(server: Client):
+def test_search_symbols_finds_by_meaning_documented_or_not(server: Client):
     out = server.structured("search_symbols", {"query": "how much money units cost", "k": 3})
     assert not out["notes"]
     assert out["results"] and all(hit["match"] == "semantic" for hit in out["results"])
     assert all(hit["path"].startswith("inventory/") for hit in out["results"])
+    # the index holds vectors of documented symbols only; the server embeds the others
+    low = server.structured("search_symbols", {"query": "items whose stock is low", "k": 3})
+    first = low["results"][0]
+    assert first["qualname"] == "Warehouse.low_stock" and first["documented"] is False
+    assert first["match"] == "semantic"
 
 
 def test_get_documentation_returns_the_existing_docstring(server: Client):
@@ -367,6 +373,15 @@ def test_apply_docstring_with_allow_write_writes_one_docstring_safely(
         )
         assert replaced["written"] is True
         assert (repo / MODELS).read_bytes() == after.replace(text.encode(), b"Name and SKU.")
+
+        # the name search reads the index again once it changed
+        before = client.structured("search_symbols", {"query": "restock_all"})["results"]
+        assert "restock_all" not in [hit["qualname"] for hit in before]
+        (repo / "inventory" / "extra.py").write_text("def restock_all():\n    return 0\n")
+        _index(repo)
+        hits = client.structured("search_symbols", {"query": "restock_all"})["results"]
+        assert hits[0]["qualname"] == "restock_all" and hits[0]["path"] == "inventory/extra.py"
+        assert hits[0]["match"] == "name+semantic"
     finally:
         client.close()
 

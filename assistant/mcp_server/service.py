@@ -25,6 +25,7 @@ from assistant.edits import (
     content_hash,
 )
 from assistant.mcp_server.confine import OutsideRoot, confine, confine_glob
+from assistant.mcp_server.search import SymbolSearch
 from assistant.pipeline import DocPipeline, DocResult, EditRefused, PipelineSettings
 from assistant.prompt import first_sentence
 from indexer.coverage import CheckOptions, CoverageReport, check_paths
@@ -109,6 +110,7 @@ class DocService:
         self.allow_write = allow_write
         self._pipelines: dict[str, DocPipeline] = {}
         self._lock = threading.Lock()
+        self._search = SymbolSearch(self.root, self.settings.max_file_bytes)
 
     # --- the lazily made pipelines ----------------------------------------------------
 
@@ -181,8 +183,8 @@ class DocService:
     # --- tools --------------------------------------------------------------------------
 
     def search_symbols(self, query: str, k: int = 10) -> dict[str, Any]:
-        """Symbols whose name contains the query's words, then the nearest by meaning
-        (the index's FAISS vectors), documented or not, best first."""
+        """Symbols whose name contains the query's words (best match first), then the
+        nearest by meaning (the index's FAISS vectors), documented or not."""
         query = query.strip() if isinstance(query, str) else ""
         if not query:
             raise ToolProblem("query must be a non-empty string")
@@ -194,29 +196,22 @@ class DocService:
             )
         notes: list[str] = []
         found: dict[tuple[str, str, int], dict[str, Any]] = {}
-        words = [w for w in re.split(r"[^0-9a-z]+", query.lower()) if w]
-        for symbol in store.symbols():
-            name = symbol.qualname.lower()
-            if query.lower() in (name, symbol.name.lower()):
-                score = 1.0
-            elif query.lower() in name:
-                score = 0.9
-            elif words and all(w in name for w in words):
-                score = 0.8
-            else:
-                continue
+        for symbol, score in self._search.by_name(store, query):
             found[(symbol.path, symbol.qualname, symbol.line)] = self._hit(symbol, score, "name")
         try:
-            vector = pipeline.index.embedder().encode([query])[0]
-            for symbol, score in store.search(vector, k):
+            embedder = pipeline.index.embedder()
+            for symbol, score in self._search.by_meaning(store, embedder, query, k, notes):
                 key = (symbol.path, symbol.qualname, symbol.line)
                 if key in found:
                     found[key]["match"] = "name+semantic"
                 else:
-                    found[key] = self._hit(symbol, round(float(score), 4), "semantic")
+                    found[key] = self._hit(symbol, round(score, 4), "semantic")
         except Exception as exc:  # noqa: BLE001 - name search still answers
             notes.append(f"semantic search unavailable ({exc}); name matches only")
-        ranked = sorted(found.values(), key=lambda h: (-h["score"], h["path"], h["line"]))
+        ranked = sorted(
+            found.values(),
+            key=lambda h: (h["match"] == "semantic", -h["score"], h["path"], h["line"]),
+        )
         return {"query": query, "results": ranked[:k], "notes": notes}
 
     def _hit(self, symbol: Symbol, score: float, match: str) -> dict[str, Any]:
