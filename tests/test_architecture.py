@@ -54,7 +54,12 @@ ENGINE_EXPORTER = {
 ENGINE_BACKENDS = {"assistant.engine.onnx_backend", "assistant.engine.torch_backend"}
 
 # third-party adapters that stay inside one layer ("click never leaves the CLI", ...)
-CONFINED = {"click": ("docgen",), "lsprotocol": ("lsp",), "pygls": ("lsp",)}
+CONFINED = {
+    "click": ("docgen",),
+    "lsprotocol": ("lsp",),
+    "pygls": ("lsp",),
+    "mcp": ("assistant.mcp_server", "docgen.mcp_cmd"),  # the command only checks for the extra
+}
 
 
 # Packages of each layer, by module prefix. The front ends are separate rooms of one floor:
