@@ -12,9 +12,25 @@ functions so that ``docgen check`` stays fast.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
-import click
+
+def _unshadow() -> None:
+    """Take the current folder off ``sys.path`` (``python -m docgen``, ``python -c`` put it
+    first), so a user's folder named ``assistant``, ``indexer``, ``lsp`` (or ``click``...)
+    cannot replace our packages; kept when it is where this package itself lives (a
+    source checkout). The console script never had it; the index worker runs with ``-P``.
+    """
+    cwd = os.getcwd()
+    if os.path.dirname(os.path.dirname(os.path.abspath(__file__))) == cwd:
+        return
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != cwd]
+
+
+_unshadow()
+
+import click  # noqa: E402 - after the sys.path fix above
 
 # command name -> (module in this package, attribute holding the click command or group)
 _SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -58,13 +74,15 @@ def _available() -> list[str]:
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="docgen", prog_name="docgen")
+@click.version_option(package_name="docgen-assistant", prog_name="docgen")
 def cli() -> None:
     """docgen: retrieval-augmented documentation for your code, offline."""
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (usage errors exit 2)."""
+    from indexer.extras import MissingExtra
+
     try:
         result = cli.main(args=argv, prog_name="docgen", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -78,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         return 130
+    except MissingExtra as exc:  # an optional dependency: one line naming the extra
+        click.echo(f"docgen: {exc}", err=True)
+        return 1
     return int(result or 0)
 
 
