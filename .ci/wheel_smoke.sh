@@ -18,23 +18,24 @@ find_python() {  # python3.X on PATH, else pyenv's
 }
 
 t0=$(date +%s)
-rm -rf dist/docgen_assistant-*.whl
-python3 -m pip wheel --no-deps -q -w dist . >/dev/null
+rm -rf dist/docgen_assistant-*.whl build/
+python3 -m pip wheel --no-deps -q -w dist . >/dev/null  # once; every Python installs it
 wheel=$(ls dist/docgen_assistant-*.whl)
 echo "wheel: $wheel ($(du -h "$wheel" | cut -f1), built in $(( $(date +%s) - t0 )) s)"
+"$(command -v python3)" -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' "$wheel" > "$work/wheel-files"
 for required in indexer/models/all-MiniLM-L6-v2/onnx/model_qint8.onnx indexer/queries/python.scm \
-    assistant/data/ranker.json assistant/models/docgen-t5/encoder_model.onnx \
-    indexer/models/all-MiniLM-L6-v2/LICENSE indexer/models/all-MiniLM-L6-v2/NOTICE; do
-  python3 -m zipfile -l "$wheel" | grep -q " *$required " || { echo "wheel lacks $required"; exit 1; }
+    assistant/data/ranker.json assistant/data/corpus.npz assistant/data/NOTICE-corpus \
+    assistant/models/docgen-t5/encoder_model.onnx indexer/models/all-MiniLM-L6-v2/LICENSE \
+    indexer/models/all-MiniLM-L6-v2/NOTICE 'docgen_assistant-.*dist-info/licenses/NOTICE'; do
+  grep -qx "$required" "$work/wheel-files" || { echo "wheel lacks $required"; exit 1; }
 done
-python3 -m zipfile -l "$wheel" | grep -qE "licenses/NOTICE" || { echo "wheel lacks NOTICE"; exit 1; }
 
 for v in "${versions[@]}"; do
   py=$(find_python "$v") || { echo "Python $v not found"; exit 1; }
   start=$(date +%s)
   venv="$work/venv-$v"
   "$py" -m venv "$venv"
-  "$venv/bin/python" -m pip install -q "$wheel"
+  "$venv/bin/python" -m pip install -q "$wheel" 2> "$work/pip-$v.log" || { cat "$work/pip-$v.log"; exit 1; }
   installed=$(( $(date +%s) - start ))
   if "$venv/bin/python" -c "import torch" 2>/dev/null; then echo "torch importable on $v"; exit 1; fi
   for absent in transformers sentence_transformers optimum datasketch; do

@@ -43,8 +43,34 @@ _SUBCOMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+# command name -> its one-line help in `docgen --help`, so listing the commands imports none
+# of their modules (serve's alone pulls in the language server: seconds); a command missing
+# here is imported for its help instead
+_SHORT_HELP: dict[str, str] = {
+    "index": "Index PATH into PATH/.docgen/ (incremental, by content hash).",
+    "check": "List undocumented public symbols and the coverage (no model).",
+    "generate": "Draft missing or stale docstrings (--diff, --write, --check).",
+    "model": "Export and inspect the drafting model (T5).",
+    "dataset": "Build and inspect the training dataset of the drafting model.",
+    "serve": "Run the docgen language server (stdio, or --tcp HOST:PORT).",
+}
+
+
 class _LazyGroup(click.Group):
     """A group that imports a subcommand's module only when that subcommand runs."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in _SHORT_HELP and name not in self.commands:
+                rows.append((name, _SHORT_HELP[name]))
+                continue
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(formatter.width - 6 - len(name))))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(_available()))
