@@ -9,10 +9,12 @@ versions=("${@:-3.11 3.12 3.13}")
 work=$(mktemp -d /tmp/docgen-wheel.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-find_python() {  # python3.X on PATH, else pyenv's
+find_python() {  # pyenv's Python X.Y, else python3.X on PATH (pyenv shims may refuse: run it)
   local v=$1 candidate
-  for candidate in "$(command -v "python$v" || true)" "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$v".*/bin/"python$v"; do
-    if [ -n "$candidate" ] && [ -x "$candidate" ]; then echo "$candidate"; return 0; fi
+  for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$v".*/bin/"python$v" "$(command -v "python$v" || true)"; do
+    if [ -n "$candidate" ] && [ -x "$candidate" ] && "$candidate" -c 'import venv' 2>/dev/null; then
+      echo "$candidate"; return 0
+    fi
   done
   return 1
 }
