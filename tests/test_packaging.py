@@ -21,4 +21,3 @@ MAX_IR = 10
 def test_shipped_onnx_files_load_on_older_runtimes(path: Path) -> None:
     onnx = pytest.importorskip("onnx")
     assert onnx.load(str(path), load_external_data=False).ir_version <= MAX_IR
-
