@@ -10,10 +10,11 @@ repository counts as no setting (never an error).
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from indexer.config import tomllib
 
 __all__ = ["DEFAULT_LINE_LENGTH", "project_line_length"]
 

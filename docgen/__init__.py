@@ -12,9 +12,25 @@ functions so that ``docgen check`` stays fast.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
-import click
+
+def _unshadow() -> None:
+    """Take the current folder off ``sys.path`` (``python -m docgen``, ``python -c`` put it
+    first), so a user's folder named ``assistant``, ``indexer``, ``lsp`` (or ``click``...)
+    cannot replace our packages; kept when it is where this package itself lives (a
+    source checkout). The console script never had it; the index worker runs with ``-P``.
+    """
+    cwd = os.getcwd()
+    if os.path.dirname(os.path.dirname(os.path.abspath(__file__))) == cwd:
+        return
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != cwd]
+
+
+_unshadow()
+
+import click  # noqa: E402 - after the sys.path fix above
 
 # command name -> (module in this package, attribute holding the click command or group)
 _SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -28,8 +44,34 @@ _SUBCOMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+# command name -> its one-line help in `docgen --help`, so listing the commands imports none
+# of their modules (serve's alone pulls in the language server: seconds); a command missing
+# here is imported for its help instead
+_SHORT_HELP: dict[str, str] = {
+    "index": "Index PATH into PATH/.docgen/ (incremental, by content hash).",
+    "check": "List undocumented public symbols and the coverage (no model).",
+    "generate": "Draft missing or stale docstrings (--diff, --write, --check).",
+    "model": "Export and inspect the drafting model (T5).",
+    "dataset": "Build and inspect the training dataset of the drafting model.",
+    "serve": "Run the docgen language server (stdio, or --tcp HOST:PORT).",
+}
+
+
 class _LazyGroup(click.Group):
     """A group that imports a subcommand's module only when that subcommand runs."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in _SHORT_HELP and name not in self.commands:
+                rows.append((name, _SHORT_HELP[name]))
+                continue
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(formatter.width - 6 - len(name))))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(_available()))
@@ -59,13 +101,15 @@ def _available() -> list[str]:
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="docgen", prog_name="docgen")
+@click.version_option(package_name="docgen-assistant", prog_name="docgen")
 def cli() -> None:
     """docgen: retrieval-augmented documentation for your code, offline."""
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (usage errors exit 2)."""
+    from indexer.extras import MissingExtra
+
     try:
         result = cli.main(args=argv, prog_name="docgen", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -79,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         return 130
+    except MissingExtra as exc:  # an optional dependency: one line naming the extra
+        click.echo(f"docgen: {exc}", err=True)
+        return 1
     return int(result or 0)
 
 

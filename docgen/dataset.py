@@ -59,6 +59,9 @@ def build(
     """
     from rich.progress import Progress
 
+    from indexer.extras import require
+
+    require("datasketch", "docgen dataset build", "train")
     from assistant.workshop.dataset.build import BuildConfig, build_dataset
 
     if not stdlib and not folders:

@@ -14,8 +14,9 @@ import click
 from docgen._config import read_tool_config, warn_about_config
 from docgen._output import ConfigProblem, quiet_library_logs, say
 from docgen._paths import absolute, root_for
+from indexer.extras import missing_extra
 
-MISSING_EXTRA = "the MCP server needs the 'mcp' extra: pip install 'docgen[mcp]'"
+MISSING_EXTRA = missing_extra("the MCP server", "mcp")
 
 
 @click.command("mcp")

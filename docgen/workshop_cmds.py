@@ -75,6 +75,10 @@ def train(
     minilm: Path | None,
 ) -> None:
     """Train (or continue training) the drafting T5 on a built dataset."""
+    from indexer.extras import require
+
+    for module in ("torch", "transformers"):
+        require(module, "docgen model train", "train")
     from assistant.workshop.training.train import train as run_training
 
     config = TrainConfig(

@@ -26,9 +26,14 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import tomllib
+import sys
 from pathlib import Path
 from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10: the backport, the project's one TOML shim
+    import tomli as tomllib
 
 
 class ConfigError(ValueError):

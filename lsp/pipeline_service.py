@@ -27,6 +27,7 @@ from assistant.pipeline import (
     TextEdit,
     find_stale,
 )
+from indexer.extras import DISTRIBUTION, MissingExtra
 from indexer.symbols import ParsedFile, Symbol
 from lsp.options import ServerOptions
 from lsp.stats import LatencyStats
@@ -176,10 +177,12 @@ def _build_pipeline(root: Path, options: ServerOptions) -> DocPipeline:
 
 
 def _explain(exc: BaseException, options: ServerOptions) -> str:
+    if isinstance(exc, MissingExtra):  # e.g. the PyTorch backend without the extra
+        return f"docgen: {exc}"
     if isinstance(exc, ImportError):
         return (
             f"docgen: drafting is unavailable ({exc}); reinstall docgen with its "
-            "dependencies (pip install docgen)"
+            f"dependencies (pip install --force-reinstall {DISTRIBUTION})"
         )
     model = options.model or "the embedded model"
     return (

@@ -22,7 +22,7 @@ def test_without_the_extra_it_says_how_to_install_it_in_one_line():
     done = subprocess.run([sys.executable, "-c", HIDE_MCP], capture_output=True, text=True)
     assert done.returncode == 1
     assert done.stderr == (
-        "docgen: the MCP server needs the 'mcp' extra: pip install 'docgen[mcp]'\n"
+        "docgen: the MCP server needs the 'mcp' extra: pip install 'docgen-assistant[mcp]'\n"
     )
     assert done.stdout == ""
 

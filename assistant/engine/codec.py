@@ -20,6 +20,7 @@ import numpy as np
 
 from assistant.engine.source import folder_fingerprint
 from assistant.engine.types import Hypothesis, ModelLoadError
+from indexer.extras import require
 
 if TYPE_CHECKING:
     from assistant.engine.search import Sequence
@@ -124,8 +125,9 @@ def fast_tokenizer_folder(folder: Path, cache_dir: Path) -> Path:
     target = cache_dir / key[:16]
     if (target / "tokenizer.json").is_file():
         return target
-    from transformers import AutoTokenizer
-
+    AutoTokenizer = require(  # noqa: N806 - the class, as transformers names it
+        "transformers", f"converting the slow tokenizer of {folder}", "export"
+    ).AutoTokenizer
     try:
         tok = AutoTokenizer.from_pretrained(folder, use_fast=True, trust_remote_code=False)
     except Exception as exc:  # transformers raises many kinds for unreadable tokenizers

@@ -33,6 +33,7 @@ from assistant.engine.layout import (
 from assistant.engine.onnx_tools import export_onnx, quantize_onnx
 from assistant.engine.source import ModelSource, resolve_model
 from assistant.engine.types import ModelLoadError
+from indexer.extras import require
 
 ExportLog = Callable[[str], None]
 """Told a short message before each stage of an export (e.g. a logger's ``info``)."""
@@ -173,6 +174,8 @@ def _replace_folder(new: Path, target: Path) -> None:
 def _build(source: ModelSource, out: Path, settings: dict, say: ExportLog) -> None:
     """Export, optimise, quantize into ``out`` and write the manifest last."""
     raw = out / "fp32"
+    for module in ("torch", "transformers", "onnx"):
+        require(module, f"exporting {source.model_id} to ONNX", "export")
     say(f"exporting {source.model_id} to ONNX")
     graphs = export_onnx(source, raw, hand_built=settings.get("graphs") != "optimum")
     for part, name in ONNX_PARTS.items():

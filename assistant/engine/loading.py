@@ -14,6 +14,7 @@ from pathlib import Path
 from assistant.engine.layout import DEFAULT_MODEL_DIR, MANIFEST_NAME
 from assistant.engine.source import resolve_model
 from assistant.engine.types import ModelLoadError, TextGenerator
+from indexer.extras import require
 
 BACKENDS = ("onnx", "pytorch")
 
@@ -61,6 +62,8 @@ def load_generator(
         model = _default_model()
     source = resolve_model(model, revision)
     if backend == "pytorch":
+        for module in ("torch", "transformers"):
+            require(module, "the PyTorch backend (--backend pytorch)", "torch")
         from assistant.engine.torch_backend import TorchGenerator
 
         return TorchGenerator(source, threads=threads, max_input_tokens=max_input_tokens)

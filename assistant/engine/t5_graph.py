@@ -243,7 +243,8 @@ def _save(g: _Graph, name: str, inputs: list, outputs: list, path: Path) -> Path
     graph = helper.make_graph(g.nodes, name, inputs, outputs, g.inits)
     graph.value_info.extend(t for t in g.types if t.name not in {o.name for o in outputs})
     opsets = [helper.make_opsetid("", OPSET), helper.make_opsetid("com.microsoft", 1)]
-    onnx.save(helper.make_model(graph, opset_imports=opsets, producer_name="docgen"), str(path))
+    model = helper.make_model(graph, opset_imports=opsets, producer_name="docgen", ir_version=8)
+    onnx.save(model, str(path))  # IR 8 (not onnx's newest): ONNX Runtime 1.23, Python 3.10's last
     return path
 
 

@@ -53,7 +53,7 @@ def test_default_model_loads_offline_and_normalises(embedder):
     vectors = embedder.encode(["def add(a, b): return a + b", "import os"])
     assert vectors.dtype == np.float32 and vectors.shape == (2, 384) and embedder.dim == 384
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
-    assert embedder.backend == "onnx" and embedder.model_id == "all-MiniLM-L6-v2"
+    assert embedder.backend == "onnx-int8" and embedder.model_id == "all-MiniLM-L6-v2#int8"
     assert embedder.encode([]).shape == (0, 384)
 
 
@@ -113,6 +113,12 @@ def test_model_change_re_embeds(repo, embedder):
         assert store.search(embedder.encode(["x"])[0], 3) == []
     summary = update_index(repo, ALL, embedder=embedder)
     assert summary.parsed == 3 and summary.embedded == 6
+    note = (
+        "embedding model changed (another-model -> all-MiniLM-L6-v2#int8): "
+        "re-embedding every file once"
+    )
+    assert summary.warnings.count(note) == 1
+    assert not any("re-embedding" in w for w in update_index(repo, ALL, embedder=embedder).warnings)
 
 
 def test_unknown_model_is_a_clear_error(tmp_path):
@@ -132,12 +138,14 @@ def test_unchanged_symbol_texts_reuse_their_vectors(repo, embedder):
     with IndexStore.open(repo) as store:
         (area,) = store.find("circle_area")
         again = embedder.encode([embedding_text(area, symbol_source(path.read_bytes(), area))])
-        assert np.allclose(store.vector(store.symbol_id(area)), again[0], atol=1e-5)
+        # the stored vector is this text's: int8 activations are scaled per batch, so the
+        # vector encoded alone differs slightly from the one encoded among its batch-mates
+        assert float(store.vector(store.symbol_id(area)) @ again[0]) >= 0.97
 
 
 @pytest.mark.parametrize(
     ("backend", "min_cosine"),
-    [("onnx", 0.9999), pytest.param("onnx-int8", 0.95, marks=pytest.mark.slow)],
+    [("onnx", 0.9999), ("onnx-int8", 0.97)],
 )
 def test_onnx_backends_agree_with_torch(backend, min_cosine):
     texts = [
