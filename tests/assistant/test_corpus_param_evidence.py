@@ -1,0 +1,187 @@
+"""Parameter descriptions borrowed from the shipped corpus (issue #12): only from a corpus
+neighbour above the fitted threshold whose parameter of the same name the code has the
+same way (kind, annotation, default), last after every repository source, and never one
+that contradicts the code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.callees import CalleeResolver
+from assistant.corpus import CorpusHit
+from assistant.faithfulness import code_facts
+from assistant.paramevidence import CORPUS_THRESHOLD, SOURCES, ParamEvidence
+from assistant.target import Target
+from indexer.parser import parse_source
+from indexer.text import symbol_source
+
+CODE = '''
+class Client:
+    def get(self, url: str, timeout: float = 5.0, retries=3, params=None):
+        """Fetch a resource.
+
+        Args:
+            url: The address of the resource.
+            timeout: Seconds to wait.
+            retries: How often to retry.
+            params: Query parameters.
+        """
+        return self.session.send(url, timeout)
+
+    def post(self, url: str, data: bytes, timeout: float = 5.0, retries=3, params=None):
+        return self.session.send(url, data, timeout)
+
+
+def fetch(url: str, timeout: float = 5.0, retries=3, params=None, verbose: bool = False):
+    return url, timeout, retries, params, verbose
+'''
+
+HIGH = CORPUS_THRESHOLD + 0.05
+
+
+def _hit(params: dict[str, str], signatures: dict[str, list], similarity: float = HIGH):
+    return CorpusHit("pkg-x", "download", "Download a file.", params, similarity, signatures)
+
+
+def _describe(tmp_path: Path, hits: list[CorpusHit], qualname: str = "fetch"):
+    rel = "net.py"
+    (tmp_path / rel).write_text(CODE)
+    source = CODE.encode()
+    parsed = parse_source(source, rel)
+    symbol = next(s for s in parsed.symbols if s.qualname == qualname)
+    target = Target(rel, source, parsed, symbol, symbol_source(source, symbol))
+    evidence = ParamEvidence(
+        tmp_path, CalleeResolver(lambda: None, lambda _: None), corpus=lambda _: hits
+    )
+    describer = evidence.describer(target, "google", code_facts(symbol, target.code))
+    by_name = {p.name: p for p in symbol.parameters}
+    return evidence, describer, by_name
+
+
+def test_corpus_is_a_source_after_every_repository_source() -> None:
+    assert SOURCES.index("corpus") == SOURCES.index("neighbour") + 1
+    assert SOURCES[-2:] == ("neutral", "empty")
+
+
+def test_a_compatible_parameter_of_a_close_corpus_neighbour_lends_its_description(tmp_path):
+    hit = _hit(
+        {"timeout": "Seconds to wait for the server.", "verbose": "Print progress."},
+        {"timeout": ["positional", "float", "5.0"], "verbose": ["positional", "bool", "False"]},
+    )
+    _, describe, params = _describe(tmp_path, [hit])
+    assert describe(params["timeout"]) == "Seconds to wait for the server."
+    assert describe(params["verbose"]) == "Print progress."
+    assert describe.chosen["timeout"].source == "corpus"
+    assert describe.chosen["timeout"].detail.startswith("pkg-x:download")
+
+
+def test_below_the_threshold_nothing_is_borrowed(tmp_path) -> None:
+    hit = _hit(
+        {"timeout": "Seconds to wait for the server."},
+        {"timeout": ["positional", "float", "5.0"]},
+        similarity=CORPUS_THRESHOLD - 0.01,
+    )
+    _, describe, params = _describe(tmp_path, [hit])
+    assert describe(params["timeout"]) == "The ``timeout`` value (``float``)."
+    assert describe.chosen["timeout"].source == "neutral"
+
+
+@pytest.mark.parametrize(
+    ("signature", "why"),
+    [
+        (["positional", "int", "5.0"], "another annotation"),
+        (["positional", "float", "30.0"], "another default"),
+        (["positional", "float", None], "required there"),
+        (["var_positional", None, None], "another kind"),
+        (None, "the corpus does not know the parameter's code"),
+    ],
+)
+def test_an_incompatible_or_unknown_corpus_parameter_lends_nothing(tmp_path, signature, why):
+    signatures = {"timeout": signature} if signature is not None else {}
+    hit = _hit({"timeout": "Seconds to wait for the server."}, signatures)
+    _, describe, params = _describe(tmp_path, [hit])
+    assert describe.chosen.get("timeout") is None
+    assert describe(params["timeout"]) == "The ``timeout`` value (``float``).", why
+
+
+def test_a_parameter_of_another_name_lends_nothing(tmp_path) -> None:
+    hit = _hit({"delay": "Seconds to wait."}, {"delay": ["positional", "float", "5.0"]})
+    _, describe, params = _describe(tmp_path, [hit])
+    assert describe(params["timeout"]) == "The ``timeout`` value (``float``)."
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "signature"),
+    [
+        # another default than the code's
+        ("retries", "How often to retry. Defaults to 5.", ["positional", None, "3"]),
+        # None for a parameter that cannot be None (a float with a float default)
+        ("timeout", "Seconds to wait; if None, wait forever.", ["positional", "float", "5.0"]),
+        ("retries", "If None, retry forever.", ["positional", None, "3"]),
+        # names code that is not in this function
+        ("timeout", "Passed on to ``urllib3.PoolManager``.", ["positional", "float", "5.0"]),
+        ("retries", "Retries of the http_adapter.", ["positional", None, "3"]),
+    ],
+)
+def test_a_description_that_contradicts_the_code_is_refused(tmp_path, name, text, signature):
+    hit = _hit({name: text}, {name: signature})
+    _, describe, params = _describe(tmp_path, [hit])
+    described = describe(params[name])
+    assert described != text and describe.chosen[name].source == "neutral"
+
+
+def test_none_may_be_spoken_of_where_the_code_allows_none(tmp_path) -> None:
+    hit = _hit(
+        {"params": "Query parameters; if None, none are sent."},
+        {"params": ["positional", None, "None"]},
+    )
+    _, describe, params = _describe(tmp_path, [hit])
+    assert describe(params["params"]) == "Query parameters; if None, none are sent."
+
+
+def test_a_default_the_code_shares_is_stated_by_the_code_not_the_corpus(tmp_path) -> None:
+    hit = _hit(
+        {"retries": "How often to retry. Defaults to 3."}, {"retries": ["positional", None, "3"]}
+    )
+    _, describe, params = _describe(tmp_path, [hit])
+    assert describe(params["retries"]) == "How often to retry."  # the renderer adds the default
+
+
+def test_repository_evidence_ranks_above_the_corpus(tmp_path) -> None:
+    hit = _hit(
+        {"timeout": "Corpus words for the timeout.", "retries": "Corpus retries."},
+        {"timeout": ["positional", "float", "5.0"], "retries": ["positional", None, "3"]},
+    )
+    evidence, describe, params = _describe(tmp_path, [hit], qualname="Client.post")
+    assert describe(params["timeout"]) == "Seconds to wait."  # Client.get: same class
+    assert describe.chosen["timeout"].source == "same-class"
+    evidence.count(describe, iter([("timeout", "Seconds to wait.")]))
+    assert evidence.counts["same-class"] == 1 and evidence.counts["corpus"] == 0
+
+
+def test_corpus_borrowings_are_counted(tmp_path) -> None:
+    hit = _hit({"verbose": "Print progress."}, {"verbose": ["positional", "bool", "False"]})
+    evidence, describe, params = _describe(tmp_path, [hit])
+    text = describe(params["verbose"])
+    evidence.count(describe, iter([("verbose", f"{text} Defaults to False.")]))
+    assert evidence.counts["corpus"] == 1
+
+
+def test_without_a_corpus_nothing_is_asked_of_it(tmp_path) -> None:
+    rel = "net.py"
+    source = CODE.encode()
+    parsed = parse_source(source, rel)
+    symbol = next(s for s in parsed.symbols if s.qualname == "fetch")
+    target = Target(rel, source, parsed, symbol, symbol_source(source, symbol))
+    evidence = ParamEvidence(tmp_path, CalleeResolver(lambda: None, lambda _: None), corpus=None)
+    describe = evidence.describer(target, "google", code_facts(symbol, target.code))
+    assert describe(symbol.parameters[1]) == "The ``timeout`` value (``float``)."
+
+
+def test_cached_corpus_rows_keep_or_lack_signatures() -> None:
+    hit = _hit({"timeout": "t"}, {"timeout": ["positional", "float", "5.0"]})
+    assert CorpusHit.from_list(hit.to_list()) == hit
+    old = CorpusHit.from_list(["p", "n", "s", {"timeout": "t"}, 0.9])  # cached before them
+    assert old.signatures == {}
