@@ -70,6 +70,8 @@ class Stripped:
     original: str
     order: int
     draft: dict = field(default_factory=dict)
+    code: str = ""
+    """The code docgen saw (docstring removed)."""
 
     @property
     def at_floor(self) -> bool:
@@ -186,8 +188,12 @@ def strip_docstrings(root: Path, chosen: list[tuple[str, str, int]], package: st
         except SyntaxError:
             continue
         path.write_bytes(source)
-        after = {(s.qualname) for s in parse_source(source, rel, "python").symbols if s.docstring}
-        out.extend(d for d in done if d.qualname not in after)
+        after = {s.qualname: s for s in parse_source(source, rel, "python").symbols}
+        for d in done:
+            s = after.get(d.qualname)
+            if s is not None and not s.docstring:
+                d.code = source[s.span.start_byte : s.span.end_byte].decode("utf-8", "replace")
+                out.append(d)
     return sorted(out, key=lambda d: d.order)
 
 
@@ -328,8 +334,26 @@ def listing(sample: list[Stripped], verdicts: dict[str, dict]) -> str:
             d.draft.get("docstring", ""),
             "```",
             "",
+            "<details><summary>code and removed docstring</summary>",
+            "",
+            "```python",
+            _head(d.code, 40),
+            "```",
+            "",
+            "```",
+            _head(d.original, 12),
+            "```",
+            "</details>",
+            "",
         ]
     return "\n".join(lines)
+
+
+def _head(text: str, lines: int) -> str:
+    rows = text.splitlines()
+    return "\n".join(
+        rows[:lines] + ([f"... ({len(rows) - lines} more lines)"] if len(rows) > lines else [])
+    )
 
 
 def totals(sample: list[Stripped], verdicts: dict[str, dict]) -> dict:
@@ -398,7 +422,18 @@ def main(argv: list[str] | None = None) -> int:
         key = verdict_key(d.package, d.qualname, d.draft.get("summary", ""))
         print(f"no verdict yet: {key}  {d.draft.get('summary', '')!r}")
     print(
-        json.dumps({"sample": len(sample), "no_verdict": len(missing), **totals(sample, verdicts)})
+        json.dumps(
+            {
+                "sample": len(sample),
+                "no_verdict": len(missing),
+                "all": totals(sample, verdicts),
+                "at_floor": totals([d for d in sample if d.at_floor], verdicts),
+                "per_package": {
+                    name: totals([d for d in sample if d.package == name and d.at_floor], verdicts)
+                    for name, _ in PACKAGES
+                },
+            }
+        )
     )
     print(f"listing: {work / 'audit-drafts.md'}")
     return 0

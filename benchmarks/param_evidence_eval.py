@@ -11,9 +11,16 @@ choosing it:
 - ``by-name``: the earlier rule: the repository's most common description of a parameter
   of that name, anywhere (:class:`assistant.lexicon.ParamLexicon`), fitted to the code.
 
+For the descriptions borrowed from the shipped corpus (source ``corpus``), the neutral line
+docgen would have written instead is scored against the same truth (``corpus_vs_neutral``).
+Packages of the dataset's training split are in the corpus, so measure the corpus on the
+validation and test packages (``--origin`` a wheel or folder; never imported).
+
 No model is needed. Usage::
 
     .venv/bin/python benchmarks/param_evidence_eval.py --package click
+    .venv/bin/python benchmarks/param_evidence_eval.py --package jsonpickle \
+        --origin /opt/pypi/files/jsonpickle-4.1.2-py3-none-any.whl
 """
 
 from __future__ import annotations
@@ -23,16 +30,17 @@ import importlib
 import json
 import sys
 import tempfile
+import zipfile
 from collections import Counter
 from pathlib import Path
 
 from generate_bench import prepare
 from param_threshold_fit import token_f1
 
-from assistant.faithfulness import code_facts
+from assistant.faithfulness import ParamFact, code_facts
 from assistant.paramevidence import documented_params
 from assistant.pipeline import DocPipeline, PipelineSettings
-from assistant.styles.build import fitting_describer
+from assistant.styles.build import fitting_describer, neutral_param_description
 from assistant.styles.docmodel import signature_parameters
 from indexer.parser import parse_source
 
@@ -45,18 +53,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per parameter")
+    parser.add_argument("--origin", type=Path, default=None, help="a wheel or folder")
+    parser.add_argument("--module", default=None, help="its top folder (default: --package)")
     args = parser.parse_args(argv)
     from indexer.index import update_index
 
     work = args.work or Path(tempfile.mkdtemp(prefix="docgen-params-"))
-    root, _ = prepare(args.package, args.target, work)
+    module = args.module or args.package.replace("-", "_")
+    if args.origin is not None:
+        original_root = unpacked(args.origin, module, work / "original")
+    else:
+        original_root = Path(importlib.import_module(args.package).__file__).resolve().parent
+    root, _ = prepare(module, args.target, work, original_root)
     update_index(root)
-    original_root = Path(importlib.import_module(args.package).__file__).resolve().parent
     pipeline = DocPipeline(root, PipelineSettings(update_index=False, cache_dir=work / "cache"))
     tally: dict[str, Counter[str]] = {"evidence": Counter(), "by-name": Counter()}
-    for path in sorted((root / args.package).rglob("*.py")):
+    versus: Counter[str] = Counter()
+    f1s: dict[str, float] = {"corpus": 0.0, "neutral": 0.0}
+    for path in sorted((root / module).rglob("*.py")):
         rel = path.relative_to(root).as_posix()
-        original = original_root / path.relative_to(root / args.package)
+        original = original_root / path.relative_to(root / module)
         if not original.is_file():
             continue
         truth = {
@@ -83,6 +99,14 @@ def main(argv: list[str] | None = None) -> int:
                 text = evidence(param)
                 source_name = evidence.chosen[bare].source
                 _count(tally["evidence"], source_name, text, wanted[bare], args.f1)
+                if source_name == "corpus":
+                    fact = ParamFact(bare, param.kind, param.default, param.annotation)
+                    neutral = neutral_param_description(fact, "google")
+                    versus["parameters"] += 1
+                    for way, said in (("corpus", text), ("neutral", neutral)):
+                        score = token_f1(wanted[bare], said)
+                        versus[f"{way}_right"] += score >= args.f1
+                        f1s[way] += score
                 lent = pipeline.lexicon.lookup(bare) is not None
                 text = by_name(param)
                 name_source = "lexicon" if lent and _kept(text, param) else "neutral"
@@ -106,9 +130,35 @@ def main(argv: list[str] | None = None) -> int:
             "by_source": {k[7:]: v for k, v in counts.items() if k.startswith("source:")},
         }
         print(f"{way}: {json.dumps(summary[way])}")
+    n = versus["parameters"]
+    summary["corpus_vs_neutral"] = {
+        "parameters": n,
+        "corpus_right": versus["corpus_right"],
+        "neutral_right": versus["neutral_right"],
+        "corpus_mean_f1": round(f1s["corpus"] / n, 3) if n else None,
+        "neutral_mean_f1": round(f1s["neutral"] / n, 3) if n else None,
+    }
+    print(f"corpus_vs_neutral: {json.dumps(summary['corpus_vs_neutral'])}")
     if args.json:
         print(json.dumps({"package": args.package, **summary}))
     return 0
+
+
+def unpacked(origin: Path, module: str, into: Path) -> Path:
+    """The folder of ``module`` in ``origin`` (a folder, or a wheel unpacked into ``into``;
+    members that would leave it are refused)."""
+    if origin.is_dir():
+        return origin / module if (origin / module).is_dir() else origin
+    base = into.resolve()
+    with zipfile.ZipFile(origin) as wheel:
+        for name in wheel.namelist():
+            if name.endswith(".py") and name.startswith(f"{module}/"):
+                target = (base / name).resolve()
+                if not target.is_relative_to(base):
+                    raise SystemExit(f"{origin.name}: unsafe member {name}")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(wheel.read(name))
+    return base / module
 
 
 def _kept(text: str, param) -> bool:

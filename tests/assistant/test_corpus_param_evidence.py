@@ -38,7 +38,7 @@ def fetch(url: str, timeout: float = 5.0, retries=3, params=None, verbose: bool 
     return url, timeout, retries, params, verbose
 '''
 
-HIGH = CORPUS_THRESHOLD + 0.05
+HIGH = min(1.0, CORPUS_THRESHOLD + 0.05)
 
 
 def _hit(params: dict[str, str], signatures: dict[str, list], similarity: float = HIGH):
