@@ -188,7 +188,9 @@ def strip_docstrings(root: Path, chosen: list[tuple[str, str, int]], package: st
         except SyntaxError:
             continue
         path.write_bytes(source)
-        after = {s.qualname: s for s in parse_source(source, rel, "python").symbols}
+        after: dict[str, object] = {}
+        for s in parse_source(source, rel, "python").symbols:
+            after.setdefault(s.qualname, s)  # a property's getter comes before its setter
         for d in done:
             s = after.get(d.qualname)
             if s is not None and not s.docstring:

@@ -55,6 +55,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per parameter")
     parser.add_argument("--origin", type=Path, default=None, help="a wheel or folder")
     parser.add_argument("--module", default=None, help="its top folder (default: --package)")
+    parser.add_argument(
+        "--what-if",
+        type=float,
+        action="append",
+        default=[],
+        help="also score corpus lines at this corpus threshold (repeatable)",
+    )
     args = parser.parse_args(argv)
     from indexer.index import update_index
 
@@ -68,8 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     update_index(root)
     pipeline = DocPipeline(root, PipelineSettings(update_index=False, cache_dir=work / "cache"))
     tally: dict[str, Counter[str]] = {"evidence": Counter(), "by-name": Counter()}
-    versus: Counter[str] = Counter()
-    f1s: dict[str, float] = {"corpus": 0.0, "neutral": 0.0}
+    product_threshold = pipeline.param_evidence.corpus_threshold
+    thresholds = [product_threshold, *args.what_if]
+    versus: dict[float, Counter[str]] = {t: Counter() for t in thresholds}
     for path in sorted((root / module).rglob("*.py")):
         rel = path.relative_to(root).as_posix()
         original = original_root / path.relative_to(root / module)
@@ -99,14 +107,19 @@ def main(argv: list[str] | None = None) -> int:
                 text = evidence(param)
                 source_name = evidence.chosen[bare].source
                 _count(tally["evidence"], source_name, text, wanted[bare], args.f1)
-                if source_name == "corpus":
-                    fact = ParamFact(bare, param.kind, param.default, param.annotation)
-                    neutral = neutral_param_description(fact, "google")
-                    versus["parameters"] += 1
-                    for way, said in (("corpus", text), ("neutral", neutral)):
-                        score = token_f1(wanted[bare], said)
-                        versus[f"{way}_right"] += score >= args.f1
-                        f1s[way] += score
+                for threshold in thresholds:
+                    said, where = text, source_name
+                    if threshold != product_threshold:  # what the corpus would lend at it
+                        pipeline.param_evidence.corpus_threshold = threshold
+                        other = pipeline.param_evidence.describer(target, "google", facts)
+                        said, where = other(param), other.chosen[bare].source
+                        pipeline.param_evidence.corpus_threshold = product_threshold
+                    if where == "corpus":
+                        fact = ParamFact(bare, param.kind, param.default, param.annotation)
+                        neutral = neutral_param_description(fact, "google")
+                        _versus(versus[threshold], said, neutral, wanted[bare], args.f1)
+                        if args.verbose:
+                            print(f"  corpus@{threshold} {symbol.qualname}({bare}): {said!r}")
                 lent = pipeline.lexicon.lookup(bare) is not None
                 text = by_name(param)
                 name_source = "lexicon" if lent and _kept(text, param) else "neutral"
@@ -130,15 +143,18 @@ def main(argv: list[str] | None = None) -> int:
             "by_source": {k[7:]: v for k, v in counts.items() if k.startswith("source:")},
         }
         print(f"{way}: {json.dumps(summary[way])}")
-    n = versus["parameters"]
-    summary["corpus_vs_neutral"] = {
-        "parameters": n,
-        "corpus_right": versus["corpus_right"],
-        "neutral_right": versus["neutral_right"],
-        "corpus_mean_f1": round(f1s["corpus"] / n, 3) if n else None,
-        "neutral_mean_f1": round(f1s["neutral"] / n, 3) if n else None,
-    }
-    print(f"corpus_vs_neutral: {json.dumps(summary['corpus_vs_neutral'])}")
+    summary["corpus_vs_neutral"] = {}
+    for threshold, counts in versus.items():
+        n = counts["parameters"]
+        row = {
+            "parameters": n,
+            "corpus_right": counts["corpus_right"],
+            "neutral_right": counts["neutral_right"],
+            "corpus_mean_f1": round(counts["corpus_f1"] / n / 1000, 3) if n else None,
+            "neutral_mean_f1": round(counts["neutral_f1"] / n / 1000, 3) if n else None,
+        }
+        summary["corpus_vs_neutral"][str(threshold)] = row
+        print(f"corpus_vs_neutral at {threshold}: {json.dumps(row)}")
     if args.json:
         print(json.dumps({"package": args.package, **summary}))
     return 0
@@ -167,6 +183,15 @@ def _kept(text: str, param) -> bool:
 
     fact = ParamFact(param.name.lstrip("*"), param.kind, param.default, param.annotation)
     return text != neutral_description(fact)
+
+
+def _versus(counts: Counter[str], corpus: str, neutral: str, truth: str, f1: float) -> None:
+    """Score a corpus line and the neutral line it replaced against the author's."""
+    counts["parameters"] += 1
+    for way, said in (("corpus", corpus), ("neutral", neutral)):
+        score = token_f1(truth, said)
+        counts[f"{way}_right"] += score >= f1
+        counts[f"{way}_f1"] += round(score * 1000)
 
 
 def _count(counts: Counter[str], source: str, text: str, truth: str, f1: float) -> None:
