@@ -185,3 +185,32 @@ def test_cached_corpus_rows_keep_or_lack_signatures() -> None:
     assert CorpusHit.from_list(hit.to_list()) == hit
     old = CorpusHit.from_list(["p", "n", "s", {"timeout": "t"}, 0.9])  # cached before them
     assert old.signatures == {}
+
+
+NESTED = """
+def start_later(env, generator, delay):
+    def starter():
+        yield env.timeout(delay)
+        return env.process(generator)
+
+    class Helper:
+        def run(self):
+            return helper_call(delay)
+
+    return env.process(starter())
+"""
+
+
+def test_a_nested_function_s_yield_and_calls_are_not_the_outer_function_s() -> None:
+    """A function returning a process its nested generator makes does not yield (it once
+    got a "Yields:" section), and the nested function's calls are not its own."""
+    from assistant.codefacts import code_facts
+    from assistant.passing import call_text, own_calls, parse_function
+
+    symbol = next(
+        s for s in parse_source(NESTED.encode(), "u.py").symbols if s.name == "start_later"
+    )
+    facts = code_facts(symbol, symbol_source(NESTED.encode(), symbol))
+    assert not facts.yields and facts.returns_value
+    calls = {call_text(c) for c in own_calls(parse_function(NESTED))}
+    assert calls == {"env.process", "starter"}
