@@ -214,3 +214,38 @@ def test_a_nested_function_s_yield_and_calls_are_not_the_outer_function_s() -> N
     assert not facts.yields and facts.returns_value
     calls = {call_text(c) for c in own_calls(parse_function(NESTED))}
     assert calls == {"env.process", "starter"}
+
+
+def test_signatures_round_trip_through_the_corpus_file(tmp_path) -> None:
+    import faiss
+    import numpy as np
+
+    from assistant.corpus import read_corpus, write_corpus
+
+    vectors = np.eye(3, 8, dtype=np.float32)
+    index = faiss.IndexFlatL2(8)
+    index.add(vectors)
+    entries = [
+        ("p", "a", "Do a.", {"x": "The x."}, {"x": ["positional", "int", "1"]}),
+        ("p", "b", "Do b.", {}, {}),
+        ("q", "c", "Do c.", {"y": "The y."}),  # written without signatures
+    ]
+    write_corpus(tmp_path / "c.npz", index, entries)
+    corpus = read_corpus(tmp_path / "c.npz")
+    assert corpus.entry(0) == entries[0][:4]
+    assert corpus.signatures(0) == {"x": ["positional", "int", "1"]}
+    assert corpus.signatures(2) == {}
+    hit = corpus.search(vectors[:1], k=1)[0][0]
+    assert hit.name == "a" and hit.signatures == {"x": ["positional", "int", "1"]}
+
+
+def test_the_shipped_corpus_knows_its_parameters_code() -> None:
+    from assistant.corpus import default_corpus_path, read_corpus
+
+    corpus = read_corpus(default_corpus_path())
+    assert corpus.info["param_signatures"] > 20000
+    with_params = [i for i in range(200) if corpus.entry(i)[3]]
+    known = [i for i in with_params if corpus.signatures(i)]
+    assert len(known) > len(with_params) * 0.8
+    for i in known:
+        assert set(corpus.signatures(i)) <= set(corpus.entry(i)[3])
