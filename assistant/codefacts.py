@@ -64,7 +64,8 @@ class CodeFacts:
 
 def _own_nodes(body: list[ast.stmt]) -> Iterable[ast.AST]:
     """Nodes of a function body, not descending into nested functions, classes, lambdas."""
-    stack: list[ast.AST] = list(reversed(body))
+    nested = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
+    stack: list[ast.AST] = [node for node in reversed(body) if not isinstance(node, nested)]
     while stack:
         node = stack.pop()
         yield node

@@ -15,7 +15,10 @@ File format (``.npz``, read with ``allow_pickle=False``; no pickle anywhere):
 * ``format``: ``[CORPUS_FORMAT]``;
 * ``index``: the serialised FAISS index (uint8), vectors L2-normalised, L2 metric;
 * ``blob`` / ``offsets``: entry ``i`` is the UTF-8 JSON ``[package_no, name, summary,
-  {param: description}]`` at ``blob[offsets[i]:offsets[i + 1]]``;
+  {param: description}, {param: [kind, annotation, default]}]`` at
+  ``blob[offsets[i]:offsets[i + 1]]`` (the last item, the described parameters' signatures
+  in the code, may be missing: files written before it; such descriptions are never
+  borrowed, see :mod:`assistant.paramevidence`);
 * ``info``: UTF-8 JSON with ``packages`` (names, indexed by ``package_no``) and build facts.
 
 A missing or corrupt file degrades to no corpus with one message (:func:`load_corpus`).
@@ -54,16 +57,23 @@ class CorpusHit:
     params: dict[str, str] = field(default_factory=dict)
     similarity: float = 0.0
     """Cosine similarity to the symbol's code (approximate: the vectors are quantized)."""
+    signatures: dict[str, list[Any]] = field(default_factory=dict)
+    """``{param: [kind, annotation, default]}`` of the described parameters, as the corpus
+    function's code has them (empty: unknown)."""
 
     def to_list(self) -> list[Any]:
         """JSON-ready form (for the context cache)."""
-        return [self.package, self.name, self.summary, dict(self.params), self.similarity]
+        row = [self.package, self.name, self.summary, dict(self.params), self.similarity]
+        return [*row, {k: list(v) for k, v in self.signatures.items()}]
 
     @classmethod
     def from_list(cls, row: list[Any]) -> CorpusHit:
-        """Inverse of :meth:`to_list`."""
-        package, name, summary, params, similarity = row
-        return cls(str(package), str(name), str(summary), dict(params), float(similarity))
+        """Inverse of :meth:`to_list` (a row cached without signatures has none)."""
+        package, name, summary, params, similarity = row[:5]
+        signatures = {str(k): list(v) for k, v in (row[5] if len(row) > 5 else {}).items()}
+        return cls(
+            str(package), str(name), str(summary), dict(params), float(similarity), signatures
+        )
 
 
 class Corpus:
@@ -93,9 +103,19 @@ class Corpus:
 
     def entry(self, i: int) -> tuple[str, str, str, dict[str, str]]:
         """Entry ``i`` as ``(package, name, summary, params)``."""
+        return self._entry(i)[:4]  # type: ignore[return-value]
+
+    def _entry(self, i: int) -> tuple[str, str, str, dict[str, str], dict[str, list[Any]]]:
         raw = self._blob[int(self._offsets[i]) : int(self._offsets[i + 1])]
-        package_no, name, summary, params = json.loads(raw.decode("utf-8"))
-        return self.packages[package_no], name, summary, params
+        row = json.loads(raw.decode("utf-8"))
+        package_no, name, summary, params = row[:4]
+        signatures = row[4] if len(row) > 4 and isinstance(row[4], dict) else {}
+        return self.packages[package_no], name, summary, params, signatures
+
+    def signatures(self, i: int) -> dict[str, list[Any]]:
+        """Entry ``i``'s described parameters as its code has them: ``{param: [kind,
+        annotation, default]}`` (empty in a file written without them)."""
+        return self._entry(i)[4]
 
     def search(self, vectors: np.ndarray, k: int = 3) -> list[list[CorpusHit]]:
         """The ``k`` nearest entries of each (L2-normalised) vector, most similar first."""
@@ -112,9 +132,9 @@ class Corpus:
             for distance, i in zip(row_d, row_i, strict=True):
                 if i < 0:
                     continue
-                package, name, summary, params = self.entry(int(i))
+                package, name, summary, params, signatures = self._entry(int(i))
                 similarity = round(float(1.0 - distance / 2.0), 4)
-                hits.append(CorpusHit(package, name, summary, params, similarity))
+                hits.append(CorpusHit(package, name, summary, params, similarity, signatures))
             out.append(hits)
         return out
 
@@ -179,21 +199,24 @@ def load_corpus(path: Path | None = None) -> tuple[Corpus | None, str | None]:
 def write_corpus(
     path: Path,
     index: Any,
-    entries: list[tuple[str, str, str, dict[str, str]]],
+    entries: list[tuple[Any, ...]],
     info: dict[str, Any] | None = None,
 ) -> None:
     """Write a corpus file: ``index`` (a FAISS index over the entries' vectors, in order)
-    and ``entries`` ``(package, name, summary, params)``. Written atomically."""
+    and ``entries`` ``(package, name, summary, params)`` or ``(package, name, summary,
+    params, signatures)`` (see :meth:`Corpus.signatures`). Written atomically."""
     import faiss
 
     if index.ntotal != len(entries):
         raise CorpusError(f"{index.ntotal} vectors for {len(entries)} entries")
     packages = sorted({package for package, *_ in entries})
     number = {name: i for i, name in enumerate(packages)}
-    chunks = [
-        json.dumps([number[p], n, s, params], ensure_ascii=False, separators=(",", ":")).encode()
-        for p, n, s, params in entries
-    ]
+    chunks = []
+    for package, *rest in entries:
+        row = [number[package], *rest]
+        if len(row) > 4 and not row[4]:
+            row = row[:4]  # no signatures: the shorter form
+        chunks.append(json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode())
     offsets = np.zeros(len(chunks) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([len(c) for c in chunks])
     header = {**(info or {}), "packages": packages}

@@ -12,7 +12,13 @@ own docstring comes first, counted as ``same-class``):
 3. ``wrapper``: a function whose body calls this one passing the parameter the same way;
 4. ``same-class``: another method of the same class with that parameter;
 5. ``neighbour``: a similar documented symbol of the index with similarity at least
-   :data:`NEIGHBOUR_THRESHOLD`.
+   :data:`NEIGHBOUR_THRESHOLD`;
+6. ``corpus``: a neighbour from the shipped cold-start corpus (:mod:`assistant.corpus`)
+   with similarity at least :data:`CORPUS_THRESHOLD`, last, below every source of the
+   repository; only where the corpus knows its parameter's kind, annotation and default,
+   and more strictly (:func:`corpus_fits`): it may name no identifier outside the code and
+   its repository evidence and say nothing of ``None`` for a parameter that cannot be
+   ``None``.
 
 A borrowed description must also fit: the two parameters' annotations agree (or one has
 none), both are required or both have the same default, the kinds agree (``*args``,
@@ -56,10 +62,20 @@ from indexer.symbols import Parameter, ParsedFile, Symbol
 from indexer.text import symbol_source
 
 if TYPE_CHECKING:
+    from assistant.corpus import CorpusHit
     from assistant.faithfulness import CodeFacts
     from assistant.similar import SimilarSymbols
 
-SOURCES = ("override", "callee", "wrapper", "same-class", "neighbour", "neutral", "empty")
+SOURCES = (
+    "override",
+    "callee",
+    "wrapper",
+    "same-class",
+    "neighbour",
+    "corpus",
+    "neutral",
+    "empty",
+)
 """Where a documented parameter's description came from (the keys of the counts)."""
 
 NEIGHBOUR_THRESHOLD = 0.8
@@ -71,7 +87,17 @@ reaches 90% precision): of a top-3 neighbour's compatible same-name parameters, 
 1,403 of 2,292 pairs), 84% in [0.75, 0.8), 82% in [0.7, 0.75); borrowing by name alone from
 any function of the package, 63%."""
 
-_ORDER = ("class", "override", "callee", "wrapper", "same-class", "neighbour")
+CORPUS_THRESHOLD = 0.9
+"""Least cosine similarity (the corpus's quantized MiniLM vectors, over the same text as
+the index) of a corpus neighbour whose parameter descriptions may be borrowed, fitted on
+the 10 validation packages by ``benchmarks/param_threshold_fit.py --corpus`` with the rule
+of :data:`NEIGHBOUR_THRESHOLD` (every 0.05 bin above it reaches 90 % precision, token F1 >=
+0.5 against the function's own description). Corpus descriptions are right far less often
+than a repository neighbour's: of the 79 top-3 corpus pairs that pass every other rule,
+17 % overall, 43 % at >= 0.8 (7 pairs), 50 % at >= 0.85 (4), the one pair at >= 0.9 right;
+so the corpus lends rarely, and only near-copies of the code."""
+
+_ORDER = ("class", "override", "callee", "wrapper", "same-class", "neighbour", "corpus")
 """The order sources are tried in: ``class`` is the class docstring of an ``__init__``
 (counted as ``same-class``)."""
 
@@ -102,6 +128,43 @@ def compatible(ours: Parameter, theirs: Parameter) -> bool:
     return True
 
 
+_NONE = re.compile(r"\bNone\b")
+_NONE_TYPES = re.compile(r"\b(?:None|Optional|Any|object)\b")
+
+
+def may_be_none(param: Parameter) -> bool:
+    """Whether the code lets ``param`` be ``None``: its default is ``None`` or its
+    annotation admits it (``X | None``, ``Optional[X]``, ``Any``)."""
+    if param.default is not None and param.default.strip() == "None":
+        return True
+    return bool(param.annotation and _NONE_TYPES.search(param.annotation))
+
+
+def corpus_fits(text: str, param: Parameter, facts: CodeFacts | None) -> str | None:
+    """A corpus description as it may describe ``param`` (:func:`fits`, identifiers
+    checked against the code and its repository evidence), or None: also refused when it
+    speaks of ``None`` ("If None, ...") for a parameter the code does not let be ``None``,
+    or when there are no code facts to check it against."""
+    if facts is None or not text:
+        return None
+    if _NONE.search(text) and not may_be_none(param):
+        return None
+    return fits(text, param, facts)
+
+
+def corpus_parameter(hit: CorpusHit, name: str) -> Parameter | None:
+    """The corpus function's parameter ``name`` as its code has it (kind, annotation,
+    default), or None when the corpus does not know it."""
+    row = hit.signatures.get(name)
+    if not isinstance(row, list | tuple) or len(row) != 3:
+        return None
+    kind, annotation, default = row
+    if not isinstance(kind, str):
+        return None
+    as_text = lambda v: None if v is None else str(v)  # noqa: E731
+    return Parameter(name, kind, as_text(annotation), as_text(default))
+
+
 def documented_params(symbol: Symbol) -> dict[str, str]:
     """The parameter descriptions ``symbol``'s own docstring gives, by bare name."""
     text = symbol.docstring
@@ -115,9 +178,10 @@ class Lender:
     """A related documented symbol and which of the target's parameters it may describe."""
 
     source: str
-    symbol: Symbol
+    symbol: Symbol | None
     params: set[str] | None = None  # None: any parameter of the same name
     detail: str = ""
+    hit: CorpusHit | None = None  # a corpus neighbour (then ``symbol`` is None)
 
 
 @dataclass(slots=True)
@@ -170,6 +234,7 @@ class ParamDescriber:
                 "wrapper": self.evidence.wrappers,
                 "same-class": self.evidence.same_class,
                 "neighbour": self.evidence.neighbours,
+                "corpus": self.evidence.corpus_neighbours,
             }[source]
             try:
                 self._lenders[source] = list(finder(self.target))
@@ -179,7 +244,12 @@ class ParamDescriber:
 
     def _borrow(self, param: Parameter, lender: Lender) -> str | None:
         bare = param.name.lstrip("*")
-        if lender.symbol is self.target.symbol:
+        if lender.hit is not None:
+            theirs_here = corpus_parameter(lender.hit, bare)
+            if theirs_here is None or not compatible(param, theirs_here):
+                return None
+            return corpus_fits(lender.hit.params.get(bare, ""), param, self.facts)
+        if lender.symbol is None or lender.symbol is self.target.symbol:
             return None
         own = self.target.symbol
         if lender.symbol.kind == "class":  # a class docstring documents its constructor only
@@ -203,6 +273,9 @@ class ParamEvidence:
         similar: The retriever's :class:`~assistant.similar.SimilarSymbols` (None: no
             neighbours).
         threshold: Least similarity of a neighbour that may lend descriptions.
+        corpus: Returns a target's corpus neighbours, most similar first (None: no
+            corpus evidence; ``docgen generate --no-corpus``).
+        corpus_threshold: Least similarity of a corpus neighbour that may lend them.
     """
 
     def __init__(
@@ -211,11 +284,16 @@ class ParamEvidence:
         resolver: CalleeResolver,
         similar: SimilarSymbols | None = None,
         threshold: float = NEIGHBOUR_THRESHOLD,
+        corpus: Callable[[Target], list[CorpusHit]] | None = None,
+        corpus_threshold: float = CORPUS_THRESHOLD,
     ) -> None:
         self.root = Path(root).resolve()
         self.resolver = resolver
         self.similar = similar
         self.threshold = threshold
+        self.corpus = corpus
+        self.corpus_threshold = corpus_threshold
+        self._corpus_seen: dict[tuple[str, str, str], list[CorpusHit]] = {}
         self.counts: Counter[str] = Counter({s: 0 for s in SOURCES})
         self._parsed: dict[str, tuple[tuple[int, int], tuple[bytes, ParsedFile] | None]] = {}
 
@@ -243,6 +321,16 @@ class ParamEvidence:
     def reset(self) -> None:
         """Forget parsed files (call after the repository changed)."""
         self._parsed = {}
+
+    def saw_corpus(self, targets: list[Target], hits: list[list[CorpusHit]]) -> None:
+        """Remember the corpus neighbours retrieval found for ``targets`` (so rendering
+        their parameters does not retrieve them again)."""
+        if self.corpus is None:
+            return
+        if len(self._corpus_seen) > 4096:
+            self._corpus_seen.clear()
+        for target, found in zip(targets, hits, strict=True):
+            self._corpus_seen[(target.path, target.symbol.qualname, target.code)] = found
 
     # --- reading related files ----------------------------------------------------------
 
@@ -462,6 +550,17 @@ class ParamEvidence:
         for symbol, score in self.similar.scored(target):
             if score >= self.threshold:
                 yield Lender("neighbour", symbol, None, f"{symbol.qualname} ({score:.2f})")
+
+    def corpus_neighbours(self, target: Target) -> Iterator[Lender]:
+        """Corpus neighbours of the target at or above the corpus threshold (Python only:
+        the corpus holds Python functions)."""
+        if self.corpus is None or target.symbol.language != "python":
+            return
+        hits = self._corpus_seen.get((target.path, target.symbol.qualname, target.code))
+        for hit in self.corpus(target) if hits is None else hits:
+            if hit.similarity >= self.corpus_threshold and hit.params:
+                detail = f"{hit.package}:{hit.name} ({hit.similarity:.2f})"
+                yield Lender("corpus", None, None, detail, hit)
 
 
 def describer_for(

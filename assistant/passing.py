@@ -22,7 +22,8 @@ def parse_function(code: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
 
 def own_calls(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.Call]:
     """The calls of ``fn``'s own body (not of nested functions or classes)."""
-    stack: list[ast.AST] = list(fn.body)
+    nested = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+    stack: list[ast.AST] = [node for node in fn.body if not isinstance(node, nested)]
     while stack:
         node = stack.pop()
         if isinstance(node, ast.Call):

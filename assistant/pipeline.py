@@ -75,7 +75,7 @@ from assistant.target import Target
 from indexer.symbols import Parameter, ParsedFile, Symbol
 
 if TYPE_CHECKING:  # heavy to import: only the types are needed here
-    from assistant.corpus import Corpus
+    from assistant.corpus import Corpus, CorpusHit
     from indexer.embed import Embedder
     from indexer.index import IndexSummary
     from indexer.store import IndexStore
@@ -169,10 +169,13 @@ class DocPipeline:
             self.settings.top_k,
             self.settings.max_context_tokens,
             self.index.generation,
-            corpus,
+            corpus if self.settings.corpus else None,
         )
         self.param_evidence = ParamEvidence(
-            self.root, self.retriever.callee_resolver, self.retriever.similar_symbols
+            self.root,
+            self.retriever.callee_resolver,
+            self.retriever.similar_symbols,
+            corpus=self._corpus_neighbours if self.settings.corpus else None,
         )
 
     # --- lazily built parts -------------------------------------------------------------
@@ -210,6 +213,11 @@ class DocPipeline:
             embed_seconds=self.retriever.embed_seconds,
             interactive_batches=self._batcher.batches_run if self._batcher is not None else 0,
         )
+
+    def _corpus_neighbours(self, target: Target) -> list[CorpusHit]:
+        """The target's corpus neighbours (parameter evidence, :mod:`assistant.paramevidence`)."""
+        with self._lock:
+            return self.retriever.contexts([target])[0].corpus
 
     def param_source_counts(self) -> dict[str, int]:
         """How many rendered parameter descriptions came from each source so far
@@ -347,6 +355,7 @@ class DocPipeline:
         """Return each target's refined summary and whether it came from the cache."""
         with self._lock:
             contexts = self.retriever.contexts(targets)
+        self.param_evidence.saw_corpus(targets, [c.corpus for c in contexts])
         fingerprint = self.model_fingerprint()
         settings = {**self.settings.output_settings(), "faithfulness": FAITHFULNESS_VERSION}
         out: list[tuple[Refined, bool] | None] = [None] * len(targets)

@@ -66,6 +66,9 @@ class PipelineSettings:
         exclude: Gitignore-style patterns of files to leave alone.
         max_file_bytes: Larger files are skipped.
         update_index: ``generate`` brings the index up to date first.
+        corpus: Use the shipped cold-start corpus (:mod:`assistant.corpus`) for summary
+            candidates and parameter descriptions; false drafts from the repository and
+            the model only (``docgen generate --no-corpus``, ``corpus = false``).
     """
 
     model: str | None = None
@@ -93,6 +96,7 @@ class PipelineSettings:
     exclude: list[str] = field(default_factory=list)
     max_file_bytes: int = 1_000_000
     update_index: bool = True
+    corpus: bool = True
 
     def __post_init__(self) -> None:
         if self.style not in STYLE_CHOICES:

@@ -67,12 +67,13 @@ def _strip_docstring(source: bytes, symbol) -> bytes:
     return source[:line_start] + source[line_end:]
 
 
-def prepare(package: str, target: int, work: Path) -> tuple[Path, int]:
-    """Copy ``package`` into ``work/repo`` and strip docstrings until ~``target`` are missing."""
+def prepare(package: str, target: int, work: Path, source: Path | None = None) -> tuple[Path, int]:
+    """Copy ``package`` (the installed one, or the folder ``source``) into ``work/repo``
+    and strip docstrings until ~``target`` are missing."""
     root = work / "repo"
     shutil.rmtree(root, ignore_errors=True)
     shutil.copytree(
-        _package_dir(package),
+        source or _package_dir(package),
         root / package,
         ignore=shutil.ignore_patterns("tests", "test", "__pycache__", "*.so", "*.pyd"),
     )

@@ -11,9 +11,17 @@ the two descriptions >= ``--f1``). Prints precision per similarity bin, the prec
 borrowing by name alone from any function of the package (what docgen did before), and the
 lowest threshold above which every similarity bin reaches ``--precision``.
 
+With ``--corpus`` the lenders are the ``--top-k`` nearest entries of the shipped cold-start
+corpus instead (its quantized vectors, as ``docgen generate`` queries it; the corpus holds
+training packages only), a pair needs the corpus to know the parameter's kind, annotation
+and default (:func:`assistant.paramevidence.corpus_parameter`) and the description must
+pass :func:`assistant.paramevidence.corpus_fits` against the function's code; this fits
+:data:`assistant.paramevidence.CORPUS_THRESHOLD`.
+
 Usage::
 
     .venv/bin/python benchmarks/param_threshold_fit.py /work/data/dataset/manifest.json
+    .venv/bin/python benchmarks/param_threshold_fit.py /work/data/dataset/manifest.json --corpus
 """
 
 from __future__ import annotations
@@ -28,7 +36,9 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.paramevidence import compatible, documented_params
+from assistant.corpus import default_corpus
+from assistant.faithfulness import code_facts
+from assistant.paramevidence import compatible, corpus_fits, corpus_parameter, documented_params
 from assistant.styles.docmodel import signature_parameters
 from indexer.embed import Embedder, embedding_text
 from indexer.parser import parse_source
@@ -81,6 +91,34 @@ def package_functions(origin: str, max_files: int, max_functions: int):
     return out[:max_functions]
 
 
+def corpus_pairs(functions, vectors, top_k: int, f1: float, package: str):
+    """(similarity, right, package) of each parameter a corpus neighbour would lend."""
+    corpus, note = default_corpus()
+    if corpus is None:
+        raise SystemExit(note)
+    out = []
+    for (symbol, code, described), hits in zip(
+        functions, corpus.search(vectors, top_k), strict=True
+    ):
+        if not described:
+            continue
+        mine = {p.name.lstrip("*"): p for p in symbol.parameters}
+        facts = code_facts(symbol, code)
+        for hit in hits:
+            for name, text in described.items():
+                theirs = corpus_parameter(hit, name)
+                if theirs is None or not compatible(mine[name], theirs):
+                    continue
+                lent = corpus_fits(hit.params.get(name, ""), mine[name], facts)
+                if lent:
+                    right = token_f1(text, lent) >= f1
+                    shown = (
+                        f"{symbol.qualname}({name}): {text!r} <- {hit.package}:{hit.name} {lent!r}"
+                    )
+                    out.append((hit.similarity, right, package, shown))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("manifest", type=Path)
@@ -91,9 +129,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-files", type=int, default=300)
     parser.add_argument("--max-functions", type=int, default=600)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--corpus", action="store_true", help="lenders: the shipped corpus")
+    parser.add_argument("--only", action="append", default=[], help="these packages only")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print each corpus pair")
     args = parser.parse_args(argv)
     manifest = json.loads(args.manifest.read_text())
     packages = [p for p in manifest["packages"] if p.get("split") == args.split and p.get("used")]
+    packages = [p for p in packages if not args.only or p["name"] in args.only]
     embedder = Embedder()
     pairs: list[tuple[float, bool, str]] = []
     by_name: list[bool] = []
@@ -103,6 +145,13 @@ def main(argv: list[str] | None = None) -> int:
             continue
         texts = [embedding_text(s, code) for s, code, _ in functions]
         vectors = np.asarray(embedder.encode(texts), dtype=np.float32)
+        if args.corpus:
+            found = corpus_pairs(functions, vectors, args.top_k, args.f1, package["name"])
+            pairs += [row[:3] for row in found]
+            for row in found if args.verbose else []:
+                print(f"  {row[0]:.2f} {'right' if row[1] else 'wrong'} {row[3]}")
+            print(f"{package['name']}: {len(functions)} functions, {len(pairs)} pairs so far")
+            continue
         scores = vectors @ vectors.T
         np.fill_diagonal(scores, -1.0)
         rng = random.Random(1)

@@ -181,6 +181,12 @@ def _summary_line(report: BulkReport, output: str, would_change: list[str]) -> s
 @click.option("--beams", type=click.IntRange(min=1), default=None, help="Beam width.")
 @click.option("--no-index", is_flag=True, help="Do not update the index first.")
 @click.option(
+    "--no-corpus",
+    is_flag=True,
+    help="Do not use the shipped cold-start corpus (summaries and parameter descriptions "
+    "from the repository and the model only; [tool.docgen] corpus = false).",
+)
+@click.option(
     "--root",
     type=click.Path(path_type=Path, file_okay=False, exists=True),
     default=None,
@@ -213,6 +219,7 @@ def generate(
     threads: int | None,
     beams: int | None,
     no_index: bool,
+    no_corpus: bool,
     root: Path | None,
     exclude: tuple[str, ...],
     config: Path | None,
@@ -250,6 +257,7 @@ def generate(
         "threads": threads,
         "num_beams": beams,
         "update_index": False if no_index else None,
+        "corpus": False if no_corpus else None,
     }
     settings = _settings(root, overrides, config, exclude, quiet)
     mode = "stale" if stale_only else "all" if update_stale else "missing"

@@ -80,6 +80,7 @@ PIPELINE_KEYS = frozenset(
         "exclude",
         "max_file_bytes",
         "update_index",
+        "corpus",
     }
 )
 """``assistant.settings.PipelineSettings`` fields (and the ``cache_path`` alias); a test

@@ -17,6 +17,9 @@ name                 type                                           default
 ``cachePath``        str | null                                     null (user cache)
 ``threads``          int >= 1 | null                                null (auto)
 ``indexOnStartup``   bool                                           true
+``corpus``           bool (use the shipped cold-start corpus; a     true
+                     project's ``[tool.docgen] corpus = false``
+                     turns it off too)
 ==================== ============================================== ==============
 
 Commands (``workspace/executeCommand``): ``docgen.stats``, ``docgen.indexWorkspace``,
@@ -65,6 +68,8 @@ class ServerOptions:
         cache_path: Folder of the output cache; ``None`` uses the user cache dir.
         threads: CPU threads for the model; ``None`` lets the engine decide.
         index_on_startup: Index the workspace in the background after initialize.
+        corpus: Use the shipped cold-start corpus for summaries and parameter descriptions
+            (``docgen generate --no-corpus`` turns it off on the command line).
     """
 
     model: str | None = None
@@ -76,6 +81,7 @@ class ServerOptions:
     cache_path: str | None = None
     threads: int | None = None
     index_on_startup: bool = True
+    corpus: bool = True
 
 
 # client JSON name -> dataclass field name
@@ -89,6 +95,7 @@ _JSON_NAMES: dict[str, str] = {
     "cachePath": "cache_path",
     "threads": "threads",
     "indexOnStartup": "index_on_startup",
+    "corpus": "corpus",
 }
 
 
@@ -141,6 +148,7 @@ _CONVERTERS = {
     "cache_path": _optional_str,
     "threads": _threads,
     "index_on_startup": _boolean,
+    "corpus": _boolean,
 }
 
 

@@ -35,7 +35,7 @@ from lsp.stats import LatencyStats
 logger = logging.getLogger(__name__)
 
 # options the pipeline depends on (changing one of them rebuilds it)
-_PIPELINE_OPTIONS = ("model", "style", "cache_path", "threads", "min_confidence")
+_PIPELINE_OPTIONS = ("model", "style", "cache_path", "threads", "min_confidence", "corpus")
 
 # what a broken model or ranker raises while drafting (reported, then retried only after
 # a configuration change); ImportError: an optional runtime dependency is missing
@@ -172,8 +172,19 @@ def _build_pipeline(root: Path, options: ServerOptions) -> DocPipeline:
         threads=options.threads,
         min_confidence=options.min_confidence,
         include_private=options.include_private,
+        corpus=options.corpus and _project_corpus(root),
     )
     return DocPipeline(root, settings)
+
+
+def _project_corpus(root: Path) -> bool:
+    """``[tool.docgen] corpus`` of the workspace (true when unset or unreadable)."""
+    from indexer.config import ConfigError, find_pyproject, load_tool_config
+
+    try:
+        return load_tool_config(find_pyproject(root)).get("corpus", True) is not False
+    except ConfigError:
+        return True
 
 
 def _explain(exc: BaseException, options: ServerOptions) -> str:

@@ -19,7 +19,7 @@ def test_defaults_and_camel_case_names():
     assert options == ServerOptions() and errors == []
     assert set(options_to_json(options)) == {
         "model", "style", "diagnosticSeverity", "staleSeverity", "minConfidence",
-        "includePrivate", "cachePath", "threads", "indexOnStartup",
+        "includePrivate", "cachePath", "threads", "indexOnStartup", "corpus",
     }  # fmt: skip
 
 

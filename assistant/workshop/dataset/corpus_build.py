@@ -57,6 +57,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--measure", type=int, default=0, help="only time embedding N texts")
     p.add_argument("--saved-only", action="store_true", help="use saved vectors, embed none")
     p.add_argument(
+        "--signatures-only",
+        action="store_true",
+        help="embed nothing: add the parameters' kinds, annotations and defaults to the "
+        "entries of the existing --out file (same selection, same vector index)",
+    )
+    p.add_argument(
         "--max-minutes",
         type=float,
         default=0.0,
@@ -101,8 +107,8 @@ def param_descriptions(docstring: str | None) -> dict[str, str]:
     return out
 
 
-def raw_docstrings(raw_dir: Path, package: str) -> dict[tuple[str, str], str]:
-    """(path, qualname) -> full docstring of a package's harvested records."""
+def raw_symbols(raw_dir: Path, package: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """(path, qualname) -> the harvested symbol (docstring, parameters) of a package."""
     path = raw_dir / f"{package}.json.gz"
     if not path.is_file():
         return {}
@@ -113,9 +119,25 @@ def raw_docstrings(raw_dir: Path, package: str) -> dict[tuple[str, str], str]:
         return {}
     out = {}
     for record in data.get("records", []):
-        doc = (record.get("symbol") or {}).get("docstring")
-        if doc:
-            out[(record.get("path", ""), record.get("qualname", ""))] = doc
+        symbol = record.get("symbol") or {}
+        if symbol.get("docstring"):
+            out[(record.get("path", ""), record.get("qualname", ""))] = symbol
+    return out
+
+
+def raw_docstrings(raw_dir: Path, package: str) -> dict[tuple[str, str], str]:
+    """(path, qualname) -> full docstring of a package's harvested records."""
+    return {key: s["docstring"] for key, s in raw_symbols(raw_dir, package).items()}
+
+
+def param_signatures(symbol: dict[str, Any] | None, names: dict[str, str]) -> dict[str, list]:
+    """``{param: [kind, annotation, default]}`` of the described parameters ``names`` (the
+    code's own, so a borrower can check that its parameter is the same kind of value)."""
+    out: dict[str, list] = {}
+    for param in (symbol or {}).get("parameters") or []:
+        bare = str(param.get("name", "")).lstrip("*")
+        if bare in names:
+            out[bare] = [param.get("kind"), param.get("annotation"), param.get("default")]
     return out
 
 
@@ -239,10 +261,14 @@ def main(argv: list[str] | None = None) -> int:
         by_package[record["package"]].append(record)
     with_params = 0
     for package, rows in by_package.items():
-        docs = raw_docstrings(raw_dir, package)
+        symbols = raw_symbols(raw_dir, package)
         for record in rows:
-            record["params"] = param_descriptions(docs.get((record["path"], record["qualname"])))
+            symbol = symbols.get((record["path"], record["qualname"]))
+            record["params"] = param_descriptions((symbol or {}).get("docstring"))
+            record["signatures"] = param_signatures(symbol, record["params"])
             with_params += bool(record["params"])
+    if args.signatures_only:
+        return add_signatures(args, records)
     chosen = select(records, args.per_package, args.max_entries)
     print(
         f"{len(records)} training records ({with_params} with parameter descriptions); "
@@ -258,7 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     index = faiss.IndexPQ(vectors.shape[1], args.pq_m, 8)
     index.train(vectors)
     index.add(vectors)
-    entries = [(r["package"], r["name"], r["summary"], r["params"]) for r in chosen]
+    entries = [
+        (r["package"], r["name"], r["summary"], r["params"], r["signatures"]) for r in chosen
+    ]
     counts = Counter(r["package"] for r in chosen)
     used = [licences[name] for name in counts]
     info = {
@@ -280,6 +308,35 @@ def main(argv: list[str] | None = None) -> int:
     info["bytes"] = args.out.stat().st_size
     info["seconds"] = round(time.monotonic() - started)
     print(json.dumps(info))
+    return 0
+
+
+def add_signatures(args: argparse.Namespace, records: list[dict[str, Any]]) -> int:
+    """Rewrite ``args.out`` with the parameters' signatures added to its entries, keeping
+    its vector index: the selection is made again with the file's own settings and must
+    give the same entries in the same order (else nothing is written)."""
+    from assistant.corpus import read_corpus, write_corpus
+
+    corpus = read_corpus(args.out)
+    info = dict(corpus.info)
+    chosen = select(records, int(info["per_package"]), int(info["max_entries"]))[: len(corpus)]
+    for i, record in enumerate(chosen):
+        package, name, summary, params = corpus.entry(i)[:4]
+        if (package, name, summary, params) != (
+            record["package"],
+            record["name"],
+            record["summary"],
+            record["params"],
+        ):
+            print(f"entry {i} differs from the selection: nothing written", file=sys.stderr)
+            return 1
+    entries = [
+        (r["package"], r["name"], r["summary"], r["params"], r["signatures"]) for r in chosen
+    ]
+    info.pop("packages", None)
+    info["param_signatures"] = sum(1 for r in chosen if r["signatures"])
+    write_corpus(args.out, corpus.index, entries, info)
+    print(json.dumps({k: v for k, v in info.items()}))
     return 0
 
 

@@ -24,6 +24,7 @@ export interface ServerOptions {
     cachePath: string | null;
     threads: number | null;
     indexOnStartup: boolean;
+    corpus: boolean;
 }
 
 export const DEFAULT_OPTIONS: Readonly<ServerOptions> = Object.freeze({
@@ -36,6 +37,7 @@ export const DEFAULT_OPTIONS: Readonly<ServerOptions> = Object.freeze({
     cachePath: null,
     threads: null,
     indexOnStartup: true,
+    corpus: true,
 });
 
 /** Every server option name; each is also the setting `docgen.<name>`. */
@@ -199,6 +201,7 @@ export function readServerOptions(get: Getter, ctx: PathContext = {}): SettingsR
         cachePath: readCachePath(get('cachePath'), ctx, problems),
         threads: readThreads(get('threads'), problems),
         indexOnStartup: readBoolean('indexOnStartup', get('indexOnStartup'), d.indexOnStartup, problems),
+        corpus: readBoolean('corpus', get('corpus'), d.corpus, problems),
     };
     return { options, problems };
 }
