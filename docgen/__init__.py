@@ -20,6 +20,7 @@ import click
 _SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "index": ("index", "index"),
     "check": ("check", "check"),
+    "badge": ("badge", "badge"),
     "generate": ("generate", "generate"),
     "model": ("model_cmds", "model"),
     "dataset": ("dataset", "dataset"),

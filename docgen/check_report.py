@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from assistant import baseline as baselines
 from assistant.changed import ChangedScope, GitProblem
@@ -75,9 +76,24 @@ def report_options(command):
     return command
 
 
+_COMMAND_LINE_ONLY = ("baseline_file", "write_baseline", "changed_since")
+
+
+def command_line_only(ctx: click.Context) -> None:
+    """Drop values of the file and git options that came from ``[tool.docgen]``.
+
+    The config fills every parameter of its name, but which files a check reads or writes
+    and which ref it asks git about are the caller's choice, never the repository's.
+    """
+    for name in _COMMAND_LINE_ONLY:
+        source = ctx.get_parameter_source(name)
+        if source not in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT):
+            ctx.params[name] = None
+
+
 def gating(params: dict) -> bool:
     """Whether the options make every remaining finding a failure."""
-    return any(params.get(name) for name in ("baseline_file", "write_baseline", "changed_since"))
+    return any(params.get(name) for name in _COMMAND_LINE_ONLY)
 
 
 def finish(

@@ -232,3 +232,28 @@ def test_sarif_validation_would_catch_a_broken_log():
     broken = {"version": "2.1.0", "runs": [{"tool": {"driver": {}}, "results": []}]}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft4Validator(schema).validate(broken)
+
+
+def test_the_repository_config_cannot_choose_baseline_files_or_git_refs(repo: Path):
+    (repo / "pyproject.toml").write_text(
+        '[tool.docgen]\nwrite_baseline = "b.json"\nchanged_since = "main"\n'
+    )
+    result = CliRunner().invoke(cli, ["check", "."])
+    assert result.exit_code == 0, result.output
+    assert not (repo / "b.json").exists()
+
+
+def test_parse_diff_reads_new_side_lines_deletions_and_quoted_paths():
+    from assistant.changed import parse_diff
+
+    diff = (
+        b"diff --git a/x.py b/x.py\n--- a/x.py\n+++ b/x.py\n"
+        b"@@ -3 +3,2 @@\n-a\n+b\n+c\n@@ -10,2 +11,0 @@\n-d\n-e\n"
+        b'diff --git "a/t\\tab.py" "b/t\\tab.py"\n--- "a/t\\tab.py"\n+++ "b/t\\tab.py"\n'
+        b"@@ -1 +1 @@\n-x\n+y\n"
+        b"diff --git a/gone.py b/gone.py\n--- a/gone.py\n+++ /dev/null\n@@ -1 +0,0 @@\n-z\n"
+    )
+    changes = parse_diff(diff)
+    assert set(changes) == {"x.py", "t\tab.py"}
+    assert changes["x.py"].lines == {3, 4} and changes["x.py"].deletions == {11}
+    assert changes["t\tab.py"].lines == {1}
