@@ -72,8 +72,9 @@ def _flag_options(command):
 def check(ctx: click.Context, paths, fail_under, exclude, quiet, verbose, **flags) -> None:
     """Report public symbols without docstrings in PATHS (default: the current folder).
 
-    Each missing docstring prints as `path:line:col kind qualname`. Exit status: 0 when
-    coverage is at or above --fail-under, 1 below, 2 on usage errors. Settings come from
+    Each missing docstring (code DG001) prints as `path:line:col kind qualname`. Exit
+    status: 0 when coverage is at or above --fail-under, 1 below (or, with --baseline or
+    --changed-since, when a finding is left), 2 on usage errors. Settings come from
     [tool.docgen] in pyproject.toml; flags win.
     """
     refuse_quiet_verbose(quiet, verbose)
