@@ -289,9 +289,10 @@ def check_paths(
 def file_suppressions(path: Path, rel: str, max_bytes: int) -> Suppressions | None:
     """The ``# docgen: ignore`` directives of file ``path`` (``None``: it has none)."""
     try:
-        if MARKER not in path.read_bytes():
+        data = path.read_bytes()
+        if MARKER not in data:
             return None
-        return suppressions_of(read_source(path, max_bytes), rel)
+        return suppressions_of(data if data.isascii() else read_source(path, max_bytes), rel)
     except (OSError, SkipFile):
         return None
 

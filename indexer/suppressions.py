@@ -11,7 +11,7 @@ Two forms, in any comment syntax the parser knows (``#``, ``//``, ``/* */``):
   own, not indented (anywhere in the file), silences the file's findings.
 
 Only comments count: the same text inside a string is not a directive, and nothing is ever
-executed. Files without the text ``docgen:`` are not parsed again (:func:`scan` returns
+executed. Files without the text ``docgen: ignore`` are not parsed again (:func:`scan` returns
 ``None`` at once), so a check pays for suppressions only in files that use them.
 """
 
@@ -34,6 +34,7 @@ from indexer.parser import SkipFile, parse_source
 from indexer.symbols import ParsedFile, Symbol
 
 MARKER = b"docgen:"
+_QUICK = re.compile(rb"docgen:\s*ignore")  # files without it are not parsed again
 _DIRECTIVE = re.compile(
     r"(?<![\w-])docgen:\s*(?P<kind>ignore-file|ignore)(?![\w-])"
     r"(?:\[(?P<codes>[^\]\n]*)\])?"
@@ -131,7 +132,7 @@ def scan(source: bytes, path: str) -> Directives | None:
         ``None`` when the file has none (or is in a language without a grammar, or is too
         slow to parse: its directives are then not seen, as the file is not checked).
     """
-    if MARKER not in source:
+    if MARKER not in source or _QUICK.search(source) is None:
         return None
     language = language_for_path(path)
     if language is None:

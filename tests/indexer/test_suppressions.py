@@ -137,3 +137,10 @@ def test_coverage_leaves_silenced_symbols_out_and_lists_them_as_ignored(tmp_path
     assert (report.documented, report.total) == (2, 4)
     assert set(report.suppressions) == {"a.py", "b.py", "c.py"}
     assert report.to_dict()["ignored"][0]["qualname"] in {"b", "f", "h"}
+
+
+def test_directives_in_a_file_with_a_coding_cookie(tmp_path: Path):
+    source = '# -*- coding: latin-1 -*-\n"""Caf\xe9."""\n\n\ndef f():  # docgen: ignore\n    pass\n'
+    root = write_tree(tmp_path, {"latin.py": source.encode("latin-1")})
+    report = check_paths([root], CheckOptions(), root=root, use_index=False)
+    assert [m.qualname for m in report.ignored] == ["f"] and report.missing == []
