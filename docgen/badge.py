@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from click.core import ParameterSource
 
 from assistant.safe_output import OutsideRoot, write_inside
 from docgen._config import config_option, project_root, refuse_outside, retarget
@@ -66,8 +65,7 @@ def badge_svg(coverage: float, label: str = "docstrings") -> str:
 def badge(ctx: click.Context, paths, output, label, exclude, **flags) -> None:
     """Write an SVG badge with the docstring coverage of PATHS (default: the current folder)."""
     table = retarget(ctx, paths)
-    if ctx.get_parameter_source("output") != ParameterSource.COMMANDLINE:
-        output = None  # where to write is the caller's choice, not the repository's
+    output = ctx.params["output"]  # a repository's own config may not set it (LOCATION_KEYS)
     root = project_root(ctx, paths)
     flags = {name: ctx.params[name] for name in _FLAGS}
     patterns = list(dict.fromkeys([*_as_list(table.get("exclude")), *exclude]))

@@ -22,7 +22,7 @@ from docgen._config import (
     warn_about_config,
 )
 from docgen._output import exclude_option, refuse_quiet_verbose, say, skipped
-from docgen.check_report import command_line_only, finish, gating, report_options
+from docgen.check_report import finish, gating, report_options
 from indexer.coverage import CheckOptions, check_paths
 
 SUGGESTED_FAIL_UNDER = 80
@@ -79,7 +79,6 @@ def check(ctx: click.Context, paths, fail_under, exclude, quiet, verbose, **flag
     """
     refuse_quiet_verbose(quiet, verbose)
     table = retarget(ctx, paths)
-    command_line_only(ctx)
     if not quiet:
         warn_about_config(table)
     fail_under, exclude = ctx.params["fail_under"], ctx.params["exclude"]

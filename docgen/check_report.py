@@ -54,7 +54,7 @@ def report_options(command):
         ),
         click.option(
             "--baseline",
-            "baseline_file",
+            "baseline",
             type=click.Path(dir_okay=False, path_type=Path),
             help="Fail only on findings not in this baseline file.",
         ),
@@ -76,24 +76,12 @@ def report_options(command):
     return command
 
 
-_COMMAND_LINE_ONLY = ("baseline_file", "write_baseline", "changed_since")
-
-
-def command_line_only(ctx: click.Context) -> None:
-    """Drop values of the file and git options that came from ``[tool.docgen]``.
-
-    The config fills every parameter of its name, but which files a check reads or writes
-    and which ref it asks git about are the caller's choice, never the repository's.
-    """
-    for name in _COMMAND_LINE_ONLY:
-        source = ctx.get_parameter_source(name)
-        if source not in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT):
-            ctx.params[name] = None
+_GATES = ("baseline", "write_baseline", "changed_since")
 
 
 def gating(params: dict) -> bool:
     """Whether the options make every remaining finding a failure."""
-    return any(params.get(name) for name in _COMMAND_LINE_ONLY)
+    return any(params.get(name) for name in _GATES)
 
 
 def finish(
@@ -117,6 +105,11 @@ def finish(
         extra: Findings of other checks (drift), silenced here by the same directives.
         gate_findings: Their findings fail the check even without a baseline.
     """
+    params = dict(params)
+    for name in ("baseline", "write_baseline"):  # from [tool.docgen]: relative to the root
+        value = params.get(name)
+        if value is not None and not Path(value).is_absolute() and _from_config(ctx, name):
+            params[name] = root / value
     outcome = _outcome(report, root, params, list(extra), gate_findings or gating(params))
     output_format = params.get("output_format", "text")
     if output_format != "text":
@@ -138,6 +131,11 @@ def finish(
     if report.files_with_errors and not quiet:
         click.echo(f"syntax errors (partly checked): {', '.join(report.files_with_errors)}")
     ctx.exit(0 if outcome.passed else 1)
+
+
+def _from_config(ctx: click.Context, name: str) -> bool:
+    source = ctx.get_parameter_source(name)
+    return source not in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
 
 
 def text_line(finding: FindingLike) -> str:
@@ -170,7 +168,7 @@ def _outcome(report, root: Path, params: dict, extra: list, gate: bool) -> Outco
             raise Refused(f"cannot write the baseline {written}: {exc.strerror or exc}") from exc
         say(f"wrote {count} findings to the baseline {written}", "note")
         known_keys = baselines.read(written)
-    baseline_file = params.get("baseline_file")
+    baseline_file = params.get("baseline")
     if baseline_file is not None and written is None:
         _check_inside(root, baseline_file, "--baseline")
         try:

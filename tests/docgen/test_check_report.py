@@ -234,13 +234,22 @@ def test_sarif_validation_would_catch_a_broken_log():
         jsonschema.Draft4Validator(schema).validate(broken)
 
 
-def test_the_repository_config_cannot_choose_baseline_files_or_git_refs(repo: Path):
-    (repo / "pyproject.toml").write_text(
-        '[tool.docgen]\nwrite_baseline = "b.json"\nchanged_since = "main"\n'
-    )
+def test_the_repository_config_cannot_choose_which_files_check_writes(repo: Path):
+    (repo / "pyproject.toml").write_text('[tool.docgen]\nwrite-baseline = "pkg/__init__.py"\n')
     result = CliRunner().invoke(cli, ["check", "."])
     assert result.exit_code == 0, result.output
-    assert not (repo / "b.json").exists()
+    assert "ignoring 'write-baseline'" in result.output
+    assert (repo / "pkg/__init__.py").read_text() == FILES["pkg/__init__.py"]
+
+
+def test_the_repository_config_may_name_the_baseline_to_check_against(repo: Path, monkeypatch):
+    assert run(".", "--write-baseline", "docgen-baseline.json").exit_code == 0
+    (repo / "pyproject.toml").write_text('[tool.docgen]\nbaseline = "docgen-baseline.json"\n')
+    (repo / "pkg/c.py").write_text('"""C."""\n\n\ndef new():\n    pass\n')
+    monkeypatch.chdir(repo / "pkg")  # the config's path is relative to the root
+    result = CliRunner().invoke(cli, ["check", "."])
+    assert result.exit_code == 1 and "pkg/c.py:4:5 function new" in result.output
+    assert "function old" not in result.output
 
 
 def test_parse_diff_reads_new_side_lines_deletions_and_quoted_paths():
