@@ -36,6 +36,7 @@ import click  # noqa: E402 - after the sys.path fix above
 _SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "index": ("index", "index"),
     "check": ("check", "check"),
+    "badge": ("badge", "badge"),
     "generate": ("generate", "generate"),
     "model": ("model_cmds", "model"),
     "dataset": ("dataset", "dataset"),

@@ -9,7 +9,6 @@ a check that can never fail without knowing it.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -23,6 +22,7 @@ from docgen._config import (
     warn_about_config,
 )
 from docgen._output import exclude_option, refuse_quiet_verbose, say, skipped
+from docgen.check_report import finish, gating, report_options
 from indexer.coverage import CheckOptions, check_paths
 
 SUGGESTED_FAIL_UNDER = 80
@@ -62,27 +62,19 @@ def _flag_options(command):
     show_default=True,
     help="Exit 1 when coverage (%) is below this.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@report_options
 @exclude_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line (and errors).")
 @click.option("-v", "--verbose", is_flag=True, help="Name every skipped file with its reason.")
 @_flag_options
 @config_option
 @click.pass_context
-def check(
-    ctx: click.Context, paths, fail_under, output_format, exclude, quiet, verbose, **flags
-) -> None:
+def check(ctx: click.Context, paths, fail_under, exclude, quiet, verbose, **flags) -> None:
     """Report public symbols without docstrings in PATHS (default: the current folder).
 
-    Each missing docstring prints as `path:line:col kind qualname`. Exit status: 0 when
-    coverage is at or above --fail-under, 1 below, 2 on usage errors. Settings come from
+    Each missing docstring (code DG001) prints as `path:line:col kind qualname`. Exit
+    status: 0 when coverage is at or above --fail-under, 1 below (or, with --baseline or
+    --changed-since, when a finding is left), 2 on usage errors. Settings come from
     [tool.docgen] in pyproject.toml; flags win.
     """
     refuse_quiet_verbose(quiet, verbose)
@@ -100,24 +92,10 @@ def check(
     report = check_paths(targets, options, root=root)
     if verbose:
         skipped(report.skipped_paths)
-    if output_format == "text" and not quiet and _no_threshold(ctx, table):
-        say(NO_THRESHOLD, "warning")  # for people; JSON carries fail_under itself
-    if output_format == "json":
-        click.echo(json.dumps(report.to_dict(), indent=2))
-    else:
-        if not quiet:
-            for item in report.missing:
-                click.echo(str(item))
-        verdict = "PASSED" if report.passed else "FAILED"
-        click.echo(
-            f"docstring coverage {report.coverage:.1f}% ({report.documented}/{report.total}) "
-            f"in {report.files} files; fail-under {fail_under:g}: {verdict}"
-        )
-        if report.skipped:
-            click.echo("skipped: " + ", ".join(f"{n} {r}" for r, n in report.skipped.items()))
-        if report.files_with_errors and not quiet:
-            click.echo(f"syntax errors (partly checked): {', '.join(report.files_with_errors)}")
-    ctx.exit(0 if report.passed else 1)
+    text = ctx.params["output_format"] == "text"
+    if text and not quiet and not gating(ctx.params) and _no_threshold(ctx, table):
+        say(NO_THRESHOLD, "warning")  # for people; the other formats carry fail_under
+    finish(ctx, report, root, ctx.params, quiet=quiet)
 
 
 def _no_threshold(ctx: click.Context, table: dict) -> bool:

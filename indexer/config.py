@@ -48,6 +48,8 @@ LOCATION_KEYS: dict[str, str] = {
     "cache_path": "pass --cache-dir or set DOCGEN_CACHE_DIR",
     "model": "pass --model",
     "embedding_model": "pass --embedding-model",
+    "write_baseline": "pass --write-baseline",
+    "output": "pass -o/--output",
 }
 """Keys naming where caches live or which models load, and the flag or environment variable
 that sets each; a repository's own pyproject.toml may not set them."""
@@ -119,7 +121,19 @@ CHECK_KEYS = frozenset(
 )
 """``indexer.coverage.CheckOptions`` fields (kept in line by the same test)."""
 
-CLI_KEYS = frozenset({"output_format", "quiet", "verbose"})
+CLI_KEYS = frozenset(
+    {
+        "output_format",
+        "quiet",
+        "verbose",
+        "show_ignored",
+        "baseline",
+        "write_baseline",
+        "changed_since",
+        "output",
+        "label",
+    }
+)
 """Options of commands that read ``[tool.docgen]`` as their defaults and are no field of
 the dataclasses above (``docgen check --format`` is ``output_format``)."""
 
@@ -219,7 +233,8 @@ def _dropped(pyproject: Path, key: str) -> str:
     name = key.replace("_", "-")
     return (
         f"ignoring '{name}' in [tool.docgen] of {pyproject}: a repository's own config may "
-        f"not choose where caches live or which models load; {LOCATION_KEYS[key]}, or set "
+        f"not choose where caches live, which models load or which files docgen writes; "
+        f"{LOCATION_KEYS[key]}, or set "
         f"{name} under [docgen] in your user config file {user_config_path()}"
     )
 

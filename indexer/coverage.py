@@ -6,6 +6,9 @@ home of that decision: ``docgen check``, ``docgen generate`` and the language se
 diagnostics and code actions all call them, with options built from ``[tool.docgen]``
 (:func:`counting_options` for front ends without click).
 
+``# docgen: ignore`` comments (:mod:`indexer.suppressions`) that cover ``DG001`` take a
+symbol out of the count; :func:`check_paths` lists the undocumented ones as ignored.
+
 Parses with tree-sitter only: no model, no torch, no FAISS, so it is fast enough for a
 pre-commit hook. Files are selected with the same excludes as the index, also when they
 are named explicitly (as pre-commit does).
@@ -23,6 +26,7 @@ from typing import Any
 from indexer.config import ConfigError
 from indexer.languages import UnsupportedLanguage
 from indexer.parser import DEFAULT_MAX_FILE_BYTES, SkipFile, parse_source, read_source
+from indexer.suppressions import MARKER, Suppressions, suppressions_of
 from indexer.symbols import ParsedFile, Symbol, SymbolOutline, is_private_name
 from indexer.walker import WalkOptions, select
 
@@ -41,6 +45,8 @@ COUNTING_FLAGS = (
     "include_stubs",
 )
 """The :class:`CheckOptions` fields that decide what counts (``[tool.docgen]`` keys)."""
+MISSING_CODE = "DG001"
+"""The finding code of a missing docstring (what ``# docgen: ignore[DG001]`` silences)."""
 STUB_SUFFIX = ".pyi"
 """Files with this suffix are type stubs: documented in the module they describe."""
 
@@ -99,12 +105,20 @@ class Missing:
 
 @dataclass
 class CoverageReport:
-    """Counts and the undocumented symbols of a check."""
+    """Counts and the undocumented symbols of a check.
+
+    Symbols silenced by a ``# docgen: ignore`` directive that covers :data:`MISSING_CODE`
+    are left out of :attr:`total` and :attr:`documented`; the undocumented ones among them
+    are listed in :attr:`ignored` instead of :attr:`missing`. :attr:`suppressions` keeps
+    the directives of each file that has any, for the findings of other checks.
+    """
 
     files: int = 0
     total: int = 0
     documented: int = 0
     missing: list[Missing] = field(default_factory=list)
+    ignored: list[Missing] = field(default_factory=list)
+    suppressions: dict[str, Suppressions] = field(default_factory=dict, repr=False)
     skipped: Counter[str] = field(default_factory=Counter)
     skipped_paths: list[tuple[str, str]] = field(default_factory=list)
     files_with_errors: list[str] = field(default_factory=list)
@@ -130,6 +144,7 @@ class CoverageReport:
             "fail_under": self.fail_under,
             "passed": self.passed,
             "missing": [vars(item) for item in self.missing],
+            "ignored": [vars(item) for item in self.ignored],
             "skipped": dict(self.skipped),
             "files_with_errors": self.files_with_errors,
         }
@@ -264,22 +279,45 @@ def check_paths(
         report.files += 1
         if has_errors:
             report.files_with_errors.append(rel)
-        _count_file(rel, symbols, options, report)
+        silenced = file_suppressions(found.files[rel], rel, options.max_file_bytes)
+        if silenced is not None:
+            report.suppressions[rel] = silenced
+        _count_file(rel, symbols, options, report, silenced)
     return report
 
 
-def _count_file(rel: str, symbols: list[SymbolOutline], options: CheckOptions, report) -> None:
+def file_suppressions(path: Path, rel: str, max_bytes: int) -> Suppressions | None:
+    """The ``# docgen: ignore`` directives of file ``path`` (``None``: it has none)."""
+    try:
+        data = path.read_bytes()
+        if MARKER not in data:
+            return None
+        return suppressions_of(data if data.isascii() else read_source(path, max_bytes), rel)
+    except (OSError, SkipFile):
+        return None
+
+
+def _count_file(
+    rel: str,
+    symbols: list[SymbolOutline],
+    options: CheckOptions,
+    report,
+    silenced: Suppressions | None = None,
+) -> None:
     kinds = {symbol.qualname: symbol.kind for symbol in symbols}
     for symbol in symbols:
         if not counts(symbol, kinds, options):
+            continue
+        item = Missing(rel, symbol.line, symbol.col, symbol.kind, symbol.qualname)
+        if silenced is not None and silenced.rule_for(MISSING_CODE, symbol.qualname, symbol.line):
+            if not symbol.documented:
+                report.ignored.append(item)
             continue
         report.total += 1
         if symbol.documented:
             report.documented += 1
         else:
-            report.missing.append(
-                Missing(rel, symbol.line, symbol.col, symbol.kind, symbol.qualname)
-            )
+            report.missing.append(item)
 
 
 def _parse_one(

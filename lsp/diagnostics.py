@@ -18,7 +18,8 @@ from lsprotocol import types
 from pygls.workspace import TextDocument
 
 from assistant.pipeline import StaleFinding
-from indexer.coverage import missing_docstrings
+from indexer.coverage import MISSING_CODE, missing_docstrings
+from indexer.suppressions import suppressions_of
 from indexer.symbols import Symbol
 from lsp.documents import DocumentError
 from lsp.live_index import Buffer
@@ -69,7 +70,25 @@ def find_problems(ls: DocgenServer, buffer: Buffer) -> list[Finding]:
             symbol = by_qualname.get(finding.qualname)
             if symbol is not None:
                 out.append(Finding(STALE, symbol, _stale_message(symbol, finding)))
-    return out
+    return _unsilenced(buffer, out)
+
+
+def _unsilenced(buffer: Buffer, problems: list[Finding]) -> list[Finding]:
+    """Leave out what ``# docgen: ignore`` comments silence, as ``docgen check`` does."""
+    rules = suppressions_of(buffer.source, buffer.path, buffer.parsed)
+    if rules is None:
+        return problems
+    codes = {MISSING: MISSING_CODE}
+    return [
+        p
+        for p in problems
+        if rules.rule_for(
+            codes.get(p.code, p.code),
+            p.symbol.qualname,
+            (p.symbol.name_span or p.symbol.span).start_line + 1,
+        )
+        is None
+    ]
 
 
 def to_diagnostics(
