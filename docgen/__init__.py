@@ -51,10 +51,12 @@ _SUBCOMMANDS: dict[str, tuple[str, str]] = {
 _SHORT_HELP: dict[str, str] = {
     "index": "Index PATH into PATH/.docgen/ (incremental, by content hash).",
     "check": "List undocumented public symbols and the coverage (no model).",
+    "badge": "Write an SVG badge with the docstring coverage of PATHS.",
     "generate": "Draft missing or stale docstrings (--diff, --write, --check).",
     "model": "Export and inspect the drafting model (T5).",
     "dataset": "Build and inspect the training dataset of the drafting model.",
     "serve": "Run the docgen language server (stdio, or --tcp HOST:PORT).",
+    "mcp": "Serve docgen's tools to MCP clients (coding agents) over stdio.",
 }
 
 

@@ -34,6 +34,12 @@ def test_help_imports_no_subcommand(tmp_path: Path) -> None:
     assert loaded(["--help"], tmp_path, HEAVY) == []
 
 
+def test_every_command_has_its_short_help() -> None:
+    from docgen import _SHORT_HELP, _SUBCOMMANDS
+
+    assert set(_SUBCOMMANDS) == set(_SHORT_HELP)
+
+
 def test_help_still_lists_every_command(tmp_path: Path) -> None:
     from docgen import _SUBCOMMANDS
 
