@@ -75,7 +75,7 @@ class Drafter:
         prompts: list[str],
         priority: Priority | None = None,
         progress: Callable[[int], None] | None = None,
-        deadline: float | None = None,
+        wait_s: float | None = None,
     ) -> list[Candidates]:
         """Return the candidates of each prompt, in order.
 
@@ -83,13 +83,14 @@ class Drafter:
             prompts: Model inputs (from ``assistant.prompt.build_prompt``).
             priority: ``assistant.engine.Priority`` for the batcher (interactive calls).
             progress: Called with the number of prompts finished after each batch.
-            deadline: ``time.monotonic()`` by which batched answers must be there: a
-                prompt not answered by then is cancelled (if still queued) and gets no
-                candidates, ``[]`` (the caller answers without the model).
+            wait_s: How long batched answers may take once queued: a prompt not
+                answered by then is cancelled (if still queued) and gets no candidates,
+                ``[]`` (the caller answers without the model).
         """
         if not prompts:
             return []
         started = time.perf_counter()
+        deadline = None if wait_s is None else time.monotonic() + wait_s
         try:
             return self._draft(prompts, priority, progress, deadline)
         finally:
@@ -295,7 +296,7 @@ class Drafting:
         prompts: list[str],
         priority: Priority | None = None,
         progress: Callable[[int], None] | None = None,
-        deadline: float | None = None,
+        wait_s: float | None = None,
     ) -> tuple[str, list[Candidates]]:
         """Draft ``prompts`` on ``tier``; return the tier that ran (an unavailable
         accurate tier runs as fast) and each prompt's candidates (``[]``: none came)."""
@@ -304,7 +305,7 @@ class Drafting:
         drafter = self.drafter(tier, interactive=priority is not None)
         if tier == ACCURATE and ACCURATE in self.unavailable:
             tier = FAST
-        return tier, drafter.draft(prompts, priority, progress, deadline)
+        return tier, drafter.draft(prompts, priority, progress, wait_s)
 
     def estimate_wait(self, tier: str, priority: int) -> float:
         """Seconds a ``tier`` request would wait now (the router's load); 0 before the

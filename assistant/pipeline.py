@@ -260,6 +260,30 @@ class DocPipeline:
         """The text generator, loaded on first use."""
         return self.drafting.generator
 
+    def warm_up(self) -> dict[str, float]:
+        """Load what the first request would wait for, and run one dummy generation per
+        model tier through the interactive batcher (which also measures their per-item
+        cost for the router); return the seconds of each stage. Failures are left for
+        the first real request to report."""
+        stages: dict[str, float] = {}
+
+        def stage(name: str, fn: Callable[[], object]) -> None:
+            started = time.perf_counter()
+            try:
+                fn()
+            except Exception:  # noqa: BLE001 - the first request reports it properly
+                pass
+            stages[name] = round(time.perf_counter() - started, 4)
+
+        stage("index", lambda: self.index.store())
+        stage("embedder", lambda: self.index.embedder().encode(["def warm_up(): pass"]))
+        stage("style", self._scan_repository)
+        stage("model", lambda: self.generator)
+        prompt = _WARM_UP_PROMPT
+        for tier in (FAST, ACCURATE):
+            stage(tier, lambda tier=tier: self.drafting.draft(tier, [prompt], Priority.BULK))
+        return stages
+
     def model_fingerprint(self, tier: str = FAST) -> str:
         """Identify the model and its version for cache keys, without loading it.
 
@@ -353,17 +377,20 @@ class DocPipeline:
         """Answer one editor request of ``kind`` for ``target`` on the tier the router
         chooses (``tier``: ask for that one, e.g. the accurate draft after a fast hover).
 
-        A request with a budget is never left waiting past it for long: answers that have
-        not come by twice the budget are given up (cancelled if still queued) and
-        answered without the model, counted as a degradation ``(deadline)``.
+        A request with a budget is never left waiting past it for long: a model answer
+        that has not come twice the budget after it was queued is given up (cancelled if
+        still queued) and the request answered without the model, counted as a
+        degradation ``(deadline)``.
         """
         decision = self.router.decide(kind, tier)
-        deadline = None
+        if decision.tier != MODEL_FREE:  # loading the model is not the engine's load
+            self.drafting.drafter(decision.tier, interactive=True)
+        wait_s = None
         if self.router.degrade and decision.budget_ms is not None:
-            deadline = time.monotonic() + 2 * decision.budget_ms / 1000.0
+            wait_s = 2 * decision.budget_ms / 1000.0
         priority = Priority(decision.priority)
-        result = self._document([target], priority, None, decision.tier, deadline)[0]
-        if result.tier != decision.tier:  # the deadline, or an accurate model that broke
+        result = self._document([target], priority, None, decision.tier, wait_s)[0]
+        if TIERS.index(result.tier) > TIERS.index(decision.tier):  # deadline, broken model
             reason = "deadline" if result.tier == MODEL_FREE else "unavailable"
             self.router.count(Decision(kind, result.tier, decision.tier, None, 0.0, 0), reason)
         return result
@@ -385,8 +412,8 @@ class DocPipeline:
         """
         return self._document(targets, priority, progress, tier, None)
 
-    def _document(self, targets, priority, progress, tier, deadline) -> list[DocResult]:
-        drafted = self.tiered_summaries(targets, priority, progress, tier, deadline)
+    def _document(self, targets, priority, progress, tier, wait_s) -> list[DocResult]:
+        drafted = self.tiered_summaries(targets, priority, progress, tier, wait_s)
         return [
             self.result_for(t, (refined, cached), used)
             for t, (refined, cached, used) in zip(targets, drafted, strict=True)
@@ -409,15 +436,15 @@ class DocPipeline:
         priority: Priority | None = None,
         progress: Callable[[int], None] | None = None,
         tier: str = ACCURATE,
-        deadline: float | None = None,
+        wait_s: float | None = None,
     ) -> list[tuple[Refined, bool, str]]:
         """Return each target's refined summary, whether it came from the cache, and the
         tier that produced it.
 
         The cache key holds the tier: a fast draft is never served as an accurate one,
         but a cached accurate draft answers a fast (or model-free) request. A model-free
-        answer is not cached (it costs nothing). Prompts not answered by ``deadline``
-        are answered model-free.
+        answer is not cached (it costs nothing). Prompts the model has not answered
+        ``wait_s`` seconds after they were queued are answered model-free.
         """
         with self._lock:
             contexts = self.retriever.contexts(targets)
@@ -460,7 +487,7 @@ class DocPipeline:
             progress(len(targets) - len(misses))
         if misses:
             prompts = [contexts[i].prompt for i in misses]
-            used, candidates = self.drafting.draft(tier, prompts, priority, progress, deadline)
+            used, candidates = self.drafting.draft(tier, prompts, priority, progress, wait_s)
             for i, cands in zip(misses, candidates, strict=True):
                 item_tier = used if cands or used == MODEL_FREE else MODEL_FREE
                 refined = self._refine(targets[i], contexts[i], cands)
@@ -655,6 +682,12 @@ class DocPipeline:
         self.drafting.close()
         self.cache.close()
         self.index.close()
+
+
+_WARM_UP_PROMPT = (
+    "summarize: def read_settings(path, defaults=None): "
+    "values = dict(defaults or {}); values.update(json.loads(path.read_text())); return values"
+)
 
 
 def _refined_from(hit: dict[str, Any]) -> Refined:

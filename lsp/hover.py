@@ -3,6 +3,11 @@
 The symbol is the one whose name is under the cursor (a definition), or the name used
 at a call site, resolved against the same file, open buffers and the on-disk index.
 Hover never waits for indexing: it uses what is parsed now.
+
+A draft is a ``hover`` request for the pipeline's router (:mod:`assistant.router`): the
+fast tier within the hover's budget, the model-free candidates when the engine is too
+busy for that; a cached accurate draft answers it too. The footer names the tier and the
+model; "Generate docstring" then drafts the accurate one, reusing the encoded prompt.
 """
 
 from __future__ import annotations
@@ -58,12 +63,31 @@ async def _markdown(ls: DocgenServer, located: Located) -> str:
     if located.source is None:
         return f"{header}\n---\n_No docstring; the source of {located.path} is unreadable._"
     try:
+        service = ls.pipeline_service
         result = await in_thread(
-            ls, ls.pipeline_service.draft, located.path, located.source, symbol, located.parsed
+            ls, service.draft, located.path, located.source, symbol, located.parsed, "hover"
         )
     except DraftingUnavailable as exc:
         return f"{header}\n---\n_No docstring. {exc}_"
-    return f"{header}\n---\n{_draft_text(ls, symbol, result)}"
+    for message in ls.pipeline_service.take_messages():  # once per session, not per hover
+        ls.warn(message)
+    text = _draft_text(ls, symbol, result)
+    if result.summary.strip():
+        text += f"\n\n{tier_footer(result)}"
+    return f"{header}\n---\n{text}"
+
+
+def tier_footer(result: DocResult) -> str:
+    """Which tier (and model) drafted a hover's draft, and what the user can do next."""
+    if result.tier == "model-free":
+        return (
+            "_Drafted without the model (the engine was busy): a lower-confidence draft. "
+            "“Generate docstring” drafts with the model._"
+        )
+    model = f" by `{result.model}`" if result.model else ""
+    if result.tier == "fast":
+        return f"_Fast draft{model}; “Generate docstring” drafts the accurate one._"
+    return f"_Accurate draft{model}._"
 
 
 def _draft_text(ls: DocgenServer, symbol: Symbol, result: DocResult) -> str:

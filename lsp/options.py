@@ -17,6 +17,13 @@ name                 type                                           default
 ``cachePath``        str | null                                     null (user cache)
 ``threads``          int >= 1 | null                                null (auto)
 ``indexOnStartup``   bool                                           true
+``accurateModel``    str | null (a larger T5 for the accurate tier) null (the model)
+``hoverBudgetMs``    number > 0 (a hover's latency budget)          250
+``generateBudgetMs`` number > 0 ("Generate docstring"'s budget)     2000
+``degradation``      bool (degrade tiers when a budget would be     true
+                     missed)
+``encoderCacheMb``   number >= 0 (encoder-state reuse; 0: off)      64
+``warmUp``           bool (load the model and draft once at start)  true
 ==================== ============================================== ==============
 
 Commands (``workspace/executeCommand``): ``docgen.stats``, ``docgen.indexWorkspace``,
@@ -65,6 +72,14 @@ class ServerOptions:
         cache_path: Folder of the output cache; ``None`` uses the user cache dir.
         threads: CPU threads for the model; ``None`` lets the engine decide.
         index_on_startup: Index the workspace in the background after initialize.
+        accurate_model: A larger T5 folder or hub id for the accurate tier; ``None``: the
+            drafting model with all its beams.
+        hover_budget_ms: Latency budget of a hover's draft (see :mod:`assistant.router`).
+        generate_budget_ms: Latency budget of "Generate docstring" and code actions.
+        degradation: Degrade to a cheaper tier when the queue would miss a budget.
+        encoder_cache_mb: Memory for reused encoder states (0 turns it off).
+        warm_up: After ``initialize``, load the model, index and embedder and run one
+            dummy generation in the background, so the first hover does not wait.
     """
 
     model: str | None = None
@@ -76,6 +91,12 @@ class ServerOptions:
     cache_path: str | None = None
     threads: int | None = None
     index_on_startup: bool = True
+    accurate_model: str | None = None
+    hover_budget_ms: float = 250.0
+    generate_budget_ms: float = 2000.0
+    degradation: bool = True
+    encoder_cache_mb: float = 64.0
+    warm_up: bool = True
 
 
 # client JSON name -> dataclass field name
@@ -89,6 +110,12 @@ _JSON_NAMES: dict[str, str] = {
     "cachePath": "cache_path",
     "threads": "threads",
     "indexOnStartup": "index_on_startup",
+    "accurateModel": "accurate_model",
+    "hoverBudgetMs": "hover_budget_ms",
+    "generateBudgetMs": "generate_budget_ms",
+    "degradation": "degradation",
+    "encoderCacheMb": "encoder_cache_mb",
+    "warmUp": "warm_up",
 }
 
 
@@ -131,6 +158,17 @@ def _threads(value: Any) -> int | None:
     return value
 
 
+def _number(minimum: float, inclusive: bool):
+    def convert(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError("must be a number")
+        if value < minimum or (not inclusive and value == minimum):
+            raise ValueError(f"must be {'>=' if inclusive else '>'} {minimum:g}")
+        return float(value)
+
+    return convert
+
+
 _CONVERTERS = {
     "model": _optional_str,
     "style": _choice(STYLES),
@@ -141,6 +179,12 @@ _CONVERTERS = {
     "cache_path": _optional_str,
     "threads": _threads,
     "index_on_startup": _boolean,
+    "accurate_model": _optional_str,
+    "hover_budget_ms": _number(0.0, inclusive=False),
+    "generate_budget_ms": _number(0.0, inclusive=False),
+    "degradation": _boolean,
+    "encoder_cache_mb": _number(0.0, inclusive=True),
+    "warm_up": _boolean,
 }
 
 
