@@ -277,6 +277,7 @@ class DocPipeline:
 
         stage("index", lambda: self.index.store())
         stage("embedder", lambda: self.index.embedder().encode(["def warm_up(): pass"]))
+        stage("corpus", lambda: self.retriever.corpus)
         stage("style", self._scan_repository)
         stage("model", lambda: self.generator)
         prompt = _WARM_UP_PROMPT

@@ -152,7 +152,8 @@ async def resolve_code_action(ls: DocgenServer, action: types.CodeAction) -> typ
         symbols = [_symbol_named(buffer, data.get("qualname"))]
         if kind == GENERATE and symbols[0].docstring:
             raise ContentModified(f"{symbols[0].qualname} has a docstring now")
-    edits, skipped = await _edits(ls, document, buffer, symbols, update=kind == UPDATE)
+    request_kind = "file" if kind == FILE else "generate"  # the router's request kinds
+    edits, skipped = await _edits(ls, document, buffer, symbols, kind == UPDATE, request_kind)
     action.command = None
     if not edits:
         reason = _no_edit_reason(ls, symbols, skipped)
@@ -204,7 +205,7 @@ async def document_file_command(ls: DocgenServer, *args: Any) -> dict[str, Any]:
     (uri,) = _command_args(args, 1, COMMAND_DOCUMENT_FILE)
     document, buffer = buffer_for(ls, uri)
     symbols = _missing_symbols(ls, buffer)
-    edits, skipped = await _edits(ls, document, buffer, symbols, update=False)
+    edits, skipped = await _edits(ls, document, buffer, symbols, False, "file")
     if not edits:
         key = action_key(buffer.uri, buffer.source, FILE, None)
         return _nothing_applied(ls, key, _no_edit_reason(ls, symbols, skipped))
@@ -350,9 +351,11 @@ async def _edits(
     buffer: Buffer,
     symbols: list[Symbol],
     update: bool,
+    request_kind: str = "generate",
 ) -> tuple[list[types.TextEdit], list[str]]:
     """Draft each symbol (concurrently, so the batcher can group them) and plan edits;
-    return them with the reasons of the drafts left out."""
+    return them with the reasons of the drafts left out. ``request_kind``: the router's
+    kind (``generate``: accurate, interactive; ``file``: accurate, bulk priority)."""
     service = ls.pipeline_service
     parsed = buffer.parsed
     floor = ls.options.min_confidence
@@ -364,7 +367,7 @@ async def _edits(
             )
             if finding is not None:
                 return service.stale_update(buffer.path, buffer.source, symbol, finding)
-        result = service.draft(buffer.path, buffer.source, symbol, parsed)
+        result = service.draft(buffer.path, buffer.source, symbol, parsed, request_kind)
         if result.below_floor:  # the pipeline applies min_confidence, in one place
             return (
                 f"the draft's confidence {result.confidence:.2f} is below the minConfidence "

@@ -12,6 +12,12 @@ model; "Generate docstring" then drafts the accurate one, reusing the encoded pr
 
 from __future__ import annotations
 
+import asyncio
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
 from lsprotocol import types
 
 from assistant.pipeline import DEFAULT_WRITE_FLOOR, DocResult
@@ -20,7 +26,7 @@ from lsp.documents import Located, dotted_name_at, symbol_at
 from lsp.markdown import docstring_markdown, draft_markdown, signature_block
 from lsp.pipeline_service import DraftingUnavailable
 from lsp.positions import client_range, server_position
-from lsp.requests import buffer_for, in_thread, request
+from lsp.requests import buffer_for, request
 from lsp.state import DocgenServer
 
 
@@ -64,8 +70,8 @@ async def _markdown(ls: DocgenServer, located: Located) -> str:
         return f"{header}\n---\n_No docstring; the source of {located.path} is unreadable._"
     try:
         service = ls.pipeline_service
-        result = await in_thread(
-            ls, service.draft, located.path, located.source, symbol, located.parsed, "hover"
+        result = await _in_hover_thread(
+            service.draft, located.path, located.source, symbol, located.parsed, "hover"
         )
     except DraftingUnavailable as exc:
         return f"{header}\n---\n_No docstring. {exc}_"
@@ -75,6 +81,20 @@ async def _markdown(ls: DocgenServer, located: Located) -> str:
     if result.summary.strip():
         text += f"\n\n{tier_footer(result)}"
     return f"{header}\n---\n{text}"
+
+
+_HOVER_POOL: ThreadPoolExecutor | None = None
+
+
+async def _in_hover_thread(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run a hover's draft on the hover threads: a file-wide action's many drafts (bulk
+    priority, on the model pool) never hold every worker while hovers wait for one.
+    Cancelling the await drops a draft that has not started."""
+    global _HOVER_POOL
+    if _HOVER_POOL is None:
+        _HOVER_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="docgen-hover")
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_HOVER_POOL, functools.partial(fn, *args))
 
 
 def tier_footer(result: DocResult) -> str:
