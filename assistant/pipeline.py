@@ -379,7 +379,7 @@ class DocPipeline:
         chooses (``tier``: ask for that one, e.g. the accurate draft after a fast hover).
 
         A request with a budget is never left waiting past it for long: a model answer
-        that has not come twice the budget after it was queued is given up (cancelled if
+        that has not come within the budget after it was queued is given up (cancelled if
         still queued) and the request answered without the model, counted as a
         degradation ``(deadline)``.
         """
@@ -388,7 +388,7 @@ class DocPipeline:
             self.drafting.drafter(decision.tier, interactive=True)
         wait_s = None
         if self.router.degrade and decision.budget_ms is not None:
-            wait_s = 2 * decision.budget_ms / 1000.0
+            wait_s = decision.budget_ms / 1000.0
         priority = Priority(decision.priority)
         result = self._document([target], priority, None, decision.tier, wait_s)[0]
         if TIERS.index(result.tier) > TIERS.index(decision.tier):  # deadline, broken model

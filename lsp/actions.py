@@ -31,6 +31,7 @@ from indexer.coverage import missing_docstrings
 from indexer.symbols import Symbol
 from lsp import diagnostics
 from lsp.documents import enclosing_symbol, symbol_at
+from lsp.file_progress import FileProgress
 from lsp.live_index import Buffer
 from lsp.options import COMMAND_DOCUMENT_FILE, COMMAND_GENERATE_DOCSTRING
 from lsp.pipeline_service import DraftingUnavailable
@@ -205,7 +206,8 @@ async def document_file_command(ls: DocgenServer, *args: Any) -> dict[str, Any]:
     (uri,) = _command_args(args, 1, COMMAND_DOCUMENT_FILE)
     document, buffer = buffer_for(ls, uri)
     symbols = _missing_symbols(ls, buffer)
-    edits, skipped = await _edits(ls, document, buffer, symbols, False, "file")
+    async with FileProgress(ls, len(symbols)) as progress:
+        edits, skipped = await _edits(ls, document, buffer, symbols, False, "file", progress)
     if not edits:
         key = action_key(buffer.uri, buffer.source, FILE, None)
         return _nothing_applied(ls, key, _no_edit_reason(ls, symbols, skipped))
@@ -352,6 +354,7 @@ async def _edits(
     symbols: list[Symbol],
     update: bool,
     request_kind: str = "generate",
+    progress: FileProgress | None = None,
 ) -> tuple[list[types.TextEdit], list[str]]:
     """Draft each symbol (concurrently, so the batcher can group them) and plan edits;
     return them with the reasons of the drafts left out. ``request_kind``: the router's
@@ -376,13 +379,23 @@ async def _edits(
         return service.insertion(buffer.path, buffer.source, symbol, result)
 
     try:
-        planned = await asyncio.gather(*(in_thread(ls, plan, s) for s in symbols))
+        planned = await asyncio.gather(
+            *(_counted(in_thread(ls, plan, s), progress) for s in symbols)
+        )
     except DraftingUnavailable as exc:
         raise RequestFailed(str(exc)) from exc
     except ValueError as exc:  # EditRefused (a ValueError): the edit would damage the file
         raise RequestFailed(f"docgen: edit refused: {exc}") from exc
     edits = [_text_edit(document, edit) for edit in planned if not isinstance(edit, str)]
     return edits, [edit for edit in planned if isinstance(edit, str)]
+
+
+async def _counted(work: Any, progress: FileProgress | None) -> Any:
+    """Await ``work``, then count it on ``progress`` ($/progress of the file-wide action)."""
+    result = await work
+    if progress is not None:
+        progress.advance()
+    return result
 
 
 def _text_edit(document: TextDocument, edit: TextEdit) -> types.TextEdit:

@@ -123,7 +123,7 @@ def test_an_answer_that_misses_the_deadline_is_given_up_not_left_waiting(
     pipeline = pipelines(sample_repo, gen=gated, router=router)
     target = _target(pipeline, sample_repo, "Warehouse.low_stock")
     try:
-        result = pipeline.document_request(target, "hover")  # waits at most 40 ms
+        result = pipeline.document_request(target, "hover")  # waits at most 20 ms for the model
     finally:
         gated.gate.set()
     assert result.tier == "model-free"
