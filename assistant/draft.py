@@ -172,6 +172,7 @@ class Drafting:
     ) -> None:
         self.settings = settings
         self._generator = generator
+        self._injected = generator
         self._accurate: TextGenerator | None = None
         self.accurate_model = accurate_model
         self.encoder_cache_mb = encoder_cache_mb
@@ -236,7 +237,11 @@ class Drafting:
             return ""
         if tier == ACCURATE and self.accurate_model and ACCURATE not in self.unavailable:
             return str(self.accurate_model)
-        return str(self.settings.model or "docgen-t5")
+        if self.settings.model:
+            return str(self.settings.model)
+        if self._injected is not None:  # tests and benchmarks hand in their own
+            return str(getattr(self._injected, "model_id", "model"))
+        return "docgen-t5"
 
     def config(self, tier: str) -> GenerationConfig:
         """The generation settings of a model tier."""

@@ -50,7 +50,7 @@ from assistant.faithfulness import (
 from assistant.fingerprint import model_fingerprint, text_sha
 from assistant.index_handle import IndexedFiles, IndexHandle, index_config
 from assistant.lexicon import ParamLexicon
-from assistant.paramevidence import ParamEvidence
+from assistant.paramevidence import ParamEvidence, describer_for
 from assistant.prompt import first_sentence
 from assistant.ranker import RankerError
 from assistant.results import DocResult, PipelineStats
@@ -72,7 +72,13 @@ from assistant.styles import (
     wrap_comment,
 )
 from assistant.styles.build import build_doc_model, neutral_param_description, raise_descriptions
-from assistant.summaries import Refined, Vocabulary, choose_summary, named_neighbours
+from assistant.summaries import (
+    Refined,
+    Vocabulary,
+    choose_summary,
+    name_summary,
+    named_neighbours,
+)
 from assistant.target import Target
 from indexer.symbols import Parameter, ParsedFile, Symbol
 
@@ -512,23 +518,43 @@ class DocPipeline:
             refined.raises = raise_descriptions(target.code)
         return refined
 
+    def quick_result(self, target: Target) -> DocResult:
+        """The cheapest answer: the name as a sentence, neutral parameter entries, no
+        retrieval, no model (model-free; for a server too busy for anything else)."""
+        refined = Refined(
+            name_summary(target.symbol),
+            0.1,
+            [],
+            ["made from the name alone: the server was too busy to look further"],
+            provenance=("name", ""),
+        )
+        return self.result_for(target, (refined, False), MODEL_FREE, evidence=False)
+
     def result_for(
-        self, target: Target, refined: tuple[Refined, bool], tier: str = ACCURATE
+        self,
+        target: Target,
+        refined: tuple[Refined, bool],
+        tier: str = ACCURATE,
+        evidence: bool = True,
     ) -> DocResult:
         """Render a refined summary as the symbol's docstring, with structure from its code
-        (``tier``: the tier that drafted it, reported in the result)."""
+        (``tier``: the tier that drafted it, reported in the result; ``evidence``: look
+        for parameter descriptions in the repository, else neutral ones)."""
         summary, cached = refined
         symbol = target.symbol
         style = self.style_for(symbol.language)
         facts = code_facts(symbol, target.code, summary.evidence)
-        describe = self.param_evidence.describer(target, style, facts)
+        evidence_of = self.param_evidence if evidence else None
+        describe = describer_for(evidence_of, target, style, facts)
         doc = build_doc_model(symbol, summary.summary, target.code, style, describe, summary.raises)
         # the one gate every drafted docstring passes before it is shown or written
         neutral = lambda fact: neutral_param_description(fact, style)  # noqa: E731
         checked = make_faithful(doc, style, symbol.language, facts, neutral)
-        self.param_evidence.count(
-            describe, ((p.bare_name, p.description) for p in checked.doc.params)
-        )
+        if evidence:
+            self.param_evidence.count(
+                describe,  # type: ignore[arg-type]
+                ((p.bare_name, p.description) for p in checked.doc.params),
+            )
         notes = list(summary.notes)
         if tier == MODEL_FREE:
             notes.append(

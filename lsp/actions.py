@@ -379,8 +379,13 @@ async def _edits(
         return service.insertion(buffer.path, buffer.source, symbol, result)
 
     try:
+        # a file-wide action drafts a few at a time: its Python work (retrieval, ranking,
+        # rendering) would otherwise hold the interpreter while hovers wait
+        limit = asyncio.Semaphore(
+            _FILE_CONCURRENCY if request_kind == "file" else len(symbols) or 1
+        )
         planned = await asyncio.gather(
-            *(_counted(in_thread(ls, plan, s), progress) for s in symbols)
+            *(_counted(in_thread(ls, plan, s), progress, limit) for s in symbols)
         )
     except DraftingUnavailable as exc:
         raise RequestFailed(str(exc)) from exc
@@ -390,9 +395,14 @@ async def _edits(
     return edits, [edit for edit in planned if isinstance(edit, str)]
 
 
-async def _counted(work: Any, progress: FileProgress | None) -> Any:
-    """Await ``work``, then count it on ``progress`` ($/progress of the file-wide action)."""
-    result = await work
+_FILE_CONCURRENCY = 2
+
+
+async def _counted(work: Any, progress: FileProgress | None, limit: asyncio.Semaphore) -> Any:
+    """Await ``work`` (a coroutine, started within ``limit``), then count it on
+    ``progress`` ($/progress of the file-wide action)."""
+    async with limit:
+        result = await work
     if progress is not None:
         progress.advance()
     return result

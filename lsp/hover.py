@@ -70,9 +70,15 @@ async def _markdown(ls: DocgenServer, located: Located) -> str:
         return f"{header}\n---\n_No docstring; the source of {located.path} is unreadable._"
     try:
         service = ls.pipeline_service
-        result = await _in_hover_thread(
-            service.draft, located.path, located.source, symbol, located.parsed, "hover"
-        )
+        args = (located.path, located.source, symbol, located.parsed, "hover")
+        if _in_flight[0] >= HOVER_THREADS and service.degrading and service.built:
+            result = service.quick_draft(*args)  # every hover thread is busy: shed load
+        else:
+            _in_flight[0] += 1
+            try:
+                result = await _in_hover_thread(service.draft, *args)
+            finally:
+                _in_flight[0] -= 1
     except DraftingUnavailable as exc:
         return f"{header}\n---\n_No docstring. {exc}_"
     for message in ls.pipeline_service.take_messages():  # once per session, not per hover
@@ -83,7 +89,12 @@ async def _markdown(ls: DocgenServer, located: Located) -> str:
     return f"{header}\n---\n{text}"
 
 
+HOVER_THREADS = 4
+"""Hover drafts run at most this many at a time; while they all run, a further hover is
+answered at once with the name as a sentence (model-free, counted ``(overload)``), so
+a flood of hovers never builds a queue that answers late or never."""
 _HOVER_POOL: ThreadPoolExecutor | None = None
+_in_flight = [0]  # hover drafts running now (changed on the event loop only)
 
 
 async def _in_hover_thread(fn: Callable[..., Any], *args: Any) -> Any:
@@ -92,7 +103,7 @@ async def _in_hover_thread(fn: Callable[..., Any], *args: Any) -> Any:
     Cancelling the await drops a draft that has not started."""
     global _HOVER_POOL
     if _HOVER_POOL is None:
-        _HOVER_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="docgen-hover")
+        _HOVER_POOL = ThreadPoolExecutor(HOVER_THREADS, thread_name_prefix="docgen-hover")
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_HOVER_POOL, functools.partial(fn, *args))
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.pipeline import (
+    Decision,
     DocPipeline,
     DocResult,
     EngineError,
@@ -194,6 +195,32 @@ class PipelineService:
             return pipeline.plan_stale_update(
                 path, source, symbol, finding, priority=Priority.INTERACTIVE
             )
+
+    def quick_draft(
+        self, path: str, source: bytes, symbol: Symbol, parsed: ParsedFile | None, kind: str
+    ) -> DocResult:
+        """The cheapest model-free answer (the name as a sentence; no retrieval, no model)
+        for a request the server has no capacity for now; counted as a degradation
+        ``(overload)``. Only call it with the pipeline built (:attr:`built`)."""
+        pipeline = self.pipeline()
+        started = time.perf_counter()
+        result = pipeline.quick_result(pipeline.target(path, source, symbol, parsed))
+        route = pipeline.router.route(kind)
+        decision = Decision(kind, result.tier, route.tier, route.budget_ms, 0.0, route.priority)
+        pipeline.router.count(decision, "overload")
+        self.stats.record(f"draft:{kind}:{result.tier}", time.perf_counter() - started)
+        return result
+
+    @property
+    def built(self) -> bool:
+        """Whether the pipeline exists (so :meth:`quick_draft` does not build it)."""
+        with self._lock:
+            return self._pipeline is not None
+
+    @property
+    def degrading(self) -> bool:
+        """Whether the options let requests degrade."""
+        return self._options.degradation
 
     def take_messages(self) -> list[str]:
         """What the pipeline found that the user should be told once (an accurate model

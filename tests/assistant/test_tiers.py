@@ -61,11 +61,13 @@ def _target(pipeline: DocPipeline, root: Path, qualname: str):
     return pipeline.target(MODELS, source, symbol, parsed)
 
 
-def test_hover_is_fast_generate_is_accurate_and_the_record_says_so(sample_repo, pipelines):
+def test_hover_is_fast_generate_is_accurate_and_the_record_says_so(
+    sample_repo, pipelines, generator
+):
     pipeline = pipelines(sample_repo)
     target = _target(pipeline, sample_repo, "Warehouse.low_stock")
     hover = pipeline.document_request(target, "hover")
-    assert hover.tier == "fast" and hover.model == "docgen-t5"
+    assert hover.tier == "fast" and hover.model == generator.model_id
     generated = pipeline.document_request(target, "generate")
     assert generated.tier == "accurate"
     assert generated.to_json()["tier"] == "accurate" and hover.to_json()["tier"] == "fast"
@@ -156,3 +158,32 @@ def test_a_broken_accurate_model_degrades_to_fast_with_one_message(
         "generate:accurate->fast (unavailable)": 1,
         "generate:accurate->fast": 1,
     }
+
+
+def test_a_configured_accurate_model_drafts_the_accurate_tier(
+    sample_repo, pipelines, tiny_t5, tmp_path
+):
+    import shutil
+
+    calm_t5 = shutil.copytree(tiny_t5, tmp_path / "larger-t5")  # another folder: another model
+    pipeline = pipelines(sample_repo, accurate_model=str(calm_t5))
+    target = _target(pipeline, sample_repo, "Warehouse.low_stock")
+    accurate = pipeline.document_request(target, "generate")
+    assert (accurate.tier, accurate.model) == ("accurate", str(calm_t5))
+    fast = pipeline.document_request(target, "hover")  # the accurate model's draft is cached
+    assert (fast.tier, fast.cached) == ("accurate", True)
+    other = pipeline.document_request(
+        _target(pipeline, sample_repo, "Warehouse.add_stock"), "hover"
+    )
+    assert other.tier == "fast" and other.model != str(calm_t5)
+    assert pipeline.notes() == [n for n in pipeline.notes() if "accurate model" not in n]
+
+
+def test_the_quick_answer_needs_neither_retrieval_nor_the_model(sample_repo, pipelines):
+    pipeline = pipelines(sample_repo)
+    target = _target(pipeline, sample_repo, "Warehouse.low_stock")
+    result = pipeline.quick_result(target)
+    assert (result.tier, result.provenance, result.cached) == ("model-free", ("name", ""), False)
+    assert result.summary and result.docstring.startswith(result.summary)
+    stats = pipeline.stats()
+    assert stats.model_calls == stats.interactive_batches == stats.embedded == 0

@@ -152,3 +152,25 @@ async def test_a_thousand_hovers_in_a_second_are_all_answered_or_cancelled(
     assert after["rss_mb"] < before + 300  # memory bounded
     # the server still answers normally
     assert await hover(flood_client, uri, positions[0]) is not None
+
+
+async def test_the_file_wide_action_reports_progress_per_draft(
+    model_client: LanguageClient, workspace: Path
+):
+    path = workspace / "inventory" / "reports.py"
+    uri = open_file(model_client, path)
+    result = await model_client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="docgen.documentFile", arguments=[uri])
+    )
+    assert result["applied"] is True and result["edits"] == 2
+    reports = next(
+        values
+        for values in model_client.progress_reports.values()
+        if isinstance(values[0], types.WorkDoneProgressBegin)
+        and values[0].title == "docgen: documenting file"
+    )
+    steps = [v for v in reports if isinstance(v, types.WorkDoneProgressReport)]
+    assert [s.message for s in steps] == ["1/2 drafted", "2/2 drafted"]
+    assert isinstance(reports[-1], types.WorkDoneProgressEnd)
+    serving = (await stats(model_client))["serving"]
+    assert serving["router"]["decisions"] == {"file:accurate": 2}  # bulk priority, accurate
