@@ -146,8 +146,9 @@ async def test_a_thousand_hovers_in_a_second_are_all_answered_or_cancelled(
     assert len(answered) >= 800
     assert all("docgen draft" in h.contents.value for h in answered)
     after = await stats(flood_client)
-    decisions = after["serving"]["router"]["decisions"]
-    assert sum(decisions.values()) == after["metrics"]["model:draft"]["count"]
+    router = after["serving"]["router"]
+    assert router["decisions"].get("hover:model-free", 0) > 0  # the flood was shed
+    assert sum(router["degradations"].values()) == router["degraded_total"] > 0
     assert after["serving"]["batcher"]["queue_depth"] == 0
     assert after["rss_mb"] < before + 300  # memory bounded
     # the server still answers normally
