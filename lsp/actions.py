@@ -391,6 +391,9 @@ async def _edits(
         raise RequestFailed(str(exc)) from exc
     except ValueError as exc:  # EditRefused (a ValueError): the edit would damage the file
         raise RequestFailed(f"docgen: edit refused: {exc}") from exc
+    finally:
+        for message in ls.pipeline_service.take_messages():  # once, not once per request
+            ls.warn(message)
     edits = [_text_edit(document, edit) for edit in planned if not isinstance(edit, str)]
     return edits, [edit for edit in planned if isinstance(edit, str)]
 

@@ -175,3 +175,44 @@ async def test_the_file_wide_action_reports_progress_per_draft(
     assert isinstance(reports[-1], types.WorkDoneProgressEnd)
     serving = (await stats(model_client))["serving"]
     assert serving["router"]["decisions"] == {"file:accurate": 2}  # bulk priority, accurate
+
+
+@pytest.fixture
+def broken_accurate(model_options: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
+    broken = tmp_path / "broken-accurate"
+    broken.mkdir()
+    (broken / "config.json").write_text("{not json")
+    return {**model_options, "accurateModel": str(broken)}
+
+
+@pytest_lsp.fixture(config=CONFIG)
+async def broken_client(lsp_client: LanguageClient, workspace: Path, broken_accurate):
+    accept_registrations(lsp_client)
+
+    @lsp_client.feature(types.WORKSPACE_APPLY_EDIT)
+    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+    await lsp_client.initialize_session(initialize_params(workspace, broken_accurate))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_a_broken_accurate_model_falls_back_to_fast_with_one_message(
+    broken_client: LanguageClient, workspace: Path
+):
+    path = workspace / "inventory" / "reports.py"
+    uri = open_file(broken_client, path)
+    for name in ("def restock_plan", "def restock_plan"):  # twice: still one message
+        position = at(path, name, offset=6)
+        result = await broken_client.workspace_execute_command_async(
+            types.ExecuteCommandParams(
+                command="docgen.generateDocstring",
+                arguments=[uri, {"line": position.line, "character": position.character}],
+            )
+        )
+        assert result["applied"] is True  # drafted by the fast tier
+    warnings = [m.message for m in broken_client.messages if "accurate model" in m.message]
+    assert len(warnings) == 1 and "broken-accurate" in warnings[0]
+    serving = (await stats(broken_client))["serving"]
+    assert serving["router"]["degradations"]["generate:accurate->fast (unavailable)"] == 1
