@@ -54,6 +54,9 @@ BulkProgress = Callable[[str, int, int], None]
 """``progress(stage, advance, total)``: stage is ``parse``, ``draft`` or ``write``."""
 
 _DRAFT_CHUNK = 256
+_PROGRESSIVE_CHUNK = 32
+"""With ``on_result``, files are drafted and finished in groups of about this many
+symbols, so the first records come out after seconds, not at the end of the run."""
 
 
 @dataclass
@@ -174,6 +177,7 @@ def document_paths(
     diff: bool = False,
     progress: BulkProgress | None = None,
     hold_back: bool | None = None,
+    on_result: Callable[[DocResult], None] | None = None,
 ) -> BulkReport:
     """Document the files under ``paths`` with ``pipeline``.
 
@@ -187,6 +191,8 @@ def document_paths(
         hold_back: Leave drafts below the confidence floor out of the edits (default:
             when writing; ``generate --check`` asks for it without writing, so that it
             reports exactly what ``--write`` would change).
+        on_result: Called with each result as soon as it is final (its file finished:
+            checked, diffed, written), in the order of ``BulkReport.results``.
 
     Raises:
         ValueError: Unknown ``mode``.
@@ -199,16 +205,24 @@ def document_paths(
     if pipeline.settings.update_index:
         _update_index(pipeline, report)
     files = _read_files(pipeline, paths, mode, report, tick)
-    targets = [t for f in files for t in f.missing]
-    summaries = _draft(pipeline, targets, tick)
+    total = sum(len(f.missing) for f in files)
     hold = write if hold_back is None else hold_back
+    tick("draft", 0, total)
     tick("write", 0, len(files))
-    for item in files:
-        try:
-            _finish_file(pipeline, item, summaries, report, write, diff, hold)
-        except Exception as exc:  # noqa: BLE001 - one bad file never stops the run
-            report.errors.append(f"{item.rel}: {type(exc).__name__}: {exc}")
-        tick("write", 1, len(files))
+    chunk = _PROGRESSIVE_CHUNK if on_result is not None else _DRAFT_CHUNK
+    for group in _groups(files, chunk):
+        targets = [t for f in group for t in f.missing]
+        summaries = _draft(pipeline, targets, lambda n: tick("draft", n, total))
+        for item in group:
+            done = len(report.results)
+            try:
+                _finish_file(pipeline, item, summaries, report, write, diff, hold)
+            except Exception as exc:  # noqa: BLE001 - one bad file never stops the run
+                report.errors.append(f"{item.rel}: {type(exc).__name__}: {exc}")
+            tick("write", 1, len(files))
+            if on_result is not None:
+                for result in report.results[done:]:
+                    on_result(result)
     report.notes = list(dict.fromkeys([*report.notes, *pipeline.notes()]))
     report.seconds = time.perf_counter() - started
     return report
@@ -344,14 +358,27 @@ def summary_key(target: Target) -> SummaryKey:
     return (target.path, symbol.qualname, before)
 
 
+def _groups(files: list[_File], size: int) -> list[list[_File]]:
+    """Consecutive files with about ``size`` symbols to draft per group (a larger file
+    is a group of its own), in order."""
+    groups: list[list[_File]] = [[]]
+    count = 0
+    for item in files:
+        if groups[-1] and count + len(item.missing) > size:
+            groups.append([])
+            count = 0
+        groups[-1].append(item)
+        count += len(item.missing)
+    return [group for group in groups if group]
+
+
 def _draft(
-    pipeline: DocPipeline, targets: list[Target], tick: BulkProgress
+    pipeline: DocPipeline, targets: list[Target], advance: Callable[[int], None]
 ) -> dict[SummaryKey, tuple[Refined, bool]]:
     out: dict[SummaryKey, tuple[Refined, bool]] = {}
-    tick("draft", 0, len(targets))
     for start in range(0, len(targets), _DRAFT_CHUNK):
         chunk = targets[start : start + _DRAFT_CHUNK]
-        refined = pipeline.summaries(chunk, None, lambda n: tick("draft", n, len(targets)))
+        refined = pipeline.summaries(chunk, None, advance)
         for target, item in zip(chunk, refined, strict=True):
             out[summary_key(target)] = item
     return out

@@ -20,6 +20,7 @@ Example::
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.cache import ResultCache, default_cache_dir, result_key
 from assistant.context import ContextRetriever
 from assistant.conventions import scan_conventions
-from assistant.draft import Drafter, candidates_config
+from assistant.draft import Drafting
 from assistant.edits import (
     EditRefused,
     TextEdit,
@@ -38,7 +39,7 @@ from assistant.edits import (
     plan_python_insertion,
     plan_replacement,
 )
-from assistant.engine import DynamicBatcher, EngineError, Priority, TextGenerator
+from assistant.engine import EngineError, Priority, TextGenerator
 from assistant.faithfulness import (
     FAITHFULNESS_VERSION,
     ParamFact,
@@ -49,10 +50,11 @@ from assistant.faithfulness import (
 from assistant.fingerprint import model_fingerprint, text_sha
 from assistant.index_handle import IndexedFiles, IndexHandle, index_config
 from assistant.lexicon import ParamLexicon
-from assistant.paramevidence import ParamEvidence
+from assistant.paramevidence import ParamEvidence, describer_for
 from assistant.prompt import first_sentence
 from assistant.ranker import RankerError
 from assistant.results import DocResult, PipelineStats
+from assistant.router import ACCURATE, FAST, MODEL_FREE, TIERS, Decision, NoLoad, Router
 from assistant.settings import (
     DEFAULT_WRITE_FLOOR,
     PIPELINE_VERSION,
@@ -70,7 +72,13 @@ from assistant.styles import (
     wrap_comment,
 )
 from assistant.styles.build import build_doc_model, neutral_param_description, raise_descriptions
-from assistant.summaries import Refined, Vocabulary, choose_summary, named_neighbours
+from assistant.summaries import (
+    Refined,
+    Vocabulary,
+    choose_summary,
+    name_summary,
+    named_neighbours,
+)
 from assistant.target import Target
 from indexer.symbols import Parameter, ParsedFile, Symbol
 
@@ -85,6 +93,11 @@ __all__ = [
     "PIPELINE_VERSION",
     "STYLE_CHOICES",
     "DocPipeline",
+    "ACCURATE",
+    "FAST",
+    "MODEL_FREE",
+    "TIERS",
+    "Decision",
     "DocResult",
     "EditRefused",
     "EngineError",
@@ -92,6 +105,7 @@ __all__ = [
     "PipelineStats",
     "Priority",
     "RankerError",
+    "Router",
     "StaleFinding",
     "TextEdit",
     "find_stale",
@@ -133,6 +147,11 @@ class DocPipeline:
         embedder: An ``indexer.embed.Embedder`` for retrieval; None uses the index's.
         corpus: The cold-start corpus (:mod:`assistant.corpus`): ``"default"`` the shipped
             one, a path that file, None none.
+        router: Decides the tier of each request by its kind and the engine's load
+            (:mod:`assistant.router`); None: the default table over this pipeline's load.
+        accurate_model: A separate, larger T5 for the accurate tier (folder or hub id);
+            None: the accurate tier is the main model with ``settings.num_beams`` beams.
+        encoder_cache_mb: Encoder cache of interactive drafting, in MB (0: off).
     """
 
     def __init__(
@@ -143,14 +162,18 @@ class DocPipeline:
         store: IndexStore | None = None,
         embedder: Embedder | None = None,
         corpus: Corpus | Path | str | None = "default",
+        router: Router | None = None,
+        accurate_model: str | None = None,
+        encoder_cache_mb: float = 64.0,
     ) -> None:
         self.root = Path(root).resolve()
         self.settings = settings or PipelineSettings()
-        self._generator = generator
-        self._batcher: DynamicBatcher | None = None
-        self._drafter: Drafter | None = None
+        self.drafting = Drafting(self.settings, generator, accurate_model, encoder_cache_mb)
+        self.router = router or Router()
+        if isinstance(self.router.load, NoLoad):  # else an injected load (tests)
+            self.router.load = self.drafting
+        self.router.unavailable = self.drafting.unavailable
         self._lock = threading.RLock()
-        self._model_lock = threading.Lock()
         self._style: str | None = None if self.settings.style == "auto" else self.settings.style
         self._lexicon: ParamLexicon | None = None
         self._fingerprint: str | None = None
@@ -200,24 +223,39 @@ class DocPipeline:
         configuration problems, a missing or unusable index, degraded retrieval, a
         discarded cache."""
         notes = [*self._notes, *self.index.notes, *self.retriever.notes, *self.cache.warnings]
-        return list(dict.fromkeys(notes))
+        return list(dict.fromkeys([*notes, *self.drafting.problems]))
 
     def stats(self) -> PipelineStats:
         """Where this pipeline's time went so far (see :class:`PipelineStats`)."""
-        drafter = self._drafter
+        drafting = self.drafting
         return PipelineStats(
-            model_loaded=self._generator is not None,
-            model_calls=drafter.calls if drafter is not None else 0,
-            model_seconds=drafter.seconds if drafter is not None else 0.0,
+            model_loaded=drafting.loaded_generator is not None,
+            model_calls=drafting.calls,
+            model_seconds=drafting.seconds,
             embedded=self.retriever.embedded,
             embed_seconds=self.retriever.embed_seconds,
-            interactive_batches=self._batcher.batches_run if self._batcher is not None else 0,
+            interactive_batches=drafting.batches_run,
         )
 
     def _corpus_neighbours(self, target: Target) -> list[CorpusHit]:
         """The target's corpus neighbours (parameter evidence, :mod:`assistant.paramevidence`)."""
         with self._lock:
             return self.retriever.contexts([target])[0].corpus
+
+    def serving_stats(self) -> dict[str, Any]:
+        """The serving layer's state for ``docgen.stats``: the router's decisions and
+        degradations, the batchers' queue depth and batch-size histogram, the output and
+        encoder caches' hit rates."""
+        looked = self.cache.hits + self.cache.misses
+        return {
+            "router": self.router.stats(),
+            **self.drafting.load(),
+            "output_cache": {
+                "hits": self.cache.hits,
+                "misses": self.cache.misses,
+                "hit_rate": round(self.cache.hits / looked, 4) if looked else 0.0,
+            },
+        }
 
     def param_source_counts(self) -> dict[str, int]:
         """How many rendered parameter descriptions came from each source so far
@@ -229,44 +267,53 @@ class DocPipeline:
         """The text generator if it is loaded (or was injected), else None; never loads.
 
         A front end that replaces this pipeline can hand it to the next one."""
-        return self._generator
+        return self.drafting.loaded_generator
 
     @property
     def generator(self) -> TextGenerator:
         """The text generator, loaded on first use."""
-        with self._model_lock:
-            if self._generator is None:
-                from assistant.engine import load_generator
+        return self.drafting.generator
 
-                s = self.settings
-                self._generator = load_generator(s.model, s.backend, s.int8, s.threads)
-            return self._generator
+    def warm_up(self) -> dict[str, float]:
+        """Load what the first request would wait for, and run one dummy generation per
+        model tier through the interactive batcher (which also measures their per-item
+        cost for the router); return the seconds of each stage. Failures are left for
+        the first real request to report."""
+        stages: dict[str, float] = {}
 
-    def _get_drafter(self, interactive: bool) -> Drafter:
-        with self._model_lock:
-            if self._drafter is not None and (self._batcher is not None or not interactive):
-                return self._drafter
-        generator = self.generator
-        s = self.settings
-        config = candidates_config(s.num_beams, s.max_new_tokens, s.no_repeat_ngram_size)
-        with self._model_lock:
-            if interactive and self._batcher is None:
-                self._batcher = DynamicBatcher(
-                    generator, max_batch_size=s.batch_size, max_wait_ms=5
-                )
-            self._drafter = Drafter(generator, config, s.batch_size, self._batcher)
-            return self._drafter
+        def stage(name: str, fn: Callable[[], object]) -> None:
+            started = time.perf_counter()
+            try:
+                fn()
+            except Exception:  # noqa: BLE001 - the first request reports it properly
+                pass
+            stages[name] = round(time.perf_counter() - started, 4)
 
-    def model_fingerprint(self) -> str:
+        stage("index", lambda: self.index.store())
+        stage("embedder", lambda: self.index.embedder().encode(["def warm_up(): pass"]))
+        stage("corpus", lambda: self.retriever.corpus)
+        stage("style", self._scan_repository)
+        stage("model", lambda: self.generator)
+        prompt = _WARM_UP_PROMPT
+        for tier in (FAST, ACCURATE):
+            stage(tier, lambda tier=tier: self.drafting.draft(tier, [prompt], Priority.BULK))
+        return stages
+
+    def model_fingerprint(self, tier: str = FAST) -> str:
         """Identify the model and its version for cache keys, without loading it.
 
         The id is the injected generator's ``model_id`` or the configured model (the
         embedded default's folder when None); see :func:`assistant.fingerprint.model_fingerprint`.
         """
+        if tier == ACCURATE and self.drafting.model_name(ACCURATE) != self.drafting.model_name(
+            FAST
+        ):
+            s = self.settings
+            return model_fingerprint(self.drafting.model_name(ACCURATE), s.backend, s.int8)
         if self._fingerprint is not None:
             return self._fingerprint
-        if self._generator is not None:
-            model = str(getattr(self._generator, "model_id", "model"))
+        if self.drafting.loaded_generator is not None:
+            model = str(getattr(self.drafting.loaded_generator, "model_id", "model"))
         elif self.settings.model:
             model = str(self.settings.model)
         else:
@@ -316,7 +363,12 @@ class DocPipeline:
         return Target(path, source, parsed, symbol, symbol_source(source, symbol))
 
     def document_symbol(
-        self, path: str, source: bytes, symbol: Symbol, priority: Priority | None = None
+        self,
+        path: str,
+        source: bytes,
+        symbol: Symbol,
+        priority: Priority | None = None,
+        kind: str | None = None,
     ) -> DocResult:
         """Draft the documentation of one symbol (cached; interactive by default).
 
@@ -325,16 +377,45 @@ class DocPipeline:
             source: The file's current bytes (an editor buffer may differ from disk).
             symbol: The symbol (re-found by qualname in ``source``).
             priority: ``assistant.engine.Priority`` for the batcher; None is interactive.
+            kind: A request kind of :data:`assistant.router.ROUTES` (``hover``,
+                ``generate``): the router picks the tier from it and the load; None is
+                the accurate tier without a budget.
         """
+        target = self.target(path, source, symbol)
+        if kind is not None:
+            return self.document_request(target, kind)
         if priority is None:
             priority = Priority.INTERACTIVE
-        return self.document_targets([self.target(path, source, symbol)], priority)[0]
+        return self.document_targets([target], priority)[0]
+
+    def document_request(self, target: Target, kind: str, tier: str | None = None) -> DocResult:
+        """Answer one editor request of ``kind`` for ``target`` on the tier the router
+        chooses (``tier``: ask for that one, e.g. the accurate draft after a fast hover).
+
+        A request with a budget is never left waiting past it for long: a model answer
+        that has not come within the budget after it was queued is given up (cancelled if
+        still queued) and the request answered without the model, counted as a
+        degradation ``(deadline)``.
+        """
+        decision = self.router.decide(kind, tier)
+        if decision.tier != MODEL_FREE:  # loading the model is not the engine's load
+            self.drafting.drafter(decision.tier, interactive=True)
+        wait_s = None
+        if self.router.degrade and decision.budget_ms is not None:
+            wait_s = decision.budget_ms / 1000.0
+        priority = Priority(decision.priority)
+        result = self._document([target], priority, None, decision.tier, wait_s)[0]
+        if TIERS.index(result.tier) > TIERS.index(decision.tier):  # deadline, broken model
+            reason = "deadline" if result.tier == MODEL_FREE else "unavailable"
+            self.router.count(Decision(kind, result.tier, decision.tier, None, 0.0, 0), reason)
+        return result
 
     def document_targets(
         self,
         targets: list[Target],
         priority: Priority | None = None,
         progress: Callable[[int], None] | None = None,
+        tier: str = ACCURATE,
     ) -> list[DocResult]:
         """Draft the documentation of many targets (model calls batched).
 
@@ -342,9 +423,16 @@ class DocPipeline:
             targets: What to document.
             priority: Batcher priority; None calls the generator directly in batches.
             progress: Called with the number of targets finished, as they finish.
+            tier: The tier that drafts (:data:`assistant.router.TIERS`).
         """
-        refined = self.summaries(targets, priority, progress)
-        return [self.result_for(t, r) for t, r in zip(targets, refined, strict=True)]
+        return self._document(targets, priority, progress, tier, None)
+
+    def _document(self, targets, priority, progress, tier, wait_s) -> list[DocResult]:
+        drafted = self.tiered_summaries(targets, priority, progress, tier, wait_s)
+        return [
+            self.result_for(t, (refined, cached), used)
+            for t, (refined, cached, used) in zip(targets, drafted, strict=True)
+        ]
 
     def summaries(
         self,
@@ -352,65 +440,135 @@ class DocPipeline:
         priority: Priority | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> list[tuple[Refined, bool]]:
-        """Return each target's refined summary and whether it came from the cache."""
+        """Return each target's refined summary (accurate tier) and whether it came from
+        the cache."""
+        drafted = self.tiered_summaries(targets, priority, progress)
+        return [(refined, cached) for refined, cached, _ in drafted]
+
+    def tiered_summaries(
+        self,
+        targets: list[Target],
+        priority: Priority | None = None,
+        progress: Callable[[int], None] | None = None,
+        tier: str = ACCURATE,
+        wait_s: float | None = None,
+    ) -> list[tuple[Refined, bool, str]]:
+        """Return each target's refined summary, whether it came from the cache, and the
+        tier that produced it.
+
+        The cache key holds the tier: a fast draft is never served as an accurate one,
+        but a cached accurate draft answers a fast (or model-free) request. A model-free
+        answer is not cached (it costs nothing). Prompts the model has not answered
+        ``wait_s`` seconds after they were queued are answered model-free.
+        """
         with self._lock:
             contexts = self.retriever.contexts(targets)
         self.param_evidence.saw_corpus(targets, [c.corpus for c in contexts])
-        fingerprint = self.model_fingerprint()
         settings = {**self.settings.output_settings(), "faithfulness": FAITHFULNESS_VERSION}
-        out: list[tuple[Refined, bool] | None] = [None] * len(targets)
+        lookups = TIERS[: TIERS.index(tier) + 1] if tier != MODEL_FREE else (ACCURATE, FAST)
+        out: list[tuple[Refined, bool, str] | None] = [None] * len(targets)
         misses: list[int] = []
-        keys = []
+        keys: list[dict[str, str]] = []
         for i, (target, ctx) in enumerate(zip(targets, contexts, strict=True)):
             style = self.style_for(target.symbol.language)
             # the prompt names neighbours by bare name; the provenance names their qualnames
             where = {**settings, "neighbours": ctx.evidence.similar_qualnames}
-            key = result_key(fingerprint, text_sha(target.code), ctx.context_hash, style, where)
-            keys.append(key)
-            hit = self.cache.get(key)
-            if hit is not None and "summary" in hit and "provenance" in hit:
-                cached = _refined_from(hit)
-                cached.evidence = grounding_texts(ctx.evidence)
-                out[i] = (cached, True)
+            code = text_sha(target.code)
+            keys.append(
+                {
+                    t: result_key(
+                        self.model_fingerprint(t),
+                        code,
+                        ctx.context_hash,
+                        style,
+                        {
+                            **where,
+                            "tier": t,
+                        },
+                    )  # fmt: skip
+                    for t in lookups
+                    if t != MODEL_FREE
+                }
+            )
+            for t in lookups:
+                hit = self.cache.get(keys[i][t]) if t in keys[i] else None
+                if hit is not None and "summary" in hit and "provenance" in hit:
+                    cached = _refined_from(hit)
+                    cached.evidence = grounding_texts(ctx.evidence)
+                    out[i] = (cached, True, t)
+                    break
             else:
                 misses.append(i)
         if progress and len(misses) < len(targets):
             progress(len(targets) - len(misses))
         if misses:
-            drafter = self._get_drafter(interactive=priority is not None)
             prompts = [contexts[i].prompt for i in misses]
-            candidates = drafter.draft(prompts, priority, progress)
+            used, candidates = self.drafting.draft(tier, prompts, priority, progress, wait_s)
             for i, cands in zip(misses, candidates, strict=True):
-                target, context = targets[i], contexts[i]
-                evidence = grounding_texts(context.evidence)
-                grounded = Vocabulary.from_texts([target.code, target.symbol.qualname, *evidence])
-                vocab, similar = context.vocabulary, named_neighbours(context.evidence)
-                refined = choose_summary(
-                    cands, vocab, target.symbol, similar, None, grounded, context.corpus
-                )
-                refined.notes = [*refined.notes, *contexts[i].notes]
-                if targets[i].symbol.language == "python" and targets[i].symbol.raises:
-                    refined.raises = raise_descriptions(targets[i].code)
-                self.cache.set(keys[i], {**asdict(refined), "evidence": []})
-                refined.evidence = evidence
-                out[i] = (refined, False)
+                item_tier = used if cands or used == MODEL_FREE else MODEL_FREE
+                refined = self._refine(targets[i], contexts[i], cands)
+                if item_tier != MODEL_FREE and item_tier in keys[i]:
+                    self.cache.set(keys[i][item_tier], {**asdict(refined), "evidence": []})
+                refined.evidence = grounding_texts(contexts[i].evidence)
+                out[i] = (refined, False, item_tier)
         return [item for item in out if item is not None]
 
-    def result_for(self, target: Target, refined: tuple[Refined, bool]) -> DocResult:
-        """Render a refined summary as the symbol's docstring, with structure from its code."""
+    def _refine(self, target: Target, context: Any, cands: list[tuple[str, float]]) -> Refined:
+        """Choose and clean one summary among the model's candidates (none: the model-free
+        ones: neighbours adapted to the name, the corpus, the name as a sentence)."""
+        evidence = grounding_texts(context.evidence)
+        grounded = Vocabulary.from_texts([target.code, target.symbol.qualname, *evidence])
+        vocab, similar = context.vocabulary, named_neighbours(context.evidence)
+        refined = choose_summary(
+            cands, vocab, target.symbol, similar, None, grounded, context.corpus
+        )
+        refined.notes = [*refined.notes, *context.notes]
+        if target.symbol.language == "python" and target.symbol.raises:
+            refined.raises = raise_descriptions(target.code)
+        return refined
+
+    def quick_result(self, target: Target) -> DocResult:
+        """The cheapest answer: the name as a sentence, neutral parameter entries, no
+        retrieval, no model (model-free; for a server too busy for anything else)."""
+        refined = Refined(
+            name_summary(target.symbol),
+            0.1,
+            [],
+            ["made from the name alone: the server was too busy to look further"],
+            provenance=("name", ""),
+        )
+        return self.result_for(target, (refined, False), MODEL_FREE, evidence=False)
+
+    def result_for(
+        self,
+        target: Target,
+        refined: tuple[Refined, bool],
+        tier: str = ACCURATE,
+        evidence: bool = True,
+    ) -> DocResult:
+        """Render a refined summary as the symbol's docstring, with structure from its code
+        (``tier``: the tier that drafted it, reported in the result; ``evidence``: look
+        for parameter descriptions in the repository, else neutral ones)."""
         summary, cached = refined
         symbol = target.symbol
         style = self.style_for(symbol.language)
         facts = code_facts(symbol, target.code, summary.evidence)
-        describe = self.param_evidence.describer(target, style, facts)
+        evidence_of = self.param_evidence if evidence else None
+        describe = describer_for(evidence_of, target, style, facts)
         doc = build_doc_model(symbol, summary.summary, target.code, style, describe, summary.raises)
         # the one gate every drafted docstring passes before it is shown or written
         neutral = lambda fact: neutral_param_description(fact, style)  # noqa: E731
         checked = make_faithful(doc, style, symbol.language, facts, neutral)
-        self.param_evidence.count(
-            describe, ((p.bare_name, p.description) for p in checked.doc.params)
-        )
+        if evidence:
+            self.param_evidence.count(
+                describe,  # type: ignore[arg-type]
+                ((p.bare_name, p.description) for p in checked.doc.params),
+            )
         notes = list(summary.notes)
+        if tier == MODEL_FREE:
+            notes.append(
+                "drafted without the model (the engine was busy): a lower-confidence draft"
+            )
         if checked.fixes:
             notes.append("removed what the code contradicts: " + "; ".join(checked.fixes))
         floor = self.settings.confidence_floor
@@ -435,6 +593,8 @@ class DocPipeline:
             below_floor=below_floor,
             faithfulness=checked.fixes,
             provenance=summary.provenance,
+            tier=tier,
+            model=self.drafting.model_name(tier),
         )
 
     # --- edits --------------------------------------------------------------------------
@@ -555,11 +715,15 @@ class DocPipeline:
 
     def close(self) -> None:
         """Release the batcher, the cache and the index."""
-        batcher, self._batcher = self._batcher, None
-        if batcher is not None:
-            batcher.close()
+        self.drafting.close()
         self.cache.close()
         self.index.close()
+
+
+_WARM_UP_PROMPT = (
+    "summarize: def read_settings(path, defaults=None): "
+    "values = dict(defaults or {}); values.update(json.loads(path.read_text())); return values"
+)
 
 
 def _refined_from(hit: dict[str, Any]) -> Refined:

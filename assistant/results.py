@@ -41,6 +41,11 @@ class DocResult:
             ``corpus`` (detail: the package of the shipped-corpus entry), ``name`` (the
             name as a sentence), or ``existing`` for an ``update`` (the docstring's own
             summary; only its parameters changed).
+        tier: The tier that drafted it (:mod:`assistant.router`): ``accurate`` (the
+            default: all beams and the ranker), ``fast`` (2 beams, short; the hover's), or
+            ``model-free`` (no model call: the load would have missed the request's
+            budget; a neighbour adapted to the name, the corpus or the name).
+        model: The model the tier ran ("" for model-free).
     """
 
     path: str
@@ -58,11 +63,13 @@ class DocResult:
     below_floor: bool = False
     faithfulness: list[str] = field(default_factory=list)
     provenance: tuple[str, str] = ("model", "")
+    tier: str = "accurate"
+    model: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The fields of the ``docgen generate --format json`` contract, exactly
         (``faithfulness`` only when the check removed something; ``provenance`` as
-        ``{"source": ..., "detail": ...}``)."""
+        ``{"source": ..., "detail": ...}``; ``tier`` the tier that drafted it)."""
         record: dict[str, Any] = {
             "path": self.path,
             "qualname": self.qualname,
@@ -73,6 +80,7 @@ class DocResult:
             "confidence": round(float(self.confidence), 4),
             "cached": bool(self.cached),
             "provenance": {"source": self.provenance[0], "detail": self.provenance[1]},
+            "tier": self.tier,
         }
         if self.faithfulness:
             record["faithfulness"] = list(self.faithfulness)

@@ -42,6 +42,7 @@ _SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "dataset": ("dataset", "dataset"),
     "serve": ("serve", "serve"),
     "mcp": ("mcp_cmd", "mcp"),
+    "stats": ("stats_cmd", "stats"),
 }
 
 
@@ -57,6 +58,7 @@ _SHORT_HELP: dict[str, str] = {
     "dataset": "Build and inspect the training dataset of the drafting model.",
     "serve": "Run the docgen language server (stdio, or --tcp HOST:PORT).",
     "mcp": "Serve docgen's tools to MCP clients (coding agents) over stdio.",
+    "stats": "Show a language server stats file (latency, tiers, caches).",
 }
 
 

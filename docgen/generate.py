@@ -15,8 +15,10 @@ exit code:
   pyproject.toml, contradicting options).
 
 stdout carries only the requested output (text listing, ``--diff``, ``--check``'s list of
-files or ``--format json`` lines); progress, notes, warnings and the closing summary go to
-stderr. ``-q`` leaves only errors on stderr; ``-v`` names every skipped file.
+files or ``--format json`` lines, each printed and flushed as soon as its record is final,
+so a consumer reads them while the run goes on); progress (a live bar with drafts/s on a
+terminal), notes, warnings and the closing summary go to stderr. ``-q`` leaves only errors
+on stderr; ``-v`` names every skipped file.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from docgen._paths import absolute, root_for
 
 if TYPE_CHECKING:  # imported when a command runs, so ``docgen --help`` stays quick
     from assistant.bulk import BulkReport
-    from assistant.pipeline import PipelineSettings
+    from assistant.pipeline import DocResult, PipelineSettings
 
 
 def _settings(
@@ -73,16 +75,31 @@ def _settings(
 
 
 class _Bar:
-    """A rich progress bar on stderr, one task per stage (silent when not a terminal)."""
+    """A rich progress bar on stderr, one task per stage, with its rate (drafts/s while
+    drafting); silent when stderr is not a terminal."""
 
     def __init__(self, enabled: bool) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            ProgressColumn,
+            TimeElapsedColumn,
+        )
+        from rich.text import Text
+
+        class Rate(ProgressColumn):
+            def render(self, task) -> Text:  # type: ignore[no-untyped-def]
+                speed = task.finished_speed or task.speed
+                unit = _UNITS.get(str(task.description), "files")
+                return Text(f"{speed:.1f} {unit}/s" if speed else "", "progress.data.speed")
 
         stderr = console()
         self.progress = Progress(
             "[progress.description]{task.description}",
             BarColumn(),
             MofNCompleteColumn(),
+            Rate(),
             TimeElapsedColumn(),
             console=stderr,
             transient=True,
@@ -101,6 +118,9 @@ class _Bar:
 
     def __exit__(self, *exc: object) -> None:
         self.progress.stop()
+
+
+_UNITS = {"draft": "drafts", "parse": "files", "write": "files"}
 
 
 def _summary_line(report: BulkReport, output: str, would_change: list[str]) -> str:
@@ -282,6 +302,11 @@ def _run(
     quiet_library_logs()  # the notes come back in the report, printed once below
     write = output == "write"
     pipeline = DocPipeline(root, settings)
+
+    def emit(result: DocResult) -> None:  # one JSON line per record, as soon as it is final
+        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
     try:
         with _Bar(not quiet) as bar:
             report = document_paths(
@@ -292,6 +317,7 @@ def _run(
                 diff=show_diff or output == "check",
                 progress=bar,
                 hold_back=output in ("write", "check"),
+                on_result=emit if fmt == "json" else None,
             )
     except (EngineError, RankerError) as exc:
         say(f"cannot draft: {exc}", "error")
@@ -300,8 +326,7 @@ def _run(
         pipeline.close()
     would_change = _changed_files(report.diff) if output == "check" else []
     if fmt == "json":
-        for result in report.results:
-            click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+        pass  # printed as each record was final
     elif show_diff:
         sys.stdout.write(report.diff)
     elif output == "check":

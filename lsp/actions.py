@@ -31,6 +31,7 @@ from indexer.coverage import missing_docstrings
 from indexer.symbols import Symbol
 from lsp import diagnostics
 from lsp.documents import enclosing_symbol, symbol_at
+from lsp.file_progress import FileProgress
 from lsp.live_index import Buffer
 from lsp.options import COMMAND_DOCUMENT_FILE, COMMAND_GENERATE_DOCSTRING
 from lsp.pipeline_service import DraftingUnavailable
@@ -152,7 +153,8 @@ async def resolve_code_action(ls: DocgenServer, action: types.CodeAction) -> typ
         symbols = [_symbol_named(buffer, data.get("qualname"))]
         if kind == GENERATE and symbols[0].docstring:
             raise ContentModified(f"{symbols[0].qualname} has a docstring now")
-    edits, skipped = await _edits(ls, document, buffer, symbols, update=kind == UPDATE)
+    request_kind = "file" if kind == FILE else "generate"  # the router's request kinds
+    edits, skipped = await _edits(ls, document, buffer, symbols, kind == UPDATE, request_kind)
     action.command = None
     if not edits:
         reason = _no_edit_reason(ls, symbols, skipped)
@@ -204,7 +206,8 @@ async def document_file_command(ls: DocgenServer, *args: Any) -> dict[str, Any]:
     (uri,) = _command_args(args, 1, COMMAND_DOCUMENT_FILE)
     document, buffer = buffer_for(ls, uri)
     symbols = _missing_symbols(ls, buffer)
-    edits, skipped = await _edits(ls, document, buffer, symbols, update=False)
+    async with FileProgress(ls, len(symbols)) as progress:
+        edits, skipped = await _edits(ls, document, buffer, symbols, False, "file", progress)
     if not edits:
         key = action_key(buffer.uri, buffer.source, FILE, None)
         return _nothing_applied(ls, key, _no_edit_reason(ls, symbols, skipped))
@@ -350,9 +353,12 @@ async def _edits(
     buffer: Buffer,
     symbols: list[Symbol],
     update: bool,
+    request_kind: str = "generate",
+    progress: FileProgress | None = None,
 ) -> tuple[list[types.TextEdit], list[str]]:
     """Draft each symbol (concurrently, so the batcher can group them) and plan edits;
-    return them with the reasons of the drafts left out."""
+    return them with the reasons of the drafts left out. ``request_kind``: the router's
+    kind (``generate``: accurate, interactive; ``file``: accurate, bulk priority)."""
     service = ls.pipeline_service
     parsed = buffer.parsed
     floor = ls.options.min_confidence
@@ -364,7 +370,7 @@ async def _edits(
             )
             if finding is not None:
                 return service.stale_update(buffer.path, buffer.source, symbol, finding)
-        result = service.draft(buffer.path, buffer.source, symbol, parsed)
+        result = service.draft(buffer.path, buffer.source, symbol, parsed, request_kind)
         if result.below_floor:  # the pipeline applies min_confidence, in one place
             return (
                 f"the draft's confidence {result.confidence:.2f} is below the minConfidence "
@@ -373,13 +379,36 @@ async def _edits(
         return service.insertion(buffer.path, buffer.source, symbol, result)
 
     try:
-        planned = await asyncio.gather(*(in_thread(ls, plan, s) for s in symbols))
+        # a file-wide action drafts a few at a time: its Python work (retrieval, ranking,
+        # rendering) would otherwise hold the interpreter while hovers wait
+        limit = asyncio.Semaphore(
+            _FILE_CONCURRENCY if request_kind == "file" else len(symbols) or 1
+        )
+        planned = await asyncio.gather(
+            *(_counted(in_thread(ls, plan, s), progress, limit) for s in symbols)
+        )
     except DraftingUnavailable as exc:
         raise RequestFailed(str(exc)) from exc
     except ValueError as exc:  # EditRefused (a ValueError): the edit would damage the file
         raise RequestFailed(f"docgen: edit refused: {exc}") from exc
+    finally:
+        for message in ls.pipeline_service.take_messages():  # once, not once per request
+            ls.warn(message)
     edits = [_text_edit(document, edit) for edit in planned if not isinstance(edit, str)]
     return edits, [edit for edit in planned if isinstance(edit, str)]
+
+
+_FILE_CONCURRENCY = 2
+
+
+async def _counted(work: Any, progress: FileProgress | None, limit: asyncio.Semaphore) -> Any:
+    """Await ``work`` (a coroutine, started within ``limit``), then count it on
+    ``progress`` ($/progress of the file-wide action)."""
+    async with limit:
+        result = await work
+    if progress is not None:
+        progress.advance()
+    return result
 
 
 def _text_edit(document: TextDocument, edit: TextEdit) -> types.TextEdit:

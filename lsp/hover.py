@@ -3,9 +3,20 @@
 The symbol is the one whose name is under the cursor (a definition), or the name used
 at a call site, resolved against the same file, open buffers and the on-disk index.
 Hover never waits for indexing: it uses what is parsed now.
+
+A draft is a ``hover`` request for the pipeline's router (:mod:`assistant.router`): the
+fast tier within the hover's budget, the model-free candidates when the engine is too
+busy for that; a cached accurate draft answers it too. The footer names the tier and the
+model; "Generate docstring" then drafts the accurate one, reusing the encoded prompt.
 """
 
 from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from lsprotocol import types
 
@@ -15,7 +26,7 @@ from lsp.documents import Located, dotted_name_at, symbol_at
 from lsp.markdown import docstring_markdown, draft_markdown, signature_block
 from lsp.pipeline_service import DraftingUnavailable
 from lsp.positions import client_range, server_position
-from lsp.requests import buffer_for, in_thread, request
+from lsp.requests import buffer_for, request
 from lsp.state import DocgenServer
 
 
@@ -58,12 +69,56 @@ async def _markdown(ls: DocgenServer, located: Located) -> str:
     if located.source is None:
         return f"{header}\n---\n_No docstring; the source of {located.path} is unreadable._"
     try:
-        result = await in_thread(
-            ls, ls.pipeline_service.draft, located.path, located.source, symbol, located.parsed
-        )
+        service = ls.pipeline_service
+        args = (located.path, located.source, symbol, located.parsed, "hover")
+        if _in_flight[0] >= HOVER_THREADS and service.degrading and service.built:
+            result = service.quick_draft(*args)  # every hover thread is busy: shed load
+        else:
+            _in_flight[0] += 1
+            try:
+                result = await _in_hover_thread(service.draft, *args)
+            finally:
+                _in_flight[0] -= 1
     except DraftingUnavailable as exc:
         return f"{header}\n---\n_No docstring. {exc}_"
-    return f"{header}\n---\n{_draft_text(ls, symbol, result)}"
+    for message in ls.pipeline_service.take_messages():  # once per session, not per hover
+        ls.warn(message)
+    text = _draft_text(ls, symbol, result)
+    if result.summary.strip():
+        text += f"\n\n{tier_footer(result)}"
+    return f"{header}\n---\n{text}"
+
+
+HOVER_THREADS = 4
+"""Hover drafts run at most this many at a time; while they all run, a further hover is
+answered at once with the name as a sentence (model-free, counted ``(overload)``), so
+a flood of hovers never builds a queue that answers late or never."""
+_HOVER_POOL: ThreadPoolExecutor | None = None
+_in_flight = [0]  # hover drafts running now (changed on the event loop only)
+
+
+async def _in_hover_thread(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run a hover's draft on the hover threads: a file-wide action's many drafts (bulk
+    priority, on the model pool) never hold every worker while hovers wait for one.
+    Cancelling the await drops a draft that has not started."""
+    global _HOVER_POOL
+    if _HOVER_POOL is None:
+        _HOVER_POOL = ThreadPoolExecutor(HOVER_THREADS, thread_name_prefix="docgen-hover")
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_HOVER_POOL, functools.partial(fn, *args))
+
+
+def tier_footer(result: DocResult) -> str:
+    """Which tier (and model) drafted a hover's draft, and what the user can do next."""
+    if result.tier == "model-free":
+        return (
+            "_Drafted without the model (the engine was busy): a lower-confidence draft. "
+            "“Generate docstring” drafts with the model._"
+        )
+    model = f" by `{result.model}`" if result.model else ""
+    if result.tier == "fast":
+        return f"_Fast draft{model}; “Generate docstring” drafts the accurate one._"
+    return f"_Accurate draft{model}._"
 
 
 def _draft_text(ls: DocgenServer, symbol: Symbol, result: DocResult) -> str:

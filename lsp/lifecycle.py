@@ -1,11 +1,14 @@
-"""Session lifecycle: initialize (workspace root, options), initialized, shutdown, exit,
-and the ``docgen.stats`` command with its stats-file writer."""
+"""Session lifecycle: initialize (workspace root, options), initialized (with the
+background warm-up), shutdown, exit, and the ``docgen.stats`` command with its stats-file
+writer."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +17,10 @@ from lsprotocol import types
 from lsp import workspace
 from lsp.documents import resolved_roots, uri_to_path
 from lsp.options import COMMAND_STATS
-from lsp.requests import request
+from lsp.requests import in_thread, request
 from lsp.state import DocgenServer
+
+logger = logging.getLogger(__name__)
 
 STATS_FILE_INTERVAL_S = 2.0
 
@@ -36,6 +41,7 @@ def initialize(ls: DocgenServer, params: types.InitializeParams) -> None:
     The folders are the client's ``workspaceFolders``; without them ``rootUri`` (or the
     deprecated ``rootPath``); with none of these, only open documents are served.
     """
+    ls.pipeline_service.initialized_at = time.monotonic()
     folders = workspace_folders(params.workspace_folders)
     if not folders and params.root_uri:
         folders = workspace_folders([types.WorkspaceFolder(uri=params.root_uri, name="root")])
@@ -59,7 +65,18 @@ async def initialized(ls: DocgenServer, params: types.InitializedParams) -> None
     ls.pending_messages.clear()
     if ls.stats_file is not None:
         ls.spawn(stats_file_loop(ls))
+    if ls.options.warm_up:
+        ls.spawn(warm_up(ls))
     await workspace.on_initialized(ls)
+
+
+async def warm_up(ls: DocgenServer) -> None:
+    """Load the model, the index and the embedder and draft once, in a worker thread:
+    initialize is answered at once, and the first hover finds everything loaded."""
+    try:
+        await in_thread(ls, ls.pipeline_service.warm_up)
+    except Exception as exc:  # noqa: BLE001 - the first request reports a broken model
+        logger.warning("docgen: warm-up failed: %s", exc)
 
 
 def shutdown(ls: DocgenServer, params: Any) -> None:
@@ -84,7 +101,8 @@ def exit_now(ls: DocgenServer, params: Any) -> None:
 
 @request(f"workspace/executeCommand:{COMMAND_STATS}")
 async def stats_command(ls: DocgenServer, *args: Any) -> dict[str, Any]:
-    """``docgen.stats``: latency percentiles per request type and model call."""
+    """``docgen.stats``: latency percentiles per request type, model call and tier;
+    queue depth, batch sizes, degradations, cache hit rates, warm-up."""
     return ls.stats_payload()
 
 

@@ -20,6 +20,13 @@ name                 type                                           default
 ``corpus``           bool (use the shipped cold-start corpus; a     true
                      project's ``[tool.docgen] corpus = false``
                      turns it off too)
+``accurateModel``    str | null (a larger T5 for the accurate tier) null (the model)
+``hoverBudgetMs``    number > 0 (a hover's latency budget)          250
+``generateBudgetMs`` number > 0 ("Generate docstring"'s budget)     2000
+``degradation``      bool (degrade tiers when a budget would be     true
+                     missed)
+``encoderCacheMb``   number >= 0 (encoder-state reuse; 0: off)      64
+``warmUp``           bool (load the model and draft once at start)  true
 ==================== ============================================== ==============
 
 Commands (``workspace/executeCommand``): ``docgen.stats``, ``docgen.indexWorkspace``,
@@ -70,6 +77,14 @@ class ServerOptions:
         index_on_startup: Index the workspace in the background after initialize.
         corpus: Use the shipped cold-start corpus for summaries and parameter descriptions
             (``docgen generate --no-corpus`` turns it off on the command line).
+        accurate_model: A larger T5 folder or hub id for the accurate tier; ``None``: the
+            drafting model with all its beams.
+        hover_budget_ms: Latency budget of a hover's draft (see :mod:`assistant.router`).
+        generate_budget_ms: Latency budget of "Generate docstring" and code actions.
+        degradation: Degrade to a cheaper tier when the queue would miss a budget.
+        encoder_cache_mb: Memory for reused encoder states (0 turns it off).
+        warm_up: After ``initialize``, load the model, index and embedder and run one
+            dummy generation in the background, so the first hover does not wait.
     """
 
     model: str | None = None
@@ -82,6 +97,12 @@ class ServerOptions:
     threads: int | None = None
     index_on_startup: bool = True
     corpus: bool = True
+    accurate_model: str | None = None
+    hover_budget_ms: float = 250.0
+    generate_budget_ms: float = 2000.0
+    degradation: bool = True
+    encoder_cache_mb: float = 64.0
+    warm_up: bool = True
 
 
 # client JSON name -> dataclass field name
@@ -96,6 +117,12 @@ _JSON_NAMES: dict[str, str] = {
     "threads": "threads",
     "indexOnStartup": "index_on_startup",
     "corpus": "corpus",
+    "accurateModel": "accurate_model",
+    "hoverBudgetMs": "hover_budget_ms",
+    "generateBudgetMs": "generate_budget_ms",
+    "degradation": "degradation",
+    "encoderCacheMb": "encoder_cache_mb",
+    "warmUp": "warm_up",
 }
 
 
@@ -138,6 +165,17 @@ def _threads(value: Any) -> int | None:
     return value
 
 
+def _number(minimum: float, inclusive: bool):
+    def convert(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError("must be a number")
+        if value < minimum or (not inclusive and value == minimum):
+            raise ValueError(f"must be {'>=' if inclusive else '>'} {minimum:g}")
+        return float(value)
+
+    return convert
+
+
 _CONVERTERS = {
     "model": _optional_str,
     "style": _choice(STYLES),
@@ -149,6 +187,12 @@ _CONVERTERS = {
     "threads": _threads,
     "index_on_startup": _boolean,
     "corpus": _boolean,
+    "accurate_model": _optional_str,
+    "hover_budget_ms": _number(0.0, inclusive=False),
+    "generate_budget_ms": _number(0.0, inclusive=False),
+    "degradation": _boolean,
+    "encoder_cache_mb": _number(0.0, inclusive=True),
+    "warm_up": _boolean,
 }
 
 

@@ -7,6 +7,12 @@ worker threads, and the pipeline itself submits model work to the engine's dynam
 batcher with interactive priority. Every model call is timed into the server's
 :class:`~lsp.stats.LatencyStats`. The pipeline picks up the workspace index when it
 appears (its index handle reopens the store), so nothing is rebuilt after indexing.
+
+Each draft names its request kind (``hover``, ``generate``, ``file``): the pipeline's
+router picks the tier from the kind, the budgets of the options and the engine's load
+(:mod:`assistant.router`). :meth:`PipelineService.warm_up` builds the pipeline and runs
+one dummy generation in the background after ``initialize``; the time from
+``initialize`` to the first drafted hover is kept for ``docgen.stats``.
 Nothing here imports lsprotocol.
 """
 
@@ -14,15 +20,19 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
+from typing import Any
 
 from assistant.pipeline import (
+    Decision,
     DocPipeline,
     DocResult,
     EngineError,
     PipelineSettings,
     Priority,
     RankerError,
+    Router,
     StaleFinding,
     TextEdit,
     find_stale,
@@ -35,7 +45,19 @@ from lsp.stats import LatencyStats
 logger = logging.getLogger(__name__)
 
 # options the pipeline depends on (changing one of them rebuilds it)
-_PIPELINE_OPTIONS = ("model", "style", "cache_path", "threads", "min_confidence", "corpus")
+_PIPELINE_OPTIONS = (
+    "corpus",
+    "model",
+    "style",
+    "cache_path",
+    "threads",
+    "min_confidence",
+    "accurate_model",
+    "hover_budget_ms",
+    "generate_budget_ms",
+    "degradation",
+    "encoder_cache_mb",
+)
 
 # what a broken model or ranker raises while drafting (reported, then retried only after
 # a configuration change); ImportError: an optional runtime dependency is missing
@@ -56,6 +78,13 @@ class PipelineService:
         self._pipeline: DocPipeline | None = None
         self._error: str | None = None
         self._lock = threading.Lock()
+        self.initialized_at: float | None = None
+        """``time.monotonic()`` of ``initialize`` (set by the lifecycle handler)."""
+        self.first_hover_s: float | None = None
+        """Seconds from ``initialize`` to the first hover answered with a draft."""
+        self.warm_up_s: float | None = None
+        self.warm_up_stages: dict[str, float] = {}
+        self._told: set[str] = set()
 
     def configure(self, options: ServerOptions) -> None:
         """Adopt new options; the pipeline is rebuilt on next use if they matter to it."""
@@ -96,19 +125,45 @@ class PipelineService:
                 raise DraftingUnavailable(self._error) from exc
             return self._pipeline
 
+    def warm_up(self) -> None:
+        """Build the pipeline, load the model, the index and the embedder, and run one
+        dummy generation per tier (blocking: the server calls it in a worker thread,
+        after ``initialize``). A failure is left for the first request to report."""
+        started = time.perf_counter()
+        try:
+            pipeline = self.pipeline()
+        except DraftingUnavailable:
+            return
+        self.warm_up_stages = pipeline.warm_up()
+        self.warm_up_s = round(time.perf_counter() - started, 4)
+        self.stats.record("warmup", self.warm_up_s)
+
     def draft(
-        self, path: str, source: bytes, symbol: Symbol, parsed: ParsedFile | None = None
+        self,
+        path: str,
+        source: bytes,
+        symbol: Symbol,
+        parsed: ParsedFile | None = None,
+        kind: str = "generate",
+        tier: str | None = None,
     ) -> DocResult:
         """Draft documentation for ``symbol`` (summary, rendered docstring, confidence).
 
         ``parsed`` is the parse of exactly ``source`` when the caller has it (an open
-        buffer), so the pipeline does not parse the file again.
+        buffer), so the pipeline does not parse the file again. ``kind`` is the request
+        kind the router serves (``hover``: fast; ``generate``: accurate); ``tier`` asks
+        for a tier explicitly.
         """
         pipeline = self.pipeline()
         try:
+            started = time.perf_counter()
             with self.stats.timed("model:draft"):
                 target = pipeline.target(path, source, symbol, parsed)
-                return pipeline.document_targets([target], Priority.INTERACTIVE)[0]
+                result = pipeline.document_request(target, kind, tier)
+            self.stats.record(f"draft:{kind}:{result.tier}", time.perf_counter() - started)
+            if kind == "hover" and self.first_hover_s is None and self.initialized_at:
+                self.first_hover_s = round(time.monotonic() - self.initialized_at, 4)
+            return result
         except _MODEL_ERRORS as exc:
             # the model loads on first use: a broken model surfaces here
             with self._lock:
@@ -143,6 +198,56 @@ class PipelineService:
                 path, source, symbol, finding, priority=Priority.INTERACTIVE
             )
 
+    def quick_draft(
+        self, path: str, source: bytes, symbol: Symbol, parsed: ParsedFile | None, kind: str
+    ) -> DocResult:
+        """The cheapest model-free answer (the name as a sentence; no retrieval, no model)
+        for a request the server has no capacity for now; counted as a degradation
+        ``(overload)``. Only call it with the pipeline built (:attr:`built`)."""
+        pipeline = self.pipeline()
+        started = time.perf_counter()
+        result = pipeline.quick_result(pipeline.target(path, source, symbol, parsed))
+        route = pipeline.router.route(kind)
+        decision = Decision(kind, result.tier, route.tier, route.budget_ms, 0.0, route.priority)
+        pipeline.router.count(decision, "overload")
+        self.stats.record(f"draft:{kind}:{result.tier}", time.perf_counter() - started)
+        return result
+
+    @property
+    def built(self) -> bool:
+        """Whether the pipeline exists (so :meth:`quick_draft` does not build it)."""
+        with self._lock:
+            return self._pipeline is not None
+
+    @property
+    def degrading(self) -> bool:
+        """Whether the options let requests degrade."""
+        return self._options.degradation
+
+    def take_messages(self) -> list[str]:
+        """What the pipeline found that the user should be told once (an accurate model
+        that does not load), not told before."""
+        with self._lock:
+            pipeline = self._pipeline
+        if pipeline is None:
+            return []
+        fresh = [m for m in pipeline.drafting.problems if m not in self._told]
+        self._told.update(fresh)
+        return fresh
+
+    def serving_stats(self) -> dict[str, Any]:
+        """Tiers, degradations, queue, batch sizes, cache hit rates, warm-up, for
+        ``docgen.stats``."""
+        with self._lock:
+            pipeline = self._pipeline
+        out: dict[str, Any] = pipeline.serving_stats() if pipeline is not None else {}
+        out["warmup"] = {
+            "seconds": self.warm_up_s,
+            "stages": dict(self.warm_up_stages),
+            "initialize_to_first_drafted_hover_s": self.first_hover_s,
+        }
+        return out
+
     def find_stale(self, parsed: ParsedFile) -> list[StaleFinding]:
         """Return the stale-docstring findings of a parsed file (no model needed)."""
         style = self._options.style if self._options.style != "auto" else "google"
@@ -174,7 +279,16 @@ def _build_pipeline(root: Path, options: ServerOptions) -> DocPipeline:
         include_private=options.include_private,
         corpus=options.corpus and _project_corpus(root),
     )
-    return DocPipeline(root, settings)
+    router = Router(degrade=options.degradation).with_budgets(
+        {"hover": options.hover_budget_ms, "generate": options.generate_budget_ms}
+    )
+    return DocPipeline(
+        root,
+        settings,
+        router=router,
+        accurate_model=options.accurate_model,
+        encoder_cache_mb=options.encoder_cache_mb,
+    )
 
 
 def _project_corpus(root: Path) -> bool:

@@ -194,6 +194,7 @@ class DocgenServer(LanguageServer):
         snapshot["rss_mb"] = _rss_mb()
         snapshot["options"] = options_to_json(self.options)
         snapshot["indexing"] = self.index.indexing.is_set()
+        snapshot["serving"] = self.pipeline_service.serving_stats()
         return snapshot
 
     def write_stats_file(self) -> None:
@@ -201,7 +202,8 @@ class DocgenServer(LanguageServer):
         if self.stats_file is None:
             return
         try:
-            self.stats.write(self.stats_file, {"rss_mb": _rss_mb()})
+            serving = self.pipeline_service.serving_stats()
+            self.stats.write(self.stats_file, {"rss_mb": _rss_mb(), "serving": serving})
         except OSError as exc:
             logger.warning("cannot write stats file %s: %s", self.stats_file, exc)
 

@@ -6,6 +6,13 @@ share a :class:`~assistant.engine.types.GenerationConfig` into a batch of at mos
 ``max_batch_size``, waiting at most ``max_wait_ms`` after the oldest request for the batch
 to fill, runs one ``generate`` call and hands each caller its own result. Interactive
 requests go before bulk ones; queued requests can be cancelled with ``future.cancel()``.
+
+The batcher also knows its load: the recent cost per prompt of each configuration (a
+moving average of measured batches) and what is queued, so :meth:`DynamicBatcher.estimate_wait`
+tells a router how long a new request would wait (queue depth x per-item cost, plus the
+rest of the batch running now). A bulk batch is kept small enough that it holds the engine
+for at most ``max_bulk_hold_ms`` (by that same per-item cost), so an interactive request
+never waits behind a long bulk batch.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -50,21 +58,38 @@ class DynamicBatcher:
         max_batch_size: Most prompts per ``generate`` call.
         max_wait_ms: How long the oldest queued request may wait for others to join its
             batch before the batch runs anyway.
+        max_bulk_hold_ms: Longest a bulk batch may hold the engine (by the recent
+            per-item cost of its configuration; a batch has at least one prompt).
+        clock: Monotonic clock in seconds (tests inject one).
+
+    Attributes:
+        batches_run: Batches run so far.
+        batch_sizes: How many batches ran with each number of prompts (a histogram).
     """
 
     def __init__(
-        self, generator: TextGenerator, max_batch_size: int = 16, max_wait_ms: float = 5.0
+        self,
+        generator: TextGenerator,
+        max_batch_size: int = 16,
+        max_wait_ms: float = 5.0,
+        max_bulk_hold_ms: float = 250.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if max_batch_size < 1:
             raise ValueError(f"max_batch_size must be >= 1, got {max_batch_size}")
         self.generator = generator
         self.max_batch_size = max_batch_size
         self.max_wait = max(0.0, max_wait_ms) / 1000.0
+        self.max_bulk_hold = max(0.0, max_bulk_hold_ms) / 1000.0
+        self.clock = clock
         self._pending: list[_Request] = []
         self._cond = threading.Condition()
         self._seq = itertools.count()
         self._closed = False
         self.batches_run = 0
+        self.batch_sizes: dict[int, int] = {}
+        self._cost: dict[GenerationConfig, float] = {}  # seconds per prompt, moving average
+        self._running: tuple[float, float] | None = None  # (started, estimated seconds)
         self._worker = threading.Thread(target=self._run, name="docgen-batcher", daemon=True)
         self._worker.start()
 
@@ -82,7 +107,7 @@ class DynamicBatcher:
         future: Future[list[Hypothesis]] = Future()
         request = _Request(
             int(priority), next(self._seq), prompt, config or GenerationConfig(), future,
-            time.monotonic(),
+            self.clock(),
         )  # fmt: skip
         with self._cond:
             if self._closed:
@@ -90,6 +115,61 @@ class DynamicBatcher:
             self._pending.append(request)
             self._cond.notify()
         return future
+
+    def item_cost(self, config: GenerationConfig) -> float:
+        """Recent seconds per prompt of ``config`` (a configuration not run yet costs
+        what the dearest one run so far did per beam, times its beams; 0 before any)."""
+        with self._cond:
+            return self._item_cost(config)
+
+    def _item_cost(self, config: GenerationConfig) -> float:
+        known = self._cost.get(config)
+        if known is not None:
+            return known
+        per_beam = [cost / c.num_beams for c, cost in self._cost.items()]
+        return max(per_beam, default=0.0) * config.num_beams
+
+    def queue_depth(self, priority: Priority | None = None) -> int:
+        """Queued requests (not cancelled), of ``priority`` or more urgent when given."""
+        with self._cond:
+            return len(self._queued(priority))
+
+    def _queued(self, priority: Priority | None) -> list[_Request]:
+        return [
+            r
+            for r in self._pending
+            if not r.future.cancelled() and (priority is None or r.priority <= int(priority))
+        ]
+
+    def estimate_wait(
+        self, config: GenerationConfig, priority: Priority = Priority.INTERACTIVE
+    ) -> float:
+        """Seconds a request of ``config`` submitted now would take to be answered: the
+        rest of the running batch, every queued request that runs before it (same or more
+        urgent priority) at its configuration's recent per-item cost, and its own."""
+        with self._cond:
+            wait = self._item_cost(config)
+            if self._running is not None:
+                started, estimated = self._running
+                wait += max(0.0, started + estimated - self.clock())
+            for request in self._queued(priority):
+                wait += self._item_cost(request.config)
+            return wait
+
+    def load(self) -> dict[str, object]:
+        """The batcher's state for stats: queue depth, batch-size histogram, per-item
+        costs (ms) by beams."""
+        with self._cond:
+            return {
+                "queue_depth": len(self._queued(None)),
+                "queue_depth_interactive": len(self._queued(Priority.INTERACTIVE)),
+                "batches": self.batches_run,
+                "batch_sizes": {str(k): v for k, v in sorted(self.batch_sizes.items())},
+                "item_cost_ms": {
+                    f"beams={c.num_beams},max={c.max_new_tokens}": round(v * 1000, 2)
+                    for c, v in self._cost.items()
+                },
+            }
 
     def close(self, cancel_pending: bool = True, timeout: float | None = None) -> None:
         """Stop the worker: queued requests are cancelled (or run first, if
@@ -128,19 +208,42 @@ class DynamicBatcher:
                     continue
                 head = min(self._pending)
                 same = [r for r in self._pending if r.config == head.config]
+                batch = self._fill(sorted(same))
                 oldest = min(r.arrived for r in same)
-                remaining = oldest + self.max_wait - time.monotonic()
-                if len(same) >= self.max_batch_size or remaining <= 0 or self._closed:
-                    batch = sorted(same)[: self.max_batch_size]
+                remaining = oldest + self.max_wait - self.clock()
+                full = len(batch) >= self.max_batch_size or len(batch) < len(same)
+                if full or remaining <= 0 or self._closed:
                     taken = {id(r) for r in batch}
                     self._pending = [r for r in self._pending if id(r) not in taken]
+                    self._running = (self.clock(), self._item_cost(head.config) * len(batch))
                     return batch
                 self._cond.wait(remaining)
+
+    def _fill(self, ordered: list[_Request]) -> list[_Request]:
+        """The next batch out of ``ordered`` (same config, most urgent first): at most
+        ``max_batch_size`` prompts, of which at most as many bulk ones as run within
+        ``max_bulk_hold`` at the config's recent per-item cost (at least one)."""
+        cost = self._item_cost(ordered[0].config)
+        bulk_limit = self.max_batch_size
+        if cost > 0:
+            bulk_limit = max(1, int(self.max_bulk_hold / cost))
+        batch: list[_Request] = []
+        bulk = 0
+        for request in ordered[: self.max_batch_size]:
+            if request.priority >= int(Priority.BULK):
+                if bulk >= bulk_limit and batch:
+                    break
+                bulk += 1
+            batch.append(request)
+        return batch
 
     def _execute(self, batch: list[_Request]) -> None:
         live = [r for r in batch if r.future.set_running_or_notify_cancel()]
         if not live:
+            with self._cond:
+                self._running = None
             return
+        started = time.perf_counter()
         try:
             results = self.generator.generate([r.prompt for r in live], live[0].config)
         except BaseException as exc:  # hand every caller the failure, keep serving
@@ -150,6 +253,16 @@ class DynamicBatcher:
                 raise
             return
         finally:
-            self.batches_run += 1
+            self._ran(live[0].config, len(live), time.perf_counter() - started)
         for request, hyps in zip(live, results, strict=True):
             request.future.set_result(hyps)
+
+    def _ran(self, config: GenerationConfig, size: int, seconds: float) -> None:
+        """Record one batch: its size, and its per-item cost into the moving average."""
+        with self._cond:
+            self.batches_run += 1
+            self.batch_sizes[size] = self.batch_sizes.get(size, 0) + 1
+            per_item = seconds / size
+            old = self._cost.get(config)
+            self._cost[config] = per_item if old is None else 0.7 * old + 0.3 * per_item
+            self._running = None

@@ -10,11 +10,13 @@ an export folder is read through its format (:mod:`.layout`) only.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import numpy as np
 
 from assistant.engine.codec import PromptCodec
+from assistant.engine.encoder_cache import EncodedPrompt, EncoderCache, prompt_key
 from assistant.engine.layout import ONNX_PARTS, read_json_object, verify_export
 from assistant.engine.search import Sequence, beam_search, greedy_search
 from assistant.engine.types import GenerationConfig, Hypothesis, ModelLoadError
@@ -96,13 +98,45 @@ class OrtStepper:
     """One batch in flight: encoder outputs, cross KV (computed once), self-attention KV."""
 
     def __init__(
-        self, sessions: OrtSessions, input_ids: np.ndarray, mask: np.ndarray, repeat: int = 1
+        self,
+        sessions: OrtSessions,
+        input_ids: np.ndarray | None,
+        mask: np.ndarray,
+        repeat: int = 1,
     ) -> None:
         self.s = sessions
-        hidden = sessions.encoder.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
+        hidden = None
+        if input_ids is not None:
+            feeds = {"input_ids": input_ids, "attention_mask": mask}
+            hidden = sessions.encoder.run(None, feeds)[0]
         self.hidden, self.mask, self.repeat = hidden, mask, repeat
         self.cross: list = []  # per layer: encoder.key, encoder.value (OrtValue or numpy)
         self.past: list = []  # per layer: decoder.key, decoder.value (OrtValue or numpy)
+        self._first: np.ndarray | None = None  # step 0's logits when already computed
+
+    @classmethod
+    def from_encoded(
+        cls, sessions: OrtSessions, rows: list[EncodedPrompt], repeat: int = 1
+    ) -> OrtStepper:
+        """A stepper whose encoder and first decoder step are done: ``rows`` (one per
+        prompt, e.g. from an :class:`~assistant.engine.encoder_cache.EncoderCache`) are
+        padded into one batch and repeated ``repeat`` times for beams; the first
+        :meth:`step` returns their step-0 logits without running a session."""
+        width = max(row.length for row in rows)
+        mask = np.zeros((len(rows), width), dtype=np.int64)
+        for i, row in enumerate(rows):
+            mask[i, : row.length] = 1
+        stepper = cls(sessions, None, np.repeat(mask, repeat, axis=0), repeat)
+        stepper.past = [
+            np.repeat(np.stack([row.self_kv[j] for row in rows]), repeat, axis=0)
+            for j in range(len(rows[0].self_kv))
+        ]
+        stepper.cross = [
+            np.repeat(_stack_padded([row.cross_kv[j] for row in rows], width), repeat, axis=0)
+            for j in range(len(rows[0].cross_kv))
+        ]
+        stepper._first = np.repeat(np.stack([row.logits for row in rows]), repeat, axis=0)
+        return stepper
 
     def step(self, tokens: np.ndarray) -> np.ndarray:
         """Run the decoder on one token per row; return the last position's logits.
@@ -112,6 +146,9 @@ class OrtStepper:
         numpy; only the logits are read back.
         """
         ids = np.ascontiguousarray(tokens.reshape(-1, 1))
+        if self._first is not None:  # step 0 came from the encoder cache
+            logits, self._first = self._first, None
+            return logits.copy()
         if not self.cross:
             return self._first_step(ids)
         feeds = {"input_ids": ids, "encoder_attention_mask": self.mask}
@@ -164,6 +201,44 @@ class OrtStepper:
         self.mask = self.mask[rows]
 
 
+def encode_prompts(
+    sessions: OrtSessions, sequences: list[list[int]], pad_id: int, start_id: int
+) -> list[EncodedPrompt]:
+    """Run the encoder and the first decoder step on ``sequences`` (token ids, one batch)
+    and return each prompt's unpadded :class:`EncodedPrompt`."""
+    started = time.perf_counter()
+    width = max(len(seq) for seq in sequences)
+    ids = np.full((len(sequences), width), pad_id, dtype=np.int64)
+    mask = np.zeros((len(sequences), width), dtype=np.int64)
+    for row, seq in enumerate(sequences):
+        ids[row, : len(seq)] = seq
+        mask[row, : len(seq)] = 1
+    stepper = OrtStepper(sessions, ids, mask)
+    logits = stepper._first_step(np.full((len(sequences), 1), start_id, dtype=np.int64))
+    past = [_as_numpy(kv) for kv in stepper.past]
+    cross = [_as_numpy(kv) for kv in stepper.cross]
+    cost = (time.perf_counter() - started) / len(sequences)
+    return [
+        EncodedPrompt(
+            length=len(seq),
+            logits=logits[i].copy(),
+            self_kv=[kv[i].copy() for kv in past],
+            cross_kv=[np.ascontiguousarray(kv[i, :, : len(seq)]) for kv in cross],
+            cost_s=cost,
+        )
+        for i, seq in enumerate(sequences)
+    ]
+
+
+def _stack_padded(arrays: list[np.ndarray], width: int) -> np.ndarray:
+    """Stack ``(heads, length, d)`` arrays into ``(rows, heads, width, d)``, zero-padded."""
+    heads, _, dim = arrays[0].shape
+    out = np.zeros((len(arrays), heads, width, dim), dtype=arrays[0].dtype)
+    for i, array in enumerate(arrays):
+        out[i, :, : array.shape[1]] = array
+    return out
+
+
 def _extra_config() -> list[tuple[str, str]]:
     """Session config entries from ``DOCGEN_ORT_CONFIG`` ("key=value;key=value"), for
     tuning experiments without code changes."""
@@ -211,6 +286,10 @@ class OnnxGenerator:
         max_batch_size: As above; may be changed between calls.
         model_id: What the model was loaded from, as reported.
         max_input_tokens: The truncation length in effect.
+        encoder_cache: An :class:`~assistant.engine.encoder_cache.EncoderCache` of
+            prompts' encoded states (None, the default: every prompt is encoded); may be
+            set between calls. The server sets one so that a hover's draft and the
+            "Generate docstring" that follows encode their prompt once.
     """
 
     backend = "onnx"
@@ -231,6 +310,7 @@ class OnnxGenerator:
         self.model_id = model_id or str(self.folder)
         self.max_input_tokens = self.codec.max_input_tokens
         self.start_id = _decoder_start_id(self.folder)
+        self.encoder_cache: EncoderCache | None = None
         if warmup:
             self.generate(["warm up"], GenerationConfig(max_new_tokens=2))
 
@@ -268,13 +348,37 @@ class OnnxGenerator:
     def generate_from_ids(
         self, ids: np.ndarray, mask: np.ndarray, config: GenerationConfig
     ) -> list[list[Sequence]]:
-        """Search from already tokenized, right-padded ``(input_ids, attention_mask)``."""
+        """Search from already tokenized, right-padded ``(input_ids, attention_mask)``.
+
+        With an :attr:`encoder_cache`, prompts it holds skip the encoder and the first
+        decoder step; the others are encoded together and kept in it.
+        """
         eos = self.codec.eos_id
-        if config.num_beams == 1:
-            stepper = OrtStepper(self.sessions, ids, mask)
+        repeat = config.num_beams
+        if self.encoder_cache is not None:
+            rows = self._encoded([ids[i, : int(mask[i].sum())].tolist() for i in range(len(ids))])
+            stepper = OrtStepper.from_encoded(self.sessions, rows, repeat)
+        else:
+            stepper = OrtStepper(self.sessions, ids, mask, repeat=repeat)
+        if repeat == 1:
             return [[s] for s in greedy_search(stepper, len(ids), config, self.start_id, eos)]
-        stepper = OrtStepper(self.sessions, ids, mask, repeat=config.num_beams)
         return beam_search(stepper, len(ids), config, self.start_id, eos)
+
+    def _encoded(self, sequences: list[list[int]]) -> list[EncodedPrompt]:
+        """Each prompt's encoded state: from the cache, the misses encoded in one batch."""
+        cache = self.encoder_cache
+        assert cache is not None
+        keys = [prompt_key(self.model_id, seq) for seq in sequences]
+        rows: list[EncodedPrompt | None] = [cache.get(key) for key in keys]
+        missing = [i for i, row in enumerate(rows) if row is None]
+        if missing:
+            fresh = encode_prompts(
+                self.sessions, [sequences[i] for i in missing], self.codec.pad_id, self.start_id
+            )
+            for i, row in zip(missing, fresh, strict=True):
+                rows[i] = row
+                cache.put(keys[i], row)
+        return [row for row in rows if row is not None]
 
     def generate_texts(
         self, prompts: list[str], config: GenerationConfig | None = None

@@ -23,6 +23,7 @@ CONTRACT = {
     "confidence": float,
     "cached": bool,
     "provenance": dict,
+    "tier": str,
 }
 
 
@@ -62,6 +63,7 @@ def test_json_follows_the_contract_and_writes_nothing(sample_repo: Path, run) ->
         for key, kind in CONTRACT.items():
             assert isinstance(record[key], kind), (key, record[key])
         assert 0.0 <= record["confidence"] <= 1.0
+        assert record["tier"] == "accurate"  # docgen generate drafts on the accurate tier
         assert record["docstring"].startswith(record["summary"])
         assert not record["docstring"].startswith(('"""', " "))
         assert set(record["provenance"]) == {"source", "detail"}

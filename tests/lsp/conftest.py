@@ -22,8 +22,8 @@ def workspace(sample_repo: Path) -> Path:
 
 @pytest.fixture
 def init_options(tmp_path: Path) -> dict[str, Any]:
-    """initializationOptions: no startup indexing, a private output cache."""
-    return {"indexOnStartup": False, "cachePath": str(tmp_path / "cache")}
+    """initializationOptions: no startup indexing or warm-up, a private output cache."""
+    return {"indexOnStartup": False, "warmUp": False, "cachePath": str(tmp_path / "cache")}
 
 
 @pytest_lsp.fixture(config=CONFIG)
@@ -54,9 +54,13 @@ def served_t5(tiny_t5: Path) -> Path:
 
 @pytest.fixture
 def model_options(tmp_path: Path, served_t5: Path) -> dict[str, Any]:
-    """initializationOptions drafting with the tiny model and a private output cache."""
+    """initializationOptions drafting with the tiny model and a private output cache (budgets
+    so long that a busy test machine never degrades a draft to the model-free tier)."""
     return {
         "indexOnStartup": False,
+        "warmUp": False,
+        "hoverBudgetMs": 60000,
+        "generateBudgetMs": 60000,
         "cachePath": str(tmp_path / "cache"),
         "model": str(served_t5),
     }

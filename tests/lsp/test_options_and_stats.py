@@ -19,7 +19,9 @@ def test_defaults_and_camel_case_names():
     assert options == ServerOptions() and errors == []
     assert set(options_to_json(options)) == {
         "model", "style", "diagnosticSeverity", "staleSeverity", "minConfidence",
-        "includePrivate", "cachePath", "threads", "indexOnStartup", "corpus",
+        "includePrivate", "cachePath", "threads", "indexOnStartup", "corpus", "accurateModel",
+        "hoverBudgetMs", "generateBudgetMs", "degradation", "encoderCacheMb",
+        "warmUp",
     }  # fmt: skip
 
 
@@ -34,6 +36,11 @@ def test_defaults_and_camel_case_names():
         ({"threads": None}, "threads", None),
         ({"diagnosticSeverity": "off"}, "diagnostic_severity", "off"),
         ({"unknownKey": 1}, "style", "auto"),
+        ({"hoverBudgetMs": 100}, "hover_budget_ms", 100.0),
+        ({"generateBudgetMs": 1500.5}, "generate_budget_ms", 1500.5),
+        ({"degradation": False}, "degradation", False),
+        ({"encoderCacheMb": 0}, "encoder_cache_mb", 0.0),
+        ({"accurateModel": "/models/big"}, "accurate_model", "/models/big"),
     ],
 )
 def test_valid_values(raw, field, value):
@@ -52,6 +59,10 @@ def test_valid_values(raw, field, value):
         {"indexOnStartup": "no"},
         {"model": 7},
         {"staleSeverity": "fatal"},
+        {"hoverBudgetMs": 0},
+        {"hoverBudgetMs": "fast"},
+        {"encoderCacheMb": -1},
+        {"degradation": 1},
     ],
 )
 def test_invalid_values_fall_back_to_defaults(raw):
@@ -66,6 +77,9 @@ def test_invalid_values_fall_back_to_defaults(raw):
         "indexOnStartup": "index_on_startup",
         "model": "model",
         "staleSeverity": "stale_severity",
+        "hoverBudgetMs": "hover_budget_ms",
+        "encoderCacheMb": "encoder_cache_mb",
+        "degradation": "degradation",
     }[name]
     assert getattr(options, field) == getattr(ServerOptions(), field)
 

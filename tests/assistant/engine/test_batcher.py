@@ -149,3 +149,78 @@ def test_close_cancels_queue_and_refuses_new_work(onnx_fp32) -> None:
     assert first.result(30) and queued.cancelled()
     with pytest.raises(BatcherClosedError):
         batcher.submit("late", SHORT)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_estimated_wait_is_queue_depth_times_recent_item_cost(onnx_fp32) -> None:
+    rec = Recording(onnx_fp32)
+    clock = FakeClock()
+    with DynamicBatcher(rec, max_batch_size=4, max_wait_ms=0, clock=clock) as batcher:
+        assert batcher.estimate_wait(SHORT) == 0.0  # nothing measured yet
+        batcher.submit("one", SHORT).result(30)
+        with batcher._cond:  # a measured cost, not a timed one
+            batcher._cost = {SHORT: 0.05}
+        rec.entered.clear()
+        first = _hold_worker(rec, batcher)
+        queued = [batcher.submit(f"q {i}", SHORT) for i in range(3)]
+        bulk = batcher.submit("bulk", SHORT, Priority.BULK)
+        assert batcher.queue_depth() == 4 and batcher.queue_depth(Priority.INTERACTIVE) == 3
+        with batcher._cond:
+            started, _ = batcher._running
+        clock.now = started + 0.02  # 30 ms of the running batch left
+        # interactive: 3 queued ahead + itself (the bulk one runs after it)
+        assert batcher.estimate_wait(SHORT) == pytest.approx(0.03 + 4 * 0.05)
+        assert batcher.estimate_wait(SHORT, Priority.BULK) == pytest.approx(0.03 + 5 * 0.05)
+        two_beams = GenerationConfig(max_new_tokens=4, num_beams=2)
+        assert batcher.item_cost(two_beams) == pytest.approx(0.1)  # unknown: per beam
+        queued[0].cancel()
+        assert batcher.queue_depth(Priority.INTERACTIVE) == 2
+        rec.gate.set()
+        for f in [first, *queued[1:], bulk]:
+            f.result(30)
+        load = batcher.load()
+    assert load["queue_depth"] == 0
+    assert sum(load["batch_sizes"].values()) == load["batches"] == len(rec.batches)
+
+
+def test_a_bulk_batch_holds_the_engine_for_a_bounded_time(onnx_fp32) -> None:
+    rec = Recording(onnx_fp32)
+    with DynamicBatcher(rec, max_batch_size=16, max_wait_ms=0, max_bulk_hold_ms=100) as batcher:
+        first = _hold_worker(rec, batcher)
+        with batcher._cond:
+            batcher._cost = {SHORT: 0.04}  # 100 ms hold: at most 2 bulk prompts a batch
+        bulk = [batcher.submit(f"bulk {i}", SHORT, Priority.BULK) for i in range(6)]
+        inter = [batcher.submit(f"inter {i}", SHORT) for i in range(6)]
+        rec.gate.set()
+        for f in [first, *bulk, *inter]:
+            f.result(30)
+    batches = [p for p, _ in rec.batches[1:]]
+    assert all(f"inter {i}" in batches[0] for i in range(6))  # interactive ones first
+    # the measured hold batch moves the average to >= 0.7 * 40 ms: at most 3 bulk prompts
+    assert max(sum(p.startswith("bulk") for p in prompts) for prompts in batches) <= 3
+    assert sum(len(p) for p in batches) == 12
+
+
+def test_cancelled_requests_leave_the_batcher_consistent(onnx_fp32) -> None:
+    rec = Recording(onnx_fp32)
+    with DynamicBatcher(rec, max_batch_size=4, max_wait_ms=0) as batcher:
+        first = _hold_worker(rec, batcher)
+        futures = [batcher.submit(f"c {i}", SHORT) for i in range(50)]
+        for f in futures[::2]:
+            assert f.cancel()
+        rec.gate.set()
+        first.result(30)
+        for f in futures[1::2]:
+            assert f.result(30)
+        after = batcher.submit("after", SHORT).result(30)
+        assert after and batcher.queue_depth() == 0
+        assert batcher._running is None
+    served = [p for prompts, _ in rec.batches for p in prompts]
+    assert not any(p in served for p in (f"c {i}" for i in range(0, 50, 2)))

@@ -1,0 +1,189 @@
+"""Tiers in the pipeline: routing by request kind, tier-aware caching, encoder reuse,
+degradation under load (a fake queue), the deadline, a broken accurate model."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from assistant.pipeline import DocPipeline, PipelineSettings, Router
+from indexer.parser import parse_source
+
+MODELS = "inventory/models.py"
+
+
+class DeepQueue:
+    """A load that makes every model tier miss any budget."""
+
+    def estimate_wait(self, tier: str, priority: int) -> float:
+        return 60.0
+
+
+class Gated:
+    """The tiny model behind a gate: holds every batch until the test opens it."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.model_id, self.max_input_tokens = inner.model_id, inner.max_input_tokens
+        self.gate = threading.Event()
+
+    def generate(self, prompts, config=None):
+        self.gate.wait(30)
+        return self.inner.generate(prompts, config)
+
+    def generate_texts(self, prompts, config=None):
+        return [h[0].text for h in self.generate(prompts, config)]
+
+
+@pytest.fixture
+def pipelines(tmp_path: Path, generator):
+    made: list[DocPipeline] = []
+
+    def make(root: Path, gen=None, **kwargs) -> DocPipeline:
+        settings = PipelineSettings(
+            cache_dir=tmp_path / "results", update_index=False, num_beams=3, min_confidence=0.0
+        )
+        pipeline = DocPipeline(root, settings, generator=gen or generator, **kwargs)
+        made.append(pipeline)
+        return pipeline
+
+    yield make
+    for pipeline in made:
+        pipeline.close()
+
+
+def _target(pipeline: DocPipeline, root: Path, qualname: str):
+    source = (root / MODELS).read_bytes()
+    parsed = parse_source(source, MODELS)
+    symbol = next(s for s in parsed.symbols if s.qualname == qualname)
+    return pipeline.target(MODELS, source, symbol, parsed)
+
+
+def test_hover_is_fast_generate_is_accurate_and_the_record_says_so(
+    sample_repo, pipelines, generator
+):
+    pipeline = pipelines(sample_repo)
+    target = _target(pipeline, sample_repo, "Warehouse.low_stock")
+    hover = pipeline.document_request(target, "hover")
+    assert hover.tier == "fast" and hover.model == generator.model_id
+    generated = pipeline.document_request(target, "generate")
+    assert generated.tier == "accurate"
+    assert generated.to_json()["tier"] == "accurate" and hover.to_json()["tier"] == "fast"
+    # bulk runs (document_targets) are accurate
+    assert pipeline.document_targets([target])[0].tier == "accurate"
+
+
+def test_a_fast_draft_is_never_served_as_accurate_but_accurate_answers_a_hover(
+    sample_repo, pipelines
+):
+    pipeline = pipelines(sample_repo)
+    target = _target(pipeline, sample_repo, "Warehouse.low_stock")
+    assert not pipeline.document_request(target, "hover").cached
+    accurate = pipeline.document_request(target, "generate")
+    assert accurate.tier == "accurate" and not accurate.cached  # the fast one was not used
+    again = pipeline.document_request(target, "hover")
+    assert (again.tier, again.cached, again.summary) == ("accurate", True, accurate.summary)
+
+
+def test_the_accurate_draft_after_a_hover_reuses_the_encoded_prompt(sample_repo, pipelines):
+    pipeline = pipelines(sample_repo)
+    target = _target(pipeline, sample_repo, "Warehouse.add_stock")
+    pipeline.document_request(target, "hover")
+    pipeline.document_request(target, "generate")
+    cache = pipeline.serving_stats()["encoder_cache"]
+    assert cache["hits"] == 1 and cache["misses"] == 1
+    assert pipeline.generator.encoder_cache is not None
+    pipeline.close()
+    assert pipeline.generator.encoder_cache is None  # the shared fixture is left as it was
+
+
+def test_under_load_a_hover_is_answered_without_the_model(sample_repo, pipelines):
+    pipeline = pipelines(sample_repo, router=Router(load=DeepQueue()))
+    target = _target(pipeline, sample_repo, "Warehouse.low_stock")
+    result = pipeline.document_request(target, "hover")
+    assert result.tier == "model-free" and result.model == ""
+    assert result.provenance[0] in ("repo-neighbour", "corpus", "name")
+    assert any("without the model" in note for note in result.notes)
+    assert pipeline.stats().interactive_batches == 0  # the model was not called
+    router = pipeline.serving_stats()["router"]
+    assert router["degradations"] == {"hover:fast->model-free": 1}
+
+
+def test_degradation_off_waits_for_the_model(sample_repo, pipelines):
+    pipeline = pipelines(sample_repo, router=Router(load=DeepQueue(), degrade=False))
+    target = _target(pipeline, sample_repo, "Warehouse.low_stock")
+    assert pipeline.document_request(target, "hover").tier == "fast"
+
+
+def test_an_answer_that_misses_the_deadline_is_given_up_not_left_waiting(
+    sample_repo, pipelines, generator
+):
+    gated = Gated(generator)
+    router = Router().with_budgets({"hover": 20.0})
+    pipeline = pipelines(sample_repo, gen=gated, router=router)
+    target = _target(pipeline, sample_repo, "Warehouse.low_stock")
+    try:
+        result = pipeline.document_request(target, "hover")  # waits at most 20 ms for the model
+    finally:
+        gated.gate.set()
+    assert result.tier == "model-free"
+    assert pipeline.serving_stats()["router"]["degradations"] == {
+        "hover:fast->model-free (deadline)": 1
+    }
+    # the batcher is still consistent: the next request is served by the model
+    pipeline.router.degrade = False
+    assert pipeline.document_request(target, "hover").tier == "fast"
+
+
+def test_a_broken_accurate_model_degrades_to_fast_with_one_message(
+    sample_repo, pipelines, tmp_path
+):
+    broken = tmp_path / "broken-model"
+    broken.mkdir()
+    (broken / "config.json").write_text("{not json", encoding="utf-8")
+    pipeline = pipelines(sample_repo, accurate_model=str(broken))
+    first = pipeline.document_request(
+        _target(pipeline, sample_repo, "Warehouse.low_stock"), "generate"
+    )
+    second = pipeline.document_request(
+        _target(pipeline, sample_repo, "Warehouse.add_stock"), "generate"
+    )
+    assert first.tier == second.tier == "fast"
+    messages = [n for n in pipeline.notes() if "accurate model" in n]
+    assert len(messages) == 1 and str(broken) in messages[0]
+    degradations = pipeline.serving_stats()["router"]["degradations"]
+    assert degradations == {  # the first found it broken, the second was routed around it
+        "generate:accurate->fast (unavailable)": 1,
+        "generate:accurate->fast": 1,
+    }
+
+
+def test_a_configured_accurate_model_drafts_the_accurate_tier(
+    sample_repo, pipelines, tiny_t5, tmp_path
+):
+    import shutil
+
+    calm_t5 = shutil.copytree(tiny_t5, tmp_path / "larger-t5")  # another folder: another model
+    pipeline = pipelines(sample_repo, accurate_model=str(calm_t5))
+    target = _target(pipeline, sample_repo, "Warehouse.low_stock")
+    accurate = pipeline.document_request(target, "generate")
+    assert (accurate.tier, accurate.model) == ("accurate", str(calm_t5))
+    fast = pipeline.document_request(target, "hover")  # the accurate model's draft is cached
+    assert (fast.tier, fast.cached) == ("accurate", True)
+    other = pipeline.document_request(
+        _target(pipeline, sample_repo, "Warehouse.add_stock"), "hover"
+    )
+    assert other.tier == "fast" and other.model != str(calm_t5)
+    assert pipeline.notes() == [n for n in pipeline.notes() if "accurate model" not in n]
+
+
+def test_the_quick_answer_needs_neither_retrieval_nor_the_model(sample_repo, pipelines):
+    pipeline = pipelines(sample_repo)
+    target = _target(pipeline, sample_repo, "Warehouse.low_stock")
+    result = pipeline.quick_result(target)
+    assert (result.tier, result.provenance, result.cached) == ("model-free", ("name", ""), False)
+    assert result.summary and result.docstring.startswith(result.summary)
+    stats = pipeline.stats()
+    assert stats.model_calls == stats.interactive_batches == stats.embedded == 0
