@@ -137,20 +137,31 @@ def remove_invented(summary: str, vocab: Vocabulary) -> tuple[str, list[str]]:
 
 
 _PAIRS = {"(": ")", "[": "]", "{": "}", "<": ">"}
+_CLOSERS = {right: left for left, right in _PAIRS.items()}
 
 
-def _tidy_token(token: str) -> str:
-    """Strip brackets a token does not close (or open): model noise, not prose."""
-    for left, right in _PAIRS.items():
-        if token.count(left) != token.count(right):
-            token = token.replace(left, "").replace(right, "")
-    return token
+def _unmatched_brackets(text: str) -> set[int]:
+    """Positions of the brackets of ``text`` that no bracket of the same kind closes (or
+    opens), matched across words: "(in seconds)" is one balanced aside."""
+    stack: list[tuple[str, int]] = []
+    unmatched: set[int] = set()
+    for i, char in enumerate(text):
+        if char in _PAIRS:
+            stack.append((char, i))
+        elif char in _CLOSERS:
+            if stack and stack[-1][0] == _CLOSERS[char]:
+                stack.pop()
+            else:
+                unmatched.add(i)
+    return unmatched | {i for _, i in stack}
 
 
 def tidy(text: str) -> str:
-    """Drop tokens without a letter or digit and unbalanced brackets."""
-    tokens = (_tidy_token(t) for t in text.split())
-    return " ".join(t for t in tokens if any(c.isalnum() for c in t))
+    """Drop unbalanced brackets (model noise, not prose) and tokens without a letter or
+    digit; a balanced parenthesis of several words stays."""
+    unmatched = _unmatched_brackets(text)
+    text = "".join(c for i, c in enumerate(text) if i not in unmatched)
+    return " ".join(t for t in text.split() if any(c.isalnum() for c in t))
 
 
 def normalize_summary(text: str) -> str:
