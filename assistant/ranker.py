@@ -9,11 +9,14 @@ Refinement chooses a symbol's summary among three kinds of candidates:
 * the symbol's name as a sentence (``name``): ``get_user_name`` -> "Get user name.".
 
 Each candidate is described by a few features computed from the code, the name and the
-retrieved evidence only (:data:`FEATURES`); a linear model trained on held-out examples of
-the dataset (:mod:`assistant.workshop.training.ranker_fit`) predicts the candidate's sentence-level
-smoothed BLEU-4 against a human summary, and the best prediction wins. The weights are
-data (``assistant/data/ranker.json``), refit whenever the drafting model changes, since
-the ``model_prob`` weight depends on how well calibrated the model is.
+retrieved evidence and the rest of the pool (how well a candidate agrees with the other
+candidates, :func:`agreement`) only (:data:`FEATURES`). A linear score fitted on held-out
+examples of the dataset (:mod:`assistant.workshop.training.ranker_fit`, to maximise the
+expected sentence BLEU-4 of the choice within each pool, on the BLEU scale) picks the
+candidate; a second weight vector predicts the chosen candidate's sentence BLEU-4 for the
+confidence (:meth:`Ranker.expected_bleu`). The weights are data
+(``assistant/data/ranker.json``), refit whenever the drafting model changes, since the
+``model_prob`` weight depends on how well calibrated the model is.
 """
 
 from __future__ import annotations
