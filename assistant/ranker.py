@@ -9,17 +9,21 @@ Refinement chooses a symbol's summary among three kinds of candidates:
 * the symbol's name as a sentence (``name``): ``get_user_name`` -> "Get user name.".
 
 Each candidate is described by a few features computed from the code, the name and the
-retrieved evidence only (:data:`FEATURES`); a linear model trained on held-out examples of
-the dataset (:mod:`assistant.workshop.training.ranker_fit`) predicts the candidate's sentence-level
-smoothed BLEU-4 against a human summary, and the best prediction wins. The weights are
-data (``assistant/data/ranker.json``), refit whenever the drafting model changes, since
-the ``model_prob`` weight depends on how well calibrated the model is.
+retrieved evidence and the rest of the pool (how well a candidate agrees with the other
+candidates, :func:`agreement`) only (:data:`FEATURES`). A linear score fitted on held-out
+examples of the dataset (:mod:`assistant.workshop.training.ranker_fit`, to maximise the
+expected sentence BLEU-4 of the choice within each pool, on the BLEU scale) picks the
+candidate; a second weight vector predicts the chosen candidate's sentence BLEU-4 for the
+confidence (:meth:`Ranker.expected_bleu`). The weights are data
+(``assistant/data/ranker.json``), refit whenever the drafting model changes, since the
+``model_prob`` weight depends on how well calibrated the model is.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -42,6 +46,12 @@ FEATURES = (
     "corpus_sim",
     "corpus_sim_high",
     "corpus_same_name",
+    "agree_neighbours",
+    "agree_model",
+    "agree_corpus",
+    "adapted",
+    "same_name",
+    "name_phrase",
     "bias",
 )
 """Feature names, in the order of :meth:`Ranker.weights` (see :func:`features`)."""
@@ -67,6 +77,8 @@ class Candidate:
             came from.
         detail: Where it came from: a neighbour's qualname, a corpus entry's package.
         similarity: Cosine similarity of a ``corpus`` candidate's code to this symbol's.
+        original: A ``neighbour`` or ``corpus`` candidate's summary before
+            :func:`adapt_summary` (``adapted`` feature: whether adaptation changed it).
     """
 
     text: str
@@ -76,6 +88,44 @@ class Candidate:
     other_words: tuple[str, ...] = ()
     detail: str = ""
     similarity: float = 0.0
+    original: str = ""
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def overlap(a: list[str], b: list[str]) -> float:
+    """Agreement of two word lists in 0..1: the mean of their unigram and bigram F1 (a
+    cheap stand-in for sentence BLEU between two candidates)."""
+
+    def f1(x: list, y: list) -> float:
+        if not x or not y:
+            return 0.0
+        common = sum((Counter(x) & Counter(y)).values())
+        return 2 * common / (len(x) + len(y))
+
+    pairs_a = list(zip(a, a[1:], strict=False))
+    pairs_b = list(zip(b, b[1:], strict=False))
+    return 0.5 * (f1(a, b) + f1(pairs_a, pairs_b))
+
+
+def agreement(texts: list[str], sources: list[str]) -> list[tuple[float, float, float]]:
+    """Each candidate's mean :func:`overlap` with the *other* candidates of each source,
+    ``(neighbours, model beams, corpus)``: a summary the neighbours and the beams agree on
+    is more likely the human one (minimum-Bayes-risk style)."""
+    words = [_words(t) for t in texts]
+    groups = [
+        [i for i, s in enumerate(sources) if s == kind] for kind in ("neighbour", "model", "corpus")
+    ]
+    out = []
+    for i in range(len(texts)):
+        row = []
+        for group in groups:
+            others = [overlap(words[i], words[j]) for j in group if j != i]
+            row.append(sum(others) / len(others) if others else 0.0)
+        out.append((row[0], row[1], row[2]))
+    return out
 
 
 def adapt_summary(
@@ -119,6 +169,7 @@ def features(
     name_words: list[str],
     text_words: list[str],
     support: float,
+    agree: tuple[float, float, float] = (0.0, 0.0, 0.0),
 ) -> np.ndarray:
     """The feature vector of a candidate (order of :data:`FEATURES`).
 
@@ -127,6 +178,7 @@ def features(
         name_words: This symbol's name split into lowercase words.
         text_words: The candidate's text split the same way.
         support: Share of the candidate's content words found in the code or evidence.
+        agree: The candidate's :func:`agreement` with the rest of its pool.
     """
     own = set(name_words)
     is_neighbour = candidate.source == "neighbour"
@@ -138,6 +190,8 @@ def features(
         borrowed and bool(name_words) and candidate.other_words[:1] == tuple(name_words[:1])
     )
     prob = float(np.exp(min(0.0, candidate.model_score))) if candidate.source == "model" else 0.0
+    adapted = borrowed and _words(candidate.text) != _words(candidate.original or candidate.text)
+    phrase = " ".join(name_words)
     return np.array(
         [
             candidate.source == "name",
@@ -155,6 +209,10 @@ def features(
             candidate.similarity if is_corpus else 0.0,
             max(0.0, candidate.similarity - CORPUS_SIM_KNEE) if is_corpus else 0.0,
             is_corpus and bool(name_words) and candidate.other_words == tuple(name_words),
+            *agree,
+            adapted,
+            borrowed and bool(name_words) and candidate.other_words == tuple(name_words),
+            bool(phrase) and f" {phrase} " in f" {' '.join(text_words)} ",
             1.0,
         ],
         dtype=np.float64,
@@ -166,19 +224,38 @@ class RankerError(ValueError):
 
 
 class Ranker:
-    """A linear model over :data:`FEATURES` predicting a candidate's sentence BLEU-4.
+    """A linear model over :data:`FEATURES` scoring candidates on a sentence BLEU-4 scale.
 
     Args:
-        weights: One weight per feature, in the order of :data:`FEATURES`.
+        weights: One weight per feature, in the order of :data:`FEATURES`: the choice
+            (the highest score wins).
         info: Where the weights came from (model, data, scores), kept for reports.
+        openers: Usual first words of human summaries (see :func:`adapt_summary`).
+        confidence_weights: Weights predicting the chosen candidate's sentence BLEU-4
+            (:meth:`expected_bleu`); default: ``weights``.
     """
 
     def __init__(
-        self, weights: list[float], info: dict | None = None, openers: list[str] | None = None
+        self,
+        weights: list[float],
+        info: dict | None = None,
+        openers: list[str] | None = None,
+        confidence_weights: list[float] | None = None,
     ) -> None:
         if len(weights) != len(FEATURES):
             raise RankerError(f"expected {len(FEATURES)} weights, got {len(weights)}")
+        if confidence_weights is not None and len(confidence_weights) != len(FEATURES):
+            raise RankerError(
+                f"expected {len(FEATURES)} confidence weights, got {len(confidence_weights)}"
+            )
         self.weights = np.asarray(weights, dtype=np.float64)
+        self.confidence_weights = (
+            self.weights
+            if confidence_weights is None
+            else np.asarray(confidence_weights, dtype=np.float64)
+        )
+        """Predict the chosen candidate's sentence BLEU-4 (the confidence x 50); the
+        choice weights only order a pool. Default: the choice weights."""
         self.info = info or {}
         self.openers = frozenset(openers) if openers else None
         """Usual first words of human summaries (see :func:`adapt_summary`); None: any."""
@@ -187,12 +264,17 @@ class Ranker:
         """Predicted sentence BLEU-4 (0-100) of a candidate's feature vector."""
         return float(vector @ self.weights)
 
+    def expected_bleu(self, vector: np.ndarray) -> float:
+        """Predicted sentence BLEU-4 (0-100) of a *chosen* candidate (the confidence)."""
+        return float(vector @ self.confidence_weights)
+
     def to_json(self) -> str:
         """Serialise as JSON (feature names, weights, provenance)."""
         return json.dumps(
             {
                 "features": list(FEATURES),
                 "weights": [round(float(w), 6) for w in self.weights],
+                "confidence_weights": [round(float(w), 6) for w in self.confidence_weights],
                 "info": self.info,
                 "openers": sorted(self.openers or ()),
             },
@@ -205,7 +287,9 @@ class Ranker:
         try:
             data = json.loads(text)
             names, weights = data["features"], [float(w) for w in data["weights"]]
-        except (ValueError, KeyError, TypeError) as exc:
+            confidence = data.get("confidence_weights")
+            confidence = None if confidence is None else [float(w) for w in confidence]
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise RankerError(f"{origin} is not a valid ranker file ({exc})") from exc
         if list(names) != list(FEATURES):
             raise RankerError(
@@ -215,7 +299,7 @@ class Ranker:
         openers = data.get("openers") or None
         if openers is not None and not all(isinstance(w, str) for w in openers):
             raise RankerError(f"{origin} has a malformed openers list")
-        return cls(weights, data.get("info") or {}, openers)
+        return cls(weights, data.get("info") or {}, openers, confidence)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Ranker:

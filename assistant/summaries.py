@@ -26,7 +26,7 @@ import numpy as np
 
 from assistant.corpus import CorpusHit
 from assistant.prompt import first_sentence
-from assistant.ranker import Candidate, Ranker, adapt_summary, default_ranker
+from assistant.ranker import Candidate, Ranker, adapt_summary, agreement, default_ranker
 from assistant.ranker import features as ranker_features
 from indexer.symbols import Symbol
 
@@ -137,20 +137,31 @@ def remove_invented(summary: str, vocab: Vocabulary) -> tuple[str, list[str]]:
 
 
 _PAIRS = {"(": ")", "[": "]", "{": "}", "<": ">"}
+_CLOSERS = {right: left for left, right in _PAIRS.items()}
 
 
-def _tidy_token(token: str) -> str:
-    """Strip brackets a token does not close (or open): model noise, not prose."""
-    for left, right in _PAIRS.items():
-        if token.count(left) != token.count(right):
-            token = token.replace(left, "").replace(right, "")
-    return token
+def _unmatched_brackets(text: str) -> set[int]:
+    """Positions of the brackets of ``text`` that no bracket of the same kind closes (or
+    opens), matched across words: "(in seconds)" is one balanced aside."""
+    stack: list[tuple[str, int]] = []
+    unmatched: set[int] = set()
+    for i, char in enumerate(text):
+        if char in _PAIRS:
+            stack.append((char, i))
+        elif char in _CLOSERS:
+            if stack and stack[-1][0] == _CLOSERS[char]:
+                stack.pop()
+            else:
+                unmatched.add(i)
+    return unmatched | {i for _, i in stack}
 
 
 def tidy(text: str) -> str:
-    """Drop tokens without a letter or digit and unbalanced brackets."""
-    tokens = (_tidy_token(t) for t in text.split())
-    return " ".join(t for t in tokens if any(c.isalnum() for c in t))
+    """Drop unbalanced brackets (model noise, not prose) and tokens without a letter or
+    digit; a balanced parenthesis of several words stays."""
+    unmatched = _unmatched_brackets(text)
+    text = "".join(c for i, c in enumerate(text) if i not in unmatched)
+    return " ".join(t for t in text.split() if any(c.isalnum() for c in t))
 
 
 def normalize_summary(text: str) -> str:
@@ -245,9 +256,11 @@ def choose_summary(
     ``(name, summary, qualname)``, most similar first; see :func:`named_neighbours`)
     adapted to this symbol's name (:func:`~assistant.ranker.adapt_summary`), and the name
     as a sentence. Each is cleaned (loops cut, invented identifiers removed), then scored
-    by the learned :class:`~assistant.ranker.Ranker` (predicted sentence BLEU-4) minus
-    penalties for removed identifiers (12.5 each) and repetition. The confidence is the
-    best score / 50, clipped to 0..1 (calibrated in MODEL_CARD.md, "Calibration").
+    by the learned :class:`~assistant.ranker.Ranker` (a score on the sentence BLEU-4
+    scale) minus penalties for removed identifiers (12.5 each) and repetition. The
+    confidence is the winner's predicted sentence BLEU-4
+    (:meth:`~assistant.ranker.Ranker.expected_bleu`) less the same penalties, / 50,
+    clipped to 0..1 (calibrated in MODEL_CARD.md, "Calibration").
     Candidates of fewer than two words are skipped; if none is left, the name is used
     with confidence 0.1. The result's :attr:`Refined.provenance` names the winner.
 
@@ -263,9 +276,9 @@ def choose_summary(
     best: Refined | None = None
     best_score = -math.inf
     pool = candidate_pool(candidates, vocab, symbol, similar, ranker.openers, grounded, corpus)
-    scored = [(c, flagged, candidate_score(ranker, c, flagged, v)) for c, flagged, v in pool]
-    repo_best = max((s for c, _, s in scored if c.source == "neighbour"), default=None)
-    for candidate, flagged, score in scored:
+    scored = [(c, flagged, v, candidate_score(ranker, c, flagged, v)) for c, flagged, v in pool]
+    repo_best = max((s for c, _, _, s in scored if c.source == "neighbour"), default=None)
+    for candidate, flagged, vector, score in scored:
         if candidate.source == "corpus" and repo_best is not None:
             score = min(score, repo_best - 1e-6)  # same-repository evidence first
         if score > best_score:
@@ -273,7 +286,9 @@ def choose_summary(
             if candidate.source in _SOURCE_NOTES:
                 notes.append(_SOURCE_NOTES[candidate.source])
             best_score = score
-            confidence = min(1.0, max(0.0, score / 50.0))
+            penalty = ranker.predict(vector) - candidate_score(ranker, candidate, flagged, vector)
+            expected = ranker.expected_bleu(vector) - penalty
+            confidence = min(1.0, max(0.0, expected / 50.0))
             best = Refined(candidate.text, confidence, flagged, notes)
             best.provenance = provenance_of(candidate)
     if best is None:
@@ -291,8 +306,8 @@ def candidate_score(
     ranker: Ranker, candidate: Candidate, flagged: list[str], vector: np.ndarray
 ) -> float:
     """What :func:`choose_summary` ranks a cleaned candidate of :func:`candidate_pool` by:
-    the ranker's predicted sentence BLEU-4, less 12.5 per removed identifier and 50 x the
-    repetition of its words; the winner's confidence is this / 50, clipped to 0..1."""
+    the ranker's score (sentence BLEU-4 scale), less 12.5 per removed identifier and 50 x
+    the repetition of its words."""
     return ranker.predict(vector) - 12.5 * len(flagged) - 50.0 * _repetition(candidate.text)
 
 
@@ -347,16 +362,20 @@ def candidate_pool(
         if adapted is not None:
             adapted = fix_preposition(summary, adapted)
             detail = where[0] if where else other  # its qualname when retrieval named it
-            pool.append(Candidate(adapted, "neighbour", i, 0.0, tuple(other_words), detail))
+            candidate = Candidate(adapted, "neighbour", i, 0.0, tuple(other_words), detail)
+            candidate.original = summary
+            pool.append(candidate)
     for i, hit in enumerate(corpus or []):
         other_words = split_identifier(hit.name)
         adapted = adapt_summary(hit.summary, other_words, name_words, openers)
         if adapted is not None:
             adapted = fix_preposition(hit.summary, adapted)
             words = tuple(other_words)
-            pool.append(Candidate(adapted, "corpus", i, 0.0, words, hit.package, hit.similarity))
+            candidate = Candidate(adapted, "corpus", i, 0.0, words, hit.package, hit.similarity)
+            candidate.original = hit.summary
+            pool.append(candidate)
     pool.append(Candidate(name_summary(symbol), "name"))
-    out = []
+    kept: list[tuple[Candidate, list[str]]] = []
     for candidate in pool:
         summary = normalize_summary(cut_loops(tidy(candidate.text)))
         if not summary:
@@ -366,8 +385,14 @@ def candidate_pool(
         if sum(1 for word in cleaned.split() if any(c.isalpha() for c in word)) < 2:
             continue
         candidate.text = cleaned
-        words = split_identifier(cleaned)
-        vector = ranker_features(candidate, name_words, words, support(cleaned, vocab))
+        kept.append((candidate, flagged))
+    agree = agreement([c.text for c, _ in kept], [c.source for c, _ in kept])
+    out = []
+    for (candidate, flagged), together in zip(kept, agree, strict=True):
+        words = split_identifier(candidate.text)
+        vector = ranker_features(
+            candidate, name_words, words, support(candidate.text, vocab), together
+        )
         out.append((candidate, flagged, vector))
     return out
 

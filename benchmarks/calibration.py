@@ -205,6 +205,7 @@ def main() -> int:
     p.add_argument("--rows", type=Path, default=None, help="re-bin a --json file, no drafting")
     p.add_argument("--corpus", default="default", help="corpus file, 'default' or 'none'")
     p.add_argument("--corpus-k", type=int, default=3, help="corpus neighbours per symbol")
+    p.add_argument("--beams-cache", type=Path, default=None, help="reuse/save drafted beams")
     args = p.parse_args()
     steps = round(1 / args.bin_width)
     bins = tuple(round(i / steps, 4) for i in range(steps + 1))
@@ -225,6 +226,9 @@ def main() -> int:
     s = PipelineSettings()
     config = candidates_config(s.num_beams, s.max_new_tokens, s.no_repeat_ngram_size)
     draft = Drafter(load_generator(None, backend="onnx", threads=args.threads), config).draft
+    from model_quality import cached_draft
+
+    draft, save_beams = cached_draft(draft, args.beams_cache)  # beams do not depend on the ranker
     corpus = None
     if args.corpus != "none":  # the pipeline retrieves from the shipped corpus by default
         from model_quality import corpus_neighbours
@@ -234,6 +238,7 @@ def main() -> int:
     for situation in ("in-repo", "cold"):
         rows += draft_rows(chosen, by_id, situation, draft, corpus)
         print(f"{situation}: {len(chosen)} drafted ({time.monotonic() - started:.0f} s)")
+    save_beams()
     tables, floors = report(rows, bins)
     packages = sorted({r["package"] for r in chosen})
     print(f"\n{len(packages)} {args.split} packages, {len(chosen)} records per situation")

@@ -11,7 +11,8 @@ With the cold-start corpus (default: the shipped ``assistant/data/corpus.npz``; 
 none`` leaves it out) it also scores ``product+corpus`` (refinement with the corpus
 neighbours as candidates) and ``corpus-nearest`` (the nearest corpus entry's summary
 copied), embedding each scored record's code as the index would, and times one corpus
-query at batch 1. ``--beams-cache`` keeps the model's beams between runs.
+query at batch 1. ``--beams-cache`` keeps the model's beams between runs, ``--hits-cache``
+the corpus neighbours.
 """
 
 from __future__ import annotations
@@ -43,18 +44,59 @@ def latency(generator, prompts: list[str], config) -> dict[str, float]:
     }
 
 
-def corpus_neighbours(path: str, k: int, timing: dict):
+def refine_latency(records, by_id, beams, ranker) -> dict[str, float]:
+    """Milliseconds of refinement per summary at batch 1 (the candidate pool, its
+    features and the choice, :func:`assistant.summaries.choose_summary`), in-repo, and of
+    the pool's agreement features alone (:func:`assistant.ranker.agreement`)."""
+    from assistant.ranker import agreement
+    from assistant.summaries import candidate_pool, choose_summary
+    from assistant.workshop.evaluation.evaluate import record_context
+
+    total, agree = [], []
+    for record, cands in zip(records, beams, strict=True):
+        evidence, vocab, symbol = record_context(record, by_id, "in-repo")
+        started = time.perf_counter()
+        choose_summary(cands, vocab, symbol, evidence.similar, ranker)
+        total.append((time.perf_counter() - started) * 1000)
+        pool = candidate_pool(cands, vocab, symbol, evidence.similar)
+        texts, sources = [c.text for c, _, _ in pool], [c.source for c, _, _ in pool]
+        started = time.perf_counter()
+        agreement(texts, sources)
+        agree.append((time.perf_counter() - started) * 1000)
+    total.sort()
+    return {
+        "n": len(total),
+        "median_ms": round(statistics.median(total), 2),
+        "p90_ms": round(total[int(0.9 * (len(total) - 1))], 2),
+        "agreement_median_ms": round(statistics.median(agree), 2),
+    }
+
+
+def corpus_neighbours(path: str, k: int, timing: dict, cache: Path | None = None):
     """Records in, their ``k`` nearest corpus entries out (records embedded like the index
-    embeds code: their ``etext``); ``timing`` receives the batch-1 query cost."""
+    embeds code: their ``etext``); ``timing`` receives the batch-1 query cost. ``cache``:
+    a JSON file keeping the hits per record id between runs (no timing then)."""
     import numpy as np
 
-    from assistant.corpus import default_corpus_path, read_corpus
+    from assistant.corpus import CorpusHit, default_corpus_path, read_corpus
     from indexer.embed import Embedder
 
     corpus = read_corpus(default_corpus_path() if path == "default" else Path(path))
     embedder = Embedder(None, "auto")
 
     def find(records):
+        key = [path, k, [r["id"] for r in records]]
+        if cache is not None and cache.is_file():
+            stored = json.loads(cache.read_text(encoding="utf-8"))
+            if stored.get("key") == key:
+                return [[CorpusHit.from_list(h) for h in row] for row in stored["hits"]]
+        hits = search(records)
+        if cache is not None:
+            rows = [[h.to_list() for h in row] for row in hits]
+            cache.write_text(json.dumps({"key": key, "hits": rows}), encoding="utf-8")
+        return hits
+
+    def search(records):
         vectors = embedder.encode([r["etext"] for r in records])
         times = []
         for vector in vectors[:200]:
@@ -124,6 +166,7 @@ def main() -> int:
     p.add_argument("--corpus-k", type=int, default=3, help="corpus neighbours per symbol")
     p.add_argument("--ranker", type=Path, default=None, help="default: the packaged weights")
     p.add_argument("--beams-cache", type=Path, default=None, help="reuse/save drafted beams")
+    p.add_argument("--hits-cache", type=Path, default=None, help="reuse/save corpus neighbours")
     args = p.parse_args()
 
     records = load_examples(args.data)
@@ -136,7 +179,7 @@ def main() -> int:
     timing: dict = {}
     corpus = None
     if args.corpus != "none":
-        corpus = corpus_neighbours(args.corpus, args.corpus_k, timing)
+        corpus = corpus_neighbours(args.corpus, args.corpus_k, timing, args.hits_cache)
     ranker = None
     if args.ranker is not None:
         from assistant.ranker import Ranker
@@ -158,6 +201,7 @@ def main() -> int:
     if args.latency:
         prompts = prompts_for(chosen, by_id, "in-repo")
         report["latency_batch1"] = latency(generator, prompts, config)
+        report["refine_batch1"] = refine_latency(chosen, by_id, draft(prompts), ranker)
     report["generation"] = {
         "max_new_tokens": args.max_new_tokens,
         "num_beams": args.num_beams,
@@ -176,6 +220,7 @@ def main() -> int:
         row = [report["scores"][s].get(system, 0.0) for s in ("in-repo", "cold")]
         print(f"| {system} | {row[0]:.2f} | {row[1]:.2f} |")
     print(f"latency batch 1: {report.get('latency_batch1')}; corpus: {timing}")
+    print(f"refinement batch 1 (the ranker's part of a summary): {report.get('refine_batch1')}")
     print(f"packages: {len(report['packages'])}, examples per situation: {report['counts']}")
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))

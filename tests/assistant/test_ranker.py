@@ -55,10 +55,17 @@ def test_features_describe_source_rank_and_name_overlap() -> None:
 
 def test_ranker_round_trips_and_rejects_bad_files(tmp_path) -> None:
     ranker = Ranker([float(i) for i in range(len(FEATURES))], {"records": 3})
+    ranker.confidence_weights = -ranker.weights
     path = tmp_path / "ranker.json"
     path.write_text(ranker.to_json())
     loaded = Ranker.load(path)
     assert np.allclose(loaded.weights, ranker.weights) and loaded.info == {"records": 3}
+    assert np.allclose(loaded.confidence_weights, -ranker.weights)
+    data = json.loads(path.read_text())
+    data["confidence_weights"] = data["confidence_weights"][:-1]
+    path.write_text(json.dumps(data))
+    with pytest.raises(RankerError, match="confidence weights"):
+        Ranker.load(path)
     path.write_text("{not json")
     with pytest.raises(RankerError, match="not a valid ranker file"):
         Ranker.load(path)
@@ -94,3 +101,83 @@ def test_pool_skips_one_word_candidates_and_keeps_sources() -> None:
     symbol = record_symbol({"name": "fetch", "kind": "function"})
     pool = candidate_pool([("Fetch.", -0.1), ("fetch the row", -0.2)], Vocabulary(), symbol, [])
     assert [(c.source, c.text) for c, _, _ in pool] == [("model", "Fetch the row.")]
+
+
+def test_overlap_and_agreement_measure_how_candidates_agree() -> None:
+    from assistant.ranker import agreement, overlap
+
+    assert overlap(["get", "the", "user"], ["get", "the", "user"]) == pytest.approx(1.0)
+    assert overlap(["get", "user"], ["set", "page"]) == 0.0
+    assert overlap([], ["x"]) == 0.0
+    # unigram F1 2/3 (2 of 3 words each), bigram F1 1/2 ("the user" shared of 2 each)
+    assert overlap(["get", "the", "user"], ["find", "the", "user"]) == pytest.approx(
+        0.5 * (2 / 3 + 1 / 2)
+    )
+    texts = ["Get the user.", "Get the user.", "Render a page.", "Get the user name."]
+    sources = ["neighbour", "neighbour", "neighbour", "model"]
+    agree = agreement(texts, sources)
+    # the first neighbour agrees with the second fully, with the third not at all
+    assert agree[0][0] == pytest.approx(0.5) and agree[2][0] == 0.0
+    assert agree[0][1] == pytest.approx(
+        overlap(["get", "the", "user"], ["get", "the", "user", "name"])
+    )
+    assert agree[3][1] == 0.0  # no other beam to agree with
+    assert all(row[2] == 0.0 for row in agree)  # no corpus candidate
+
+
+def test_features_say_whether_adaptation_changed_a_neighbour_and_names_match() -> None:
+    words = split_identifier("remove_prompt")
+    swapped = Candidate("Remove a prompt.", "neighbour", 0, 0.0, ("add", "prompt"))
+    swapped.original = "Add a prompt."
+    same = Candidate("Remove the prompt.", "neighbour", 1, 0.0, ("remove", "prompt"))
+    same.original = "Remove the prompt"  # only normalised: not adapted
+    name = Candidate("Remove prompt.", "name")
+
+    def vec(c, agree=(0.0, 0.0, 0.0)):
+        values = features(c, words, split_identifier(c.text), 1.0, agree)
+        return dict(zip(FEATURES, values, strict=True))
+
+    assert vec(swapped)["adapted"] == 1.0 and vec(same)["adapted"] == 0.0
+    assert vec(swapped)["same_name"] == 0.0 and vec(same)["same_name"] == 1.0
+    assert vec(name)["name_phrase"] == 1.0 and vec(swapped)["name_phrase"] == 0.0
+    v = vec(swapped, (0.25, 0.5, 0.75))
+    assert (v["agree_neighbours"], v["agree_model"], v["agree_corpus"]) == (0.25, 0.5, 0.75)
+
+
+def test_pool_vectors_carry_agreement_among_candidates() -> None:
+    symbol = record_symbol({"name": "remove_prompt", "kind": "method"})
+    similar = [("add_prompt", "Add a prompt."), ("drop_prompt", "Drop a prompt.")]
+    pool = candidate_pool([("remove a prompt", -0.1)], Vocabulary(), symbol, similar)
+    rows = {c.text: dict(zip(FEATURES, v, strict=True)) for c, _, v in pool}
+    # both neighbours adapt to "Remove a prompt.", the beam says the same
+    assert rows["Remove a prompt."]["agree_model"] > 0.0
+    assert rows["Remove a prompt."]["adapted"] in (0.0, 1.0)
+    assert rows["Remove prompt."]["agree_neighbours"] > 0.0
+
+
+def test_listwise_fit_learns_the_choice_and_the_confidence_predicts_the_pick() -> None:
+    from assistant.workshop.training.ranker_fit import (
+        confidence_weights,
+        listwise_weights,
+        on_bleu_scale,
+    )
+
+    rng = np.random.default_rng(1)
+    groups = np.repeat(np.arange(300), 4)
+    quality = rng.random(len(groups))
+    level = np.repeat(rng.random(300) * 50, 4)  # how good a pool is overall: not a choice
+    x = np.c_[quality, level / 50, np.ones(len(groups))]
+    targets = level + 10 * quality
+    weights = on_bleu_scale(listwise_weights(x, targets, groups), x, targets, groups)
+    score = x @ weights
+    picks = [np.argmax(score[groups == g]) for g in range(300)]
+    best = [np.argmax(targets[groups == g]) for g in range(300)]
+    assert np.mean(np.array(picks) == np.array(best)) > 0.95
+    winners = [np.flatnonzero(groups == g)[p] for g, p in enumerate(picks)]
+    # the choice ignores the pool's level; the confidence weights predict the pick's BLEU
+    confidence = confidence_weights(weights, x, targets, groups)
+    assert np.allclose(x[winners] @ confidence, targets[winners], atol=1e-6)
+    pad = [0.0] * (len(FEATURES) - 3)
+    ranker = Ranker([*pad, *weights], {}, None, [*pad, *confidence])
+    vector = np.r_[np.zeros(len(pad)), x[winners[0]]]
+    assert ranker.expected_bleu(vector) == pytest.approx(targets[winners[0]])

@@ -78,3 +78,15 @@ def test_loops_are_cut_and_emphasised_names_are_checked() -> None:
     )
     assert chosen.summary == "Return a copy of *price*."
     assert chosen.flagged == ["*name*", "*n*"]
+
+
+def test_tidy_keeps_a_balanced_parenthesis_of_several_words() -> None:
+    from assistant.summaries import tidy
+
+    # each word alone is unbalanced; together they close: the human's aside stays
+    assert tidy("Return the timeout (in seconds) of the pool.") == (
+        "Return the timeout (in seconds) of the pool."
+    )
+    assert tidy("Wait (see [the docs] for details).") == "Wait (see [the docs] for details)."
+    assert normalize_summary("sleep (in milliseconds") == "Sleep in milliseconds."
+    assert tidy("Close the pool) now ( ] .") == "Close the pool now"

@@ -55,6 +55,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--beams-cache", type=Path, default=None, help="reuse/save drafted beams")
     p.add_argument("--corpus", default="default", help="corpus file, 'default' or 'none'")
     p.add_argument("--corpus-k", type=int, default=3)
+    p.add_argument("--hits-cache", type=Path, default=None, help="reuse/save corpus neighbours")
+    p.add_argument(
+        "--least-squares",
+        action="store_true",
+        help="regress every candidate's BLEU (the earlier fit) instead of the listwise one",
+    )
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     return p.parse_args(argv)
 
@@ -106,17 +112,116 @@ def corpus_hits(records: list[dict[str, Any]], path: str, k: int) -> list[list[A
     return corpus.search(vectors, k)
 
 
-def fit_rows(rows, info: dict[str, Any], openers: list[str] | None = None):
-    """Fit a :class:`~assistant.ranker.Ranker` to the rows' sentence BLEU-4 scores."""
+def listwise_weights(
+    vectors: np.ndarray,
+    targets: np.ndarray,
+    groups: np.ndarray,
+    l2: float = 1e-3,
+    steps: int = 400,
+    rate: float = 0.05,
+) -> np.ndarray:
+    """Linear weights that maximise the mean *expected* target of each group's choice.
+
+    Each group (one record's candidate pool; ``groups`` sorted, one id per row) picks by a
+    softmax over ``vectors @ w``; Adam ascends the mean expected sentence BLEU of the pick
+    (a smooth stand-in for the BLEU of the argmax that refinement takes), less ``l2`` x
+    |w|^2 / 2. Unlike least squares on every candidate's BLEU, only the differences
+    within a pool count, which is all the choice uses. Features are standardised while
+    fitting; the returned weights act on the raw vectors (the last feature must be the
+    constant bias).
+    """
+    mean, scale = vectors.mean(0), vectors.std(0)
+    scale[scale < 1e-9] = 1.0
+    x = (vectors - mean) / scale
+    starts = np.r_[0, np.flatnonzero(np.diff(groups)) + 1]
+    index = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(groups)]))
+    w = np.zeros(x.shape[1])
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    for step in range(1, steps + 1):
+        score = x @ w
+        p = np.exp(score - np.maximum.reduceat(score, starts)[index])
+        p /= np.add.reduceat(p, starts)[index]
+        expected = np.add.reduceat(p * targets, starts)
+        grad = x.T @ (p * (targets - expected[index])) / len(starts) - l2 * w
+        m = 0.9 * m + 0.1 * grad
+        v = 0.999 * v + 0.001 * grad**2
+        w += rate * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
+    raw = w / scale
+    raw[-1] -= float(raw[:-1] @ mean[:-1])  # centring folded into the bias
+    return raw
+
+
+def on_bleu_scale(
+    weights: np.ndarray, vectors: np.ndarray, targets: np.ndarray, groups: np.ndarray
+) -> np.ndarray:
+    """Rescale choice weights so each pool's winner's score predicts its sentence BLEU
+    (an affine least-squares map, slope kept positive: the choice is unchanged), so that
+    refinement's penalties and the confidence (score / 50) keep their meaning."""
+    score = vectors @ weights
+    winners = winners_of(weights, vectors, groups)
+    design = np.c_[score[winners], np.ones(len(winners))]
+    (slope, shift), *_ = np.linalg.lstsq(design, targets[winners], rcond=None)
+    slope = max(float(slope), 1e-3)
+    out = weights * slope
+    out[-1] += float(shift)
+    return out
+
+
+def cached_hits(records, path: str, k: int, cache: Path | None) -> list[list[Any]] | None:
+    """:func:`corpus_hits`, kept in ``cache`` (JSON, keyed by the records' ids) if given."""
+    from assistant.corpus import CorpusHit
+
+    key = [path, k, [r["id"] for r in records]]
+    if cache is not None and cache.is_file():
+        stored = json.loads(cache.read_text(encoding="utf-8"))
+        if stored.get("key") == key:
+            return [[CorpusHit.from_list(h) for h in row] for row in stored["hits"]]
+    hits = corpus_hits(records, path, k)
+    if cache is not None and hits is not None:
+        rows = [[h.to_list() for h in row] for row in hits]
+        cache.write_text(json.dumps({"key": key, "hits": rows}), encoding="utf-8")
+    return hits
+
+
+def winners_of(weights: np.ndarray, vectors: np.ndarray, groups: np.ndarray) -> list[int]:
+    """Row index of each group's highest-scoring candidate under ``weights``."""
+    score = vectors @ weights
+    return [
+        int(np.flatnonzero(groups == g)[np.argmax(score[groups == g])]) for g in np.unique(groups)
+    ]
+
+
+def confidence_weights(
+    weights: np.ndarray, vectors: np.ndarray, targets: np.ndarray, groups: np.ndarray
+) -> np.ndarray:
+    """Least-squares weights predicting the sentence BLEU of each group's *chosen*
+    candidate from its features: the confidence. The choice weights only order a pool
+    (how good the pool is as a whole does not move them); these say how good the pick is."""
+    won = winners_of(weights, vectors, groups)
+    fitted, *_ = np.linalg.lstsq(vectors[won], targets[won], rcond=None)
+    return fitted
+
+
+def fit_rows(rows, info: dict[str, Any], openers: list[str] | None = None, listwise: bool = True):
+    """Fit a :class:`~assistant.ranker.Ranker` to the rows' sentence BLEU-4 scores: choice
+    weights by :func:`listwise_weights` put :func:`on_bleu_scale`, confidence weights by
+    :func:`confidence_weights` (``listwise``), or least squares on every candidate's score
+    for both."""
     from assistant.ranker import Ranker
     from assistant.workshop.evaluation.bleu import smoothed_bleu4
 
-    vectors, targets = [], []
-    for gold, pool in rows:
+    vectors, targets, groups = [], [], []
+    for g, (gold, pool) in enumerate(rows):
         for text, vector in pool:
             vectors.append(vector)
             targets.append(smoothed_bleu4([gold], [text]))
-    return Ranker.fit(np.array(vectors), np.array(targets), info, openers)
+            groups.append(g)
+    x, y, ids = np.array(vectors), np.array(targets), np.array(groups)
+    if not listwise or len(x) == 0:
+        return Ranker.fit(x, y, info, openers)
+    weights = on_bleu_scale(listwise_weights(x, y, ids), x, y, ids)
+    confidence = confidence_weights(weights, x, y, ids)
+    return Ranker([float(w) for w in weights], info, openers, [float(w) for w in confidence])
 
 
 def choose(ranker, rows) -> list[str]:
@@ -176,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         entry = {"model": key, "prompts": prompts, "beams": beams}
         args.beams_cache.write_text(json.dumps(entry))
     openers = summary_openers(records, args.min_opener_count)
-    hits = corpus_hits(chosen, args.corpus, args.corpus_k)
+    hits = cached_hits(chosen, args.corpus, args.corpus_k, args.hits_cache)
     rows = fitting_rows(chosen, by_id, situations, beams, frozenset(openers), hits)
     info = {
         "model": str(args.model or "embedded default"),
@@ -190,7 +295,8 @@ def main(argv: list[str] | None = None) -> int:
         "corpus": args.corpus,
         "corpus_k": args.corpus_k,
     }
-    ranker = fit_rows(rows, info, openers)
+    info["objective"] = "least squares" if args.least_squares else "listwise expected BLEU"
+    ranker = fit_rows(rows, info, openers, listwise=not args.least_squares)
     golds = [gold for gold, _ in rows]
     picks = choose(ranker, rows)
     for situation in ("in-repo", "cold"):
