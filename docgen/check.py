@@ -23,6 +23,7 @@ from docgen._config import (
     warn_about_config,
 )
 from docgen._output import exclude_option, refuse_quiet_verbose, say, skipped
+from docgen.check_drift import drift_options, echo_drift, missing_findings, run_drift, wanted
 from indexer.coverage import CheckOptions, check_paths
 
 SUGGESTED_FAIL_UNDER = 80
@@ -74,6 +75,7 @@ def _flag_options(command):
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line (and errors).")
 @click.option("-v", "--verbose", is_flag=True, help="Name every skipped file with its reason.")
 @_flag_options
+@drift_options
 @config_option
 @click.pass_context
 def check(
@@ -81,8 +83,10 @@ def check(
 ) -> None:
     """Report public symbols without docstrings in PATHS (default: the current folder).
 
-    Each missing docstring prints as `path:line:col kind qualname`. Exit status: 0 when
-    coverage is at or above --fail-under, 1 below, 2 on usage errors. Settings come from
+    Each missing docstring prints as `path:line:col kind qualname`. With --stale (or
+    --select/--ignore) docstrings are also checked against their code: each finding
+    prints as `path:line:col: CODE message`. Exit status: 0 when coverage is at or above
+    --fail-under and no finding remains, 1 otherwise, 2 on usage errors. Settings come from
     [tool.docgen] in pyproject.toml; flags win.
     """
     refuse_quiet_verbose(quiet, verbose)
@@ -98,12 +102,32 @@ def check(
         options.max_file_bytes = int(table["max_file_bytes"])
     targets = refuse_outside(paths, root, announce=not quiet) if paths else [Path.cwd()]
     report = check_paths(targets, options, root=root)
+    drift_on, select, ignore = wanted(ctx.params)
+    drift = None
+    if drift_on:
+        drift = run_drift(
+            targets,
+            root,
+            patterns,
+            table.get("max_file_bytes"),
+            select,
+            ignore,
+            str(table.get("style", "google")),
+        )
+        drift.findings = sorted(
+            [*missing_findings(report.missing, select, ignore), *drift.findings],
+            key=lambda f: (f.path, f.line, f.code),
+        )
     if verbose:
         skipped(report.skipped_paths)
     if output_format == "text" and not quiet and _no_threshold(ctx, table):
         say(NO_THRESHOLD, "warning")  # for people; JSON carries fail_under itself
     if output_format == "json":
-        click.echo(json.dumps(report.to_dict(), indent=2))
+        data = report.to_dict()
+        if drift is not None:
+            data["findings"] = [f.to_dict() for f in drift.findings]
+            data["finding_counts"] = drift.counts()
+        click.echo(json.dumps(data, indent=2))
     else:
         if not quiet:
             for item in report.missing:
@@ -117,7 +141,9 @@ def check(
             click.echo("skipped: " + ", ".join(f"{n} {r}" for r, n in report.skipped.items()))
         if report.files_with_errors and not quiet:
             click.echo(f"syntax errors (partly checked): {', '.join(report.files_with_errors)}")
-    ctx.exit(0 if report.passed else 1)
+        if drift is not None:
+            echo_drift(drift, quiet)
+    ctx.exit(0 if report.passed and not (drift and drift.findings) else 1)
 
 
 def _no_threshold(ctx: click.Context, table: dict) -> bool:

@@ -1,0 +1,109 @@
+"""``docgen check --stale [--select CODES] [--ignore CODES]``: the drift gate.
+
+The options live here (one decorator) so that :mod:`docgen.check` only calls
+:func:`drift_options` and :func:`run_drift`. Codes are ruff-style prefixes (``DG1``,
+``DG101``, ``ALL``); the longest matching prefix decides, and a tie goes to ``--ignore``.
+Without ``--select`` every code except ``DG001`` (the coverage check's own) and ``DG120``
+(see :mod:`assistant.findings`) is selected. ``--select``/``--ignore`` imply ``--stale``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from assistant.drift_scan import DriftReport, scan
+from assistant.findings import CODES, Finding, parse_codes, selected
+from indexer.walker import WalkOptions
+
+CODES_HELP = ", ".join(CODES)
+
+
+def drift_options(command):
+    """Add ``--stale``, ``--select`` and ``--ignore`` to a click command."""
+    command = click.option(
+        "--ignore",
+        "ignore_codes",
+        multiple=True,
+        metavar="CODES",
+        help="Finding codes (prefixes) not to report, e.g. DG103,DG2.",
+    )(command)
+    command = click.option(
+        "--select",
+        "select_codes",
+        multiple=True,
+        metavar="CODES",
+        help="Report only these finding codes (prefixes, ALL); implies --stale. "
+        f"Codes: {CODES_HELP}.",
+    )(command)
+    return click.option(
+        "--stale",
+        is_flag=True,
+        help="Also check documented symbols against their code (DG1xx, DG2xx findings); "
+        "exit 1 when any remain.",
+    )(command)
+
+
+def wanted(params: dict) -> tuple[bool, list[str], list[str]]:
+    """Whether the drift check runs, and its selected and ignored codes.
+
+    Raises:
+        click.BadParameter: An unknown code.
+    """
+    try:
+        select = parse_codes(list(params.get("select_codes") or ()))
+        ignore = parse_codes(list(params.get("ignore_codes") or ()))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--select/--ignore") from exc
+    on = bool(params.get("stale") or params.get("select_codes") or params.get("ignore_codes"))
+    return on, select, ignore
+
+
+def run_drift(
+    targets: list[Path],
+    root: Path,
+    exclude: list[str],
+    max_file_bytes: int | None,
+    select: list[str],
+    ignore: list[str],
+    style: str,
+) -> DriftReport:
+    """Scan ``targets`` for drift (no model)."""
+    walk = WalkOptions(exclude=exclude)
+    if max_file_bytes is not None:
+        walk.max_file_bytes = max_file_bytes
+    return scan(targets, root, walk, select, ignore, style if style != "auto" else "google")
+
+
+def missing_findings(missing, select: list[str], ignore: list[str]) -> list[Finding]:
+    """The coverage check's missing docstrings as ``DG001`` findings, when selected."""
+    if not selected("DG001", select, ignore):
+        return []
+    return [
+        Finding(
+            "DG001",
+            f"{m.kind} {m.qualname} has no docstring",
+            m.path,
+            m.line,
+            m.col,
+            m.qualname,
+            False,
+        )
+        for m in missing
+    ]
+
+
+def echo_drift(report: DriftReport, quiet: bool) -> None:
+    """Print each finding (``path:line:col: CODE message``) and a summary line."""
+    if not quiet:
+        for finding in report.findings:
+            click.echo(str(finding))
+    counts = ", ".join(f"{code} {n}" for code, n in report.counts().items())
+    fixable = sum(1 for f in report.findings if f.fixable)
+    line = f"drift: {len(report.findings)} findings in {report.files} files"
+    if counts:
+        line += f" ({counts}); {fixable} fixable with `docgen generate --stale-only --write`"
+    click.echo(line)
+    for path, reason in report.failed:
+        click.echo(f"drift not checked in {path}: {reason}", err=True)
