@@ -20,6 +20,12 @@ Rules that keep findings true (and few):
   and after ``except:``/``except Exception:`` + ``raise`` anything may be documented.
   ``NotImplementedError`` never needs documenting. A documented exception raised only by
   the functions it calls is not visible here, so ``DG120`` is not in the default selection.
+- A docstring that hands its parameters to another one ("Same as :meth:`x`", "See
+  `configure` for the rest of the arguments") is checked only for what it documents
+  wrongly, never for what it leaves out; with a ``**kwargs`` a docstring that documents
+  keywords it takes documents the ``**kwargs`` too.
+- Types: see :mod:`assistant.typematch`; an annotation naming a module-level ``TypeVar``
+  is never contradicted.
 - Abstract methods and stubs (``...``, ``pass``, ``raise NotImplementedError``) document a
   contract: their Returns and Raises are never findings.
 """
@@ -27,6 +33,7 @@ Rules that keep findings true (and few):
 from __future__ import annotations
 
 import builtins
+import re
 from dataclasses import dataclass
 
 from assistant.codefacts import ClassFacts, CodeFacts, class_facts, code_facts
@@ -172,17 +179,42 @@ def _decorated(symbol: Symbol, *names: str) -> bool:
     return any(d.split("(")[0].rsplit(".", 1)[-1] in names for d in symbol.decorators)
 
 
+_DELEGATES = re.compile(
+    r"^\s*(?:same as|see|like|equivalent to|alias (?:of|for)|shortcut for|wrapper (?:around|for)"
+    r"|overrides?|calls?|proxy (?:to|for))\b|\b(?:rest|remaining|other)\s+(?:of\s+the\s+)?"
+    r"(?:arguments|parameters|args|params|keyword arguments)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+_TYPEVAR = re.compile(
+    rb"^(\w+)\s*(?::[^=]*)?=\s*(?:\w+\.)?(?:TypeVar|ParamSpec|TypeVarTuple)\(", re.MULTILINE
+)
+
+
+def type_variables(source: bytes) -> set[str]:
+    """The names a module binds to ``TypeVar(...)`` (their annotations are generic)."""
+    return {m.group(1).decode() for m in _TYPEVAR.finditer(source)}
+
+
+def delegates(docstring: str) -> bool:
+    """The docstring hands (part of) its documentation to another one."""
+    return bool(_DELEGATES.search(docstring))
+
+
 def docstring_style(symbol: Symbol, default_style: str) -> str:
     """The style ``symbol``'s docstring is written in (``default_style`` if it shows none)."""
     return detect_docstring_style(symbol.docstring or "") or default_style
 
 
 def function_drift(
-    symbol: Symbol, code: str | None, default_style: str = "google"
+    symbol: Symbol,
+    code: str | None,
+    default_style: str = "google",
+    typevars: set[str] | frozenset[str] = frozenset(),
 ) -> list[Finding]:
     """The drift findings (``DG1xx``) of a function's or method's docstring.
 
     ``code``: the function's source (None: only what the parse recorded is used).
+    ``typevars``: the module's ``TypeVar`` names (:func:`type_variables`).
     """
     if (
         symbol.language != "python"
@@ -194,7 +226,7 @@ def function_drift(
         return []
     style = docstring_style(symbol, default_style)
     sink = _Sink(symbol)
-    _parameter_drift(sink, symbol, style)
+    _parameter_drift(sink, symbol, style, typevars)
     if style not in ("google", "numpy", "sphinx") or _decorated(
         symbol, "property", "cached_property", "getter"
     ):
@@ -209,7 +241,7 @@ def function_drift(
     return sink.items
 
 
-def _parameter_drift(sink: _Sink, symbol: Symbol, style: str) -> None:
+def _parameter_drift(sink: _Sink, symbol: Symbol, style: str, typevars) -> None:
     block = find_params(symbol.docstring or "", style)
     if block is None or not block.entries:
         return
@@ -220,7 +252,12 @@ def _parameter_drift(sink: _Sink, symbol: Symbol, style: str) -> None:
     added, removed, renamed = compare_parameters(documented, signature)
     for old, new in renamed:
         sink.add("DG105", f"documents `{old}`, renamed `{new}` in the signature")
+    if delegates(symbol.docstring or ""):
+        added = []
+    keywords = [n for n in documented if n not in names]
     for name in added:
+        if keywords and kinds_of(signature).get(name) == "var_keyword":
+            continue  # it documents the keywords the ``**kwargs`` takes
         sink.add("DG102", f"parameter `{name}` is not documented")
     for name in removed:
         sink.add("DG101", f"documents `{name}`, which is not in the signature")
@@ -228,25 +265,32 @@ def _parameter_drift(sink: _Sink, symbol: Symbol, style: str) -> None:
         order = [n for n in documented if n in names]
         if order != [n for n in names if n in order] and len(set(order)) == len(order):
             sink.add("DG103", "parameters are documented in another order than the signature's")
-    if style == "sphinx":
-        return  # ``:param args:`` is how Sphinx documents ``*args``
     kinds = {p.name.lstrip("*"): p for p in signature}
     for entry in entries:
         param = kinds.get(entry.bare_name)
-        if param is None:
-            continue
+        if param is None or style == "sphinx":
+            continue  # ``:param args:`` is how Sphinx documents ``*args``
         want = {"var_positional": 1, "var_keyword": 2}.get(param.kind, 0)
         stars = len(entry.name.replace("\\", "")) - len(entry.bare_name)
         if stars != want:
             sink.add("DG104", f"documents `{entry.name}` for `{'*' * want}{entry.bare_name}`")
     for entry in entries:
         param = kinds.get(entry.bare_name)
-        if param is not None and entry.type and mismatch(entry.type, param.annotation):
+        if param is None or not entry.type or not param.annotation:
+            continue
+        if set(re.findall(r"\w+", param.annotation)) & set(typevars):
+            continue
+        if mismatch(entry.type, param.annotation):
             sink.add(
                 "DG130",
                 f"`{entry.bare_name}` is documented as `{entry.type}` but annotated "
                 f"`{param.annotation}`",
             )
+
+
+def kinds_of(signature: list[Parameter]) -> dict[str, str]:
+    """Bare parameter name -> kind."""
+    return {p.name.lstrip("*"): p.kind for p in signature}
 
 
 def compare_parameters(
@@ -285,7 +329,7 @@ def _value_drift(
     if facts.yields and not manager:
         if returns is not None and yields is None and not facts.returns_value:
             sink.add("DG112", "is a generator: document Yields, not Returns")
-        elif yields is None and returns is None and found:
+        elif yields is None and returns is None and found and not delegates(symbol.docstring or ""):
             sink.add("DG114", "is a generator, but its docstring does not document Yields")
         return
     if yields is not None and not facts.yields and not contract and not manager:
@@ -297,8 +341,10 @@ def _value_drift(
         if not said.lower().startswith(("none", "nothing", "`none`", "``none``")):
             if facts.annotation in (None, "None"):
                 sink.add("DG110", "documents Returns, but it returns no value")
+    quiet = delegates(symbol.docstring or "")
     if returns is None and yields is None and found and facts.returns_value and not contract:
-        sink.add("DG111", "returns a value its docstring's sections do not document")
+        if not quiet:
+            sink.add("DG111", "returns a value its docstring's sections do not document")
     if returns is not None and returns.entries and returns.entries[0].type:
         stated = returns.entries[0].type
         if mismatch(stated, facts.annotation):

@@ -35,6 +35,7 @@ from assistant.findings import (
     class_drift,
     compare_parameters,
     function_drift,
+    type_variables,
 )
 from assistant.line_length import DEFAULT_LINE_LENGTH
 from assistant.styles import (
@@ -131,6 +132,7 @@ def check_symbol(
     source: bytes | None = None,
     classes: dict[str, str] | None = None,
     every_code: bool = False,
+    typevars: set[str] | None = None,
 ) -> StaleFinding | None:
     """Return the finding for one symbol, or None when its docstring matches.
 
@@ -146,7 +148,9 @@ def check_symbol(
     if symbol.kind == "class":
         findings = class_drift(symbol, code, default_style, classes)
     else:
-        findings = function_drift(symbol, code, default_style)
+        if typevars is None and source is not None:
+            typevars = type_variables(source)
+        findings = function_drift(symbol, code, default_style, typevars or set())
     if not every_code:
         findings = [f for f in findings if f.code not in DEFAULT_IGNORED]
     if not findings:
@@ -176,12 +180,12 @@ def find_stale(
     every_code: bool = False,
 ) -> list[StaleFinding]:
     """Return the stale docstrings of a parsed file, in file order (see :func:`check_symbol`)."""
-    classes = {}
+    classes, typevars = {}, type_variables(source) if source is not None else set()
     if source is not None:
         classes = {s.name: _code(source, s) or "" for s in parsed_file.symbols if s.kind == "class"}
     findings = []
     for symbol in parsed_file.symbols:
-        finding = check_symbol(symbol, default_style, source, classes, every_code)
+        finding = check_symbol(symbol, default_style, source, classes, every_code, typevars)
         if finding is not None:
             findings.append(finding)
     return findings

@@ -227,7 +227,7 @@ def _sphinx(lines: list[str]) -> list[Section]:
         elif kind in ("returns", "yields"):
             section.entries.append(ParamEntry("", None, text, i, stop))
         elif kind == "raises":
-            names = " ".join(words) or ""
+            names = " ".join(words) or (text.split() or [""])[0].rstrip(":,.")
             for name in re.split(r"\s*(?:,|\bor\b|\|)\s*", names):
                 if name:
                     section.entries.append(ParamEntry(name, None, text, i, stop))
