@@ -298,7 +298,7 @@ def class_facts(code: str) -> ClassFacts | None:
 
     for stmt in node.body:
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-            declare(stmt.target.id, _text(stmt.annotation), "field")
+            declare(stmt.target.id, _annotation(stmt.annotation), "field")
         elif isinstance(stmt, ast.Assign):
             for target in stmt.targets:
                 for name in _target_names(target):
@@ -319,6 +319,13 @@ def class_facts(code: str) -> ClassFacts | None:
             facts.known.add(stmt.name)
     facts.public = list(public.values())
     return facts
+
+
+def _annotation(node: ast.expr) -> str:
+    """An annotation's text; a forward reference (``"Point"``) without its quotes."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return ast.unparse(node)
 
 
 def _target_names(target: ast.expr) -> list[str]:
@@ -356,7 +363,7 @@ def _self_assignments(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[
             targets = [t for target in node.targets for t in _flat(target)]
         elif isinstance(node, ast.AnnAssign | ast.AugAssign):
             targets = [node.target]
-            annotation = _text(node.annotation) if isinstance(node, ast.AnnAssign) else None
+            annotation = _annotation(node.annotation) if isinstance(node, ast.AnnAssign) else None
         for target in targets:
             if (
                 isinstance(target, ast.Attribute)

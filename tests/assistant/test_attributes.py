@@ -15,25 +15,25 @@ from assistant.styles import render
 from assistant.styles.build import build_doc_model
 from indexer.parser import parse_source
 
-DATACLASS = '''@dataclass
+DATACLASS = """@dataclass
 class Point:
     x: int
     y: "float" = 0.0
     _cache: dict = field(default_factory=dict)
     ORIGIN: ClassVar[str] = "o"
-'''
-ATTRS = '''@attr.s
+"""
+ATTRS = """@attr.s
 class Point:
     x = attr.ib()
     y = attr.ib(default=0)
     _z = attr.ib()
-'''
-DEFINE = '''@define
+"""
+DEFINE = """@define
 class Point:
     x: int
     y: int = 0
-'''
-PLAIN = '''class Point:
+"""
+PLAIN = """class Point:
     kind = "point"
 
     def __init__(self, x: int, y=0):
@@ -43,7 +43,7 @@ PLAIN = '''class Point:
 
     def move(self):
         self.moved = True
-'''
+"""
 
 
 @pytest.mark.parametrize(
@@ -72,8 +72,7 @@ def test_drafts_render_attributes_in_each_style() -> None:
         for style in ("google", "numpy", "sphinx")
     }
     assert rendered["google"] == (
-        "A point.\n\nAttributes:\n    x: The ``x`` attribute.\n"
-        "    y (float): The ``y`` attribute."
+        "A point.\n\nAttributes:\n    x: The ``x`` attribute.\n    y (float): The ``y`` attribute."
     )
     assert rendered["numpy"] == (
         "A point.\n\nAttributes\n----------\nx\n    The ``x`` attribute.\ny : float"

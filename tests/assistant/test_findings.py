@@ -150,7 +150,11 @@ GOOD = {
         "if a:\n    raise KeyError(a)\nraise ValueError('bad')",
     ),
     "DG130": ("def f(a: Optional[int]):", dict(params=[("a", "int | None")]), "print(a)"),
-    "DG131": ("def f(a) -> List[str]:", dict(params=[("a", None)], returns="list[str]"), "return a"),
+    "DG131": (
+        "def f(a) -> List[str]:",
+        dict(params=[("a", None)], returns="list[str]"),
+        "return a",
+    ),
 }
 
 
@@ -176,9 +180,14 @@ def test_star_names_follow_the_style(style: str) -> None:
 def test_rules_that_keep_findings_true() -> None:
     # a bare re-raise need not be documented; documenting the handler's type is fine
     body = "try:\n    g(a)\nexcept OSError:\n    raise"
-    assert codes(module("def f(a):", docstring("google", [("a", None)], raises=["OSError"]), body)) == []
+    assert (
+        codes(module("def f(a):", docstring("google", [("a", None)], raises=["OSError"]), body))
+        == []
+    )
     body = "try:\n    g(a)\nexcept OSError:\n    raise\nraise ValueError(a)"
-    assert codes(module("def f(a):", docstring("google", [("a", None)], raises=["TypeError"]), body)) == [
+    assert codes(
+        module("def f(a):", docstring("google", [("a", None)], raises=["TypeError"]), body)
+    ) == [
         "DG120",
         "DG121",
     ]
@@ -264,7 +273,9 @@ def test_fixes_write_what_the_code_says() -> None:
 
 
 def test_unfixable_findings_are_refused_with_their_codes() -> None:
-    source = module("def f(a):", docstring("sphinx", [("a", None)], returns=""), "print(a)").encode()
+    source = module(
+        "def f(a):", docstring("sphinx", [("a", None)], returns=""), "print(a)"
+    ).encode()
     parsed = parse_source(source, "m.py")
     (finding,) = find_stale(parsed, "google", source)
     assert "not fixed automatically: DG110" in finding.message
