@@ -19,6 +19,7 @@ action is offered enabled.
 from __future__ import annotations
 
 import asyncio
+import logging
 from enum import Enum
 from typing import Any
 
@@ -39,13 +40,23 @@ from lsp.requests import ContentModified, RequestFailed, buffer_for, in_thread, 
 from lsp.state import DocgenServer
 from lsp.unresolved import Key, action_key
 
+logger = logging.getLogger(__name__)
+
 GENERATE, UPDATE, FILE = "generate", "update", "file"
 FILE_KIND = "source.docgen"
+STALE_FILE_KIND = "source.docgen.updateStale"
+"""Fixes the stale sections of the whole file; what ``editor.codeActionsOnSave`` with
+``source.docgen`` (or this kind) applies on save, where nothing is drafted."""
 
 
 def register(server: DocgenServer) -> None:
     """Register code actions, their resolve handler and the two edit commands."""
-    kinds = [types.CodeActionKind.QuickFix, types.CodeActionKind.RefactorRewrite, FILE_KIND]
+    kinds = [
+        types.CodeActionKind.QuickFix,
+        types.CodeActionKind.RefactorRewrite,
+        FILE_KIND,
+        STALE_FILE_KIND,
+    ]
     options = types.CodeActionOptions(code_action_kinds=kinds, resolve_provider=True)
     server.feature(types.TEXT_DOCUMENT_CODE_ACTION, options)(code_action)
     server.feature(types.CODE_ACTION_RESOLVE)(resolve_code_action)
@@ -60,17 +71,73 @@ async def code_action(ls: DocgenServer, params: types.CodeActionParams) -> list[
     if buffer.parsed is None:
         return []
     server_position(document, params.range.start)  # validates the range
-    problems = {(p.code, p.symbol.qualname): p for p in diagnostics.find_problems(ls, buffer)}
+    found = diagnostics.find_problems(ls, buffer)
+    problems = {(p.kind, p.symbol.qualname): p for p in found}
     actions = _symbol_actions(params, document, buffer, problems)
     missing = [
         p for p in problems.values() if p.code == diagnostics.MISSING and _draftable(p.symbol)
     ]
+    if _on_save(params):  # nothing is drafted on save: only stale sections are fixed
+        actions, missing = [], []
     if missing:
         actions.append(_file_action(params, document, len(missing)))
     if _client_resolves_edits(ls):
         for action in actions:
             action.command = None  # the edit comes from codeAction/resolve
-    return _filter_kinds(_withhold_unresolvable(ls, buffer, actions), params.context.only)
+    actions = _withhold_unresolvable(ls, buffer, actions)
+    stale = [p for p in found if p.kind == diagnostics.STALE]
+    if stale and _wants_kind(params.context.only, STALE_FILE_KIND):
+        action = await stale_file_action(ls, document, buffer)
+        if action is not None:
+            actions.append(action)
+    return _filter_kinds(actions, params.context.only)
+
+
+def _on_save(params: types.CodeActionParams) -> bool:
+    """An automatic request for ``source.docgen`` (``editor.codeActionsOnSave``)."""
+    only = [_kind_value(k) for k in params.context.only or []]
+    automatic = params.context.trigger_kind == types.CodeActionTriggerKind.Automatic
+    return automatic and any(k in ("source.docgen", STALE_FILE_KIND) for k in only)
+
+
+def _wants_kind(only: list[Any] | None, kind: str) -> bool:
+    return not only or any(
+        kind == _kind_value(k) or kind.startswith(f"{_kind_value(k)}.") for k in only
+    )
+
+
+async def stale_file_action(
+    ls: DocgenServer, document: TextDocument, buffer: Buffer
+) -> types.CodeAction | None:
+    """ "Update stale docstrings in this file": the fixable findings of every docstring,
+    its edit computed now (no model: the fixes are structural), for on-save."""
+    parsed = buffer.parsed
+    if parsed is None:
+        return None
+    by_name = {s.qualname: s for s in parsed.symbols}
+    service = ls.pipeline_service
+    pairs = [
+        (by_name[f.qualname], f)
+        for f in diagnostics.stale_findings(ls, buffer)
+        if f.fixable and f.qualname in by_name
+    ]
+
+    def plan() -> list[TextEdit]:
+        out = []
+        for symbol, finding in pairs:
+            try:
+                out.append(service.stale_update(buffer.path, buffer.source, symbol, finding))
+            except (ValueError, DraftingUnavailable) as exc:  # EditRefused: left as it is
+                logger.info("stale update of %s skipped: %s", symbol.qualname, exc)
+        return out
+
+    edits = [_text_edit(document, e) for e in await in_thread(ls, plan)]
+    if not edits:
+        return None
+    title = f"Update stale docstrings in this file ({len(edits)})"
+    return types.CodeAction(
+        title=title, kind=STALE_FILE_KIND, edit=_workspace_edit(ls, document, edits)
+    )
 
 
 def _withhold_unresolvable(
@@ -186,7 +253,7 @@ async def generate_docstring_command(ls: DocgenServer, *args: Any) -> dict[str, 
     if symbol is None:
         return {"applied": False, "reason": "no function or class at that position"}
     stale = any(
-        p.code == diagnostics.STALE and p.symbol.qualname == symbol.qualname
+        p.kind == diagnostics.STALE and p.symbol.qualname == symbol.qualname
         for p in diagnostics.find_problems(ls, buffer)
     )
     if symbol.docstring and not stale:
@@ -256,7 +323,9 @@ def _action(
     attached = [
         d
         for d in params.context.diagnostics
-        if d.code == code and isinstance(d.data, dict) and d.data.get("qualname") == symbol.qualname
+        if isinstance(d.data, dict)
+        and d.data.get("qualname") == symbol.qualname
+        and (d.code == code or (code == diagnostics.STALE and d.data.get("fixable")))
     ]
     if action == GENERATE:
         title = f"Generate docstring for {symbol.qualname}"
@@ -360,9 +429,14 @@ async def _edits(
     def plan(symbol: Symbol) -> TextEdit | str:
         if update and parsed is not None:
             finding = next(
-                (f for f in service.find_stale(parsed) if f.qualname == symbol.qualname), None
+                (
+                    f
+                    for f in diagnostics.stale_findings(ls, buffer)
+                    if f.qualname == symbol.qualname
+                ),
+                None,
             )
-            if finding is not None:
+            if finding is not None and finding.fixable:
                 return service.stale_update(buffer.path, buffer.source, symbol, finding)
         result = service.draft(buffer.path, buffer.source, symbol, parsed)
         if result.below_floor:  # the pipeline applies min_confidence, in one place
