@@ -179,11 +179,15 @@ def _decorated(symbol: Symbol, *names: str) -> bool:
     return any(d.split("(")[0].rsplit(".", 1)[-1] in names for d in symbol.decorators)
 
 
-_DELEGATES = re.compile(
-    r"^\s*(?:same as|see|like|equivalent to|alias (?:of|for)|shortcut for|wrapper (?:around|for)"
-    r"|overrides?|calls?|proxy (?:to|for))\b|\b(?:rest|remaining|other)\s+(?:of\s+the\s+)?"
-    r"(?:arguments|parameters|args|params|keyword arguments)\b",
-    re.IGNORECASE | re.MULTILINE,
+_HANDS_OVER = re.compile(
+    r"^\s*(?:same as|equivalent to|alias (?:of|for)|shortcut for|wrapper (?:around|for)|like"
+    r"|see)\b",
+    re.IGNORECASE,
+)
+_THE_REST = re.compile(
+    r"\b(?:rest|remaining|other)\s+(?:of\s+the\s+)?(?:arguments|parameters|args|params"
+    r"|keyword arguments)\b",
+    re.IGNORECASE,
 )
 _TYPEVAR = re.compile(
     rb"^(\w+)\s*(?::[^=]*)?=\s*(?:\w+\.)?(?:TypeVar|ParamSpec|TypeVarTuple)\(", re.MULTILINE
@@ -197,7 +201,8 @@ def type_variables(source: bytes) -> set[str]:
 
 def delegates(docstring: str) -> bool:
     """The docstring hands (part of) its documentation to another one."""
-    return bool(_DELEGATES.search(docstring))
+    summary = docstring.strip().split("\n", 1)[0]
+    return bool(_HANDS_OVER.match(summary) or _THE_REST.search(docstring))
 
 
 def docstring_style(symbol: Symbol, default_style: str) -> str:
@@ -284,7 +289,7 @@ def _parameter_drift(sink: _Sink, symbol: Symbol, style: str, typevars) -> None:
             sink.add(
                 "DG130",
                 f"`{entry.bare_name}` is documented as `{entry.type}` but annotated "
-                f"`{param.annotation}`",
+                f"`{' '.join(param.annotation.split())}`",
             )
 
 
@@ -349,7 +354,9 @@ def _value_drift(
         stated = returns.entries[0].type
         if mismatch(stated, facts.annotation):
             sink.add(
-                "DG131", f"Returns documents `{stated}` but the annotation is `{facts.annotation}`"
+                "DG131",
+                f"Returns documents `{stated}` but the annotation is "
+                f"`{' '.join((facts.annotation or '').split())}`",
             )
 
 

@@ -8,7 +8,9 @@ documented ``, optional`` / ``or None`` is dropped. Only a clear contradiction c
 documented type that is not a type expression (``list of str``, ``array_like``), an
 ``Any``/``object`` on either side, a ``None`` the docstring leaves out, or a generic written
 without its arguments (``list`` for ``list[str]``) is never a mismatch; nor is an ``int``
-the docstring calls ``float`` (the numeric tower).
+the docstring calls ``float`` (the numeric tower), a concrete type documented for an
+abstract one (``dict`` for ``Mapping``, ``list`` for ``Sequence``), or ``type`` for a
+metaclass.
 """
 
 from __future__ import annotations
@@ -32,6 +34,16 @@ _ALIASES = {
     "callable": "Callable",
 }
 _LOOSE = {"Any", "object", "TypeVar", "Self"}
+_ABSTRACT = {
+    "dict": {"Mapping", "MutableMapping", "Iterable", "Collection"},
+    "list": {"Sequence", "MutableSequence", "Iterable", "Collection"},
+    "tuple": {"Sequence", "Iterable", "Collection"},
+    "set": {"AbstractSet", "MutableSet", "Iterable", "Collection"},
+    "frozenset": {"AbstractSet", "Iterable", "Collection"},
+    "str": {"Sequence", "Iterable"},
+    "bytes": {"Sequence", "ByteString"},
+}
+"""A concrete type documented for an abstract annotation: narrower, not false."""
 _TOWER = {("int", "float"), ("int", "complex"), ("float", "complex"), ("bool", "int")}
 _OPTIONAL_TAIL = re.compile(r"(?:,\s*|\s+|^)\(?optional\)?\s*$", re.IGNORECASE)
 _DEFAULT_TAIL = re.compile(r",?\s*\(?default(?:s)?\b.*$", re.IGNORECASE)
@@ -135,4 +147,8 @@ def _same(doc: str, ann: str) -> bool:
         return True
     if doc_base == ann_base and ("[" not in doc or "[" not in ann):
         return True  # ``list`` for ``list[str]``: less precise, not false
+    if ann_base in _ABSTRACT.get(doc_base, ()):
+        return True
+    if doc_base == "type" and (ann_base in ("type", "Type") or ann_base.endswith("Meta")):
+        return True
     return (ann, doc) in _TOWER
