@@ -374,16 +374,16 @@ def _raises_drift(sink: _Sink, found: list[Section], facts: CodeFacts, contract:
     passes_anything = bool(facts.reraised & {"Exception", "BaseException"})
     if not contract and not passes_anything:
         for name in dict.fromkeys(documented):
-            if not any(_covers(name, raised) for raised in facts.raises):
+            if not any(covers(name, raised) for raised in facts.raises):
                 sink.add("DG120", f"documents `{name}`, which its own body never raises")
     for name in sorted(facts.raises - facts.reraised):
         if name == "NotImplementedError" or not name[:1].isupper():
             continue
-        if not any(_covers(doc, name) for doc in documented):
+        if not any(covers(doc, name) for doc in documented):
             sink.add("DG121", f"raises `{name}`, which the Raises section does not document")
 
 
-def _covers(documented: str, raised: str) -> bool:
+def covers(documented: str, raised: str) -> bool:
     """``documented`` names ``raised`` or one of its built-in base classes."""
     if documented == raised:
         return True

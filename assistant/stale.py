@@ -38,6 +38,7 @@ from assistant.findings import (
     type_variables,
 )
 from assistant.line_length import DEFAULT_LINE_LENGTH
+from assistant.stale_fixes import fix_sections
 from assistant.styles import (
     PYTHON_STYLES,
     ParamBlock,
@@ -288,8 +289,6 @@ def plan_stale_update(
         EditRefused: The file does not parse, a section cannot be located, or no finding
             of ``finding`` can be fixed automatically (the refusal names them).
     """
-    from assistant.stale_fixes import fix_sections
-
     reason = unparsable_reason(source, symbol.path, "python")
     if reason is not None:
         raise EditRefused(reason)
@@ -302,7 +301,7 @@ def plan_stale_update(
     new = list(cleaned)
     if codes & PARAMETER_CODES:
         new = _fix_parameters(new, style, symbol, finding, describe, line_length, doc.margin)
-    new = fix_sections(new, style, symbol, finding, codes, _code(source, symbol) or "")
+    new = fix_sections(new, style, symbol, finding.findings, codes, _code(source, symbol) or "")
     if new == cleaned:
         manual = sorted({f.code for f in finding.findings})
         raise EditRefused(

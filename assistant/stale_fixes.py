@@ -11,10 +11,9 @@ says which).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from assistant.codefacts import class_facts, code_facts
-from assistant.findings import Finding
+from assistant.findings import Finding, covers
 from assistant.styles import ParamDoc, RaiseDoc, ValueDoc, signature_parameters
 from assistant.styles.build import (
     _value_description,
@@ -26,9 +25,6 @@ from assistant.styles.sections import Section, bare_exception, by_kind, sections
 from assistant.typematch import mismatch
 from indexer.symbols import Symbol
 
-if TYPE_CHECKING:
-    from assistant.stale import StaleFinding
-
 _SUBJECT = re.compile(r"`([^`]+)`")
 
 
@@ -36,7 +32,7 @@ def fix_sections(
     lines: list[str],
     style: PythonStyle,
     symbol: Symbol,
-    finding: StaleFinding,
+    findings: list[Finding],
     codes: set[str],
     code: str,
 ) -> list[str]:
@@ -48,7 +44,7 @@ def fix_sections(
     if "DG121" in codes:
         lines = _add_raises(lines, style, symbol, code)
     if codes & {"DG201", "DG202"}:
-        gone = [_subject(f) for f in finding.findings if f.code == "DG201"]
+        gone = [_subject(f) for f in findings if f.code == "DG201"]
         lines = _fix_attributes(
             lines, style, code, gone if "DG201" in codes else [], "DG202" in codes
         )
@@ -165,14 +161,12 @@ def _add_raises(lines: list[str], style: PythonStyle, symbol: Symbol, code: str)
         return lines
     facts = code_facts(symbol, code)
     documented = {bare_exception(e.name) for e in section.entries}
-    from assistant.findings import _covers
-
     missing = [
         n
         for n in sorted(facts.raises - facts.reraised)
         if n != "NotImplementedError"
         and n[:1].isupper()
-        and not any(_covers(d, n) for d in documented)
+        and not any(covers(d, n) for d in documented)
     ]
     if not missing:
         return lines

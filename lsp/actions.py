@@ -19,8 +19,6 @@ action is offered enabled.
 from __future__ import annotations
 
 import asyncio
-import logging
-from enum import Enum
 from typing import Any
 
 from lsprotocol import types
@@ -33,6 +31,7 @@ from indexer.symbols import Symbol
 from lsp import diagnostics
 from lsp.documents import enclosing_symbol, symbol_at
 from lsp.live_index import Buffer
+from lsp.on_save import STALE_FILE_KIND, kind_value, on_save, stale_file_action, wants_kind
 from lsp.options import COMMAND_DOCUMENT_FILE, COMMAND_GENERATE_DOCSTRING
 from lsp.pipeline_service import DraftingUnavailable
 from lsp.positions import char_position, client_position, server_position
@@ -40,13 +39,8 @@ from lsp.requests import ContentModified, RequestFailed, buffer_for, in_thread, 
 from lsp.state import DocgenServer
 from lsp.unresolved import Key, action_key
 
-logger = logging.getLogger(__name__)
-
 GENERATE, UPDATE, FILE = "generate", "update", "file"
 FILE_KIND = "source.docgen"
-STALE_FILE_KIND = "source.docgen.updateStale"
-"""Fixes the stale sections of the whole file; what ``editor.codeActionsOnSave`` with
-``source.docgen`` (or this kind) applies on save, where nothing is drafted."""
 
 
 def register(server: DocgenServer) -> None:
@@ -77,7 +71,7 @@ async def code_action(ls: DocgenServer, params: types.CodeActionParams) -> list[
     missing = [
         p for p in problems.values() if p.code == diagnostics.MISSING and _draftable(p.symbol)
     ]
-    if _on_save(params):  # nothing is drafted on save: only stale sections are fixed
+    if on_save(params):  # nothing is drafted on save: only stale sections are fixed
         actions, missing = [], []
     if missing:
         actions.append(_file_action(params, document, len(missing)))
@@ -86,58 +80,11 @@ async def code_action(ls: DocgenServer, params: types.CodeActionParams) -> list[
             action.command = None  # the edit comes from codeAction/resolve
     actions = _withhold_unresolvable(ls, buffer, actions)
     stale = [p for p in found if p.kind == diagnostics.STALE]
-    if stale and _wants_kind(params.context.only, STALE_FILE_KIND):
-        action = await stale_file_action(ls, document, buffer)
+    if stale and wants_kind(params.context.only, STALE_FILE_KIND):
+        action = await stale_file_action(ls, document, buffer, _text_edit, _workspace_edit)
         if action is not None:
             actions.append(action)
     return _filter_kinds(actions, params.context.only)
-
-
-def _on_save(params: types.CodeActionParams) -> bool:
-    """An automatic request for ``source.docgen`` (``editor.codeActionsOnSave``)."""
-    only = [_kind_value(k) for k in params.context.only or []]
-    automatic = params.context.trigger_kind == types.CodeActionTriggerKind.Automatic
-    return automatic and any(k in ("source.docgen", STALE_FILE_KIND) for k in only)
-
-
-def _wants_kind(only: list[Any] | None, kind: str) -> bool:
-    return not only or any(
-        kind == _kind_value(k) or kind.startswith(f"{_kind_value(k)}.") for k in only
-    )
-
-
-async def stale_file_action(
-    ls: DocgenServer, document: TextDocument, buffer: Buffer
-) -> types.CodeAction | None:
-    """ "Update stale docstrings in this file": the fixable findings of every docstring,
-    its edit computed now (no model: the fixes are structural), for on-save."""
-    parsed = buffer.parsed
-    if parsed is None:
-        return None
-    by_name = {s.qualname: s for s in parsed.symbols}
-    service = ls.pipeline_service
-    pairs = [
-        (by_name[f.qualname], f)
-        for f in diagnostics.stale_findings(ls, buffer)
-        if f.fixable and f.qualname in by_name
-    ]
-
-    def plan() -> list[TextEdit]:
-        out = []
-        for symbol, finding in pairs:
-            try:
-                out.append(service.stale_update(buffer.path, buffer.source, symbol, finding))
-            except (ValueError, DraftingUnavailable) as exc:  # EditRefused: left as it is
-                logger.info("stale update of %s skipped: %s", symbol.qualname, exc)
-        return out
-
-    edits = [_text_edit(document, e) for e in await in_thread(ls, plan)]
-    if not edits:
-        return None
-    title = f"Update stale docstrings in this file ({len(edits)})"
-    return types.CodeAction(
-        title=title, kind=STALE_FILE_KIND, edit=_workspace_edit(ls, document, edits)
-    )
 
 
 def _withhold_unresolvable(
@@ -376,16 +323,12 @@ def _filter_kinds(
     enum name (``CodeActionKind.QuickFix``), not ``quickfix``."""
     if not only:
         return actions
-    wanted = [_kind_value(k) for k in only]
+    wanted = [kind_value(k) for k in only]
     return [
         a
         for a in actions
-        if any(_kind_value(a.kind) == k or _kind_value(a.kind).startswith(f"{k}.") for k in wanted)
+        if any(kind_value(a.kind) == k or kind_value(a.kind).startswith(f"{k}.") for k in wanted)
     ]
-
-
-def _kind_value(kind: Any) -> str:
-    return str(kind.value) if isinstance(kind, Enum) else str(kind)
 
 
 def _symbol_named(buffer: Buffer, qualname: Any) -> Symbol:
