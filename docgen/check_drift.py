@@ -5,6 +5,8 @@ The options live here (one decorator) so that :mod:`docgen.check` only calls
 ``DG101``, ``ALL``); the longest matching prefix decides, and a tie goes to ``--ignore``.
 Without ``--select`` every code except ``DG001`` (the coverage check's own) and ``DG120``
 (see :mod:`assistant.findings`) is selected. ``--select``/``--ignore`` imply ``--stale``.
+Like every option of ``docgen check`` they may be set in ``[tool.docgen]``: ``stale = true``,
+``select = ["DG1"]``, ``ignore = ["DG103"]`` (lists).
 """
 
 from __future__ import annotations
@@ -24,14 +26,14 @@ def drift_options(command):
     """Add ``--stale``, ``--select`` and ``--ignore`` to a click command."""
     command = click.option(
         "--ignore",
-        "ignore_codes",
+        "ignore",
         multiple=True,
         metavar="CODES",
         help="Finding codes (prefixes) not to report, e.g. DG103,DG2.",
     )(command)
     command = click.option(
         "--select",
-        "select_codes",
+        "select",
         multiple=True,
         metavar="CODES",
         help="Report only these finding codes (prefixes, ALL); implies --stale. "
@@ -52,11 +54,11 @@ def wanted(params: dict) -> tuple[bool, list[str], list[str]]:
         click.BadParameter: An unknown code.
     """
     try:
-        select = parse_codes(list(params.get("select_codes") or ()))
-        ignore = parse_codes(list(params.get("ignore_codes") or ()))
+        select = parse_codes(list(params.get("select") or ()))
+        ignore = parse_codes(list(params.get("ignore") or ()))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--select/--ignore") from exc
-    on = bool(params.get("stale") or params.get("select_codes") or params.get("ignore_codes"))
+    on = bool(params.get("stale") or select or ignore)
     return on, select, ignore
 
 

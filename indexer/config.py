@@ -113,7 +113,7 @@ CHECK_KEYS = frozenset(
 )
 """``indexer.coverage.CheckOptions`` fields (kept in line by the same test)."""
 
-CLI_KEYS = frozenset({"output_format", "quiet", "verbose"})
+CLI_KEYS = frozenset({"output_format", "quiet", "verbose", "stale", "select", "ignore"})
 """Options of commands that read ``[tool.docgen]`` as their defaults and are no field of
 the dataclasses above (``docgen check --format`` is ``output_format``)."""
 

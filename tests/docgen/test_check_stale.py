@@ -133,3 +133,12 @@ def test_generate_fixes_what_it_can_and_names_the_rest(repo: Path, generate) -> 
     assert [line for line in after.output.splitlines() if ": DG" in line] == [
         "app/orders.py:29:5: DG110 cancel: documents Returns, but it returns no value"
     ]
+
+
+def test_tool_docgen_sets_the_gate(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text('[tool.docgen]\nselect = ["DG11"]\n')
+    result = _run("check", "app")
+    assert result.exit_code == 1
+    assert "DG110" in result.output and "DG105" not in result.output
+    (repo / "pyproject.toml").write_text("[tool.docgen]\nstale = true\n")
+    assert "DG105" in _run("check", "app").output
