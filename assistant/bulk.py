@@ -325,11 +325,12 @@ def _collect(
     item = _File(rel, path, read, parsed)
     source = item.source
     kinds = {s.qualname: s.kind for s in parsed.symbols}
+    classes = {s.name: symbol_source(source, s) for s in parsed.symbols if s.kind == "class"}
     for symbol in parsed.symbols:
         if mode in ("missing", "all") and wants_docstring(symbol, pipeline.settings, kinds):
             item.missing.append(Target(rel, source, parsed, symbol, symbol_source(source, symbol)))
         elif mode in ("stale", "all") and symbol.docstring:
-            finding = check_symbol(symbol, pipeline.style_for("python"))
+            finding = check_symbol(symbol, pipeline.style_for("python"), source, classes)
             if finding is not None:
                 item.stale.append((symbol, finding))
     return item
@@ -412,6 +413,11 @@ def _plan(
     for symbol, finding in item.stale:
         try:
             planned.append(pipeline.stale_result(item.rel, item.source, symbol, finding))
+            manual = sorted({f.code for f in finding.findings if not f.fixable})
+            if manual and report is not None:  # the fixable ones are fixed; these are not
+                report.notes.append(
+                    f"{item.rel}: {symbol.qualname}: fix {', '.join(manual)} by hand"
+                )
         except EditRefused as exc:
             if report is not None:
                 report.refused.append(f"{item.rel}: {exc}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import keyword
 import re
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -44,7 +45,13 @@ class CodeFacts:
         returns_value: A ``return <value>`` (other than ``None``) in the own body, or a
             stub body under a value annotation.
         yields: A ``yield`` in the own body.
-        raises: Bare names of the exceptions raised in the own body.
+        raises: Bare names of the exceptions raised in the own body (a bare ``raise`` in
+            an ``except`` handler counts as raising the handler's types).
+        reraised: The names of ``raises`` that only re-raise: a bare ``raise`` (or
+            ``raise err`` of the bound name) in an ``except`` handler; ``Exception`` and
+            ``BaseException`` for a bare ``except:``.
+        stub: The body is only a docstring, ``...``, ``pass`` or ``raise
+            NotImplementedError`` (an abstract method or a protocol).
         annotation: The return annotation, if any.
         known: Lowercase identifiers of the code, the signature and the evidence.
         code: The symbol's code (string literals in code spans are looked up in it).
@@ -54,6 +61,8 @@ class CodeFacts:
     returns_value: bool = False
     yields: bool = False
     raises: set[str] = field(default_factory=set)
+    reraised: set[str] = field(default_factory=set)
+    stub: bool = False
     annotation: str | None = None
     known: set[str] = field(default_factory=set)
     code: str = ""
@@ -90,8 +99,12 @@ def _handler_names(handler: ast.ExceptHandler) -> set[str]:
     return {name for t in types if (name := _bare(t))}
 
 
-def _raised(body: list[ast.stmt]) -> set[str]:
+def _raised(body: list[ast.stmt], reraised: set[str] | None = None) -> set[str]:
+    """Exceptions the body raises; ``reraised`` collects those that a handler re-raises
+    (and that no ``raise`` of the body raises itself)."""
     found: set[str] = set()
+    direct: set[str] = set()
+    again: set[str] = set()
 
     def visit(nodes: list[ast.stmt], handler: ast.ExceptHandler | None) -> None:
         for node in nodes:
@@ -102,8 +115,10 @@ def _raised(body: list[ast.stmt]) -> set[str]:
                 if node.exc is None or (isinstance(node.exc, ast.Name) and node.exc.id == bound):
                     if handler is not None:
                         found.update(_handler_names(handler))
+                        again.update(_handler_names(handler))
                 elif (name := _bare(node.exc)) is not None:
                     found.add(name)
+                    direct.add(name)
             for handler_node in getattr(node, "handlers", []):
                 visit(handler_node.body, handler_node)
             for name in ("body", "orelse", "finalbody"):
@@ -114,6 +129,8 @@ def _raised(body: list[ast.stmt]) -> set[str]:
                 visit(case.body, handler)
 
     visit(body, None)
+    if reraised is not None:
+        reraised.update(again - direct)
     return found
 
 
@@ -182,7 +199,8 @@ def code_facts(symbol: Symbol, code: str, evidence: Iterable[str] = ()) -> CodeF
         )
         if not facts.returns_value and not facts.yields and _is_stub(fn.body):
             facts.returns_value = _has_value(facts.annotation)
-        facts.raises = _raised(fn.body)
+        facts.raises = _raised(fn.body, facts.reraised)
+        facts.stub = _is_stub(fn.body)
         return facts
     facts.params = {
         p.name.lstrip("*"): ParamFact(p.name.lstrip("*"), p.kind, p.default, p.annotation)
@@ -216,3 +234,148 @@ def yielded_type(annotation: str | None) -> str | None:
             start = i + 1
     parts.append(inner[start:])
     return parts[0].strip() or None
+
+
+# --- class attributes -------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class AttrFact:
+    """An attribute a class declares.
+
+    Attributes:
+        name: The attribute's name.
+        annotation: Its annotation text (a class-level annotation or ``self.x: T = ...``).
+        origin: ``field`` (a class-level annotation, a dataclass field), ``attrib`` (a
+            class-level ``x = attr.ib()`` / ``field()`` call) or ``init`` (``self.x = ...``
+            in ``__init__``).
+    """
+
+    name: str
+    annotation: str | None
+    origin: str
+
+
+@dataclass(slots=True)
+class ClassFacts:
+    """What a class's code says about its attributes (read with :mod:`ast`, never run).
+
+    Attributes:
+        public: Public instance attributes in the order they are declared: class-level
+            annotations (dataclass and attrs fields too), ``x = attr.ib()``-style
+            calls and ``self.x = ...`` in ``__init__``.
+        known: Every name the class defines (any class-level assignment, method, nested
+            class, ``__slots__`` entry, ``self.x = ...`` in any method): a documented
+            attribute outside this set no longer exists.
+        bases: The base classes as written (an attribute may be inherited).
+        dynamic: ``__getattr__``/``__getattribute__`` is defined (any name may exist).
+    """
+
+    public: list[AttrFact] = field(default_factory=list)
+    known: set[str] = field(default_factory=set)
+    bases: list[str] = field(default_factory=list)
+    dynamic: bool = False
+
+
+_FIELD_CALLS = {"ib", "attrib", "field", "Field", "attr"}
+
+
+def class_facts(code: str) -> ClassFacts | None:
+    """The attributes ``code`` (a class definition) declares, or None if it does not parse."""
+    try:
+        tree = ast.parse(textwrap.dedent(code))
+    except (SyntaxError, ValueError):
+        return None
+    node = tree.body[0] if tree.body else None
+    if not isinstance(node, ast.ClassDef):
+        return None
+    facts = ClassFacts(bases=[ast.unparse(b) for b in node.bases])
+    public: dict[str, AttrFact] = {}
+
+    def declare(name: str, annotation: str | None, origin: str) -> None:
+        facts.known.add(name)
+        if not name.startswith("_") and name not in public:
+            public[name] = AttrFact(name, annotation, origin)
+
+    for stmt in node.body:
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            declare(stmt.target.id, _annotation(stmt.annotation), "field")
+        elif isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                for name in _target_names(target):
+                    facts.known.add(name)
+                    if name == "__slots__":
+                        facts.known.update(_slot_names(stmt.value))
+                    elif _is_field_call(stmt.value) and len(stmt.targets) == 1:
+                        declare(name, None, "attrib")
+        elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            facts.known.add(stmt.name)
+            if stmt.name in ("__getattr__", "__getattribute__"):
+                facts.dynamic = True
+            for name, annotation in _self_assignments(stmt):
+                if stmt.name == "__init__":
+                    declare(name, annotation, "init")
+                facts.known.add(name)
+        elif isinstance(stmt, ast.ClassDef):
+            facts.known.add(stmt.name)
+    facts.public = list(public.values())
+    return facts
+
+
+def _annotation(node: ast.expr) -> str:
+    """An annotation's text; a forward reference (``"Point"``) without its quotes."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return ast.unparse(node)
+
+
+def _target_names(target: ast.expr) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, ast.Tuple | ast.List):
+        return [n for elt in target.elts for n in _target_names(elt)]
+    return []
+
+
+def _slot_names(value: ast.expr) -> set[str]:
+    if isinstance(value, ast.Tuple | ast.List | ast.Set):
+        return {
+            e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+        }
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return {value.value}
+    return set()
+
+
+def _is_field_call(value: ast.expr) -> bool:
+    return isinstance(value, ast.Call) and _bare(value) in _FIELD_CALLS
+
+
+def _self_assignments(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[str, str | None]]:
+    """``self.x = ...`` / ``self.x: T = ...`` of a method's own body, in order."""
+    if not fn.args.args:
+        return []
+    me = fn.args.args[0].arg
+    out: list[tuple[str, str | None]] = []
+    for node in _own_nodes(fn.body):
+        targets: list[ast.expr] = []
+        annotation = None
+        if isinstance(node, ast.Assign):
+            targets = [t for target in node.targets for t in _flat(target)]
+        elif isinstance(node, ast.AnnAssign | ast.AugAssign):
+            targets = [node.target]
+            annotation = _annotation(node.annotation) if isinstance(node, ast.AnnAssign) else None
+        for target in targets:
+            if (
+                isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and target.value.id == me
+            ):
+                out.append((target.attr, annotation))
+    return out
+
+
+def _flat(target: ast.expr) -> list[ast.expr]:
+    if isinstance(target, ast.Tuple | ast.List):
+        return [t for elt in target.elts for t in _flat(elt)]
+    return [target]

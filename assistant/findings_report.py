@@ -79,6 +79,7 @@ def as_dict(finding: FindingLike) -> dict[str, Any]:
         "line": finding.line,
         "column": finding.column,
         "qualname": finding.qualname,
+        "fixable": bool(getattr(finding, "fixable", False)),
     }
 
 
@@ -116,6 +117,8 @@ class Outcome:
         coverage: Documented share in percent; with :attr:`documented`, :attr:`total`,
             :attr:`files`, :attr:`fail_under` and :attr:`coverage_passed` from coverage.
         baseline: The baseline file used, if any; ``changed_since``: the ref, if any.
+        gated: Which codes fail the check when findings gate it (``--select``/``--ignore``);
+            ``None``: every code.
     """
 
     findings: list[FindingLike] = field(default_factory=list)
@@ -131,11 +134,16 @@ class Outcome:
     coverage_passed: bool = True
     baseline: str | None = None
     changed_since: str | None = None
+    gated: Callable[[str], bool] | None = None
 
     @property
     def passed(self) -> bool:
-        """Coverage is high enough and, when findings gate, none is left."""
-        return self.coverage_passed and not (self.gate_findings and self.findings)
+        """Coverage is high enough and, when findings gate, none (of the gated codes) is
+        left."""
+        if not self.gate_findings:
+            return self.coverage_passed
+        left = [f for f in self.findings if self.gated is None or self.gated(f.code)]
+        return self.coverage_passed and not left
 
     def tally(self) -> str:
         """``3 findings, 2 ignored, 1 in the baseline``: what became of the findings."""

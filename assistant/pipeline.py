@@ -121,13 +121,14 @@ def find_stale(
 
     Args:
         parsed_file: The parse of the file.
-        style_or_source: A style name used for docstrings that show none (the file's
-            bytes are accepted here too, and ignored).
+        style_or_source: A style name used for docstrings that show none, or the file's
+            bytes (then returns, raises and attributes are checked against the code).
         default_style: Style assumed for docstrings that show none.
     """
     if isinstance(style_or_source, str) and style_or_source in PYTHON_STYLE_NAMES:
         default_style = style_or_source
-    return _find_stale(parsed_file, default_style)
+    source = style_or_source if isinstance(style_or_source, bytes) else None
+    return _find_stale(parsed_file, default_style, source)
 
 
 class DocPipeline:

@@ -52,6 +52,10 @@ def to_json(outcome: Outcome, summary: dict[str, Any]) -> str:
     data = dict(summary)
     data["passed"] = outcome.passed
     data["findings"] = [as_dict(finding) for finding in outcome.findings]
+    counts: dict[str, int] = {}
+    for finding in outcome.findings:
+        counts[finding.code] = counts.get(finding.code, 0) + 1
+    data["finding_counts"] = dict(sorted(counts.items()))
     data["ignored"] = [dict(as_dict(item.finding), by=item.by) for item in outcome.ignored]
     if outcome.baseline is not None:
         data["baseline"] = {"file": outcome.baseline, "known": outcome.known}

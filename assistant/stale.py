@@ -1,12 +1,18 @@
-"""Stale docstrings: documented parameters that no longer match the signature.
+"""Stale docstrings: where a docstring no longer matches its code, and the fix.
 
-A docstring is stale when it documents parameters (in any supported Python style) and
-that list differs from the signature: a parameter was added, removed or renamed. A
-docstring that documents no parameters at all is not checked (it makes no claim).
+A docstring is stale when :mod:`assistant.findings` reports drift for it: parameters
+added, removed, renamed, reordered or starred wrongly, a Returns/Yields/Raises section or
+a documented type at odds with the code, an Attributes section at odds with the class
+(each finding has its code, see :data:`assistant.findings.CODES`). A docstring that
+documents no parameters makes no claim about them.
 
-The update replaces only the lines of the parameter entries inside the docstring
-literal: the summary, hand-written prose, examples and other sections keep every byte;
-descriptions of parameters that still exist (or were renamed) are kept as written.
+The update (:func:`plan_stale_update`) fixes the fixable findings by replacing only the
+lines it must inside the docstring literal: the summary, hand-written prose, examples
+and other sections keep every byte; descriptions of parameters that still exist (or were
+renamed) are kept as written. What it writes is true by construction: names and types
+from the signature, neutral descriptions, raise conditions from the code. Findings it
+cannot fix (a Returns section on a function that returns nothing: the prose may be what
+is right) are named in the refusal or the result's note.
 """
 
 from __future__ import annotations
@@ -23,7 +29,16 @@ from assistant.edits import (
     line_column,
     unparsable_reason,
 )
+from assistant.findings import (
+    DEFAULT_IGNORED,
+    Finding,
+    class_drift,
+    compare_parameters,
+    function_drift,
+    type_variables,
+)
 from assistant.line_length import DEFAULT_LINE_LENGTH
+from assistant.stale_fixes import fix_sections
 from assistant.styles import (
     PYTHON_STYLES,
     ParamBlock,
@@ -36,12 +51,21 @@ from assistant.styles import (
 from assistant.styles.python import PythonStyle, SphinxStyle
 from indexer.symbols import Parameter, ParsedFile, Symbol
 
-__all__ = ["StaleFinding", "documented_parameters", "find_stale", "plan_stale_update"]
+__all__ = [
+    "StaleFinding",
+    "check_symbol",
+    "documented_parameters",
+    "drift_findings",
+    "find_stale",
+    "plan_stale_update",
+]
+
+PARAMETER_CODES = {"DG101", "DG102", "DG103", "DG104", "DG105"}
 
 
 @dataclass(slots=True)
 class StaleFinding:
-    """A docstring whose documented parameters differ from the signature.
+    """A docstring that no longer matches its code: every finding of one symbol.
 
     Attributes:
         path: Repository-relative file path.
@@ -51,6 +75,7 @@ class StaleFinding:
         added: Parameters in the signature that are not documented.
         removed: Documented parameters that are not in the signature.
         renamed: ``(old, new)`` pairs: a documented name replaced at the same position.
+        findings: Every finding of the symbol (parameters included), with its code.
     """
 
     path: str
@@ -60,16 +85,29 @@ class StaleFinding:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     renamed: list[tuple[str, str]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def fixable(self) -> bool:
+        """Whether ``docgen generate --update-stale`` fixes any of its findings."""
+        return any(f.fixable for f in self.findings) or bool(
+            not self.findings and (self.added or self.removed or self.renamed)
+        )
 
     @property
     def message(self) -> str:
-        """One line saying what changed, for diagnostics and reports."""
-        parts = [f"renamed {old} -> {new}" for old, new in self.renamed]
-        if self.added:
-            parts.append("undocumented: " + ", ".join(self.added))
-        if self.removed:
-            parts.append("no longer in the signature: " + ", ".join(self.removed))
-        return "stale docstring: " + "; ".join(parts)
+        """One line saying what is stale, for diagnostics and reports."""
+        if not self.findings:
+            parts = [f"renamed {old} -> {new}" for old, new in self.renamed]
+            if self.added:
+                parts.append("undocumented: " + ", ".join(self.added))
+            if self.removed:
+                parts.append("no longer in the signature: " + ", ".join(self.removed))
+            return "stale docstring: " + "; ".join(parts)
+        parts = [f"{f.code} {f.message.split(': ', 1)[-1]}" for f in self.findings]
+        manual = sorted({f.code for f in self.findings if not f.fixable})
+        tail = f" (not fixed automatically: {', '.join(manual)})" if manual else ""
+        return "stale docstring: " + "; ".join(parts) + tail
 
 
 def documented_parameters(symbol: Symbol, default_style: str = "google") -> list[str] | None:
@@ -89,51 +127,77 @@ def _documented(symbol: Symbol, default_style: str) -> tuple[str, list[str]] | N
     return style, [entry.bare_name for entry in block.entries]
 
 
-def _compare(documented: list[str], signature: list[Parameter]) -> tuple[list, list, list]:
-    names = [p.name.lstrip("*") for p in signature]
-    added = [n for n in names if n not in documented]
-    removed = [n for n in documented if n not in names]
-    variadic = {
-        p.name.lstrip("*") for p in signature if p.kind in ("var_positional", "var_keyword")
-    }
-    renamed = []
-    for old in list(removed):
-        index = documented.index(old)
-        new = names[index] if index < len(names) else None
-        if new is not None and new in added and new not in variadic:
-            renamed.append((old, new))
-    if not renamed and len(added) == 1 and len(removed) == 1 and added[0] not in variadic:
-        renamed.append((removed[0], added[0]))
-    for old, new in renamed:
-        removed.remove(old)
-        added.remove(new)
-    if any(p.kind == "var_keyword" for p in signature):
-        removed = []  # documented names may be keyword arguments taken by **kwargs
-    return added, removed, renamed
+def check_symbol(
+    symbol: Symbol,
+    default_style: str = "google",
+    source: bytes | None = None,
+    classes: dict[str, str] | None = None,
+    every_code: bool = False,
+    typevars: set[str] | None = None,
+) -> StaleFinding | None:
+    """Return the finding for one symbol, or None when its docstring matches.
 
-
-def check_symbol(symbol: Symbol, default_style: str = "google") -> StaleFinding | None:
-    """Return the finding for one symbol, or None when its docstring matches."""
-    if symbol.language != "python" or symbol.kind not in ("function", "method"):
+    ``source``: the file's bytes (returns, yields, raises and attributes are read from
+    the code; without it only what the parse recorded is used, and classes are not
+    checked). ``classes``: the code of the file's classes by name (base classes).
+    ``every_code``: keep the codes not selected by default
+    (:data:`assistant.findings.DEFAULT_IGNORED`; ``docgen check --select`` asks for them).
+    """
+    if symbol.language != "python" or not symbol.docstring:
         return None
-    found = _documented(symbol, default_style)
-    if found is None:
+    code = _code(source, symbol)
+    if symbol.kind == "class":
+        findings = class_drift(symbol, code, default_style, classes)
+    else:
+        if typevars is None and source is not None:
+            typevars = type_variables(source)
+        findings = function_drift(symbol, code, default_style, typevars or set())
+    if not every_code:
+        findings = [f for f in findings if f.code not in DEFAULT_IGNORED]
+    if not findings:
         return None
-    style, documented = found
-    added, removed, renamed = _compare(documented, signature_parameters(symbol))
-    if not (added or removed or renamed):
-        return None
-    return StaleFinding(symbol.path, symbol.qualname, symbol.line, style, added, removed, renamed)
+    style = detect_docstring_style(symbol.docstring) or default_style
+    added, removed, renamed = [], [], []
+    documented = _documented(symbol, default_style)
+    if documented is not None:
+        added, removed, renamed = compare_parameters(documented[1], signature_parameters(symbol))
+    return StaleFinding(
+        symbol.path, symbol.qualname, symbol.line, style, added, removed, renamed, findings
+    )
 
 
-def find_stale(parsed_file: ParsedFile, default_style: str = "google") -> list[StaleFinding]:
-    """Return the stale docstrings of a parsed file, in file order."""
+def _code(source: bytes | None, symbol: Symbol) -> str | None:
+    if source is None:
+        return None
+    from indexer.text import symbol_source
+
+    return symbol_source(source, symbol)
+
+
+def find_stale(
+    parsed_file: ParsedFile,
+    default_style: str = "google",
+    source: bytes | None = None,
+    every_code: bool = False,
+) -> list[StaleFinding]:
+    """Return the stale docstrings of a parsed file, in file order (see :func:`check_symbol`)."""
+    classes, typevars = {}, type_variables(source) if source is not None else set()
+    if source is not None:
+        classes = {s.name: _code(source, s) or "" for s in parsed_file.symbols if s.kind == "class"}
     findings = []
     for symbol in parsed_file.symbols:
-        finding = check_symbol(symbol, default_style)
+        finding = check_symbol(symbol, default_style, source, classes, every_code, typevars)
         if finding is not None:
             findings.append(finding)
     return findings
+
+
+def drift_findings(
+    parsed_file: ParsedFile, source: bytes, default_style: str = "google"
+) -> list[Finding]:
+    """Every drift finding of a parsed file (every code), in file order."""
+    found = find_stale(parsed_file, default_style, source, every_code=True)
+    return [f for stale in found for f in stale.findings]
 
 
 @dataclass(slots=True)
@@ -206,7 +270,7 @@ def plan_stale_update(
     describe: Callable[[Parameter], str],
     line_length: int = DEFAULT_LINE_LENGTH,
 ) -> tuple[TextEdit, str]:
-    """Plan the edit that brings a stale docstring's parameter list up to date.
+    """Plan the edit that fixes a stale docstring's fixable findings.
 
     Args:
         source: The file's bytes.
@@ -218,11 +282,12 @@ def plan_stale_update(
             their lines as written.
 
     Returns:
-        The edit (only the parameter lines change) and the updated docstring text
-        (cleaned, as the JSON output reports it).
+        The edit (only the lines that change) and the updated docstring text (cleaned,
+        as the JSON output reports it).
 
     Raises:
-        EditRefused: The file does not parse, or the parameter list cannot be located.
+        EditRefused: The file does not parse, a section cannot be located, or no finding
+            of ``finding`` can be fixed automatically (the refusal names them).
     """
     reason = unparsable_reason(source, symbol.path, "python")
     if reason is not None:
@@ -230,12 +295,37 @@ def plan_stale_update(
     doc = _raw_doc(source, symbol)
     cleaned = _cleaned(doc)
     style = PYTHON_STYLES[finding.style]
+    codes = {f.code for f in finding.findings if f.fixable} or (
+        PARAMETER_CODES if finding.added or finding.removed or finding.renamed else set()
+    )
+    new = list(cleaned)
+    if codes & PARAMETER_CODES:
+        new = _fix_parameters(new, style, symbol, finding, describe, line_length, doc.margin)
+    new = fix_sections(new, style, symbol, finding.findings, codes, _code(source, symbol) or "")
+    if new == cleaned:
+        manual = sorted({f.code for f in finding.findings})
+        raise EditRefused(
+            f"{symbol.qualname}: {', '.join(manual)} cannot be fixed automatically; "
+            "edit the docstring by hand"
+        )
+    edit = _minimal_edit(source, doc, cleaned, new, symbol)
+    return edit, "\n".join(new).strip("\n")
+
+
+def _fix_parameters(
+    cleaned: list[str],
+    style: PythonStyle,
+    symbol: Symbol,
+    finding: StaleFinding,
+    describe: Callable[[Parameter], str],
+    line_length: int,
+    margin: str,
+) -> list[str]:
     block = style.find_params(cleaned)
     if block is None or block.start == 0:
         raise EditRefused(f"{symbol.qualname}: cannot locate its parameter list")
-    newline = detect_newline(source)
-    base = doc.margin + _block_indent(cleaned, block.start)
-    width = line_length - len(base.expandtabs(4))
+    indent = _block_indent(cleaned, block.start)
+    width = line_length - len((margin + indent).expandtabs(4))
     new_block = _updated_block(
         cleaned, block, style, symbol, finding, describe, _entry_unit(cleaned, block), width
     )
@@ -244,21 +334,41 @@ def plan_stale_update(
         new_block = []
         while first > 1 and not cleaned[first - 1].strip():
             first -= 1  # with the blank line(s) above it
-    new_cleaned = cleaned[:first] + new_block + cleaned[block.end :]
-    raw_start = doc.first + first
-    raw_end = doc.first + block.end
-    start = doc.offsets[raw_start]
-    end = doc.offsets[raw_end] if raw_end < len(doc.offsets) else None
-    text_lines = [f"{base}{line}" if line.strip() else "" for line in new_block]
-    if end is None:  # the block runs to the closing quotes
+    lines = [f"{indent}{line}" if line.strip() else "" for line in new_block]
+    return cleaned[:first] + lines + cleaned[block.end :]
+
+
+def _minimal_edit(
+    source: bytes, doc: _RawDoc, old: list[str], new: list[str], symbol: Symbol
+) -> TextEdit:
+    """The edit replacing only the raw lines between the first and last changed lines."""
+    suffix = 0
+    while suffix < min(len(old), len(new)) and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    prefix = 0
+    while prefix < min(len(old), len(new)) - suffix and old[prefix] == new[prefix]:
+        prefix += 1
+    if prefix == 0:
+        raise EditRefused(f"{symbol.qualname}: the update would change the summary line")
+    newline = detect_newline(source)
+    lines = [
+        f"{doc.margin}{line}" if line.strip() else "" for line in new[prefix : len(new) - suffix]
+    ]
+    raw_start, raw_end = doc.first + prefix, doc.first + len(old) - suffix
+    start = doc.offsets[raw_start] if raw_start < len(doc.offsets) else None
+    if raw_end < len(doc.offsets):
+        end = doc.offsets[raw_end]
+        text = "".join(line + newline for line in lines)
+        if start is None:
+            raise EditRefused(f"{symbol.qualname}: cannot place the update")
+    else:  # the change runs to the closing quotes, which share the last line
         end = doc.offsets[-1] + len(doc.lines[-1].encode("utf-8"))
-        text = "".join(line + newline for line in text_lines) + doc.lines[-1]
-        if doc.lines[-1].strip():
-            raise EditRefused(f"{symbol.qualname}: closing quotes share a line with parameters")
-    else:
-        text = "".join(line + newline for line in text_lines)
-    edit = TextEdit(*line_column(source, start), *line_column(source, end), text, start, end)
-    return edit, "\n".join(new_cleaned).strip("\n")
+        if start is None:  # appended after the last line
+            start = end
+            text = "".join(newline + line for line in lines)
+        else:
+            text = newline.join(lines)
+    return TextEdit(*line_column(source, start), *line_column(source, end), text, start, end)
 
 
 def _updated_block(

@@ -22,7 +22,9 @@ from docgen._config import (
     warn_about_config,
 )
 from docgen._output import exclude_option, refuse_quiet_verbose, say, skipped
+from docgen.check_drift import drift_notes, drift_options, run_drift, wanted
 from docgen.check_report import finish, gating, report_options
+from assistant.findings import selected
 from indexer.coverage import CheckOptions, check_paths
 
 SUGGESTED_FAIL_UNDER = 80
@@ -67,14 +69,18 @@ def _flag_options(command):
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line (and errors).")
 @click.option("-v", "--verbose", is_flag=True, help="Name every skipped file with its reason.")
 @_flag_options
+@drift_options
 @config_option
 @click.pass_context
 def check(ctx: click.Context, paths, fail_under, exclude, quiet, verbose, **flags) -> None:
     """Report public symbols without docstrings in PATHS (default: the current folder).
 
-    Each missing docstring (code DG001) prints as `path:line:col kind qualname`. Exit
-    status: 0 when coverage is at or above --fail-under, 1 below (or, with --baseline or
-    --changed-since, when a finding is left), 2 on usage errors. Settings come from
+    Each missing docstring (code DG001) prints as `path:line:col kind qualname`. With
+    --stale (or --select/--ignore) docstrings are also checked against their code: each
+    finding prints as `path:line:col: CODE message`. Exit status: 0 when coverage is at or
+    above --fail-under and no selected finding is left, 1 otherwise (with --stale,
+    --baseline or --changed-since every finding left fails), 2 on usage errors. Settings
+    come from
     [tool.docgen] in pyproject.toml; flags win.
     """
     refuse_quiet_verbose(quiet, verbose)
@@ -90,12 +96,35 @@ def check(ctx: click.Context, paths, fail_under, exclude, quiet, verbose, **flag
         options.max_file_bytes = int(table["max_file_bytes"])
     targets = refuse_outside(paths, root, announce=not quiet) if paths else [Path.cwd()]
     report = check_paths(targets, options, root=root)
+    drift_on, select, ignore = wanted(ctx.params)
+    drift = None
+    if drift_on:
+        drift = run_drift(
+            targets,
+            root,
+            patterns,
+            table.get("max_file_bytes"),
+            select,
+            ignore,
+            str(table.get("style", "google")),
+        )
     if verbose:
         skipped(report.skipped_paths)
     text = ctx.params["output_format"] == "text"
-    if text and not quiet and not gating(ctx.params) and _no_threshold(ctx, table):
+    gated = gating(ctx.params) or drift_on
+    if text and not quiet and not gated and _no_threshold(ctx, table):
         say(NO_THRESHOLD, "warning")  # for people; the other formats carry fail_under
-    finish(ctx, report, root, ctx.params, quiet=quiet)
+    finish(
+        ctx,
+        report,
+        root,
+        ctx.params,
+        quiet=quiet,
+        extra=drift.findings if drift is not None else (),
+        gate_findings=drift_on,
+        gated=(lambda code: selected(code, select, ignore)) if drift_on else None,
+        notes=drift_notes(drift) if drift is not None else (),
+    )
 
 
 def _no_threshold(ctx: click.Context, table: dict) -> bool:

@@ -12,6 +12,7 @@ unknown ref.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -93,6 +94,8 @@ def finish(
     quiet: bool = False,
     extra: list[FindingLike] | tuple = (),
     gate_findings: bool = False,
+    gated: Callable[[str], bool] | None = None,
+    notes: Callable[[list[FindingLike]], list[tuple[str, bool]]] | tuple = (),
 ) -> None:
     """Print the report in the chosen format and exit with the check's status.
 
@@ -104,6 +107,10 @@ def finish(
         quiet: Print only the summary line (text format).
         extra: Findings of other checks (drift), silenced here by the same directives.
         gate_findings: Their findings fail the check even without a baseline.
+        gated: Which codes fail the check when findings gate it (``--select``/``--ignore``);
+            ``None``: every code.
+        notes: Lines to print after the summary (text format), from the findings left;
+            each ``(line, to_stderr)``.
     """
     params = dict(params)
     for name in ("baseline", "write_baseline"):  # from [tool.docgen]: relative to the root
@@ -111,6 +118,7 @@ def finish(
         if value is not None and not Path(value).is_absolute() and _from_config(ctx, name):
             params[name] = root / value
     outcome = _outcome(report, root, params, list(extra), gate_findings or gating(params))
+    outcome.gated = gated
     output_format = params.get("output_format", "text")
     if output_format != "text":
         text = render(outcome, output_format, report.to_dict(), params.get("show_ignored", False))
@@ -126,6 +134,8 @@ def finish(
     if outcome.ignored or outcome.gate_findings:
         line += f"; {outcome.tally()}"
     click.echo(line)
+    for note, to_stderr in notes(outcome.findings) if callable(notes) else ():
+        click.echo(note, err=to_stderr)
     if report.skipped:
         click.echo("skipped: " + ", ".join(f"{n} {r}" for r, n in report.skipped.items()))
     if report.files_with_errors and not quiet:
@@ -140,11 +150,11 @@ def _from_config(ctx: click.Context, name: str) -> bool:
 
 def text_line(finding: FindingLike) -> str:
     """How a finding prints: ``path:line:col kind qualname`` for a missing docstring (as
-    ``docgen check`` always printed them), else ``path:line:col CODE message``."""
+    ``docgen check`` always printed them), else ``path:line:col: CODE message``."""
     kind = getattr(finding, "kind", None)
     if finding.code == MISSING_CODE and kind:
         return f"{location(finding)} {kind} {finding.qualname}"
-    return f"{location(finding)} {finding.code} {finding.message}"
+    return f"{location(finding)}: {finding.code} {finding.message}"
 
 
 def _outcome(report, root: Path, params: dict, extra: list, gate: bool) -> Outcome:

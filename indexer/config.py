@@ -132,6 +132,9 @@ CLI_KEYS = frozenset(
         "changed_since",
         "output",
         "label",
+        "stale",
+        "select",
+        "ignore",
     }
 )
 """Options of commands that read ``[tool.docgen]`` as their defaults and are no field of

@@ -19,7 +19,6 @@ action is offered enabled.
 from __future__ import annotations
 
 import asyncio
-from enum import Enum
 from typing import Any
 
 from lsprotocol import types
@@ -33,6 +32,7 @@ from lsp import diagnostics
 from lsp.documents import enclosing_symbol, symbol_at
 from lsp.file_progress import FileProgress
 from lsp.live_index import Buffer
+from lsp.on_save import STALE_FILE_KIND, kind_value, on_save, stale_file_action, wants_kind
 from lsp.options import COMMAND_DOCUMENT_FILE, COMMAND_GENERATE_DOCSTRING
 from lsp.pipeline_service import DraftingUnavailable
 from lsp.positions import char_position, client_position, server_position
@@ -46,7 +46,12 @@ FILE_KIND = "source.docgen"
 
 def register(server: DocgenServer) -> None:
     """Register code actions, their resolve handler and the two edit commands."""
-    kinds = [types.CodeActionKind.QuickFix, types.CodeActionKind.RefactorRewrite, FILE_KIND]
+    kinds = [
+        types.CodeActionKind.QuickFix,
+        types.CodeActionKind.RefactorRewrite,
+        FILE_KIND,
+        STALE_FILE_KIND,
+    ]
     options = types.CodeActionOptions(code_action_kinds=kinds, resolve_provider=True)
     server.feature(types.TEXT_DOCUMENT_CODE_ACTION, options)(code_action)
     server.feature(types.CODE_ACTION_RESOLVE)(resolve_code_action)
@@ -61,17 +66,26 @@ async def code_action(ls: DocgenServer, params: types.CodeActionParams) -> list[
     if buffer.parsed is None:
         return []
     server_position(document, params.range.start)  # validates the range
-    problems = {(p.code, p.symbol.qualname): p for p in diagnostics.find_problems(ls, buffer)}
+    found = diagnostics.find_problems(ls, buffer)
+    problems = {(p.kind, p.symbol.qualname): p for p in found}
     actions = _symbol_actions(params, document, buffer, problems)
     missing = [
         p for p in problems.values() if p.code == diagnostics.MISSING and _draftable(p.symbol)
     ]
+    if on_save(params):  # nothing is drafted on save: only stale sections are fixed
+        actions, missing = [], []
     if missing:
         actions.append(_file_action(params, document, len(missing)))
     if _client_resolves_edits(ls):
         for action in actions:
             action.command = None  # the edit comes from codeAction/resolve
-    return _filter_kinds(_withhold_unresolvable(ls, buffer, actions), params.context.only)
+    actions = _withhold_unresolvable(ls, buffer, actions)
+    stale = [p for p in found if p.kind == diagnostics.STALE]
+    if stale and wants_kind(params.context.only, STALE_FILE_KIND):
+        action = await stale_file_action(ls, document, buffer, _text_edit, _workspace_edit)
+        if action is not None:
+            actions.append(action)
+    return _filter_kinds(actions, params.context.only)
 
 
 def _withhold_unresolvable(
@@ -188,7 +202,7 @@ async def generate_docstring_command(ls: DocgenServer, *args: Any) -> dict[str, 
     if symbol is None:
         return {"applied": False, "reason": "no function or class at that position"}
     stale = any(
-        p.code == diagnostics.STALE and p.symbol.qualname == symbol.qualname
+        p.kind == diagnostics.STALE and p.symbol.qualname == symbol.qualname
         for p in diagnostics.find_problems(ls, buffer)
     )
     if symbol.docstring and not stale:
@@ -259,7 +273,9 @@ def _action(
     attached = [
         d
         for d in params.context.diagnostics
-        if d.code == code and isinstance(d.data, dict) and d.data.get("qualname") == symbol.qualname
+        if isinstance(d.data, dict)
+        and d.data.get("qualname") == symbol.qualname
+        and (d.code == code or (code == diagnostics.STALE and d.data.get("fixable")))
     ]
     if action == GENERATE:
         title = f"Generate docstring for {symbol.qualname}"
@@ -310,16 +326,12 @@ def _filter_kinds(
     enum name (``CodeActionKind.QuickFix``), not ``quickfix``."""
     if not only:
         return actions
-    wanted = [_kind_value(k) for k in only]
+    wanted = [kind_value(k) for k in only]
     return [
         a
         for a in actions
-        if any(_kind_value(a.kind) == k or _kind_value(a.kind).startswith(f"{k}.") for k in wanted)
+        if any(kind_value(a.kind) == k or kind_value(a.kind).startswith(f"{k}.") for k in wanted)
     ]
-
-
-def _kind_value(kind: Any) -> str:
-    return str(kind.value) if isinstance(kind, Enum) else str(kind)
 
 
 def _symbol_named(buffer: Buffer, qualname: Any) -> Symbol:
@@ -366,9 +378,14 @@ async def _edits(
     def plan(symbol: Symbol) -> TextEdit | str:
         if update and parsed is not None:
             finding = next(
-                (f for f in service.find_stale(parsed) if f.qualname == symbol.qualname), None
+                (
+                    f
+                    for f in diagnostics.stale_findings(ls, buffer)
+                    if f.qualname == symbol.qualname
+                ),
+                None,
             )
-            if finding is not None:
+            if finding is not None and finding.fixable:
                 return service.stale_update(buffer.path, buffer.source, symbol, finding)
         result = service.draft(buffer.path, buffer.source, symbol, parsed, request_kind)
         if result.below_floor:  # the pipeline applies min_confidence, in one place

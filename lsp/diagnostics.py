@@ -1,5 +1,11 @@
 """Diagnostics: missing docstrings (the rule of ``docgen check``), stale docstrings.
 
+Each diagnostic's ``code`` is the finding code ``docgen check`` reports (``DG001`` a
+missing docstring, ``DG1xx``/``DG2xx`` drift, see ``assistant.findings.CODES``), its
+``source`` is ``docgen``; ``data`` also says whether ``--update-stale`` (and the "Update
+stale docstring" action) can fix it. Drift codes off by default in ``docgen check``
+(``DG120``) are not shown.
+
 What needs a docstring is decided by :func:`indexer.coverage.missing_docstrings` with the
 server's :meth:`~lsp.state.DocgenServer.counting_options` (the workspace's
 ``[tool.docgen]`` plus the ``includePrivate`` setting), so the editor flags exactly what
@@ -17,8 +23,8 @@ from dataclasses import dataclass
 from lsprotocol import types
 from pygls.workspace import TextDocument
 
-from assistant.pipeline import StaleFinding
-from indexer.coverage import MISSING_CODE, missing_docstrings
+from assistant.pipeline import StaleFinding, find_stale
+from indexer.coverage import missing_docstrings
 from indexer.suppressions import suppressions_of
 from indexer.symbols import Symbol
 from lsp.documents import DocumentError
@@ -30,8 +36,11 @@ from lsp.state import DocgenServer
 logger = logging.getLogger(__name__)
 
 SOURCE = "docgen"
-MISSING = "missing-docstring"
-STALE = "stale-docstring"
+MISSING = "DG001"
+STALE = "stale"
+"""The kind of a fixable drift finding (its code is one of ``DG1xx``/``DG2xx``)."""
+DRIFT = "drift"
+"""The kind of a drift finding no update can fix (the docstring needs a person)."""
 _SEVERITY = {
     "error": types.DiagnosticSeverity.Error,
     "warning": types.DiagnosticSeverity.Warning,
@@ -47,6 +56,23 @@ class Finding:
     code: str
     symbol: Symbol
     message: str
+    fixable: bool = False
+
+    @property
+    def kind(self) -> str:
+        """``DG001`` (missing), :data:`STALE` (fixable drift) or :data:`DRIFT`."""
+        if self.code == MISSING:
+            return MISSING
+        return STALE if self.fixable else DRIFT
+
+
+def stale_findings(ls: DocgenServer, buffer: Buffer) -> list[StaleFinding]:
+    """The stale docstrings of a parsed buffer, checked against its code (no model)."""
+    if buffer.parsed is None:
+        return []
+    style = ls.options.style if ls.options.style != "auto" else "google"
+    with ls.stats.timed("stale:check"):
+        return find_stale(buffer.parsed, buffer.source, style)
 
 
 def find_problems(ls: DocgenServer, buffer: Buffer) -> list[Finding]:
@@ -62,14 +88,16 @@ def find_problems(ls: DocgenServer, buffer: Buffer) -> list[Finding]:
     if options.stale_severity != "off":
         by_qualname = {s.qualname: s for s in parsed.symbols}
         try:
-            stale = ls.pipeline_service.find_stale(parsed)
+            stale = stale_findings(ls, buffer)
         except Exception as exc:  # noqa: BLE001 - a checker bug must not stop diagnostics
             logger.warning("stale check of %s failed: %s", buffer.path, exc)
             stale = []
         for finding in stale:
             symbol = by_qualname.get(finding.qualname)
-            if symbol is not None:
-                out.append(Finding(STALE, symbol, _stale_message(symbol, finding)))
+            if symbol is None:
+                continue
+            for item in finding.findings:
+                out.append(Finding(item.code, symbol, item.message, item.fixable))
     return _unsilenced(buffer, out)
 
 
@@ -78,12 +106,11 @@ def _unsilenced(buffer: Buffer, problems: list[Finding]) -> list[Finding]:
     rules = suppressions_of(buffer.source, buffer.path, buffer.parsed)
     if rules is None:
         return problems
-    codes = {MISSING: MISSING_CODE}
     return [
         p
         for p in problems
         if rules.rule_for(
-            codes.get(p.code, p.code),
+            p.code,
             p.symbol.qualname,
             (p.symbol.name_span or p.symbol.span).start_line + 1,
         )
@@ -107,7 +134,11 @@ def to_diagnostics(
                 severity=_SEVERITY.get(option, types.DiagnosticSeverity.Information),
                 code=problem.code,
                 source=SOURCE,
-                data={"qualname": problem.symbol.qualname, "code": problem.code},
+                data={
+                    "qualname": problem.symbol.qualname,
+                    "code": problem.code,
+                    "fixable": problem.fixable,
+                },
             )
         )
     return out
@@ -140,7 +171,3 @@ def _anchor(document: TextDocument, symbol: Symbol) -> types.Range:
         start = types.Position(line=0, character=0)
         return types.Range(start=start, end=char_position(document, 0, len(first)))
     return client_range(document, symbol.name_span or symbol.span)
-
-
-def _stale_message(symbol: Symbol, finding: StaleFinding) -> str:
-    return f"{symbol.name}: {finding.message}"

@@ -14,6 +14,7 @@ import re
 import textwrap
 from collections.abc import Callable
 
+from assistant.codefacts import class_facts
 from assistant.faithfulness import (
     CodeFacts,
     ParamFact,
@@ -90,6 +91,34 @@ def neutral_param_description(fact: ParamFact, style: str) -> str:
     if annotation and not typed and len(annotation) <= 40 and "`" not in annotation:
         text += f" ({tick}{annotation}{tick})"
     return text + "."
+
+
+def neutral_attribute_description(name: str, annotation: str | None, style: str) -> str:
+    """An attribute's description that claims nothing the code does not say: "The
+    ``name`` attribute." (nothing for NumPy, whose ``name : type`` line says it all when
+    annotated). The type is the style's own field (``name (int)``, ``:vartype name:``)."""
+    if style == "numpy" and annotation:
+        return ""
+    return f"The ``{name}`` attribute."
+
+
+def attribute_docs(code: str, style: str) -> list[ParamDoc]:
+    """The public attributes of a class's ``code`` (:func:`assistant.codefacts.
+    class_facts`), with their annotations as types and neutral descriptions."""
+    facts = class_facts(code)
+    if facts is None:
+        return []
+    out = []
+    for attr in facts.public:
+        annotation = " ".join(attr.annotation.split()) if attr.annotation else None
+        if annotation and len(annotation) > 40:
+            annotation = None
+        out.append(
+            ParamDoc(
+                attr.name, annotation, neutral_attribute_description(attr.name, annotation, style)
+            )
+        )
+    return out
 
 
 def fitting_describer(
@@ -200,6 +229,8 @@ def build_doc_model(
         reasons: Precomputed :func:`raise_descriptions` of ``code`` (None: computed).
     """
     doc = DocModel(summary=summary, symbol_name=symbol.name, kind=symbol.kind)
+    if symbol.kind == "class" and symbol.language == "python" and style in _PYTHON_STYLES[:3]:
+        doc.attributes = attribute_docs(code, style)
     if symbol.kind not in ("function", "method") or _is_property(symbol):
         return doc
     typed = style in ("numpy", "sphinx", "jsdoc")

@@ -61,6 +61,8 @@ class DocModel:
         returns: The return value, if the code returns one.
         yields: The yielded value, if the code is a generator.
         raises: Exceptions raised directly by the code.
+        attributes: A class's public attributes (dataclass fields, class-level
+            annotations, ``self.x = ...`` in ``__init__``), types from annotations.
         symbol_name: Bare name of the documented symbol (GoDoc starts with it).
         kind: Symbol kind (``function``, ``method``, ``class``, ``module``).
     """
@@ -71,6 +73,7 @@ class DocModel:
     returns: ValueDoc | None = None
     yields: ValueDoc | None = None
     raises: list[RaiseDoc] = field(default_factory=list)
+    attributes: list[ParamDoc] = field(default_factory=list)
     symbol_name: str = ""
     kind: str = "function"
 

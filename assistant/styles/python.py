@@ -96,6 +96,7 @@ class PythonStyle:
     def sections(self, doc: DocModel) -> list[str]:
         """Return the rendered sections (parameters, returns, yields, raises)."""
         return [
+            self.render_attributes(doc.attributes),
             self.render_params(doc.params),
             self.render_value("Returns", doc.returns) if doc.returns else "",
             self.render_value("Yields", doc.yields) if doc.yields else "",
@@ -109,6 +110,14 @@ class PythonStyle:
     def render_value(self, header: str, value: ValueDoc) -> str:
         """Return a Returns/Yields block."""
         raise NotImplementedError
+
+    def render_attributes(self, attributes: list[ParamDoc]) -> str:
+        """Return the Attributes block (header included), or '' without attributes."""
+        if not attributes:
+            return ""
+        return self.render_params(attributes).replace(self._params_header, "Attributes", 1)
+
+    _params_header = "Args"
 
     def render_raises(self, raises: list[RaiseDoc]) -> str:
         """Return the Raises block, or '' when nothing is raised."""
@@ -263,6 +272,12 @@ class NumpyStyle(PythonStyle):
     name = "numpy"
     header_lines = 2
 
+    def render_attributes(self, attributes: list[ParamDoc]) -> str:
+        if not attributes:
+            return ""
+        body = self.render_params(attributes).split("\n")[2:]
+        return self._section("Attributes", body)
+
     def _section(self, header: str, body: list[str]) -> str:
         return "\n".join([header, "-" * len(header), *body])
 
@@ -354,6 +369,14 @@ class SphinxStyle(PythonStyle):
                 lines.append(f":type {name}: {param.type}")
         return "\n".join(lines)
 
+    def render_attributes(self, attributes: list[ParamDoc]) -> str:
+        lines = []
+        for item in attributes:
+            lines.append(f":ivar {item.bare_name}: {item.description}".rstrip())
+            if item.type:
+                lines.append(f":vartype {item.bare_name}: {item.type}")
+        return "\n".join(lines)
+
     def render_value(self, header: str, value: ValueDoc) -> str:
         key, type_key = ("returns", "rtype") if header == "Returns" else ("yields", "ytype")
         lines = [f":{key}: {_value_text(value, 'The result.')}"]
@@ -423,6 +446,7 @@ class Pep257Style(PythonStyle):
     """Plain PEP 257: the PEP's own ``Arguments:`` list of ``name -- description`` lines."""
 
     name = "pep257"
+    _params_header = "Arguments"
     _entry_prefix = re.compile(r"^\s*\*{0,2}\w+\s+--\s")
 
     def render_params(self, params: list[ParamDoc]) -> str:

@@ -112,6 +112,9 @@ def test_docstrings_that_list_no_parameters_are_not_stale() -> None:
 def test_kwargs_may_document_keywords_it_takes() -> None:
     code = 'def f(a, **kw):\n    """F.\n\n    Args:\n        a: A.\n        color: Red.\n    """\n'
     findings, _ = _stale(code)
+    assert findings == []  # ``color`` is a keyword ``**kw`` takes: that documents ``kw`` too
+    code = 'def f(a, **kw):\n    """F.\n\n    Args:\n        a: A.\n    """\n'
+    findings, _ = _stale(code)
     assert [f.added for f in findings] == [["kw"]]
     assert findings[0].removed == []
 

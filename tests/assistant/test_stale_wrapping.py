@@ -40,7 +40,7 @@ GOOGLE = '''def move(src, dst, *, overwrite=False):
             by hand at a short width.
         dst: Where it goes.
     """
-    return dst
+    shutil.move(src, dst)
 '''
 
 

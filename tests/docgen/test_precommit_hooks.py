@@ -133,6 +133,16 @@ def test_check_hook_honours_excludes_for_passed_file_names(check_repo, environme
     assert "src/bad.py:1:5 function nodoc" in failed.stdout
     assert "FAILED" in failed.stdout
 
+    # the hook is also the drift gate: a docstring naming a parameter that is gone fails it
+    (check_repo / "src" / "bad.py").write_text(
+        '"""Bad."""\n\n\ndef f(width):\n    """Do f.\n\n    Args:\n        hight: The h.\n    """\n'
+    )
+    _git(check_repo, "add", "src/bad.py")
+    drifted = _try_repo(check_repo, environment, "docgen-check")
+    assert drifted.returncode == 1, drifted.stdout + drifted.stderr
+    assert "src/bad.py:4:5: DG105 f: documents `hight`, renamed `width`" in drifted.stdout
+    assert "100.0%" in drifted.stdout
+
 
 def test_fix_hook_drafts_and_updates_then_passes(fix_repo: Path, fix_environment) -> None:
     environment = fix_environment

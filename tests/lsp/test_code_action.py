@@ -46,7 +46,10 @@ async def test_only_filter_keeps_matching_kinds(model_client: LanguageClient, wo
     source = await list_actions(
         model_client, uri, diag.range.start, [diag], only=[types.CodeActionKind.Source]
     )
-    assert [a.title for a in source] == ["Generate docstrings for this file (3 missing)"]
+    assert [a.title for a in source] == [
+        "Generate docstrings for this file (3 missing)",
+        "Update stale docstrings in this file (1)",
+    ]
     none = await list_actions(
         model_client, uri, diag.range.start, [diag], only=[types.CodeActionKind.Refactor]
     )
@@ -66,7 +69,7 @@ async def test_generate_docstring_action(model_client: LanguageClient, workspace
     action = actions[titles.index("Generate docstring for cart_total")]
     assert action.kind == types.CodeActionKind.QuickFix
     assert action.edit is None  # listing is instant: no model work
-    assert action.diagnostics and action.diagnostics[0].code == "missing-docstring"
+    assert action.diagnostics and action.diagnostics[0].code == "DG001"
 
     resolved = await model_client.code_action_resolve_async(action)
     assert resolved.command is None  # never applied twice
@@ -99,7 +102,7 @@ async def test_update_stale_docstring(model_client: LanguageClient, workspace: P
     text = path.read_text()
     uri = open_file(model_client, path)
     await wait_for(lambda: uri in model_client.diagnostics, what="diagnostics")
-    diag = next(d for d in model_client.diagnostics[uri] if d.code == "stale-docstring")
+    diag = next(d for d in model_client.diagnostics[uri] if d.code == "DG105")
     actions = await list_actions(model_client, uri, diag.range.start, [diag])
     action = next(a for a in actions if a.title == "Update stale docstring of apply_discount")
     resolved = await model_client.code_action_resolve_async(action)

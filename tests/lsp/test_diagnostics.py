@@ -21,7 +21,7 @@ async def test_diagnostics_on_open(client: LanguageClient, workspace: Path):
     path = workspace / "inventory" / "pricing.py"
     uri = open_file(client, path)
     await wait_for(lambda: uri in client.diagnostics, what="diagnostics")
-    missing = by_code(client, uri, "missing-docstring")
+    missing = by_code(client, uri, "DG001")
     assert set(missing) == {"cart_total", "cheapest_items", "iter_price_changes"}
     diag = missing["cart_total"]
     assert diag.source == "docgen"
@@ -33,10 +33,14 @@ async def test_diagnostics_on_open(client: LanguageClient, workspace: Path):
     )
     assert diag.range.start == types.Position(line=line, character=4)
     assert diag.range.end == types.Position(line=line, character=14)
-    stale = by_code(client, uri, "stale-docstring")
+    stale = by_code(client, uri, "DG105")  # the codes of `docgen check --stale`
     assert set(stale) == {"apply_discount"}
-    assert "renamed discount -> percent" in stale["apply_discount"].message
+    assert stale["apply_discount"].message == (
+        "apply_discount: documents `discount`, renamed `percent` in the signature"
+    )
     assert stale["apply_discount"].severity == types.DiagnosticSeverity.Warning
+    assert stale["apply_discount"].source == "docgen"
+    assert stale["apply_discount"].data["fixable"] is True
 
 
 async def test_private_and_magic_symbols_are_not_reported(client: LanguageClient, workspace: Path):
@@ -50,7 +54,7 @@ async def test_private_and_magic_symbols_are_not_reported(client: LanguageClient
     )
     uri = open_file(client, path)
     await wait_for(lambda: uri in client.diagnostics, what="diagnostics")
-    assert set(by_code(client, uri, "missing-docstring")) == {"Shown", "outer"}
+    assert set(by_code(client, uri, "DG001")) == {"Shown", "outer"}
 
 
 async def test_diagnostics_follow_edits_and_save(client: LanguageClient, workspace: Path):
@@ -74,10 +78,10 @@ async def test_diagnostics_follow_edits_and_save(client: LanguageClient, workspa
         types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
     )
     await wait_for(
-        lambda: "cart_total" not in by_code(client, uri, "missing-docstring"),
+        lambda: "cart_total" not in by_code(client, uri, "DG001"),
         what="cart_total to be documented",
     )
-    assert set(by_code(client, uri, "missing-docstring")) == {
+    assert set(by_code(client, uri, "DG001")) == {
         "cheapest_items",
         "iter_price_changes",
     }
@@ -94,15 +98,15 @@ async def test_severity_configuration(client: LanguageClient, workspace: Path):
     )
     await wait_for(
         lambda: (
-            not by_code(client, uri, "stale-docstring")
+            not by_code(client, uri, "DG105")
             and all(
                 d.severity == types.DiagnosticSeverity.Error
-                for d in by_code(client, uri, "missing-docstring").values()
+                for d in by_code(client, uri, "DG001").values()
             )
         ),
         what="reconfigured diagnostics",
     )
-    assert len(by_code(client, uri, "missing-docstring")) == 3
+    assert len(by_code(client, uri, "DG001")) == 3
 
 
 async def test_close_clears_diagnostics(client: LanguageClient, workspace: Path):

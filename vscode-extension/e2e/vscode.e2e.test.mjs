@@ -1,7 +1,7 @@
 // End-to-end: the packaged extension in a real VS Code (code-server) in headless Chromium.
 // Opens the sample repository, hovers an undocumented function and sees the drafted
 // summary, runs "docgen: Generate docstring" and sees the docstring in the editor and on
-// disk. Screenshots and logs are kept in test-results/e2e/.
+// disk; with "source.docgen" in editor.codeActionsOnSave a save updates a stale docstring. Screenshots and logs are kept in test-results/e2e/.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -307,6 +307,58 @@ describe('docgen in code-server', { timeout: 600000 }, () => {
         await toast.first().waitFor({ timeout: 240000 });
         await page.keyboard.press('Control+S');
         await docstringOnDisk(page, 'iter_price_changes', 'pricing.after-file.py');
+    });
+
+    it('updates a stale docstring on save with "source.docgen" in editor.codeActionsOnSave', async () => {
+        const page = state.page;
+        await page.keyboard.press('Escape');
+        await clearNotifications(page);
+        // The user opts in (README, "In VS Code"); editor.* settings do not restart the server.
+        const settingsFile = path.join(state.ws, '.vscode', 'settings.json');
+        const onSave = { ...state.settings, 'editor.codeActionsOnSave': { 'source.docgen': 'explicit' } };
+        fs.writeFileSync(settingsFile, JSON.stringify(onSave, null, 2));
+        const relative = path.join('inventory', 'shipping.py');
+        const file = path.join(state.ws, relative);
+        fs.writeFileSync(
+            file,
+            [
+                '"""Shipping."""',
+                '',
+                '',
+                'def ship(order, carrier):',
+                '    """Ship an order.',
+                '',
+                '    Prose the author wrote, kept as it is.',
+                '',
+                '    Args:',
+                '        order: The order.',
+                '        courier: Who carries it.',
+                '    """',
+                '    carrier.take(order)',
+                '',
+            ].join('\n'),
+        );
+        await openFile(page, relative);
+        await page.locator(EDITOR_LINES, { hasText: 'courier: Who carries it.' }).first().waitFor({ timeout: 60000 });
+        // An edit, then an explicit save: the save participant asks for source.docgen actions.
+        await page.keyboard.press('Control+End');
+        await page.keyboard.type('# saved');
+        await page.keyboard.press('Control+S');
+        const deadline = Date.now() + 60000;
+        let text = '';
+        while (Date.now() < deadline) {
+            text = fs.readFileSync(file, 'utf8');
+            if (text.includes('# saved') && text.includes('carrier: Who carries it.')) {
+                break;
+            }
+            await page.waitForTimeout(500);
+        }
+        await shot('03c-updated-on-save');
+        fs.writeFileSync(path.join(OUT, 'shipping.after-save.py'), text);
+        assert.match(text, /\n {8}carrier: Who carries it\.\n/, `the stale entry was not updated on save:\n${text}`);
+        assert.ok(!text.includes('courier'), `the old name is still there:\n${text}`);
+        assert.ok(text.includes('Prose the author wrote, kept as it is.'), 'the prose was not kept');
+        fs.writeFileSync(settingsFile, JSON.stringify(state.settings, null, 2));
     });
 
     it('indexes the workspace with "docgen: Index workspace" and reports what it did', async () => {
