@@ -144,8 +144,7 @@ def _add_value(
     annotation = (code_facts(symbol, code).annotation or symbol.returns or "").strip() or None
     if header == "Yields":
         annotation = yielded_type(annotation)
-    summary = (symbol.docstring or "").split("\n", 1)[0].strip()
-    description = _value_description(summary, annotation, typed, yields=header == "Yields")
+    description = _value_description(annotation, typed, yields=header == "Yields")
     value = ValueDoc(annotation if typed else None, description)
     indent = _indent_of(found[0] if found else None, lines)
     block = [

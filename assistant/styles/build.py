@@ -35,6 +35,10 @@ _NO_VALUE = {"None", "NoReturn", "Never", "typing.NoReturn", "void", "()"}
 _OPTIONAL = re.compile(r"^\s*optional\b|\(optional\)|,\s*optional\b", re.IGNORECASE)
 
 
+_QUOTED = re.compile(r"""(?<!\w)(['"])([^'"\s][^'"]{0,40}?)\1(?!\w)""")
+"""A quoted value in prose (``'enter'``, ``"utf-8"``)."""
+
+
 def fits(text: str, param: Parameter, facts: CodeFacts | None = None) -> str | None:
     """``text`` (a description borrowed from a related symbol's parameter of the same
     name) as it may describe ``param``, without the default it restates (the code's own is
@@ -45,7 +49,9 @@ def fits(text: str, param: Parameter, facts: CodeFacts | None = None) -> str | N
     (``rich.progress.open``'s required ``file`` once read "File to write to, or None for
     stdout. Defaults to None."); one naming an identifier that neither the code nor its
     evidence names (:func:`assistant.faithfulness.ungrounded`, with ``facts``) speaks of
-    other code.
+    other code, and so does one quoting a value the code does not hold (``transitions``'
+    ``Transition.add_callback`` once borrowed "Must be one of 'enter' or 'exit'" from
+    ``State.add_callback``; its triggers are 'before', 'after' and 'prepare').
     """
     required = param.default is None and param.kind not in ("var_positional", "var_keyword")
     claims = stated_defaults(text)
@@ -60,6 +66,8 @@ def fits(text: str, param: Parameter, facts: CodeFacts | None = None) -> str | N
         text = strip_default_claims(text)  # it restates the code's: stated by the caller
     if facts is not None and ungrounded(text, facts):
         return None
+    if facts is not None and any(value not in facts.code for _, value in _QUOTED.findall(text)):
+        return None  # "Must be one of 'enter' or 'exit'": the values of another function
     return text.strip() or None
 
 
@@ -194,15 +202,12 @@ def _record(exc: ast.expr, condition: ast.expr | None, found: dict[str, str]) ->
     found[name] = ""
 
 
-def _value_description(
-    summary: str, annotation: str | None, typed: bool, yields: bool = False
-) -> str:
-    """What the value is: the summary's object when it says "Return X" / "Get X", else a
-    neutral line from the annotation; never words of the function's name ("The open.")."""
-    match = re.match(r"^(?:Return|Returns|Get|Gets|Yield|Yields)\s+(.+?)\.?$", summary)
-    if match and len(match.group(1).split()) >= 2:
-        rest = match.group(1)
-        return rest[0].upper() + rest[1:] + "."
+def _value_description(annotation: str | None, typed: bool, yields: bool = False) -> str:
+    """What the value is, from the code only: a neutral line from the annotation, else a
+    generic one. Never the summary's object restated ("Get X." -> "X."): a summary borrowed
+    from a neighbour can be wrong, and restating it turned one wrong sentence into a false
+    claim about the returned value too (the hand audit, docs/audit.md); never words of the
+    function's name ("The open.")."""
     if annotation and not typed and len(annotation) <= 40:
         return f"{'Values' if yields else 'The result'} of type ``{annotation}``."
     return "The values." if yields else _GENERIC_RETURN
@@ -253,10 +258,10 @@ def build_doc_model(
         annotation = None
     elif facts.yields:
         value_type = yielded_type(annotation)
-        description = _value_description(summary, value_type, typed, yields=True)
+        description = _value_description(value_type, typed, yields=True)
         doc.yields = ValueDoc(value_type if typed else None, description)
     elif facts.returns_value and annotation not in _NO_VALUE:
-        description = _value_description(summary, annotation, typed)
+        description = _value_description(annotation, typed)
         doc.returns = ValueDoc(annotation if typed else None, description)
     if reasons is None:
         reasons = raise_descriptions(code) if symbol.language == "python" and symbol.raises else {}

@@ -512,6 +512,10 @@ def test_compatible_parameters(ours, theirs, fits_it) -> None:
         ('Label. Defaults to "Working".', '"Reading..."', None),
         ('Label. Defaults to "Reading...".', "'Reading...'", "Label."),
         ("Uses ``other_thing`` to decide.", "1", None),  # an identifier this code lacks
+        # values quoted from another function (transitions' State.add_callback lent its
+        # trigger line to Transition.add_callback): refused; a value the code holds is kept
+        ("The event. Must be one of 'enter' or 'exit'.", "'before'", None),
+        ("The event, 'before' by default.", "'before'", "The event, 'before' by default."),
     ],
 )
 def test_a_borrowed_description_must_not_contradict_the_code(text, default, kept) -> None:

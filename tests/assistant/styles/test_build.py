@@ -87,3 +87,19 @@ def test_rust_receivers_are_not_parameters() -> None:
     doc = build_doc_model(symbol, "Area.", "", "rustdoc", ParamLexicon().describe)
     assert [p.name for p in doc.params] == ["k"]
     assert "`k`" in render(doc, "rustdoc", "rust") and "self" not in render(doc, "rustdoc")
+
+
+@pytest.mark.parametrize("style", ["google", "numpy", "sphinx"])
+def test_the_returns_line_never_restates_the_summary(style: str) -> None:
+    """A summary borrowed from a neighbour can be wrong ("Get the first element..." for a
+    method that returns a lazy spec); restating it as the Returns line made a second false
+    claim (docs/audit.md). The value's description comes from the code only."""
+    symbols, source = symbols_of_code()
+    symbol = symbols["Store.fetch"]
+    summary = "Get the first element of an iterable which matches key."
+    doc = build_doc_model(
+        symbol, summary, symbol_source(source, symbol), style, ParamLexicon().describe
+    )
+    assert doc.returns is not None
+    assert "first element" not in doc.returns.description
+    assert "first element" not in render(doc, style).split("\n", 1)[1]
