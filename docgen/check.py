@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
+from assistant.findings import selected
 from docgen._config import (
     config_option,
     project_root,
@@ -24,7 +25,6 @@ from docgen._config import (
 from docgen._output import exclude_option, refuse_quiet_verbose, say, skipped
 from docgen.check_drift import drift_notes, drift_options, run_drift, wanted
 from docgen.check_report import finish, gating, report_options
-from assistant.findings import selected
 from indexer.coverage import CheckOptions, check_paths
 
 SUGGESTED_FAIL_UNDER = 80

@@ -78,24 +78,6 @@ def run_drift(
     return scan(targets, root, walk, select, ignore, style if style != "auto" else "google")
 
 
-def missing_findings(missing, select: list[str], ignore: list[str]) -> list[Finding]:
-    """The coverage check's missing docstrings as ``DG001`` findings, when selected."""
-    if not selected("DG001", select, ignore):
-        return []
-    return [
-        Finding(
-            "DG001",
-            f"{m.kind} {m.qualname} has no docstring",
-            m.path,
-            m.line,
-            m.col,
-            m.qualname,
-            False,
-        )
-        for m in missing
-    ]
-
-
 def drift_notes(report: DriftReport):
     """What ``docgen check`` prints after its summary line when the drift check ran: the
     drift tally over the findings left (after suppressions and the baseline), and the
