@@ -24,6 +24,7 @@ _SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "model": ("model_cmds", "model"),
     "dataset": ("dataset", "dataset"),
     "serve": ("serve", "serve"),
+    "batch": ("batch", "batch"),
 }
 
 
