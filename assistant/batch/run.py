@@ -131,6 +131,10 @@ def _finish(
     row.drafts = drafted.counts.get("missing", 0)
     row.updates = drafted.counts.get("stale", 0)
     row.written = len(drafted.written)
-    row.problems = list(drafted.problems)
+    unparsable = [
+        f"{rel}: does not parse (partly checked, never edited)"
+        for rel in coverage.get("files_with_errors", [])
+    ]
+    row.problems = list(dict.fromkeys([*unparsable, *drafted.problems]))
     write_repository(out, row, drafted.records, drafted.patch, coverage, formats)
     remember(out, indexed.key, row)  # the same content gives the same result, problems too
