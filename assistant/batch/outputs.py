@@ -47,6 +47,8 @@ class Row:
         problems: Refused edits and files that failed (``path: why``).
         error: Why the repository failed, or "".
         seconds: Time spent on it (index and draft stages).
+        index_seconds: Of which the index stage (keying, indexing, the check).
+        symbols: Symbols documented (records).
         url: The git URL of the manifest, or "".
     """
 
@@ -63,6 +65,8 @@ class Row:
     problems: list[str] = field(default_factory=list)
     error: str = ""
     seconds: float = 0.0
+    index_seconds: float = 0.0
+    symbols: int = 0
     url: str = ""
 
 

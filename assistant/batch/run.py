@@ -87,7 +87,7 @@ def run_batch(
         indexed[result.name] = result
         tick("index", 1, len(jobs))
         row = rows[result.name]
-        row.seconds = result.seconds
+        row.seconds = row.index_seconds = result.seconds
         if result.error:
             _failed(row, result.error)
         elif result.unchanged:
@@ -113,7 +113,7 @@ def _failed(row: Row, error: str) -> Row:
 
 
 def _unchanged(old: Row, seconds: float) -> Row:
-    old.status, old.seconds = "unchanged", seconds
+    old.status, old.seconds, old.index_seconds = "unchanged", seconds, seconds
     return old
 
 
@@ -121,6 +121,7 @@ def _finish(
     out: Path, row: Row, indexed: Indexed, drafted: Drafted, formats: tuple[str, ...]
 ) -> None:
     row.seconds = indexed.seconds + drafted.seconds
+    row.symbols = len(drafted.records)
     if drafted.error:
         _failed(row, drafted.error)
         return
