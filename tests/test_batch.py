@@ -174,3 +174,25 @@ def test_ray_without_the_extra_says_what_to_install(batch, tmp_path, monkeypatch
     code, _, err = batch(str(manifest), "--out", str(tmp_path / "out"), "--ray", "local")
     assert code == 1
     assert err == "docgen: --ray needs the 'ray' extra: pip install 'docgen[ray]'\n"
+
+
+def test_a_repository_gone_since_the_manifest_was_read_fails_alone(tiny_t5, tmp_path):
+    from assistant.batch.executors import LocalPool
+    from assistant.batch.manifest import read_manifest
+    from assistant.batch.run import run_batch
+    from assistant.pipeline import PipelineSettings
+
+    repos = read_manifest(make_repos(tmp_path, ["alpha", "gone"]))
+    shutil.rmtree(tmp_path / "gone")
+    settings = PipelineSettings(
+        model=str(tiny_t5), num_beams=1, min_confidence=0.0, use_cache=False, update_index=False
+    )
+    pool = LocalPool(1)
+    try:
+        report = run_batch(repos, lambda repo: settings, pool, tmp_path / "out")
+    finally:
+        pool.close()
+    assert [(r.name, r.status) for r in report.rows] == [("alpha", "done"), ("gone", "failed")]
+    assert "is not a folder any more" in report.rows[1].error
+    assert report.exit_code == 1
+    assert not (tmp_path / "out" / ".cache" / "gone.json").exists()  # a failure is not cached
