@@ -149,7 +149,7 @@ def batch(
 
 
 def _run(repositories, overrides, config, exclude, quiet, out, mode, write, address, workers):
-    from assistant.batch.executors import RayMissing, executor_for
+    from assistant.batch.executors import ClusterUnreachable, RayMissing, executor_for
     from assistant.batch.run import run_batch
 
     quiet_library_logs()
@@ -157,6 +157,9 @@ def _run(repositories, overrides, config, exclude, quiet, out, mode, write, addr
         executor = executor_for(address, workers)
     except RayMissing as exc:
         say(str(exc))
+        return 1
+    except ClusterUnreachable as exc:
+        say(str(exc), "error")
         return 1
     except Exception as exc:  # noqa: BLE001 - Ray's own connection errors are many
         say(f"cannot reach the Ray cluster at {address}: {exc}", "error")

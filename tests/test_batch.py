@@ -196,3 +196,19 @@ def test_a_repository_gone_since_the_manifest_was_read_fails_alone(tiny_t5, tmp_
     assert "is not a folder any more" in report.rows[1].error
     assert report.exit_code == 1
     assert not (tmp_path / "out" / ".cache" / "gone.json").exists()  # a failure is not cached
+
+
+def test_an_address_where_no_cluster_listens_is_one_line(batch, tmp_path):
+    import socket
+
+    pytest.importorskip("ray")
+    manifest = make_repos(tmp_path, ["alpha"])
+    with socket.socket() as probe:  # a port nothing listens on once it is closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    code, _, err = batch(
+        str(manifest), "--out", str(tmp_path / "out"), "--ray", f"127.0.0.1:{port}"
+    )
+    assert code == 1
+    assert err.startswith(f"docgen: error: no Ray cluster answers at 127.0.0.1:{port}")
+    assert "ray start --head" in err and len(err.splitlines()) == 1

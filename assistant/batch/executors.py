@@ -34,6 +34,34 @@ class RayMissing(RuntimeError):
     """``--ray`` was asked for and Ray is not installed."""
 
 
+class ClusterUnreachable(RuntimeError):
+    """Nothing answers at the cluster address (one line: what to check)."""
+
+
+def check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Refuse a ``HOST:PORT`` or ``ray://HOST:PORT`` address where nothing listens, at
+    once (Ray itself keeps retrying for minutes).
+
+    Raises:
+        ClusterUnreachable: The address is malformed or refuses connections.
+    """
+    import socket
+
+    target = address.removeprefix("ray://")
+    host, _, port = target.rpartition(":")
+    if not host or not port.isdigit():
+        raise ClusterUnreachable(
+            f"--ray {address}: expected local, auto, HOST:PORT or ray://HOST:PORT"
+        )
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise ClusterUnreachable(
+            f"no Ray cluster answers at {address} ({exc.strerror or exc}): start one with "
+            "`ray start --head` or check the address"
+        ) from None
+
+
 class Executor(Protocol):
     """Runs the two stages; yields one result per job, in completion order."""
 
@@ -137,6 +165,8 @@ class RayExecutor:
             if address == "local":
                 options.update(num_cpus=workers, object_store_memory=LOCAL_OBJECT_STORE)
             else:
+                if address != "auto":
+                    check_reachable(address)
                 options["address"] = address
             ray.init(**options)
             self._owned = True
