@@ -163,8 +163,9 @@ def main() -> int:
         args.model = str(tiny)
     packages = candidates(args.repos, args.max_files)
     log(f"repositories: {', '.join(p.name for p in packages)}")
+    # one ONNX Runtime thread a worker: N workers use N cores, as Ray's num_cpus=1 says
     settings = PipelineSettings(
-        model=args.model, num_beams=args.beams, min_confidence=0.0, use_cache=False
+        model=args.model, num_beams=args.beams, min_confidence=0.0, use_cache=False, threads=1
     )
     configs = [
         ("local pool, 1 worker", lambda: LocalPool(1)),
