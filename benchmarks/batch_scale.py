@@ -152,6 +152,7 @@ def main() -> int:
     parser.add_argument("--beams", type=int, default=1)
     parser.add_argument("--repos", type=int, default=20)
     parser.add_argument("--max-files", type=int, default=6)
+    parser.add_argument("--rounds", type=int, default=2, help="each configuration's best of")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if args.model == "tiny":
@@ -183,20 +184,27 @@ def main() -> int:
         settings,
         warm / "out",
     )
-    results, outputs = [], []
-    for n, (label, factory) in enumerate(configs):
-        work = work_dir("batch-scale") / f"run-{n}"
-        manifest = make_repositories(work / "repos", packages, args.max_files)
-        result, records = run(label, factory, manifest, settings, work / "out")
-        results.append(result)
-        outputs.append(records)
+    best: dict[str, dict] = {}
+    outputs = []
+    for _round in range(args.rounds):  # interleaved, so a burst of load hits every config
+        for n, (label, factory) in enumerate(configs):
+            work = work_dir("batch-scale") / f"run-{n}"
+            manifest = make_repositories(work / "repos", packages, args.max_files)
+            result, records = run(label, factory, manifest, settings, work / "out")
+            outputs.append(records)
+            if label not in best or result["total_s"] < best[label]["total_s"]:
+                best[label] = result
     for records in outputs[1:]:
         assert records == outputs[0], "the configurations' JSON records differ"
+    results = [best[label] for label, _ in configs]
     by = {r["config"]: r for r in results}
     for workers in ("1 worker", "2 workers"):
         local, ray = by[f"local pool, {workers}"], by[f"ray local, {workers}"]
         ray["overhead_vs_local"] = round(ray["total_s"] / local["total_s"] - 1, 3)
-    print(f"machine: {machine()}; python {sys.version.split()[0]}; records identical: yes")
+    print(
+        f"machine: {machine()}; python {sys.version.split()[0]}; best of {args.rounds} "
+        "interleaved rounds; records identical: yes"
+    )
     header = (
         "| config | repos | symbols | startup s | run s | repos/s | symbols/s "
         "| index ms/symbol | draft ms/symbol | Ray overhead |"

@@ -59,7 +59,12 @@ from docgen.generate import _Bar, _settings
     help="Python docstring style (default: each repository's majority).",
 )
 @click.option("--model", default=None, help="T5 folder or hub id (default: embedded model).")
-@click.option("--backend", type=click.Choice(["onnx", "pytorch"]), default=None)
+@click.option(
+    "--backend",
+    type=click.Choice(["onnx", "pytorch"]),
+    default=None,
+    help="Run the model with ONNX Runtime (default) or PyTorch.",
+)
 @click.option(
     "--cache-dir",
     type=click.Path(path_type=Path, file_okay=False),
