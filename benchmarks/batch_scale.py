@@ -88,7 +88,8 @@ def candidates(count: int, max_files: int) -> list[Path]:
         files = sorted(package.rglob("*.py"))
         size = sum(f.stat().st_size for f in files)
         if 2 <= len(files) and 8_000 <= size <= 400_000 and package.name not in PACKAGES:
-            found.append(package)
+            if all(package.name != other.name for other in found):  # one per name
+                found.append(package)
     if len(found) < count:
         raise SystemExit(f"only {len(found)} small packages installed; need {count}")
     return found[:count]
