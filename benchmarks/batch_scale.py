@@ -115,6 +115,8 @@ def make_repositories(target: Path, packages: list[Path], max_files: int) -> Pat
 
 
 def run(label: str, executor_factory, manifest: Path, settings: PipelineSettings, out: Path):
+    if out.exists():
+        shutil.rmtree(out)  # a result kept from an earlier run would be skipped as unchanged
     started = time.perf_counter()
     executor = executor_factory()
     startup = time.perf_counter() - started
