@@ -43,6 +43,7 @@ _SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("serve", "serve"),
     "mcp": ("mcp_cmd", "mcp"),
     "stats": ("stats_cmd", "stats"),
+    "batch": ("batch", "batch"),
 }
 
 
@@ -59,6 +60,7 @@ _SHORT_HELP: dict[str, str] = {
     "serve": "Run the docgen language server (stdio, or --tcp HOST:PORT).",
     "mcp": "Serve docgen's tools to MCP clients (coding agents) over stdio.",
     "stats": "Show a language server stats file (latency, tiers, caches).",
+    "batch": "Document the repositories a manifest lists (local pool or Ray).",
 }
 
 
