@@ -1,9 +1,10 @@
 """Findings of ``docgen check`` and what becomes of them: silenced, known, outside the change.
 
 A finding is anything with ``code``, ``message``, ``path`` (relative to the root, ``/``
-separators), ``line``, ``column`` (1-based) and ``qualname``: :class:`Finding` here, or the
-drift checker's findings, read by those attribute names only. :func:`missing_findings`
-turns coverage's missing docstrings into findings with code ``DG001``.
+separators), ``line``, ``column`` (1-based) and ``qualname``: an
+:class:`assistant.findings.Finding` (the drift checker's, and :class:`MissingDocstring`
+here), read by those attribute names only. :func:`missing_findings` turns coverage's
+missing docstrings into findings with code ``DG001``.
 
 :func:`sort_out` applies, in this order, the ``# docgen: ignore`` directives (silenced
 findings are counted and kept aside, never failures), the ``--changed-since`` scope and the
@@ -16,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from assistant.findings import Finding
 
 MISSING_CODE = "DG001"
 
@@ -35,19 +38,6 @@ class FindingLike(Protocol):
 
 
 @dataclass(frozen=True)
-class Finding:
-    """One problem with a symbol's documentation, located (1-based line and column)."""
-
-    code: str
-    message: str
-    path: str
-    line: int
-    column: int
-    qualname: str
-    fixable: bool = False
-
-
-@dataclass(frozen=True)
 class MissingDocstring(Finding):
     """A ``DG001`` finding, with the symbol's kind (``function``, ``class``...)."""
 
@@ -64,6 +54,7 @@ def missing_findings(missing: Iterable[Any]) -> list[MissingDocstring]:
             item.line,
             item.col,
             item.qualname,
+            False,
             kind=item.kind,
         )
         for item in missing

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.changed import ChangedScope, FileChange
-from assistant.findings_report import Finding
+from assistant.findings import Finding
 
 SOURCE = (
     '"""M."""\n'  # 1
@@ -25,7 +25,7 @@ SOURCE = (
 
 
 def _finding(qualname: str, line: int) -> Finding:
-    return Finding("DG001", "m", "m.py", line, 1, qualname)
+    return Finding("DG001", "m", "m.py", line, 1, qualname, False)
 
 
 def _scope(tmp_path: Path, change: FileChange) -> ChangedScope:
@@ -54,5 +54,5 @@ def test_lines_removed_inside_a_function_touch_it(tmp_path: Path):
 def test_other_files_and_new_files(tmp_path: Path):
     scope = _scope(tmp_path, FileChange(whole=True))
     assert scope.covers(_finding("K.b", 9))
-    other = Finding("DG001", "m", "other.py", 1, 1, "g")
+    other = Finding("DG001", "m", "other.py", 1, 1, "g", False)
     assert not scope.covers(other)
