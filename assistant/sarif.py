@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from assistant.findings_report import RULE_TITLES, FindingLike, Outcome
+from indexer.extras import DISTRIBUTION
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 VERSION = "2.1.0"
@@ -29,7 +30,7 @@ FINGERPRINT = "docgenFindingKey/v1"
 
 def _version() -> str:
     try:
-        return metadata.version("docgen")
+        return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:
         return "0"
 

@@ -23,6 +23,7 @@ from pygls.lsp.server import LanguageServer
 
 from indexer.config import ConfigError, find_pyproject, load_tool_config
 from indexer.coverage import CheckOptions, counting_options
+from indexer.extras import DISTRIBUTION
 from lsp.live_index import WorkspaceIndex
 from lsp.options import ServerOptions, options_to_json, parse_options
 from lsp.pipeline_service import PipelineService
@@ -37,7 +38,7 @@ def _version() -> str:
     try:
         from importlib.metadata import version
 
-        return version("docgen")
+        return version(DISTRIBUTION)
     except Exception:  # noqa: BLE001 - running from a source tree
         return "0+unknown"
 

@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 
 from assistant.mcp_server.service import DocService, OutsideRoot, ToolProblem
 from assistant.pipeline import EngineError, RankerError
+from indexer.extras import DISTRIBUTION
 
 INSTRUCTIONS = (
     "docgen answers questions about this repository's documentation from its own index, "
@@ -153,7 +154,7 @@ def build_server(service: DocService) -> MCPServer:
     server = MCPServer(
         "docgen",
         instructions=INSTRUCTIONS,
-        version=version("docgen"),
+        version=version(DISTRIBUTION),
         log_level="WARNING",
     )
 
