@@ -25,6 +25,12 @@ export interface ServerOptions {
     threads: number | null;
     indexOnStartup: boolean;
     corpus: boolean;
+    accurateModel: string | null;
+    hoverBudgetMs: number;
+    generateBudgetMs: number;
+    degradation: boolean;
+    encoderCacheMb: number;
+    warmUp: boolean;
 }
 
 export const DEFAULT_OPTIONS: Readonly<ServerOptions> = Object.freeze({
@@ -38,6 +44,12 @@ export const DEFAULT_OPTIONS: Readonly<ServerOptions> = Object.freeze({
     threads: null,
     indexOnStartup: true,
     corpus: true,
+    accurateModel: null,
+    hoverBudgetMs: 250,
+    generateBudgetMs: 2000,
+    degradation: true,
+    encoderCacheMb: 64,
+    warmUp: true,
 });
 
 /** Every server option name; each is also the setting `docgen.<name>`. */
@@ -134,6 +146,18 @@ function readConfidence(value: unknown, problems: string[]): number {
     return fallback;
 }
 
+function readNumber(name: string, value: unknown, fallback: number, zeroAllowed: boolean, problems: string[]): number {
+    if (value === undefined || value === null) {
+        return fallback;
+    }
+    if (typeof value === 'number' && Number.isFinite(value) && (value > 0 || (zeroAllowed && value === 0))) {
+        return value;
+    }
+    const what = zeroAllowed ? 'a number of 0 or more' : 'a number above 0';
+    problems.push(`docgen.${name}: ${JSON.stringify(value)} is not ${what}; using ${fallback}.`);
+    return fallback;
+}
+
 function readThreads(value: unknown, problems: string[]): number | null {
     if (value === undefined || value === null || value === 0) {
         return null;
@@ -145,10 +169,16 @@ function readThreads(value: unknown, problems: string[]): number | null {
     return null;
 }
 
-function readModel(value: unknown, ctx: PathContext, problems: string[]): string | null {
+function readModel(
+    value: unknown,
+    ctx: PathContext,
+    problems: string[],
+    name = 'model',
+    fallback = 'using the shipped model',
+): string | null {
     const text = optionalString(value);
     if (text === undefined) {
-        problems.push(`docgen.model: ${JSON.stringify(value)} is not a string; using the shipped model.`);
+        problems.push(`docgen.${name}: ${JSON.stringify(value)} is not a string; ${fallback}.`);
         return null;
     }
     if (text === null) {
@@ -202,6 +232,12 @@ export function readServerOptions(get: Getter, ctx: PathContext = {}): SettingsR
         threads: readThreads(get('threads'), problems),
         indexOnStartup: readBoolean('indexOnStartup', get('indexOnStartup'), d.indexOnStartup, problems),
         corpus: readBoolean('corpus', get('corpus'), d.corpus, problems),
+        accurateModel: readModel(get('accurateModel'), ctx, problems, 'accurateModel', 'using the drafting model'),
+        hoverBudgetMs: readNumber('hoverBudgetMs', get('hoverBudgetMs'), d.hoverBudgetMs, false, problems),
+        generateBudgetMs: readNumber('generateBudgetMs', get('generateBudgetMs'), d.generateBudgetMs, false, problems),
+        degradation: readBoolean('degradation', get('degradation'), d.degradation, problems),
+        encoderCacheMb: readNumber('encoderCacheMb', get('encoderCacheMb'), d.encoderCacheMb, true, problems),
+        warmUp: readBoolean('warmUp', get('warmUp'), d.warmUp, problems),
     };
     return { options, problems };
 }

@@ -34,11 +34,31 @@ describe('readServerOptions', () => {
             cachePath: '/tmp/cache',
             threads: 2,
             indexOnStartup: false,
+            corpus: false,
+            accurateModel: '/models/codet5-base',
+            hoverBudgetMs: 400,
+            generateBudgetMs: 5000,
+            degradation: false,
+            encoderCacheMb: 0,
+            warmUp: false,
         };
         const { options, problems } = readServerOptions(getter(values), ctx);
         assert.deepEqual(options, values);
         assert.deepEqual(problems, []);
         assert.deepEqual(Object.keys(options).sort(), [...OPTION_NAMES].sort());
+    });
+
+    it('refuses a budget that is not above 0 and a negative encoder cache', () => {
+        const { options, problems } = readServerOptions(
+            getter({ hoverBudgetMs: 0, generateBudgetMs: 'fast', encoderCacheMb: -1, accurateModel: 7 }),
+            ctx,
+        );
+        assert.equal(options.hoverBudgetMs, DEFAULT_OPTIONS.hoverBudgetMs);
+        assert.equal(options.generateBudgetMs, DEFAULT_OPTIONS.generateBudgetMs);
+        assert.equal(options.encoderCacheMb, DEFAULT_OPTIONS.encoderCacheMb);
+        assert.equal(options.accurateModel, null);
+        assert.equal(problems.length, 4);
+        assert.equal(readServerOptions(getter({ encoderCacheMb: 0 }), ctx).options.encoderCacheMb, 0);
     });
 
     it('replaces each invalid value by its default and reports it', () => {
