@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from docgen._output import exclude_option, quiet_library_logs, say
-from docgen.generate import _Bar, _settings
+from docgen.generate import DraftBar, drafting_options, settings_for
 
 
 @click.command(name="batch")
@@ -52,34 +52,7 @@ from docgen.generate import _Bar, _settings
 @click.option("--write", is_flag=True, help="Also apply the edits to the repositories.")
 @click.option("--update-stale", is_flag=True, help="Also update stale docstrings' parameters.")
 @click.option("--stale-only", is_flag=True, help="Only update stale docstrings; draft nothing.")
-@click.option(
-    "--style",
-    type=click.Choice(["auto", "google", "numpy", "sphinx", "pep257"]),
-    default=None,
-    help="Python docstring style (default: each repository's majority).",
-)
-@click.option("--model", default=None, help="T5 folder or hub id (default: embedded model).")
-@click.option(
-    "--backend",
-    type=click.Choice(["onnx", "pytorch"]),
-    default=None,
-    help="Run the model with ONNX Runtime (default) or PyTorch.",
-)
-@click.option(
-    "--cache-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Folder of the drafts' output cache (default: the user cache dir).",
-)
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the drafts' cache.")
-@click.option(
-    "--min-confidence",
-    type=click.FloatRange(0.0, 1.0),
-    default=None,
-    help="No draft below this confidence goes into a patch or a file (default 0.6).",
-)
-@click.option("--threads", type=click.IntRange(min=1), default=None, help="CPU threads a model.")
-@click.option("--beams", type=click.IntRange(min=1), default=None, help="Beam width.")
+@drafting_options
 @click.option("--no-index", is_flag=True, help="Do not update the repositories' indexes.")
 @exclude_option
 @click.option(
@@ -170,12 +143,12 @@ def _run(repositories, overrides, config, exclude, quiet, out, mode, write, addr
         say(f"cannot reach the Ray cluster at {address}: {exc}", "error")
         return 1
 
-    def settings_for(repository):
-        return _settings(repository.path, overrides, config, exclude, True)
+    def repository_settings(repository):
+        return settings_for(repository.path, overrides, config, exclude, True)
 
     try:
-        with _Bar(not quiet) as bar:
-            report = run_batch(repositories, settings_for, executor, out, mode, write, bar)
+        with DraftBar(not quiet) as bar:
+            report = run_batch(repositories, repository_settings, executor, out, mode, write, bar)
     finally:
         executor.close()
     for row in report.rows:

@@ -47,7 +47,7 @@ if TYPE_CHECKING:  # imported when a command runs, so ``docgen --help`` stays qu
     from assistant.pipeline import DocResult, PipelineSettings
 
 
-def _settings(
+def settings_for(
     root: Path, overrides: dict, config: Path | None, exclude: tuple[str, ...], quiet: bool
 ) -> PipelineSettings:
     from assistant.pipeline import PipelineSettings
@@ -74,7 +74,7 @@ def _settings(
         raise ConfigProblem(f"{where}: {exc}") from exc
 
 
-class _Bar:
+class DraftBar:
     """A rich progress bar on stderr, one task per stage, with its rate (drafts/s while
     drafting); silent when stderr is not a terminal."""
 
@@ -112,7 +112,7 @@ class _Bar:
             self.tasks[stage] = self.progress.add_task(stage, total=total)
         self.progress.update(self.tasks[stage], advance=advance, total=total)
 
-    def __enter__(self) -> _Bar:
+    def __enter__(self) -> DraftBar:
         self.progress.start()
         return self
 
@@ -144,6 +144,53 @@ def _summary_line(report: BulkReport, output: str, would_change: list[str]) -> s
     return "; ".join(parts)
 
 
+def drafting_options(command):
+    """Add the options that say how drafts are made, shared by ``generate`` and ``batch``:
+    ``--style``, ``--model``, ``--backend``, ``--cache-dir``, ``--no-cache``,
+    ``--min-confidence``, ``--threads`` and ``--beams``."""
+    options = [
+        click.option(
+            "--style",
+            type=click.Choice(["auto", "google", "numpy", "sphinx", "pep257"]),
+            default=None,
+            help="Python docstring style (default: the repository's majority).",
+        ),
+        click.option(
+            "--model", default=None, help="T5 folder or hub id (default: embedded model)."
+        ),
+        click.option(
+            "--backend",
+            type=click.Choice(["onnx", "pytorch"]),
+            default=None,
+            help="Run the model with ONNX Runtime (default) or PyTorch.",
+        ),
+        click.option(
+            "--cache-dir",
+            type=click.Path(path_type=Path, file_okay=False),
+            default=None,
+            help="Folder of the output cache (default: the user cache dir, or $DOCGEN_CACHE_DIR).",
+        ),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the output cache."),
+        click.option(
+            "--min-confidence",
+            type=click.FloatRange(0.0, 1.0),
+            default=None,
+            help="Write no draft below this confidence, 0..1 (default: the calibrated floor, "
+            "0.6; 0 writes every draft). Listings, --diff and JSON records show every draft.",
+        ),
+        click.option(
+            "--threads",
+            type=click.IntRange(min=1),
+            default=None,
+            help="CPU threads for the model (default: ONNX Runtime's choice).",
+        ),
+        click.option("--beams", type=click.IntRange(min=1), default=None, help="Beam width."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @click.command(name="generate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--update-stale", is_flag=True, help="Also update stale docstrings' parameters.")
@@ -165,40 +212,7 @@ def _summary_line(report: BulkReport, output: str, would_change: list[str]) -> s
     show_default=True,
     help="json: one object per symbol per line (fields: README, 'JSON records').",
 )
-@click.option(
-    "--style",
-    type=click.Choice(["auto", "google", "numpy", "sphinx", "pep257"]),
-    default=None,
-    help="Python docstring style (default: the repository's majority).",
-)
-@click.option("--model", default=None, help="T5 folder or hub id (default: embedded model).")
-@click.option(
-    "--backend",
-    type=click.Choice(["onnx", "pytorch"]),
-    default=None,
-    help="Run the model with ONNX Runtime (default) or PyTorch.",
-)
-@click.option(
-    "--cache-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Folder of the output cache (default: the user cache dir, or $DOCGEN_CACHE_DIR).",
-)
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the output cache.")
-@click.option(
-    "--min-confidence",
-    type=click.FloatRange(0.0, 1.0),
-    default=None,
-    help="Write no draft below this confidence, 0..1 (default: the calibrated floor, 0.6; "
-    "0 writes every draft). Listings and --diff show every draft.",
-)
-@click.option(
-    "--threads",
-    type=click.IntRange(min=1),
-    default=None,
-    help="CPU threads for the model (default: ONNX Runtime's choice).",
-)
-@click.option("--beams", type=click.IntRange(min=1), default=None, help="Beam width.")
+@drafting_options
 @click.option("--no-index", is_flag=True, help="Do not update the index first.")
 @click.option(
     "--no-corpus",
@@ -279,7 +293,7 @@ def generate(
         "update_index": False if no_index else None,
         "corpus": False if no_corpus else None,
     }
-    settings = _settings(root, overrides, config, exclude, quiet)
+    settings = settings_for(root, overrides, config, exclude, quiet)
     mode = "stale" if stale_only else "all" if update_stale else "missing"
     output = "write" if write else "check" if check_only else "diff" if show_diff else "list"
     return _run(root.resolve(), settings, inside, mode, output, show_diff, fmt, quiet, verbose)
@@ -308,7 +322,7 @@ def _run(
         sys.stdout.flush()
 
     try:
-        with _Bar(not quiet) as bar:
+        with DraftBar(not quiet) as bar:
             report = document_paths(
                 pipeline,
                 targets,

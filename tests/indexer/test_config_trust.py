@@ -107,9 +107,9 @@ def test_every_caller_drops_them(tmp_path: Path) -> None:
     assert index_config(repo, []).embedding_model is None
     assert worker_config(repo).embedding_model is None
 
-    from docgen.generate import _settings
+    from docgen.generate import settings_for
 
-    settings = _settings(repo, {}, None, (), True)
+    settings = settings_for(repo, {}, None, (), True)
     assert settings.cache_dir is None and settings.model is None
 
 
