@@ -53,8 +53,9 @@ ENGINE_EXPORTER = {
 }
 ENGINE_BACKENDS = {"assistant.engine.onnx_backend", "assistant.engine.torch_backend"}
 # leaves every layer may import: they import nothing of ours (checked below), so no arrow
-# through them can point up (the missing-extra message is shared by indexer and engine)
-SHARED_LEAVES = {"indexer.extras"}
+# through them can point up (the missing-extra message and the CPU description with its
+# backend-choice cache are shared by indexer and engine)
+SHARED_LEAVES = {"indexer.extras", "indexer.cpuinfo"}
 
 # third-party adapters that stay inside one layer ("click never leaves the CLI", ...)
 CONFINED = {
