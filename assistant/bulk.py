@@ -42,6 +42,8 @@ from assistant.pipeline import DocPipeline, DocResult, PipelineSettings
 from assistant.stale import StaleFinding, check_symbol
 from assistant.summaries import Refined
 from assistant.target import Target
+from indexer.coverage import MISSING_CODE
+from indexer.suppressions import Suppressions, suppressions_of
 from indexer.symbols import ParsedFile, Symbol
 
 if TYPE_CHECKING:
@@ -326,14 +328,31 @@ def _collect(
     source = item.source
     kinds = {s.qualname: s.kind for s in parsed.symbols}
     classes = {s.name: symbol_source(source, s) for s in parsed.symbols if s.kind == "class"}
+    silenced = suppressions_of(source, rel, parsed)
     for symbol in parsed.symbols:
         if mode in ("missing", "all") and wants_docstring(symbol, pipeline.settings, kinds):
-            item.missing.append(Target(rel, source, parsed, symbol, symbol_source(source, symbol)))
+            if not _silenced(silenced, MISSING_CODE, symbol):
+                target = Target(rel, source, parsed, symbol, symbol_source(source, symbol))
+                item.missing.append(target)
         elif mode in ("stale", "all") and symbol.docstring:
             finding = check_symbol(symbol, pipeline.style_for("python"), source, classes)
-            if finding is not None:
+            if finding is not None and not _all_silenced(finding, silenced, symbol):
                 item.stale.append((symbol, finding))
     return item
+
+
+def _all_silenced(finding: StaleFinding, silenced: Suppressions | None, symbol: Symbol) -> bool:
+    """Whether ``# docgen: ignore`` directives silence every code of a stale finding (the
+    docstring is then left as it is, as ``docgen check`` does not report it)."""
+    return bool(finding.findings) and all(
+        _silenced(silenced, each.code, symbol) for each in finding.findings
+    )
+
+
+def _silenced(silenced: Suppressions | None, code: str, symbol: Symbol) -> bool:
+    if silenced is None:
+        return False
+    return silenced.rule_for(code, symbol.qualname, symbol.line) is not None
 
 
 SummaryKey = tuple[str, str, int]
