@@ -222,9 +222,26 @@ def test_list_undocumented_and_check_report_what_docgen_check_reports(
     finding = checked["findings"][0]
     assert finding["code"] == "DG001" and finding["fixable"] is True
     assert set(finding) == {"code", "message", "path", "line", "column", "qualname", "fixable"}
-    assert server.structured("check", {"select": ["DG1"]})["findings"] == []
     one = server.structured("check", {"paths": ["inventory/pricing.py"]})
     assert {f["path"] for f in one["findings"]} == {"inventory/pricing.py"}
+    assert {f["code"] for f in one["findings"]} == {"DG001"}  # drift only when asked
+
+
+def test_check_reports_drift_as_docgen_check_stale_does(server: Client, indexed: Path):
+    done = subprocess.run(
+        [DOCGEN, "check", str(indexed), "--stale", "--format", "json"],
+        capture_output=True,
+        text=True,
+    )
+    expected = [f for f in json.loads(done.stdout)["findings"] if f["code"] != "DG001"]
+    assert expected, "the sample repository has a drifted docstring"
+    drift = server.structured("check", {"select": ["DG1", "DG2"]})["findings"]
+    keys = ("code", "path", "line", "qualname", "message")
+    assert [tuple(f[k] for k in keys) for f in drift] == [
+        tuple(f[k] for k in keys) for f in expected
+    ]
+    stale = server.structured("check", {"stale": True})["findings"]
+    assert {f["code"] for f in stale} == {"DG001"} | {f["code"] for f in expected}
 
 
 def test_draft_docstring_returns_a_diff_and_writes_nothing(server: Client, indexed: Path):

@@ -89,7 +89,7 @@ class UndocumentedList(BaseModel):
 
 
 class Finding(BaseModel):
-    """One finding of ``docgen check`` (DG001: missing docstring)."""
+    """One finding of ``docgen check`` (DG001: missing docstring; DG1xx/DG2xx: drift)."""
 
     code: str
     message: str
@@ -191,12 +191,17 @@ def build_server(service: DocService) -> MCPServer:
             list[str] | None, Field(description="Files or folders (default: the whole root)")
         ] = None,
         select: Annotated[
-            list[str] | None, Field(description="Code prefixes to keep, e.g. ['DG001']")
+            list[str] | None,
+            Field(description="Code prefixes to keep, e.g. ['DG001'] or ['DG1']; implies stale"),
         ] = None,
+        stale: Annotated[
+            bool,
+            Field(description="Also check documented symbols against their code (DG1xx, DG2xx)"),
+        ] = False,
     ) -> CheckResult:
-        """The findings of `docgen check` (same codes: DG001 missing docstring) and the
-        coverage."""
-        return CheckResult.model_validate(_answer(service.check, paths, select))
+        """The findings of `docgen check` (same codes: DG001 missing docstring; with stale,
+        DG1xx/DG2xx docstrings that no longer match their code) and the coverage."""
+        return CheckResult.model_validate(_answer(service.check, paths, select, stale))
 
     @server.tool(annotations=READ_ONLY, structured_output=True)
     def draft_docstring(

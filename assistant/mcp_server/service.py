@@ -36,6 +36,7 @@ __all__ = ["DocService", "OutsideRoot", "Refused", "ToolProblem", "signature"]
 MAX_DOCSTRING_CHARS = 20_000
 CODE_PATTERN = re.compile(r"^DG\d{0,3}$")
 MISSING_CODE = "DG001"
+FINDING_FIELDS = ("code", "message", "path", "line", "column", "qualname", "fixable")
 
 
 class ToolProblem(ValueError):
@@ -274,15 +275,23 @@ class DocService:
             "symbols": [vars(m) for m in missing],
         }
 
-    def check(self, paths: list[str] | None = None, select: list[str] | None = None) -> dict:
+    def check(
+        self, paths: list[str] | None = None, select: list[str] | None = None, stale: bool = False
+    ) -> dict:
         """``docgen check``'s findings for ``paths``, as ``Finding`` records (code,
         message, path, line, column, qualname, fixable), kept to the ``select`` codes
-        (prefixes such as ``DG0`` or ``DG001``)."""
+        (prefixes such as ``DG0``, ``DG1`` or ``DG001``). As with ``docgen check``, the
+        drift codes (DG1xx, DG2xx: documented symbols checked against their code) are
+        included with ``stale`` or when ``select`` names any code; ``# docgen: ignore``
+        directives silence findings as they do there."""
         for code in select or []:
             if not isinstance(code, str) or not CODE_PATTERN.match(code):
                 raise ToolProblem(f"select: {code!r} is not a code prefix such as DG or DG001")
         report = self.coverage(paths)
         findings = [f for f in coverage_findings(report) if _selected(f["code"], select)]
+        if stale or select:
+            findings += self._drift(paths, report, [c.upper() for c in select or []])
+        findings.sort(key=lambda f: (f["path"], f["line"], f["column"], f["code"]))
         return {
             "findings": findings,
             "coverage": round(report.coverage, 2),
@@ -290,6 +299,27 @@ class DocService:
             "total": report.total,
             "files": report.files,
         }
+
+    def _drift(self, paths: list[str] | None, report: CoverageReport, select: list[str]) -> list:
+        """The drift findings of ``paths`` not silenced by a directive, as records."""
+        from assistant.drift_scan import scan
+        from indexer.walker import WalkOptions
+
+        targets = [confine(self.root, path, "paths")[1] for path in paths or ["."]]
+        options = self.check_options
+        walk = WalkOptions(
+            exclude=list(options.exclude),
+            max_file_bytes=options.max_file_bytes,
+            respect_gitignore=options.respect_gitignore,
+        )
+        style = self.settings.style if self.settings.style != "auto" else "google"
+        found = []
+        for finding in scan(targets, self.root, walk, select, [], style).findings:
+            rules = report.suppressions.get(finding.path)
+            if rules and rules.rule_for(finding.code, finding.qualname, finding.line):
+                continue
+            found.append({key: getattr(finding, key) for key in FINDING_FIELDS})
+        return found
 
     def draft_docstring(self, path: str, qualname: str, style: str = "auto") -> dict[str, Any]:
         """A draft for the symbol and the unified diff of the edit that would insert it
