@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
+from pathlib import Path
 from typing import Any
 
 from assistant.findings_report import Outcome, as_dict, location
@@ -25,7 +26,11 @@ FORMATS = ("text", "json", "markdown", "sarif", "junit")
 
 
 def render(
-    outcome: Outcome, output_format: str, summary: dict[str, Any], show_ignored: bool = False
+    outcome: Outcome,
+    output_format: str,
+    summary: dict[str, Any],
+    show_ignored: bool = False,
+    root: Path | None = None,
 ) -> str:
     """The report in ``output_format`` (not ``text``, which the CLI prints line by line).
 
@@ -35,13 +40,14 @@ def render(
         summary: The coverage report's JSON form (``CoverageReport.to_dict()``).
         show_ignored: Markdown also lists the silenced findings (the other formats always
             carry them).
+        root: The repository root (SARIF reads lines there to count columns in UTF-16).
     """
     if output_format == "json":
         return to_json(outcome, summary)
     if output_format == "markdown":
         return to_markdown(outcome, show_ignored)
     if output_format == "sarif":
-        return json.dumps(to_sarif(outcome), indent=2)
+        return json.dumps(to_sarif(outcome, root), indent=2)
     if output_format == "junit":
         return to_junit(outcome)
     raise ValueError(f"unknown format {output_format!r}")

@@ -3,11 +3,13 @@
 One run of the tool ``docgen`` whose driver lists a rule per code found; a result per
 finding with its rule, level, message and location (``artifactLocation.uri`` relative to
 the repository root, under ``uriBaseId`` ``%SRCROOT%``; 1-based ``startLine`` and
-``startColumn``, the column counted in bytes of UTF-8 as the parser reports it, which is
-SARIF's default UTF-16 count on ASCII lines). Findings silenced by ``# docgen: ignore`` are
-kept with an ``inSource`` suppression (code scanning shows them as dismissed, not as
-alerts). Each result carries a ``partialFingerprints`` entry built from the baseline key
-(path, qualified name, code, message), so an alert follows its function when lines move.
+``startColumn`` in UTF-16 code units, SARIF's default ``columnKind``: the parser counts
+bytes of UTF-8, so a line with non-ASCII text before the name is read back from the root to
+convert; without a root, or when the file cannot be read, the byte count is kept).
+Findings silenced by ``# docgen: ignore`` are kept with an ``inSource`` suppression (code
+scanning shows them as dismissed, not as alerts). Each result carries a
+``partialFingerprints`` entry built from the baseline key (path, qualified name, code,
+message), so an alert follows its function when lines move.
 
 Plain dicts: the object-model packages on PyPI for SARIF are unmaintained and pull in
 serialisers, while the format needs no more than this.
@@ -16,7 +18,9 @@ serialisers, while the format needs no more than this.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -50,7 +54,49 @@ def _fingerprint(finding: FindingLike) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _result(finding: FindingLike, level: str, rules: list[str]) -> dict[str, Any]:
+Columns = Callable[[FindingLike], int]
+"""The 1-based SARIF column of a finding."""
+
+
+def utf16_columns(root: Path | None) -> Columns:
+    """Columns in UTF-16 code units, converted from the parser's UTF-8 byte columns by
+    reading each finding's line under ``root`` (each file read once; confined to the root:
+    a path that leaves it keeps its byte column)."""
+    lines: dict[str, list[bytes] | None] = {}
+    base = root.resolve() if root is not None else None
+
+    def column(finding: FindingLike) -> int:
+        col = max(1, int(finding.column))
+        if base is None or col == 1:
+            return col
+        if finding.path not in lines:
+            lines[finding.path] = _lines(base, finding.path)
+        text = lines[finding.path]
+        line = int(finding.line)
+        if text is None or not 1 <= line <= len(text):
+            return col
+        head = text[line - 1][: col - 1]
+        if head.isascii():
+            return col
+        units = len(head.decode("utf-8", "replace").encode("utf-16-le")) // 2
+        return units + 1
+
+    return column
+
+
+def _lines(base: Path, rel: str) -> list[bytes] | None:
+    try:
+        path = (base / rel).resolve()
+        if not path.is_relative_to(base) or not path.is_file():
+            return None
+        return path.read_bytes().splitlines()
+    except (OSError, ValueError):
+        return None
+
+
+def _result(
+    finding: FindingLike, level: str, rules: list[str], column: Columns | None = None
+) -> dict[str, Any]:
     return {
         "ruleId": finding.code,
         "ruleIndex": rules.index(finding.code),
@@ -65,7 +111,9 @@ def _result(finding: FindingLike, level: str, rules: list[str]) -> dict[str, Any
                     },
                     "region": {
                         "startLine": max(1, int(finding.line)),
-                        "startColumn": max(1, int(finding.column)),
+                        "startColumn": column(finding)
+                        if column is not None
+                        else max(1, int(finding.column)),
                     },
                 },
                 "logicalLocations": [{"fullyQualifiedName": finding.qualname}],
@@ -75,15 +123,17 @@ def _result(finding: FindingLike, level: str, rules: list[str]) -> dict[str, Any
     }
 
 
-def to_sarif(outcome: Outcome) -> dict[str, Any]:
-    """The SARIF log of ``outcome``."""
+def to_sarif(outcome: Outcome, root: Path | None = None) -> dict[str, Any]:
+    """The SARIF log of ``outcome`` (``root``: the repository, to count columns in UTF-16
+    code units; see :func:`utf16_columns`)."""
+    column = utf16_columns(root)
     rules = sorted(
         {f.code for f in outcome.findings} | {item.finding.code for item in outcome.ignored}
     )
     level = "error" if outcome.gate_findings else "warning"
-    results = [_result(finding, level, rules) for finding in outcome.findings]
+    results = [_result(finding, level, rules, column) for finding in outcome.findings]
     for item in outcome.ignored:
-        result = _result(item.finding, "note", rules)
+        result = _result(item.finding, "note", rules, column)
         result["suppressions"] = [{"kind": "inSource", "justification": f"docgen: {item.by}"}]
         results.append(result)
     return {

@@ -121,7 +121,8 @@ def finish(
     outcome.gated = gated
     output_format = params.get("output_format", "text")
     if output_format != "text":
-        text = render(outcome, output_format, report.to_dict(), params.get("show_ignored", False))
+        shown = params.get("show_ignored", False)
+        text = render(outcome, output_format, report.to_dict(), shown, root)
         click.echo(text.rstrip("\n"))
         ctx.exit(0 if outcome.passed else 1)
     if not quiet:
