@@ -135,16 +135,22 @@ class Applied(BaseModel):
     diff: str
 
 
-def _answer(call, *args):
-    """Run a service call; turn its refusals into MCP errors."""
+def _call(call, args: tuple, refused: type[Exception], failed: type[Exception]):
+    """Run a service call; a path out of the root is a protocol error (invalid params), a
+    refusal becomes ``refused`` and a drafting failure ``failed``."""
     try:
         return call(*args)
     except OutsideRoot as exc:
         raise MCPError(INVALID_PARAMS, str(exc)) from exc
     except ToolProblem as exc:
-        raise ToolError(str(exc)) from exc
+        raise refused(str(exc)) from exc
     except (EngineError, RankerError) as exc:
-        raise ToolError(f"cannot draft: {exc}") from exc
+        raise failed(f"cannot draft: {exc}") from exc
+
+
+def _answer(call, *args):
+    """A tool's service call: refusals and failures are tool errors."""
+    return _call(call, args, ToolError, ToolError)
 
 
 def build_server(service: DocService) -> MCPServer:
@@ -248,14 +254,8 @@ def build_server(service: DocService) -> MCPServer:
 
 
 def _read(call, *args):
-    try:
-        return call(*args)
-    except OutsideRoot as exc:
-        raise MCPError(INVALID_PARAMS, str(exc)) from exc
-    except ToolProblem as exc:
-        raise ResourceNotFoundError(str(exc)) from exc
-    except (EngineError, RankerError) as exc:
-        raise ResourceError(f"cannot draft: {exc}") from exc
+    """A resource's service call: a refusal is "not found", a failure a resource error."""
+    return _call(call, args, ResourceNotFoundError, ResourceError)
 
 
 def run(service: DocService, http_port: int | None = None) -> None:
