@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import os
 import stat
-import tempfile
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,6 +35,7 @@ from assistant.placement import (
 from assistant.placement import indent_unit as _indent_unit
 from assistant.placement import leading_ws as _leading_ws
 from assistant.placement import line_start as _line_start
+from assistant.safe_output import replace_file
 from indexer.symbols import Symbol
 
 __all__ = [
@@ -387,19 +386,9 @@ def atomic_write(path: Path, data: bytes, expected_hash: str) -> None:
         raise ConcurrentChangeError(f"{path}: deleted since it was read; not written") from exc
     if content_hash(current) != expected_hash:
         raise ConcurrentChangeError(f"{path}: changed since it was read; not written")
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".docgen")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
+
+    def unchanged() -> None:
         if content_hash(target.read_bytes()) != expected_hash:
             raise ConcurrentChangeError(f"{path}: changed while writing; not written")
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+
+    replace_file(target, data, mode, unchanged, suffix=".docgen")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -44,13 +45,32 @@ def write_inside(root: Path, path: Path, data: bytes) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     if not inside(root, target.parent):  # a link raced in while folders were made
         raise OutsideRoot(f"{path}: leads out of the repository {root}; not written")
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    replace_file(target, data, 0o644)
+    return target
+
+
+def replace_file(
+    target: Path,
+    data: bytes,
+    mode: int,
+    before_replace: Callable[[], None] | None = None,
+    suffix: str = ".tmp",
+) -> None:
+    """Replace ``target`` with ``data`` in one step: a temporary file beside it is written,
+    flushed to disk and given ``mode``, then renamed over it, so a reader (or a killed
+    process) sees the old file or the new one, never half of one. ``before_replace`` runs
+    just before the rename and may raise to keep the old file (a last check that it did
+    not change meanwhile). On any failure the temporary file is removed.
+    """
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=suffix)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
+        if before_replace is not None:
+            before_replace()
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -58,4 +78,3 @@ def write_inside(root: Path, path: Path, data: bytes) -> Path:
         except FileNotFoundError:
             pass
         raise
-    return target

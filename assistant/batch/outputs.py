@@ -17,12 +17,12 @@ other formats (markdown, SARIF) register a writer of the same signature.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from assistant.safe_output import replace_file
 
 CACHE = ".cache"
 RECORDS, PATCH = "records.jsonl", "docstrings.patch"
@@ -98,16 +98,10 @@ CHECK_REPORTS: dict[str, Callable[[Path, dict[str, Any]], None]] = {"json": _che
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole: a temporary file beside it, then a rename."""
+    """Write ``text`` to ``path`` whole: a temporary file beside it, then a rename (mode
+    0600: a run's outputs are the user's own)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    replace_file(path, text.encode("utf-8"), 0o600)
 
 
 def write_repository(
