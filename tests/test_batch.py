@@ -212,3 +212,47 @@ def test_an_address_where_no_cluster_listens_is_one_line(batch, tmp_path):
     assert code == 1
     assert err.startswith(f"docgen: error: no Ray cluster answers at 127.0.0.1:{port}")
     assert "ray start --head" in err and len(err.splitlines()) == 1
+
+
+def _die_once(job):
+    """Kill this worker process the first time a job runs (a marker file remembers)."""
+    import os
+
+    marker = job / "died"
+    if not marker.exists():
+        marker.write_text("x")
+        os._exit(9)
+    return job.name
+
+
+def _die_always(job):
+    import os
+
+    if job.name == "poison":
+        os._exit(9)
+    return job.name
+
+
+def test_a_dead_worker_takes_no_repository_down_with_it(tmp_path):
+    from assistant.batch.executors import RETRIES, LocalPool
+
+    jobs = [tmp_path / name for name in ("a", "b", "c")]
+    for job in jobs:
+        job.mkdir()
+    pool = LocalPool(1)
+    try:
+        done = list(pool._map(_die_once, jobs, lambda job, why: ("failed", job.name, why)))
+    finally:
+        pool.close()
+    assert sorted(map(str, done)) == ["a", "b", "c"], done  # each died once, then ran again
+
+    poison = [tmp_path / "poison", tmp_path / "fine"]
+    pool = LocalPool(1)
+    try:
+        done = list(pool._map(_die_always, poison, lambda job, why: ("failed", job.name, why)))
+    finally:
+        pool.close()
+    assert "fine" in done
+    failed = [item for item in done if isinstance(item, tuple)]
+    assert [name for _, name, _ in failed] == ["poison"]
+    assert f"died each of the {RETRIES} times" in failed[0][2]

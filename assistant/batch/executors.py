@@ -5,7 +5,9 @@ complete, and run the same stage code:
 
 - :class:`LocalPool`: a ``concurrent.futures.ProcessPoolExecutor`` of ``workers`` spawned
   processes; each holds one :class:`~assistant.batch.stages.DraftWorker` (made by the pool's
-  initializer), and index jobs run on the same processes.
+  initializer), and index jobs run on the same processes. A worker that dies breaks the
+  pool: the jobs it took down run again, one at a time, on a fresh one (a job fails after
+  its worker died :data:`RETRIES` times running it alone).
 - :class:`RayExecutor`: the index stage as Ray tasks (``max_retries``), the draft stage on
   an ``ray.util.ActorPool`` of ``workers`` actors, each a ``DraftWorker`` (``max_restarts``,
   ``max_task_retries``: a killed actor is restarted and its job runs again, so its result
@@ -26,7 +28,8 @@ from assistant.batch.stages import Drafted, DraftWorker, Indexed, Job, index_sta
 from indexer.extras import missing_extra
 
 RETRIES = 3
-"""How often Ray retries a task, restarts an actor, and retries an actor's task."""
+"""How often Ray retries a task, restarts an actor, and retries an actor's task; how often
+the local pool runs a job again after a worker died."""
 LOCAL_OBJECT_STORE = 100 * 1024 * 1024
 """The object store of a ``--ray local`` cluster (records and patches are small)."""
 
@@ -107,17 +110,41 @@ class LocalPool:
         return self._pool
 
     def _map(self, function, jobs: list[Job], failed) -> Iterator[Any]:
+        """Yield ``function(job)`` per job as each completes. A worker that dies breaks the
+        whole pool, and with it every job in flight or queued, so which job killed it is
+        not known: those jobs then run again one at a time on a fresh pool, where a death
+        names its job, and a job fails only when its worker died each of :data:`RETRIES`
+        times it ran alone."""
         pool = self._executor()
         futures = {pool.submit(function, job): job for job in jobs}
+        broken: list[Job] = []
         for future in as_completed(futures):
             job = futures[future]
             try:
                 yield future.result()
             except BrokenProcessPool:
-                self._pool = None  # the next stage gets a fresh pool
-                yield failed(job, "a worker process died (run again: finished ones are kept)")
+                broken.append(job)
             except Exception as exc:  # noqa: BLE001 - reported for that repository only
                 yield failed(job, f"{type(exc).__name__}: {exc}")
+        if broken:
+            self._discard_pool()
+        for job in broken:
+            yield self._alone(function, job, failed)
+
+    def _alone(self, function, job: Job, failed) -> Any:
+        for _ in range(RETRIES):
+            try:
+                return self._executor().submit(function, job).result()
+            except BrokenProcessPool:
+                self._discard_pool()  # the next try, job or stage gets a fresh pool
+            except Exception as exc:  # noqa: BLE001 - reported for that repository only
+                return failed(job, f"{type(exc).__name__}: {exc}")
+        return failed(job, f"a worker process died each of the {RETRIES} times it ran this job")
+
+    def _discard_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
     def index(self, jobs: list[Job]) -> Iterator[Indexed]:
         """Run :func:`index_stage` on each job in the pool."""
