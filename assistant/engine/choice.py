@@ -85,12 +85,14 @@ def openvino_installed() -> bool:
 
 
 def requested(override: str | None = None) -> str:
-    """The path asked for: ``override``, else ``$DOCGEN_ENGINE_BACKEND``, else ``auto``.
+    """The path asked for: ``override``, else ``$DOCGEN_ENGINE_BACKEND``, else ``auto``
+    (an ``override`` of ``auto``, the setting's default, lets the variable decide).
 
     Raises:
         ValueError: Not one of :data:`CHOICES` (the message lists them).
     """
-    value = (override or os.environ.get(ENV) or AUTO).strip().lower()
+    given = (override or "").strip().lower()
+    value = (given if given and given != AUTO else os.environ.get(ENV) or AUTO).strip().lower()
     if value not in CHOICES:
         raise ValueError(
             f"engine_backend must be one of {', '.join(CHOICES)}, got {value!r} "

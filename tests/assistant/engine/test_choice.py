@@ -133,3 +133,28 @@ def test_the_cpu_of_this_process_can_be_injected_by_environment(monkeypatch) -> 
     monkeypatch.setenv("DOCGEN_CPU_FLAGS", " ".join(sorted(AMX.flags)))
     got = choose("m", "auto", openvino=True)
     assert got.cpu["isa"] == "amx" and got.chosen == "openvino-bf16"
+
+
+def test_model_info_says_what_is_chosen_and_why(tiny_t5: Path, monkeypatch) -> None:
+    from assistant.engine.info import describe_model
+
+    monkeypatch.setenv("DOCGEN_CPU_MODEL", "Intel Core i5-6500 (info test)")
+    monkeypatch.setenv("DOCGEN_CPU_FLAGS", "avx2 fma")
+    engine = describe_model(tiny_t5)["engine"]
+    assert engine["chosen"] == "onnx-int8" and engine["reason"] == REASON_FLAGS
+    assert engine["cpu"]["isa"] == "avx2" and engine["candidates"] == ["onnx-int8"]
+    monkeypatch.setenv(choice.ENV, "openvino-bf16")
+    engine = describe_model(tiny_t5)["engine"]
+    assert (engine["chosen"], engine["reason"]) == ("openvino-bf16", REASON_OVERRIDE)
+    monkeypatch.setenv(choice.ENV, "nonsense")
+    assert "engine_backend must be one of" in describe_model(tiny_t5)["engine"]["reason"]
+
+
+def test_pipeline_settings_take_and_check_engine_backend() -> None:
+    from assistant.settings import PipelineSettings
+    from indexer.config import ConfigError
+
+    assert PipelineSettings().engine_backend == "auto"
+    assert PipelineSettings(engine_backend="openvino-bf16").engine_backend == "openvino-bf16"
+    with pytest.raises(ConfigError, match="engine_backend must be one of"):
+        PipelineSettings(engine_backend="gpu")
