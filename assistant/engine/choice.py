@@ -101,26 +101,35 @@ def requested(override: str | None = None) -> str:
     return value
 
 
-def candidates(cpu: CpuInfo, openvino: bool, fp32_graphs: bool = True) -> list[str]:
+def candidates(
+    cpu: CpuInfo, openvino: bool, graphs: tuple[str, ...] = ("int8", "fp32")
+) -> list[str]:
     """The paths worth timing on ``cpu``, the flags' favourite first.
 
-    ``onnx-int8`` is always there (the fallback). OpenVINO paths need the package and an
-    x86 CPU: bf16 on fp32 graphs where the CPU computes bf16 natively (AMX or AVX-512
-    BF16; elsewhere OpenVINO emulates it); OpenVINO on the int8 graphs where AMX int8 is
-    there. ``onnx-fp32`` is never a candidate (slower than int8 everywhere measured; an
-    override can ask for it).
+    ``graphs`` are the exports that can be had (``int8``, ``fp32``; a ready export has only
+    its own). The onnxruntime path over them is always there (``onnx-int8``, or
+    ``onnx-fp32`` for an fp32-only export): it is the fallback. OpenVINO paths need the
+    package and an x86 CPU: bf16 on fp32 graphs where the CPU computes bf16 natively (AMX
+    or AVX-512 BF16; elsewhere OpenVINO emulates it); OpenVINO on the int8 graphs where
+    AMX int8 is there. ``onnx-fp32`` is not a candidate beside int8 graphs (slower
+    everywhere measured; an override can ask for it).
     """
-    out = [DEFAULT_PATH]
+    out = [DEFAULT_PATH if "int8" in graphs else "onnx-fp32"]
     if not openvino or cpu.machine.lower() not in ("x86_64", "amd64", "i686", "x86", ""):
         return out
-    if (cpu.amx_bf16 or cpu.avx512_bf16) and fp32_graphs:
+    if (cpu.amx_bf16 or cpu.avx512_bf16) and "fp32" in graphs:
         out.append("openvino-bf16")
-    if cpu.amx_int8:
+    if cpu.amx_int8 and "int8" in graphs:
         out.append("openvino-int8")
     if cpu.amx_bf16 and "openvino-bf16" in out:  # AMX bf16: many times VNNI's rate
         out.remove("openvino-bf16")
         out.insert(0, "openvino-bf16")
     return out
+
+
+def fallback(paths: list[str] | tuple[str, ...]) -> str:
+    """The onnxruntime path among ``paths`` (what a failed path falls back to)."""
+    return next((p for p in paths if p.startswith("onnx-")), DEFAULT_PATH)
 
 
 def model_hash(model_id: str, revision: str) -> str:
@@ -136,7 +145,7 @@ def choose(
     cache: ChoiceCache | None = None,
     calibrate: Calibrate | None = None,
     openvino: bool | None = None,
-    fp32_graphs: bool = True,
+    graphs: tuple[str, ...] = ("int8", "fp32"),
 ) -> Choice:
     """Pick the path for ``model_key`` (see :func:`model_hash`) on ``cpu`` (default: this one).
 
@@ -148,7 +157,7 @@ def choose(
         calibrate: Times one path; without it an uncached choice is the flags' prior and
             nothing is stored.
         openvino: Whether OpenVINO is installed (default: looked up).
-        fp32_graphs: Whether fp32 graphs can be had (a ready int8 export has none).
+        graphs: The exports that can be had (see :func:`candidates`).
 
     Raises:
         ValueError: ``override`` names no path.
@@ -156,7 +165,7 @@ def choose(
     cpu = cpu or detect()
     wanted = requested(override)
     has_ov = openvino_installed() if openvino is None else openvino
-    paths = candidates(cpu, has_ov, fp32_graphs)
+    paths = candidates(cpu, has_ov, graphs)
     if wanted != AUTO:
         return Choice(wanted, REASON_OVERRIDE, cpu.describe(), tuple(paths))
     cache = cache if cache is not None else ChoiceCache()
@@ -180,21 +189,21 @@ def choose(
         except Exception as exc:  # noqa: BLE001 - a path that cannot run is not chosen
             measured[path] = f"failed: {type(exc).__name__}: {exc}"[:300]
             _log.info("engine path %s cannot run here (%s)", path, exc)
-    chosen = pick(measured)
+    chosen = pick(measured, fallback(paths))
     cache.put(key, {"chosen": chosen, "measured_ms": measured, "cpu": cpu.describe()})
     return Choice(chosen, REASON_CALIBRATED, cpu.describe(), tuple(paths), measured)
 
 
-def pick(measured: dict) -> str:
-    """The fastest path that ran; ``onnx-int8`` unless another is clearly faster
+def pick(measured: dict, default: str = DEFAULT_PATH) -> str:
+    """The fastest path that ran; ``default`` unless another is clearly faster
     (:data:`MARGIN`), so noise does not move the choice."""
     times = {p: ms for p, ms in measured.items() if isinstance(ms, (int, float))}
     if not times:
-        return DEFAULT_PATH
+        return default
     best = min(times, key=times.__getitem__)
-    base = times.get(DEFAULT_PATH)
-    if base is not None and best != DEFAULT_PATH and times[best] > MARGIN * base:
-        return DEFAULT_PATH
+    base = times.get(default)
+    if base is not None and best != default and times[best] > MARGIN * base:
+        return default
     return best
 
 

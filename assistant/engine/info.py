@@ -88,13 +88,12 @@ def engine_choice(folder: Path) -> dict:
     """The engine path a load of ``folder`` takes on this CPU, and why (no calibration:
     an uncached choice shows the flags' prior, and the first load measures it)."""
     source = resolve_model(folder)
-    fp32 = not source.exported or not read_json_object(folder / MANIFEST_NAME).get(
-        "settings", {}
-    ).get("int8")
+    graphs: tuple[str, ...] = ("int8", "fp32")
+    if source.exported:
+        settings = read_json_object(folder / MANIFEST_NAME).get("settings", {})
+        graphs = ("int8",) if settings.get("int8") else ("fp32",)
     try:
-        picked = choice.choose(
-            choice.model_hash(source.model_id, source.revision), fp32_graphs=fp32
-        )
+        picked = choice.choose(choice.model_hash(source.model_id, source.revision), graphs=graphs)
     except ValueError as exc:  # a bad DOCGEN_ENGINE_BACKEND: say so, describe the rest
         return {"chosen": None, "reason": str(exc)}
     return {**picked.describe(), "openvino": choice.openvino_installed()}

@@ -86,18 +86,17 @@ def load_generator(
         paths.model_hash(source.model_id, source.revision),
         wanted,
         calibrate=build.calibrate,
-        fp32_graphs=graphs.has_fp32,
+        graphs=graphs.kinds,
     )
     try:
         gen = build.generator(picked.chosen)
         reason = picked.reason
     except (ModelLoadError, MissingExtra, OSError, RuntimeError, ValueError) as exc:
-        if picked.chosen == paths.DEFAULT_PATH:
+        safe = paths.fallback(picked.candidates)
+        if picked.chosen == safe:
             raise
-        _log.warning(
-            "engine path %s is unavailable (%s); using %s", picked.chosen, exc, paths.DEFAULT_PATH
-        )
-        gen = build.generator(paths.DEFAULT_PATH)
+        _log.warning("engine path %s is unavailable (%s); using %s", picked.chosen, exc, safe)
+        gen = build.generator(safe)
         reason = f"{picked.reason}; fell back: {exc}"
     gen.choice = {**picked.describe(), "chosen": gen.path, "reason": reason}
     build.close(keep=gen)
@@ -112,14 +111,18 @@ class _Graphs:
     def __init__(self, source: ModelSource, revision: str | None) -> None:
         self.source, self.revision = source, revision
         self.folders: dict[str, Path] = {}
-        if source.exported:
+        self.kinds: tuple[str, ...] = ("int8", "fp32")
+        if source.exported:  # a ready export: its own graphs only
             own = "int8" if read_manifest(source.folder).get("settings", {}).get("int8") else "fp32"
-            self.folders = {"int8": source.folder, "fp32": source.folder}
-            self.has_fp32 = own == "fp32"
-        else:
-            self.has_fp32 = True
+            self.folders = {own: source.folder}
+            self.kinds = (own,)
 
     def folder(self, kind: str) -> Path:
+        if kind not in self.kinds:
+            raise ModelLoadError(
+                f"{self.source.folder} is an export with {self.kinds[0]} graphs only; "
+                f"give the Hugging Face model folder for {kind} paths"
+            )
         if kind not in self.folders:
             from assistant.engine.export import export_model
 

@@ -35,6 +35,8 @@ class OrtSessions:
         decoder_threads: Intra-op threads of the decoder sessions (default: ``threads``;
             env ``DOCGEN_ORT_DECODER_THREADS``). One decode step is ~400 small ops: on a
             busy machine every parallel op waits for a second thread to be scheduled.
+        providers: onnxruntime execution providers (default: the CPU provider only; the
+            benchmark passes OpenVINO's from an ``onnxruntime-openvino`` install).
 
     Extra onnxruntime session config entries can be given in ``DOCGEN_ORT_CONFIG``
     (``"key=value;key=value"``).
@@ -53,6 +55,7 @@ class OrtSessions:
         threads: int | None = None,
         spin: bool | None = None,
         decoder_threads: int | None = None,
+        providers: list | None = None,
     ) -> None:
         import onnxruntime as ort
 
@@ -78,7 +81,7 @@ class OrtSessions:
                 options.add_session_config_entry(key, value)
             try:
                 self.sessions[part] = ort.InferenceSession(
-                    str(folder / name), options, providers=["CPUExecutionProvider"]
+                    str(folder / name), options, providers=providers or ["CPUExecutionProvider"]
                 )
             except Exception as exc:  # onnxruntime raises its own Fail/InvalidGraph types
                 raise ModelLoadError(

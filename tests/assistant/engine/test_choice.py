@@ -47,8 +47,10 @@ def test_candidates_follow_the_cpu_flags(cpu, openvino, expected) -> None:
     assert candidates(cpu, openvino) == expected
 
 
-def test_without_fp32_graphs_bf16_is_not_a_candidate() -> None:
-    assert candidates(AMX, True, fp32_graphs=False) == ["onnx-int8", "openvino-int8"]
+def test_a_ready_export_offers_only_paths_over_its_own_graphs() -> None:
+    assert candidates(AMX, True, graphs=("int8",)) == ["onnx-int8", "openvino-int8"]
+    assert candidates(AMX, True, graphs=("fp32",)) == ["openvino-bf16", "onnx-fp32"]
+    assert candidates(VNNI, True, graphs=("fp32",)) == ["onnx-fp32"]
 
 
 def test_flags_prior_without_calibration_stores_nothing(tmp_path: Path) -> None:
@@ -86,6 +88,7 @@ def test_calibration_keeps_the_default_unless_clearly_faster_and_skips_failures(
     assert pick({"onnx-int8": 100.0, "openvino-bf16": 80.0}) == "openvino-bf16"
     assert pick({"onnx-int8": 100.0, "openvino-bf16": "failed: RuntimeError"}) == "onnx-int8"
     assert pick({}) == "onnx-int8"
+    assert pick({"onnx-fp32": 100.0, "openvino-bf16": 95.0}, "onnx-fp32") == "onnx-fp32"
 
 
 def test_a_path_that_fails_to_calibrate_is_recorded_and_not_chosen(tmp_path: Path) -> None:

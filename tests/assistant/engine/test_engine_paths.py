@@ -127,3 +127,18 @@ def test_an_unavailable_chosen_path_falls_back_to_ort_int8_with_one_message(
 def test_unknown_engine_backend_is_a_clear_error(tiny_t5: Path) -> None:
     with pytest.raises(ValueError, match="engine_backend must be one of"):
         load_generator(tiny_t5, engine_backend="cuda")
+
+
+def test_a_ready_export_runs_on_its_own_graphs(tiny_t5: Path, monkeypatch, caplog) -> None:
+    from assistant.engine import export_model
+
+    int8_export = export_model(tiny_t5, int8=True)
+    fp32_export = export_model(tiny_t5, int8=False)
+    monkeypatch.setenv("DOCGEN_CPU_MODEL", "Intel Xeon Gold 6248 (ready exports)")
+    monkeypatch.setenv("DOCGEN_CPU_FLAGS", VNNI_FLAGS)
+    assert load_generator(fp32_export, threads=1).path == "onnx-fp32"
+    assert load_generator(int8_export, threads=1).path == "onnx-int8"
+    with caplog.at_level(logging.WARNING, logger="assistant.engine"):
+        gen = load_generator(int8_export, threads=1, engine_backend="openvino-bf16")
+    assert gen.path == "onnx-int8" and "int8 graphs only" in gen.choice["reason"]
+    assert len([r for r in caplog.records if r.levelno >= logging.WARNING]) == 1
