@@ -161,3 +161,15 @@ def test_pipeline_settings_take_and_check_engine_backend() -> None:
     assert PipelineSettings(engine_backend="openvino-bf16").engine_backend == "openvino-bf16"
     with pytest.raises(ConfigError, match="engine_backend must be one of"):
         PipelineSettings(engine_backend="gpu")
+
+
+def test_the_server_and_the_editor_offer_the_engine_s_values() -> None:
+    import json
+
+    from lsp.options import ENGINE_BACKENDS
+
+    assert ENGINE_BACKENDS == choice.CHOICES
+    root = Path(__file__).resolve().parents[3]
+    manifest = json.loads((root / "vscode-extension" / "package.json").read_text())
+    setting = manifest["contributes"]["configuration"]["properties"]["docgen.engineBackend"]
+    assert tuple(setting["enum"]) == choice.CHOICES and setting["default"] == "auto"
