@@ -205,8 +205,3 @@ def pick(measured: dict, default: str = DEFAULT_PATH) -> str:
     if base is not None and best != default and times[best] > MARGIN * base:
         return default
     return best
-
-
-def cached_choice(model_key: str, cpu: CpuInfo | None = None) -> Choice:
-    """What :func:`choose` would say without calibrating (for ``docgen model info``)."""
-    return choose(model_key, cpu=cpu)

@@ -89,16 +89,3 @@ class OvSessions:
         feeds = {k: v if isinstance(v, np.ndarray) else np.asarray(v) for k, v in feeds.items()}
         result = self.requests[part].infer(feeds)
         return [np.asarray(result[out]) for out in self.compiled[part].outputs]
-
-
-def kernels(sessions: OvSessions, part: str = "decoder_with_past") -> dict[str, str]:
-    """Which kernel each op type of ``part`` runs (``exec_type`` of the compiled graph),
-    e.g. ``{"FullyConnected": "brgemm_avx512_bf16"}`` (for profiles and ``model info``)."""
-    out: dict[str, str] = {}
-    runtime = sessions.compiled[part].get_runtime_model()
-    for op in runtime.get_ordered_ops():
-        info = op.get_rt_info()
-        layer = str(info["layerType"]) if "layerType" in info else op.get_type_name()
-        if "runtimePrecision" in info and "primitiveType" in info:
-            out.setdefault(layer, str(info["primitiveType"]))
-    return out
