@@ -200,7 +200,9 @@ class Drafting:
                 from assistant.engine import load_generator
 
                 s = self.settings
-                self._generator = load_generator(s.model, s.backend, s.int8, s.threads)
+                self._generator = load_generator(
+                    s.model, s.backend, s.int8, s.threads, engine_backend=s.engine_backend
+                )
             return self._generator
 
     def generator_for(self, tier: str) -> TextGenerator:
@@ -216,7 +218,11 @@ class Drafting:
                 s = self.settings
                 try:
                     self._accurate = load_generator(
-                        self.accurate_model, s.backend, s.int8, s.threads
+                        self.accurate_model,
+                        s.backend,
+                        s.int8,
+                        s.threads,
+                        engine_backend=s.engine_backend,
                     )
                 except Exception as exc:  # noqa: BLE001 - the fast tier still answers
                     self.unavailable.add(ACCURATE)

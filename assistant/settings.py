@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.cache import DEFAULT_SIZE_LIMIT
+from assistant.engine.choice import CHOICES as ENGINE_PATHS
 from assistant.styles import PYTHON_STYLE_NAMES
 from indexer.config import ConfigError
 
@@ -40,6 +41,11 @@ class PipelineSettings:
         model: T5 folder or hub id; None is the embedded default model.
         backend: ``onnx`` (production) or ``pytorch`` (reference).
         int8: Quantize ONNX exports to int8.
+        engine_backend: The T5 engine's runtime path for ``backend = "onnx"``: ``auto``
+            (chosen per CPU and cached, see ``docgen model info``) or one of
+            ``onnx-int8``, ``onnx-fp32``, ``openvino-int8``, ``openvino-fp32``,
+            ``openvino-bf16`` (OpenVINO paths need the ``openvino`` extra);
+            ``DOCGEN_ENGINE_BACKEND`` overrides ``auto``.
         style: ``auto`` (the repository's majority), ``google``, ``numpy``, ``sphinx``,
             ``pep257``. Other languages always use their own doc comments.
         cache_dir: Output cache folder; None is the per-user cache folder.
@@ -75,6 +81,7 @@ class PipelineSettings:
     model: str | None = None
     backend: str = "onnx"
     int8: bool = True
+    engine_backend: str = "auto"
     style: str = "auto"
     cache_dir: Path | None = None
     cache_size: int = DEFAULT_SIZE_LIMIT
@@ -106,6 +113,11 @@ class PipelineSettings:
             )
         if self.backend not in ("onnx", "pytorch"):
             raise ConfigError(f"backend must be 'onnx' or 'pytorch', got {self.backend!r}")
+        if self.engine_backend not in ENGINE_PATHS:
+            raise ConfigError(
+                f"engine_backend must be one of {', '.join(ENGINE_PATHS)}, "
+                f"got {self.engine_backend!r}"
+            )
         if self.min_confidence is not None and not 0.0 <= float(self.min_confidence) <= 1.0:
             raise ConfigError(f"min_confidence must be within 0..1, got {self.min_confidence}")
         for name in ("num_beams", "max_new_tokens", "batch_size", "max_context_tokens"):

@@ -59,6 +59,7 @@ PIPELINE_KEYS = frozenset(
         "model",
         "backend",
         "int8",
+        "engine_backend",
         "style",
         "cache_dir",
         "cache_path",

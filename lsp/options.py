@@ -27,6 +27,9 @@ name                 type                                           default
                      missed)
 ``encoderCacheMb``   number >= 0 (encoder-state reuse; 0: off)      64
 ``warmUp``           bool (load the model and draft once at start)  true
+``engineBackend``    "auto" | "onnx-int8" | "onnx-fp32" |           "auto"
+                     "openvino-int8" | "openvino-fp32" |
+                     "openvino-bf16" (the T5 engine's runtime path)
 ==================== ============================================== ==============
 
 Commands (``workspace/executeCommand``): ``docgen.stats``, ``docgen.indexWorkspace``,
@@ -85,6 +88,8 @@ class ServerOptions:
         encoder_cache_mb: Memory for reused encoder states (0 turns it off).
         warm_up: After ``initialize``, load the model, index and embedder and run one
             dummy generation in the background, so the first hover does not wait.
+        engine_backend: The T5 engine's runtime path (``auto``: chosen per CPU; see
+            ``docgen model info``).
     """
 
     model: str | None = None
@@ -103,7 +108,18 @@ class ServerOptions:
     degradation: bool = True
     encoder_cache_mb: float = 64.0
     warm_up: bool = True
+    engine_backend: str = "auto"
 
+
+ENGINE_BACKENDS = (
+    "auto",
+    "onnx-int8",
+    "onnx-fp32",
+    "openvino-int8",
+    "openvino-fp32",
+    "openvino-bf16",
+)
+"""The engine's ``engine_backend`` values (a test keeps them equal to the engine's)."""
 
 # client JSON name -> dataclass field name
 _JSON_NAMES: dict[str, str] = {
@@ -123,6 +139,7 @@ _JSON_NAMES: dict[str, str] = {
     "degradation": "degradation",
     "encoderCacheMb": "encoder_cache_mb",
     "warmUp": "warm_up",
+    "engineBackend": "engine_backend",
 }
 
 
@@ -193,6 +210,7 @@ _CONVERTERS = {
     "degradation": _boolean,
     "encoder_cache_mb": _number(0.0, inclusive=True),
     "warm_up": _boolean,
+    "engine_backend": _choice(ENGINE_BACKENDS),
 }
 
 

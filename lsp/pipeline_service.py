@@ -275,6 +275,7 @@ def _build_pipeline(root: Path, options: ServerOptions) -> DocPipeline:
         style=options.style,
         cache_dir=Path(options.cache_path) if options.cache_path else None,
         threads=options.threads,
+        engine_backend=options.engine_backend,
         min_confidence=options.min_confidence,
         include_private=options.include_private,
         corpus=options.corpus and _project_corpus(root),

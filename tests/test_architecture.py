@@ -37,9 +37,11 @@ RANK = {CLI: 4, FRONT: 3, WORKSHOP: 3, CORE: 2, ENGINE: 1, INDEXER: 1}
 
 ENGINE_RUNTIME = {
     "assistant.engine.batcher",
+    "assistant.engine.choice",
     "assistant.engine.codec",
     "assistant.engine.layout",
     "assistant.engine.onnx_backend",
+    "assistant.engine.openvino_backend",
     "assistant.engine.search",
     "assistant.engine.source",
     "assistant.engine.torch_backend",
@@ -51,7 +53,11 @@ ENGINE_EXPORTER = {
     "assistant.engine.onnx_tools",
     "assistant.engine.t5_graph",
 }
-ENGINE_BACKENDS = {"assistant.engine.onnx_backend", "assistant.engine.torch_backend"}
+ENGINE_BACKENDS = {
+    "assistant.engine.onnx_backend",
+    "assistant.engine.openvino_backend",
+    "assistant.engine.torch_backend",
+}
 # leaves every layer may import: they import nothing of ours (checked below), so no arrow
 # through them can point up (the missing-extra message and the CPU description with its
 # backend-choice cache are shared by indexer and engine)
@@ -64,6 +70,7 @@ CONFINED = {
     "pygls": ("lsp",),
     "mcp": ("assistant.mcp_server", "docgen.mcp_cmd"),  # the command only checks for the extra
     "ray": ("assistant.batch.executors",),
+    "openvino": ("assistant.engine.openvino_backend",),  # the embedder's module joins on merge
 }
 
 

@@ -8,8 +8,10 @@ Public API (everything else is internal)::
 
 Three layers, imports pointing down only (as in optimum: export is a separate step)::
 
-    loading   load_generator: picks a backend, exports first when needed (sees both sides)
-    runtime   onnx_backend, torch_backend, search, codec, batcher  (never imports the exporter)
+    loading   load_generator: picks a backend and the engine path chosen for this CPU
+              (choice), exports first when needed (sees both sides)
+    runtime   onnx_backend, openvino_backend, torch_backend, choice, search, codec,
+              batcher  (never imports the exporter)
     exporter  export, onnx_tools, t5_graph                          (never imports a backend)
     format    layout (export folder: files, manifest, checksums, caches), weights (torch
               weights), source (model argument -> folder), types (the interface)

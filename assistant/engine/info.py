@@ -2,6 +2,9 @@
 
 Reads an export through :mod:`.layout` (checksums verified) or checks a Hugging Face
 folder through :mod:`.source`; it loads nothing and imports neither backend nor exporter.
+The ``engine`` part says which runtime path a load takes on this CPU and why
+(:mod:`.choice`: the override, the cached calibration, or the flags' prior), without
+calibrating.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from assistant.engine import choice
 from assistant.engine.layout import (
     DEFAULT_MODEL_DIR,
     MANIFEST_NAME,
@@ -17,7 +21,7 @@ from assistant.engine.layout import (
     read_json_object,
     verify_export,
 )
-from assistant.engine.source import check_hf_folder
+from assistant.engine.source import check_hf_folder, resolve_model
 from assistant.engine.types import ModelLoadError
 
 
@@ -29,13 +33,16 @@ def describe_model(model: str | os.PathLike[str] | None = None) -> dict:
     Returns:
         A JSON-ready dict: ``model``, ``status`` (``ok`` or what is wrong), ``format``,
         ``architecture``, ``files`` (MB), the export ``settings`` and ``source`` for
-        exports, ``cache_dir`` and ``cached_exports``.
+        exports, ``engine`` (the runtime path for this CPU: ``chosen``, ``reason``,
+        ``cpu``, ``candidates``, ``measured_ms``, ``openvino`` installed or not),
+        ``cache_dir`` and ``cached_exports``.
     """
     folder = Path(model).expanduser() if model is not None else DEFAULT_MODEL_DIR
     details: dict = {"model": str(folder), "default": model is None}
     try:
         details.update(_describe_folder(folder))
         details["status"] = "ok"
+        details["engine"] = engine_choice(folder)
     except ModelLoadError as exc:
         details["status"] = f"unusable: {exc}"
     root = cache_root()
@@ -75,3 +82,18 @@ def _describe_folder(folder: Path) -> dict:
         p.name: f"{p.stat().st_size / 1e6:.1f} MB" for p in sorted(folder.iterdir()) if p.is_file()
     }
     return out
+
+
+def engine_choice(folder: Path) -> dict:
+    """The engine path a load of ``folder`` takes on this CPU, and why (no calibration:
+    an uncached choice shows the flags' prior, and the first load measures it)."""
+    source = resolve_model(folder)
+    graphs: tuple[str, ...] = ("int8", "fp32")
+    if source.exported:
+        settings = read_json_object(folder / MANIFEST_NAME).get("settings", {})
+        graphs = ("int8",) if settings.get("int8") else ("fp32",)
+    try:
+        picked = choice.choose(choice.model_hash(source.model_id, source.revision), graphs=graphs)
+    except ValueError as exc:  # a bad DOCGEN_ENGINE_BACKEND: say so, describe the rest
+        return {"chosen": None, "reason": str(exc)}
+    return {**picked.describe(), "openvino": choice.openvino_installed()}

@@ -35,6 +35,8 @@ class OrtSessions:
         decoder_threads: Intra-op threads of the decoder sessions (default: ``threads``;
             env ``DOCGEN_ORT_DECODER_THREADS``). One decode step is ~400 small ops: on a
             busy machine every parallel op waits for a second thread to be scheduled.
+        providers: onnxruntime execution providers (default: the CPU provider only; the
+            benchmark passes OpenVINO's from an ``onnxruntime-openvino`` install).
 
     Extra onnxruntime session config entries can be given in ``DOCGEN_ORT_CONFIG``
     (``"key=value;key=value"``).
@@ -53,6 +55,7 @@ class OrtSessions:
         threads: int | None = None,
         spin: bool | None = None,
         decoder_threads: int | None = None,
+        providers: list | None = None,
     ) -> None:
         import onnxruntime as ort
 
@@ -78,7 +81,7 @@ class OrtSessions:
                 options.add_session_config_entry(key, value)
             try:
                 self.sessions[part] = ort.InferenceSession(
-                    str(folder / name), options, providers=["CPUExecutionProvider"]
+                    str(folder / name), options, providers=providers or ["CPUExecutionProvider"]
                 )
             except Exception as exc:  # onnxruntime raises its own Fail/InvalidGraph types
                 raise ModelLoadError(
@@ -92,6 +95,17 @@ class OrtSessions:
         self.num_layers = len(self.past_names) // 4
         self.decoder_outputs = [o.name for o in self.decoder.get_outputs()]
         self.past_outputs = [o.name for o in self.decoder_with_past.get_outputs()]
+
+    def run_encoder(self, feeds: dict) -> np.ndarray:
+        """The encoder's hidden states for ``input_ids`` / ``attention_mask``."""
+        return self.encoder.run(None, feeds)[0]
+
+    def run_decoder(self, first: bool, feeds: dict) -> list:
+        """One decoder call (``first``: step 0, which also returns the cross-attention KV);
+        outputs in the graph's order, as OrtValues (IO binding) or numpy arrays."""
+        if first:
+            return _run_bound(self.decoder, feeds, self.decoder_outputs)
+        return _run_bound(self.decoder_with_past, feeds, self.past_outputs)
 
 
 class OrtStepper:
@@ -108,7 +122,7 @@ class OrtStepper:
         hidden = None
         if input_ids is not None:
             feeds = {"input_ids": input_ids, "attention_mask": mask}
-            hidden = sessions.encoder.run(None, feeds)[0]
+            hidden = sessions.run_encoder(feeds)
         self.hidden, self.mask, self.repeat = hidden, mask, repeat
         self.cross: list = []  # per layer: encoder.key, encoder.value (OrtValue or numpy)
         self.past: list = []  # per layer: decoder.key, decoder.value (OrtValue or numpy)
@@ -157,9 +171,9 @@ class OrtStepper:
             feeds[f"past_key_values.{i}.decoder.value"] = self.past[2 * i + 1]
             feeds[f"past_key_values.{i}.encoder.key"] = self.cross[2 * i]
             feeds[f"past_key_values.{i}.encoder.value"] = self.cross[2 * i + 1]
-        outs = _run_bound(self.s.decoder_with_past, feeds, self.s.past_outputs)
+        outs = self.s.run_decoder(False, feeds)
         self.past = outs[1:]
-        return outs[0].numpy()[:, -1, :]
+        return _as_numpy(outs[0])[:, -1, :]
 
     def _first_step(self, ids: np.ndarray) -> np.ndarray:
         """Step 0: also computes every layer's cross-attention KV, once per prompt.
@@ -173,10 +187,10 @@ class OrtStepper:
             "encoder_hidden_states": self.hidden,
             "encoder_attention_mask": self.mask,
         }
-        outs = _run_bound(self.s.decoder, feeds, self.s.decoder_outputs)
-        logits = outs[0].numpy()[:, -1, :]
+        outs = self.s.run_decoder(True, feeds)
+        logits = _as_numpy(outs[0])[:, -1, :]
         if self.repeat > 1:
-            outs = [np.repeat(o.numpy(), self.repeat, axis=0) for o in outs[1:]]
+            outs = [np.repeat(_as_numpy(o), self.repeat, axis=0) for o in outs[1:]]
             outs.insert(0, None)
             logits = np.repeat(logits, self.repeat, axis=0)
             self.mask = np.repeat(self.mask, self.repeat, axis=0)
@@ -278,6 +292,10 @@ class OnnxGenerator:
         max_input_tokens: Truncation length (default: the tokenizer's ``model_max_length``).
         warmup: Run one short generation at load so the first request is not slow.
         max_batch_size: Prompts per batched run; longer lists are length-bucketed.
+        sessions: Ready sessions of ``folder`` with :class:`OrtSessions`' interface
+            (``run_encoder``, ``run_decoder``, ``num_layers``), e.g. OpenVINO's
+            (:mod:`.openvino_backend`); default: onnxruntime sessions.
+        path: The engine path this generator runs (:data:`.choice.PATHS`), as reported.
 
     Attributes:
         folder: The export folder.
@@ -302,10 +320,14 @@ class OnnxGenerator:
         max_input_tokens: int | None = None,
         warmup: bool = True,
         max_batch_size: int = 16,
+        sessions=None,
+        path: str | None = None,
     ) -> None:
         self.folder = Path(folder)
         self.max_batch_size = max(1, max_batch_size)
-        self.sessions = OrtSessions(self.folder, threads)
+        self.sessions = sessions if sessions is not None else OrtSessions(self.folder, threads)
+        self.path = path
+        self.choice: dict | None = None  # the loader's choice record (docgen model info)
         self.codec = PromptCodec(self.folder, max_input_tokens)
         self.model_id = model_id or str(self.folder)
         self.max_input_tokens = self.codec.max_input_tokens

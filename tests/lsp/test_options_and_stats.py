@@ -21,7 +21,7 @@ def test_defaults_and_camel_case_names():
         "model", "style", "diagnosticSeverity", "staleSeverity", "minConfidence",
         "includePrivate", "cachePath", "threads", "indexOnStartup", "corpus", "accurateModel",
         "hoverBudgetMs", "generateBudgetMs", "degradation", "encoderCacheMb",
-        "warmUp",
+        "warmUp", "engineBackend",
     }  # fmt: skip
 
 

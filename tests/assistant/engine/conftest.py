@@ -28,18 +28,18 @@ def torch_gen(tiny_t5: Path):
 def onnx_fp32(tiny_t5: Path):
     from assistant.engine import load_generator
 
-    return load_generator(tiny_t5, int8=False, threads=1)
+    return load_generator(tiny_t5, int8=False, threads=1, engine_backend="onnx-fp32")
 
 
 @pytest.fixture(scope="session")
 def onnx_int8(calm_t5: Path):
     from assistant.engine import load_generator
 
-    return load_generator(calm_t5, int8=True, threads=1)
+    return load_generator(calm_t5, int8=True, threads=1, engine_backend="onnx-int8")
 
 
 @pytest.fixture(scope="session")
 def calm_fp32(calm_t5: Path):
     from assistant.engine import load_generator
 
-    return load_generator(calm_t5, int8=False, threads=1)
+    return load_generator(calm_t5, int8=False, threads=1, engine_backend="onnx-fp32")

@@ -9,9 +9,11 @@ import * as path from 'path';
 
 export const STYLES = ['auto', 'google', 'numpy', 'sphinx', 'pep257'] as const;
 export const SEVERITIES = ['error', 'warning', 'information', 'hint', 'off'] as const;
+export const ENGINE_BACKENDS = ['auto', 'onnx-int8', 'onnx-fp32', 'openvino-int8', 'openvino-fp32', 'openvino-bf16'] as const;
 
 export type Style = (typeof STYLES)[number];
 export type Severity = (typeof SEVERITIES)[number];
+export type EngineBackend = (typeof ENGINE_BACKENDS)[number];
 
 /** Options sent to the server in `initializationOptions` and `workspace/didChangeConfiguration`. */
 export interface ServerOptions {
@@ -31,6 +33,7 @@ export interface ServerOptions {
     degradation: boolean;
     encoderCacheMb: number;
     warmUp: boolean;
+    engineBackend: EngineBackend;
 }
 
 export const DEFAULT_OPTIONS: Readonly<ServerOptions> = Object.freeze({
@@ -50,6 +53,7 @@ export const DEFAULT_OPTIONS: Readonly<ServerOptions> = Object.freeze({
     degradation: true,
     encoderCacheMb: 64,
     warmUp: true,
+    engineBackend: 'auto',
 });
 
 /** Every server option name; each is also the setting `docgen.<name>`. */
@@ -238,6 +242,7 @@ export function readServerOptions(get: Getter, ctx: PathContext = {}): SettingsR
         degradation: readBoolean('degradation', get('degradation'), d.degradation, problems),
         encoderCacheMb: readNumber('encoderCacheMb', get('encoderCacheMb'), d.encoderCacheMb, true, problems),
         warmUp: readBoolean('warmUp', get('warmUp'), d.warmUp, problems),
+        engineBackend: readEnum('engineBackend', get('engineBackend'), ENGINE_BACKENDS, d.engineBackend, problems),
     };
     return { options, problems };
 }

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { ClientCommands } from '../../common/constants';
-import { DEFAULT_OPTIONS, LAUNCH_SETTING_NAMES, OPTION_NAMES, SEVERITIES, STYLES } from '../../common/settings';
+import { DEFAULT_OPTIONS, ENGINE_BACKENDS, LAUNCH_SETTING_NAMES, OPTION_NAMES, SEVERITIES, STYLES } from '../../common/settings';
 
 const extensionRoot = path.resolve(__dirname, '../../..');
 const manifest = JSON.parse(fs.readFileSync(path.join(extensionRoot, 'package.json'), 'utf8'));
@@ -26,6 +26,7 @@ describe('package.json settings', () => {
         assert.deepEqual(properties['docgen.style'].enum, [...STYLES]);
         assert.deepEqual(properties['docgen.diagnosticSeverity'].enum, [...SEVERITIES]);
         assert.deepEqual(properties['docgen.staleSeverity'].enum, [...SEVERITIES]);
+        assert.deepEqual(properties['docgen.engineBackend'].enum, [...ENGINE_BACKENDS]);
     });
 
     it('contributes every command the extension registers', () => {
