@@ -52,6 +52,10 @@ FEATURES = (
     "adapted",
     "same_name",
     "name_phrase",
+    "class_copy",
+    "other_owner",
+    "unrelated_owner",
+    "unadapted_difference",
     "bias",
 )
 """Feature names, in the order of :meth:`Ranker.weights` (see :func:`features`)."""
@@ -79,6 +83,8 @@ class Candidate:
         similarity: Cosine similarity of a ``corpus`` candidate's code to this symbol's.
         original: A ``neighbour`` or ``corpus`` candidate's summary before
             :func:`adapt_summary` (``adapted`` feature: whether adaptation changed it).
+        named: Whether ``detail`` is a neighbour's qualified name as retrieval gave it
+            (:func:`relation` needs it), not a bare name.
     """
 
     text: str
@@ -89,6 +95,7 @@ class Candidate:
     detail: str = ""
     similarity: float = 0.0
     original: str = ""
+    named: bool = False
 
 
 def _words(text: str) -> list[str]:
@@ -128,6 +135,30 @@ def agreement(texts: list[str], sources: list[str]) -> list[tuple[float, float, 
     return out
 
 
+_PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+|_+")
+
+
+def _swap_parts(token: str, mapping: dict[str, str]) -> str:
+    """Swap the name's words inside one identifier of a summary: with ``all_of`` ->
+    ``any_of``, ``AllOf`` becomes ``AnyOf`` and ``all_of_them`` ``any_of_them``; a token
+    that is not made of such parts, or names none of the swapped words, is kept."""
+    parts = _PART.findall(token)
+    if len(parts) < 2 or "".join(parts) != token:
+        return token
+    swapped = [mapping.get(part.lower()) for part in parts]
+    if not any(swapped):
+        return token
+    out = []
+    for part, new in zip(parts, swapped, strict=True):
+        if new is None:
+            out.append(part)
+        elif part.isupper() and len(part) > 1:
+            out.append(new.upper())
+        else:
+            out.append(new[:1].upper() + new[1:] if part[:1].isupper() else new)
+    return "".join(out)
+
+
 def adapt_summary(
     summary: str,
     source_words: list[str],
@@ -139,8 +170,10 @@ def adapt_summary(
     When both names have the same number of words, each differing word of the neighbour's
     name (and its plural/third-person ``s`` form) is replaced by this symbol's word at the
     same position, keeping capitalisation: ``add_prompt`` -> ``remove_prompt`` turns "Adds
-    a prompt." into "Removes a prompt.". Names of different lengths leave the summary
-    unchanged. If a swap would change the summary's first word into one that is not a
+    a prompt." into "Removes a prompt."; the same words inside an identifier of the
+    summary are swapped too (``all_of`` -> ``any_of`` turns ``AllOf`` into ``AnyOf``), and a
+    word already plural is not pluralised again. Names of different lengths leave the
+    summary unchanged. If a swap would change the summary's first word into one that is not a
     usual summary opener (``openers``, e.g. ``add_stock`` -> ``low_stock`` would start
     "Low ..."), the neighbour does not fit and None is returned.
     """
@@ -154,14 +187,50 @@ def adapt_summary(
         low = token.lower()
         new = mapping.get(low)
         if new is None and low.endswith("s") and low[:-1] in mapping:
-            new = mapping[low[:-1]] + "s"
+            plural = mapping[low[:-1]]
+            new = plural if plural.endswith("s") else plural + "s"
         if new is None:
-            out.append(token)
+            out.append(_swap_parts(token, mapping))
             continue
         if openers is not None and not any(t.strip() for t in out) and new not in openers:
             return None
         out.append(new[:1].upper() + new[1:] if token[:1].isupper() else new)
     return "".join(out)
+
+
+def looks_like_class(name: str) -> bool:
+    """Whether a bare name is spelt as a class (``Flatten``, ``AnyOf``; not ``GROUP``,
+    ``get_state`` or ``_Private_thing``)."""
+    bare = name.lstrip("_")
+    return bool(bare) and bare[0].isupper() and any(c.islower() for c in bare) and "_" not in bare
+
+
+def _owner_words(owner: str) -> set[str]:
+    last = owner.rpartition(".")[2]
+    return {w.lower() for w in re.findall(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+", last)}
+
+
+def relation(
+    candidate: Candidate, target_qualname: str, target_kind: str
+) -> tuple[bool, bool, bool]:
+    """How a ``neighbour`` candidate's symbol relates to the target, ``(class_copy,
+    other_owner, unrelated_owner)``: it is a class while the target is a function or
+    method (``Iter.first`` <- ``First``: the class's sentence describes the object built,
+    not the call); it is the method of the same name on another class or module level
+    (``other_owner``); and that owner shares no word with the target's
+    (``unrelated_owner``: ``Event.add_callback`` <- ``State.add_callback``, ``flatten`` <-
+    ``Iter.flatten``; a related owner such as ``AsyncState`` for ``State`` is usually a
+    subclass overriding the method). Known only when retrieval named the neighbour (its
+    qualname in :attr:`Candidate.detail`)."""
+    if candidate.source != "neighbour" or not candidate.named:
+        return False, False, False
+    owner, _, name = candidate.detail.rpartition(".")
+    mine_owner, _, mine = target_qualname.rpartition(".")
+    target_is_class = target_kind == "class" or looks_like_class(mine)
+    class_copy = looks_like_class(name) and not target_is_class
+    other_owner = bool(mine) and name == mine and owner != mine_owner
+    unrelated = other_owner and not _owner_words(owner) & _owner_words(mine_owner)
+    return class_copy, other_owner, unrelated
 
 
 def features(
@@ -170,6 +239,8 @@ def features(
     text_words: list[str],
     support: float,
     agree: tuple[float, float, float] = (0.0, 0.0, 0.0),
+    target_qualname: str = "",
+    target_kind: str = "function",
 ) -> np.ndarray:
     """The feature vector of a candidate (order of :data:`FEATURES`).
 
@@ -179,6 +250,8 @@ def features(
         text_words: The candidate's text split the same way.
         support: Share of the candidate's content words found in the code or evidence.
         agree: The candidate's :func:`agreement` with the rest of its pool.
+        target_qualname: This symbol's qualified name (``Event.add_callback``).
+        target_kind: This symbol's kind (``function``, ``method``, ``class``).
     """
     own = set(name_words)
     is_neighbour = candidate.source == "neighbour"
@@ -192,6 +265,8 @@ def features(
     prob = float(np.exp(min(0.0, candidate.model_score))) if candidate.source == "model" else 0.0
     adapted = borrowed and _words(candidate.text) != _words(candidate.original or candidate.text)
     phrase = " ".join(name_words)
+    same_name = borrowed and bool(name_words) and candidate.other_words == tuple(name_words)
+    class_copy, other_owner, unrelated_owner = relation(candidate, target_qualname, target_kind)
     return np.array(
         [
             candidate.source == "name",
@@ -211,8 +286,12 @@ def features(
             is_corpus and bool(name_words) and candidate.other_words == tuple(name_words),
             *agree,
             adapted,
-            borrowed and bool(name_words) and candidate.other_words == tuple(name_words),
+            same_name,
             bool(phrase) and f" {phrase} " in f" {' '.join(text_words)} ",
+            class_copy,
+            other_owner,
+            unrelated_owner,
+            borrowed and not same_name and not adapted,  # the names differ, the text does not
             1.0,
         ],
         dtype=np.float64,

@@ -363,7 +363,7 @@ def candidate_pool(
             adapted = fix_preposition(summary, adapted)
             detail = where[0] if where else other  # its qualname when retrieval named it
             candidate = Candidate(adapted, "neighbour", i, 0.0, tuple(other_words), detail)
-            candidate.original = summary
+            candidate.original, candidate.named = summary, bool(where)
             pool.append(candidate)
     for i, hit in enumerate(corpus or []):
         other_words = split_identifier(hit.name)
@@ -391,7 +391,13 @@ def candidate_pool(
     for (candidate, flagged), together in zip(kept, agree, strict=True):
         words = split_identifier(candidate.text)
         vector = ranker_features(
-            candidate, name_words, words, support(candidate.text, vocab), together
+            candidate,
+            name_words,
+            words,
+            support(candidate.text, vocab),
+            together,
+            symbol.qualname,
+            symbol.kind,
         )
         out.append((candidate, flagged, vector))
     return out

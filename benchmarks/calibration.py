@@ -86,7 +86,7 @@ def draft_rows(records, by_id, situation: str, draft, corpus=None) -> list[dict[
     """The product's draft of each record in ``situation`` with its confidence and scores
     (``corpus``: each record's cold-start corpus neighbours, as the pipeline adds them)."""
     from assistant.faithfulness import grounding_texts
-    from assistant.summaries import Vocabulary, choose_summary
+    from assistant.summaries import Vocabulary, choose_summary, named_neighbours
     from assistant.workshop.evaluation.evaluate import prompts_for, record_context
 
     prompts = prompts_for(records, by_id, situation)
@@ -101,7 +101,9 @@ def draft_rows(records, by_id, situation: str, draft, corpus=None) -> list[dict[
         grounded = Vocabulary.from_texts(
             [record["code"], symbol.qualname, *grounding_texts(evidence)]
         )
-        refined = choose_summary(cands, vocab, symbol, evidence.similar, None, grounded, near)
+        refined = choose_summary(
+            cands, vocab, symbol, named_neighbours(evidence), None, grounded, near
+        )
         bleu = sentence_score(record["summary"], refined.summary)
         overlap = recall(record["summary"], refined.summary)
         rows.append(

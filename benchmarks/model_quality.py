@@ -49,16 +49,16 @@ def refine_latency(records, by_id, beams, ranker) -> dict[str, float]:
     features and the choice, :func:`assistant.summaries.choose_summary`), in-repo, and of
     the pool's agreement features alone (:func:`assistant.ranker.agreement`)."""
     from assistant.ranker import agreement
-    from assistant.summaries import candidate_pool, choose_summary
+    from assistant.summaries import candidate_pool, choose_summary, named_neighbours
     from assistant.workshop.evaluation.evaluate import record_context
 
     total, agree = [], []
     for record, cands in zip(records, beams, strict=True):
         evidence, vocab, symbol = record_context(record, by_id, "in-repo")
         started = time.perf_counter()
-        choose_summary(cands, vocab, symbol, evidence.similar, ranker)
+        choose_summary(cands, vocab, symbol, named_neighbours(evidence), ranker)
         total.append((time.perf_counter() - started) * 1000)
-        pool = candidate_pool(cands, vocab, symbol, evidence.similar)
+        pool = candidate_pool(cands, vocab, symbol, named_neighbours(evidence))
         texts, sources = [c.text for c, _, _ in pool], [c.source for c, _, _ in pool]
         started = time.perf_counter()
         agreement(texts, sources)
@@ -120,6 +120,53 @@ def corpus_neighbours(path: str, k: int, timing: dict, cache: Path | None = None
         return hits
 
     return find
+
+
+def package_scores(records, by_id, draft, ranker, corpus, limit: int, per_package: int):
+    """Per test package and situation, smoothed BLEU-4 of the product (with the corpus when
+    ``corpus`` is given), of copying the nearest neighbour's summary unchanged
+    (``retrieval-only``) and of the name sentence (``name-only``): issue 12 asks that the
+    product never do worse than its best single source, package by package. ``draft``
+    should be the cached one (the beams of the main evaluation)."""
+    from assistant.workshop.evaluation.bleu import smoothed_bleu4
+    from assistant.workshop.evaluation.evaluate import (
+        baseline_predictions,
+        product_summaries,
+        prompts_for,
+        select_records,
+    )
+
+    chosen = select_records(records, "test", limit, per_package)
+    hits = corpus(chosen) if corpus is not None else None
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for situation in ("in-repo", "cold"):
+        beams = draft(prompts_for(chosen, by_id, situation))
+        systems = baseline_predictions(chosen, by_id, situation)
+        systems["product"] = product_summaries(chosen, by_id, situation, beams, ranker, hits)
+        for package in sorted({r["package"] for r in chosen}):
+            idx = [i for i, r in enumerate(chosen) if r["package"] == package]
+            golds = [chosen[i]["summary"] for i in idx]
+            row = {"n": len(idx)}
+            for name, preds in systems.items():
+                row[name] = round(smoothed_bleu4(golds, [preds[i] for i in idx]), 2)
+            out.setdefault(package, {})[situation] = row
+    return out
+
+
+def print_package_table(scores: dict[str, dict[str, dict[str, float]]]) -> None:
+    """The per-package table of :func:`package_scores`, marking where the product loses."""
+    print("| package | n | in-repo product | nearest unchanged | name | cold product | name |")
+    print("|---|---|---|---|---|---|---|")
+    for package, row in scores.items():
+        warm, cold = row["in-repo"], row["cold"]
+        best = max(warm["retrieval-only"], warm["name-only"])
+        mark = " (below)" if warm["product"] < best else ""
+        cmark = " (below)" if cold["product"] < cold["name-only"] else ""
+        print(
+            f"| {package} | {warm['n']} | {warm['product']:.2f}{mark} | "
+            f"{warm['retrieval-only']:.2f} | {warm['name-only']:.2f} | "
+            f"{cold['product']:.2f}{cmark} | {cold['name-only']:.2f} |"
+        )
 
 
 def cached_draft(draft, path: Path | None):
@@ -195,7 +242,10 @@ def main() -> int:
         corpus=corpus,
     ).to_dict()
     save_beams()
-    report["corpus"] = timing
+    report["corpus"] = dict(timing)
+    report["packages_scores"] = package_scores(
+        records, {r["id"]: r for r in records}, draft, ranker, corpus, args.limit, args.per_package
+    )
     by_id = {r["id"]: r for r in records}
     chosen = select_records(records, "test", args.latency, args.per_package)
     if args.latency:
@@ -219,7 +269,8 @@ def main() -> int:
             continue
         row = [report["scores"][s].get(system, 0.0) for s in ("in-repo", "cold")]
         print(f"| {system} | {row[0]:.2f} | {row[1]:.2f} |")
-    print(f"latency batch 1: {report.get('latency_batch1')}; corpus: {timing}")
+    print_package_table(report["packages_scores"])
+    print(f"latency batch 1: {report.get('latency_batch1')}; corpus: {report['corpus']}")
     print(f"refinement batch 1 (the ranker's part of a summary): {report.get('refine_batch1')}")
     print(f"packages: {len(report['packages'])}, examples per situation: {report['counts']}")
     if args.json:

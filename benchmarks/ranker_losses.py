@@ -48,6 +48,7 @@ def analyse(records, by_id, situation: str, beams) -> list[dict[str, Any]]:
         candidate_pool,
         candidate_score,
         choose_summary,
+        named_neighbours,
     )
     from assistant.workshop.evaluation.evaluate import name_only_summary, record_context
 
@@ -59,8 +60,10 @@ def analyse(records, by_id, situation: str, beams) -> list[dict[str, Any]]:
         grounded = Vocabulary.from_texts(
             [record["code"], symbol.qualname, *grounding_texts(evidence)]
         )
-        chosen = choose_summary(cands, vocab, symbol, evidence.similar, None, grounded)
-        pool = candidate_pool(cands, vocab, symbol, evidence.similar, ranker.openers, grounded)
+        chosen = choose_summary(cands, vocab, symbol, named_neighbours(evidence), None, grounded)
+        pool = candidate_pool(
+            cands, vocab, symbol, named_neighbours(evidence), ranker.openers, grounded
+        )
         scored = []
         for candidate, flagged, vector in pool:
             score = candidate_score(ranker, candidate, flagged, vector)

@@ -35,6 +35,24 @@ def test_adapt_summary_swaps_the_words_the_names_differ_in() -> None:
     )
 
 
+def test_adapt_summary_swaps_the_name_words_inside_identifiers_too() -> None:
+    all_of, any_of = split_identifier("all_of"), split_identifier("any_of")
+    # simpy's Environment.all_of -> any_of: the class it names must follow the name
+    assert adapt_summary("Return a :class:`~simpy.events.AllOf` condition.", all_of, any_of) == (
+        "Return a :class:`~simpy.events.AnyOf` condition."
+    )
+    assert adapt_summary("Calls all_of_them.", all_of, any_of) == "Calls any_of_them."
+    assert adapt_summary("An ALL_OF flag.", all_of, any_of) == "An ANY_OF flag."
+    assert adapt_summary("Uses Allocation.", all_of, any_of) == "Uses Allocation."  # no part
+
+
+def test_adapt_summary_does_not_pluralise_a_plural_twice() -> None:
+    one, many = split_identifier("add_transition"), split_identifier("add_transitions")
+    assert adapt_summary("Add a transition to the transitions.", one, many) == (
+        "Add a transitions to the transitions."
+    )
+
+
 def test_features_describe_source_rank_and_name_overlap() -> None:
     words = split_identifier("remove_prompt")
     near = Candidate("Remove a prompt.", "neighbour", 0, 0.0, ("add", "prompt"))
@@ -181,3 +199,82 @@ def test_listwise_fit_learns_the_choice_and_the_confidence_predicts_the_pick() -
     ranker = Ranker([*pad, *weights], {}, None, [*pad, *confidence])
     vector = np.r_[np.zeros(len(pad)), x[winners[0]]]
     assert ranker.expected_bleu(vector) == pytest.approx(targets[winners[0]])
+
+
+def _pool_rows(qualname: str, kind: str, similar: list[tuple[str, ...]]) -> dict[str, dict]:
+    name = qualname.rpartition(".")[2]
+    symbol = record_symbol({"name": name, "qualname": qualname, "kind": kind})
+    pool = candidate_pool([], Vocabulary(), symbol, similar)
+    return {c.detail: dict(zip(FEATURES, v, strict=True)) for c, _, v in pool if c.detail}
+
+
+def test_features_flag_a_class_copied_for_a_function_and_another_class_s_method() -> None:
+    rows = _pool_rows(
+        "Event.add_callback",
+        "method",
+        [
+            ("add_callback", "Add a callback for enter or exit.", "State.add_callback"),
+            ("AddCallback", "An event that adds a callback.", "AddCallback"),
+            ("add_callback", "Add a callback to the event.", "Event.add_callback"),
+            ("add_callbacks", "Add several callbacks at once.", "add_callbacks"),
+        ],
+    )
+    assert rows["State.add_callback"]["other_owner"] == 1.0
+    assert rows["State.add_callback"]["unrelated_owner"] == 1.0  # State is not Event
+    assert rows["State.add_callback"]["class_copy"] == 0.0
+    assert rows["AddCallback"]["class_copy"] == 1.0
+    assert rows["AddCallback"]["other_owner"] == 0.0
+    assert rows["Event.add_callback"]["other_owner"] == 0.0  # its own class: not another
+    assert rows["add_callbacks"]["other_owner"] == 0.0  # another name
+    related = _pool_rows(
+        "AsyncState.exit", "method", [("exit", "Called when leaving the state.", "State.exit")]
+    )
+    assert related["State.exit"]["other_owner"] == 1.0
+    assert related["State.exit"]["unrelated_owner"] == 0.0  # a subclass's override, likely
+    module = _pool_rows("flatten", "function", [("flatten", "Flatten an Iter.", "Iter.flatten")])
+    assert module["Iter.flatten"]["unrelated_owner"] == 1.0  # a method for a module function
+    # a class borrowing a class's sentence is no class copy; an unnamed neighbour is unknown
+    cls = _pool_rows("Group", "class", [("Grouping", "A grouping of specs.", "Grouping")])
+    assert cls["Grouping"]["class_copy"] == 0.0
+    unnamed = _pool_rows("Iter.first", "method", [("First", "Get the first element.")])
+    assert unnamed["First"]["class_copy"] == 0.0 and unnamed["First"]["other_owner"] == 0.0
+
+
+def test_features_flag_a_differently_named_neighbour_whose_text_adaptation_left_alone() -> None:
+    rows = _pool_rows(
+        "takewhile",
+        "function",
+        [
+            ("dropwhile", "Drop items while the predicate holds.", "dropwhile"),
+            ("take_first", "Take the first item.", "take_first"),
+            ("takewhile", "Yield items while the predicate holds.", "Iter.takewhile"),
+        ],
+    )
+    assert rows["dropwhile"]["unadapted_difference"] == 1.0  # says what dropwhile does
+    assert rows["take_first"]["unadapted_difference"] == 1.0  # lengths differ: not adapted
+    assert rows["Iter.takewhile"]["unadapted_difference"] == 0.0  # the same name
+    swapped = _pool_rows(
+        "remove_prompt", "function", [("add_prompt", "Add a prompt.", "add_prompt")]
+    )
+    assert swapped["add_prompt"]["adapted"] == 1.0
+    assert swapped["add_prompt"]["unadapted_difference"] == 0.0
+
+
+def test_evaluation_names_the_neighbours_as_run_time_retrieval_does() -> None:
+    from assistant.workshop.evaluation.evaluate import record_context
+
+    near = {"id": 1, "name": "add_callback", "qualname": "State.add_callback", "summary": "Add."}
+    record = {
+        "id": 2,
+        "name": "add_callback",
+        "qualname": "Event.add_callback",
+        "kind": "method",
+        "code": "def add_callback(self, func): pass",
+        "summary": "Add a callback.",
+        "similar": [1],
+    }
+    evidence, _, symbol = record_context(record, {1: near, 2: record}, "in-repo")
+    assert evidence.similar_qualnames == ["State.add_callback"]
+    assert symbol.qualname == "Event.add_callback"
+    cold, _, _ = record_context(record, {1: near, 2: record}, "cold")
+    assert cold.similar_qualnames == []

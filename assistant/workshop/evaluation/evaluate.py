@@ -92,6 +92,8 @@ def record_context(
     from assistant.summaries import Vocabulary
 
     evidence = evidence_for(record, by_id, "full" if situation == "in-repo" else "cold")
+    if evidence.similar:  # named as run-time retrieval names them (the ranker reads them)
+        evidence.similar_qualnames = [by_id[i]["qualname"] for i in record["similar"]]
     texts = evidence_texts(record["code"], evidence) + corpus_texts(corpus or [])
     return evidence, Vocabulary.from_texts(texts), record_symbol(record)
 
@@ -106,13 +108,14 @@ def product_summaries(
 ) -> list[str]:
     """What the product writes for each record, given the model's beams ``candidates``
     (and each record's cold-start corpus neighbours ``corpus``, if any)."""
-    from assistant.summaries import choose_summary
+    from assistant.summaries import choose_summary, named_neighbours
 
     out = []
     hits_per_record = corpus or [[] for _ in records]
     for record, cands, hits in zip(records, candidates, hits_per_record, strict=True):
         evidence, vocab, symbol = record_context(record, by_id, situation, hits)
-        chosen = choose_summary(cands, vocab, symbol, evidence.similar, ranker, None, hits)
+        similar = named_neighbours(evidence)
+        chosen = choose_summary(cands, vocab, symbol, similar, ranker, None, hits)
         out.append(chosen.summary)
     return out
 

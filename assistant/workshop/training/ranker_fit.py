@@ -86,7 +86,7 @@ def fitting_rows(
 ) -> list[tuple[str, list[tuple[str, np.ndarray]]]]:
     """Per record: its gold summary and the ``(text, features)`` of its candidate pool
     (``corpus``: each record's cold-start corpus neighbours)."""
-    from assistant.summaries import candidate_pool
+    from assistant.summaries import candidate_pool, named_neighbours
     from assistant.workshop.evaluation.evaluate import record_context
 
     rows = []
@@ -95,7 +95,7 @@ def fitting_rows(
         records, situations, beams, hits_per_record, strict=True
     ):
         evidence, vocab, symbol = record_context(record, by_id, situation, hits)
-        pool = candidate_pool(cands, vocab, symbol, evidence.similar, openers, None, hits)
+        pool = candidate_pool(cands, vocab, symbol, named_neighbours(evidence), openers, None, hits)
         rows.append((record["summary"], [(c.text, vector) for c, _, vector in pool]))
     return rows
 
