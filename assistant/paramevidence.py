@@ -104,6 +104,44 @@ _ORDER = ("class", "override", "callee", "wrapper", "same-class", "neighbour", "
 _MAX_DEPTH = 3  # base classes followed this many levels up
 
 
+_LOOSE = frozenset({"same-class", "neighbour", "corpus"})
+"""Lenders related by place or likeness only: their descriptions may speak of what the
+lending function does (a callee, a wrapper or an overridden method does what ours does)."""
+_WORD = re.compile(r"[A-Za-z][a-z]*|[A-Z]+(?![a-z])")
+
+
+def name_words(name: str) -> set[str]:
+    """The lower-case words of an identifier: ``remove_transition`` -> {remove, transition},
+    ``getHTTPResponse`` -> {get, http, response}."""
+    return {w.lower() for w in _WORD.findall(name)}
+
+
+def names_the_donor(text: str, donor: str, own: str, param: str = "") -> bool:
+    """Whether a borrowed description speaks of the lending function's own action: it holds
+    a word of the lender's name (or a form of it: ``removed`` for ``remove``) that the
+    target's name lacks. ``remove_transition``'s "The trigger of the transition to be
+    removed." is false for ``trigger_event``; ``get_state``'s "Name of the state." is fine
+    for ``set_state``. Words of the parameter's own name (``param``) never count."""
+    theirs = [w for w in name_words(donor) - name_words(own) - name_words(param) if len(w) >= 3]
+    if not theirs:
+        return False
+    words = {w.lower() for w in _WORD.findall(text)}
+    return any(_form_of(word, w) for word in words for w in theirs)
+
+
+def _form_of(word: str, base: str) -> bool:
+    """``removed``/``removes``/``removal`` of ``remove``, ``adds``/``added`` of ``add``
+    (not ``address``), ``transitions`` of ``transition``."""
+    if len(base) <= 3:
+        doubled = base + base[-1]
+        return word in (base, base + "s", base + "ed", base + "ing", base + "er") or word in (
+            doubled + "ed",
+            doubled + "ing",
+        )
+    stem = base[:-1] if base.endswith("e") else base
+    return word.startswith(stem) and len(word) - len(stem) <= 4
+
+
 def _norm_type(text: str | None) -> str:
     out = "".join((text or "").split()).strip("\"'")
     return re.sub(r"(?<![\w.])(?:typing|t|collections\.abc)\.", "", out)
@@ -248,7 +286,11 @@ class ParamDescriber:
             theirs_here = corpus_parameter(lender.hit, bare)
             if theirs_here is None or not compatible(param, theirs_here):
                 return None
-            return corpus_fits(lender.hit.params.get(bare, ""), param, self.facts)
+            text = lender.hit.params.get(bare, "")
+            donor = lender.hit.name.rpartition(".")[2]
+            if names_the_donor(text, donor, self.target.symbol.name, bare):
+                return None
+            return corpus_fits(text, param, self.facts)
         if lender.symbol is None or lender.symbol is self.target.symbol:
             return None
         own = self.target.symbol
@@ -260,6 +302,9 @@ class ParamDescriber:
         if theirs is None or not compatible(param, theirs):
             return None
         text = documented_params(lender.symbol).get(bare)
+        loose = lender.source in _LOOSE and lender.symbol.kind != "class"  # not its own class
+        if text and loose and names_the_donor(text, lender.symbol.name, own.name, bare):
+            return None
         return fits(text, param, self.facts) if text else None
 
 

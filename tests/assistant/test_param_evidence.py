@@ -526,3 +526,59 @@ def test_a_borrowed_description_must_not_contradict_the_code(text, default, kept
     code = f"def f(x={default}):\n    return x\n" if default else "def f(x):\n    return x\n"
     symbol = next(s for s in parse_source(code.encode(), "m.py").symbols if s.name == "f")
     assert fits(text, Parameter("x", "positional", None, default), code_facts(symbol, code)) == kept
+
+
+MACHINE = {
+    "fsm/machine.py": '''
+class Machine:
+    def remove_transition(self, trigger: str, source: str = "*") -> None:
+        """Remove a transition from the machine.
+
+        Args:
+            trigger: The name of the trigger of the transition to be removed.
+            source: Where the removed transitions start.
+        """
+        self.transitions.pop((trigger, source), None)
+
+    def get_triggers(self, state: str) -> list:
+        """Return the triggers that leave a state.
+
+        Args:
+            state: Name of the state.
+        """
+        return [t for t, s in self.transitions if s == state]
+
+    def trigger_event(self, trigger: str, state: str) -> bool:
+        return self.events[trigger].fire(state)
+''',
+}
+
+
+def test_a_sibling_description_that_speaks_of_its_own_action_is_not_borrowed(
+    tmp_path, make_pipeline
+):
+    # the hand audit's false statement: transitions' trigger_event got remove_transition's
+    # "The name of the trigger of the transition to be removed." from the same class
+    root = write_tree(tmp_path / "repo", MACHINE)
+    pipeline = make_pipeline(root)
+    described = _params(_document(pipeline, root, "fsm/machine.py", "Machine.trigger_event"))
+    assert "removed" not in described["trigger"]
+    assert described["state"] == "Name of the state."  # get_triggers' line says nothing of it
+
+
+@pytest.mark.parametrize(
+    ("text", "donor", "own", "param", "names_it"),
+    [
+        ("The name of the trigger of the transition to be removed.", "remove_transition",
+         "trigger_event", "trigger", True),
+        ("Name of the state.", "get_state", "set_state", "name", False),
+        ("The address to use.", "add_host", "connect", "address", False),
+        ("Hosts added so far.", "add_host", "connect", "known", True),
+        ("A valid value.", "set_value", "get", "value", False),  # the parameter's own word
+        ("Identifier of the stored record.", "get", "delete", "key", False),
+    ],
+)  # fmt: skip
+def test_names_the_donor(text, donor, own, param, names_it) -> None:
+    from assistant.paramevidence import names_the_donor
+
+    assert names_the_donor(text, donor, own, param) is names_it
