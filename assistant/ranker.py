@@ -171,11 +171,13 @@ def adapt_summary(
     name (and its plural/third-person ``s`` form) is replaced by this symbol's word at the
     same position, keeping capitalisation: ``add_prompt`` -> ``remove_prompt`` turns "Adds
     a prompt." into "Removes a prompt."; the same words inside an identifier of the
-    summary are swapped too (``all_of`` -> ``any_of`` turns ``AllOf`` into ``AnyOf``), and a
-    word already plural is not pluralised again. Names of different lengths leave the
-    summary unchanged. If a swap would change the summary's first word into one that is not a
-    usual summary opener (``openers``, e.g. ``add_stock`` -> ``low_stock`` would start
-    "Low ..."), the neighbour does not fit and None is returned.
+    summary are swapped too (``all_of`` -> ``any_of`` turns ``AllOf`` into ``AnyOf``), a
+    word already plural is not pluralised again, a word made plural loses its article
+    (``add_transition`` -> ``add_transitions``: "Add a transition" -> "Add transitions") and
+    one made singular gains one where no determiner stands before it. Names of different
+    lengths leave the summary unchanged. If a swap would change the summary's first word
+    into one that is not a usual summary opener (``openers``, e.g. ``add_stock`` ->
+    ``low_stock`` would start "Low ..."), the neighbour does not fit and None is returned.
     """
     if not source_words or len(source_words) != len(target_words):
         return summary
@@ -194,8 +196,26 @@ def adapt_summary(
             continue
         if openers is not None and not any(t.strip() for t in out) and new not in openers:
             return None
-        out.append(new[:1].upper() + new[1:] if token[:1].isupper() else new)
+        capital = token[:1].isupper()
+        before = out[-2].lower() if len(out) >= 2 and out[-1] == " " else ""
+        if _now_plural(low, new) and before in ("a", "an"):
+            capital = capital or out[-2][:1].isupper() and not any(t.strip() for t in out[:-2])
+            del out[-2:]  # "a transition" -> "transitions", not "a transitions"
+        elif _now_plural(new, low) and before.isalpha() and before not in _DETERMINERS:
+            out.append("an " if new[:1].lower() in "aeiou" else "a ")  # "Add a transition"
+        out.append(new[:1].upper() + new[1:] if capital else new)
     return "".join(out)
+
+
+_DETERMINERS = frozenset(
+    "a an the this that these those each every its their his her our your my one any no "
+    "some all both many several few which what whose of".split()
+)
+
+
+def _now_plural(old: str, new: str) -> bool:
+    """A singular word swapped for a plural one (``transition`` -> ``transitions``)."""
+    return new.endswith("s") and not old.endswith("s") and new[:-1] == old[: len(new) - 1]
 
 
 def looks_like_class(name: str) -> bool:

@@ -49,8 +49,20 @@ def test_adapt_summary_swaps_the_name_words_inside_identifiers_too() -> None:
 def test_adapt_summary_does_not_pluralise_a_plural_twice() -> None:
     one, many = split_identifier("add_transition"), split_identifier("add_transitions")
     assert adapt_summary("Add a transition to the transitions.", one, many) == (
-        "Add a transitions to the transitions."
+        "Add transitions to the transitions."
     )
+
+
+def test_a_word_made_plural_loses_its_article() -> None:
+    one, many = split_identifier("add_substate"), split_identifier("add_substates")
+    assert adapt_summary("Adds a state as a substate.", one, many) == "Adds a state as substates."
+    assert adapt_summary("A substate to add.", one, many) == "Substates to add."
+    # a plural made singular gets an article where no determiner stands before it
+    assert adapt_summary("Adds substates.", many, one) == "Adds a substate."
+    assert adapt_summary("Sorts the substates.", many, one) == "Sorts the substate."
+    assert adapt_summary("Adds all substates.", many, one) == "Adds all substate."
+    rename = split_identifier("add_state"), split_identifier("add_model")
+    assert adapt_summary("Add a state.", *rename) == "Add a model."  # same count: kept
 
 
 def test_features_describe_source_rank_and_name_overlap() -> None:
