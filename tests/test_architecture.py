@@ -64,6 +64,7 @@ CONFINED = {
     "pygls": ("lsp",),
     "mcp": ("assistant.mcp_server", "docgen.mcp_cmd"),  # the command only checks for the extra
     "ray": ("assistant.batch.executors",),
+    "openvino": ("indexer.openvino_embed",),  # the [openvino] extra: the embedder's runner
 }
 
 
