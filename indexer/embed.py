@@ -154,7 +154,14 @@ class Embedder:
                 self._choice = self._choose()
             return self._choice
 
-    def _choose(self) -> embed_choice.Choice:
+    def describe(self) -> dict:
+        """The path for this CPU and why, JSON-ready (``docgen model info``), without
+        loading a model or calibrating: before the first calibration, the choice by flags."""
+        with self._lock:
+            choice = self._choice or self._choose(calibrate=False)
+        return {"model_id": _id(self.model, choice.backend), **choice.describe()}
+
+    def _choose(self, calibrate: bool = True) -> embed_choice.Choice:
         from indexer import openvino_embed
 
         cpu = self._cpu or detect()
@@ -170,8 +177,8 @@ class Embedder:
         cache = self._choice_cache or ChoiceCache()
         key = ChoiceCache.key(embed_choice.ENGINE, cpu, _model_hash(self.model, fp32, found))
         hit = embed_choice.cached(cache, key, found, cpu)
-        if hit is not None:
-            return hit
+        if hit is not None or not calibrate:
+            return hit or embed_choice.by_flags(found, cpu)
 
         def build(backend: str):
             return Embedder(self.model, backend, self.batch_size, cpu, cache)._load_strict().encode
@@ -205,8 +212,7 @@ class Embedder:
     def model_id(self) -> str:
         """Identifies the vectors this embedder makes: the model, plus the path's
         :data:`MODEL_ID_SUFFIX` (``#int8``, ``#bf16``) when its vectors differ from fp32's."""
-        base = self.model or DEFAULT_MODEL_ID
-        return base + MODEL_ID_SUFFIX.get(self.backend, "")
+        return _id(self.model, self.backend)
 
     @property
     def dim(self) -> int:
@@ -433,6 +439,10 @@ _EXPORT_LOGGERS = (
     "onnxruntime",
     "huggingface_hub",
 )
+
+
+def _id(model: str | None, backend: str) -> str:
+    return (model or DEFAULT_MODEL_ID) + MODEL_ID_SUFFIX.get(backend, "")
 
 
 def _runner_factory(backend: str):

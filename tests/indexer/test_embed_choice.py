@@ -210,3 +210,28 @@ def test_the_cli_offers_every_backend():
 
     (option,) = [p for p in index.params if p.name == "embedding_backend"]
     assert tuple(option.type.choices) == BACKENDS
+
+
+def test_model_info_shows_the_embedders_path_and_why(tiny_t5, capsys, monkeypatch):
+    import json
+
+    from docgen import main
+
+    monkeypatch.setenv("DOCGEN_CPU_MODEL", "Intel Core i5-8250U")
+    monkeypatch.setenv("DOCGEN_CPU_FLAGS", "avx2 fma")
+    assert main(["model", "info", str(tiny_t5), "--json"]) == 0
+    embedder = json.loads(capsys.readouterr().out)["embedder"]
+    assert embedder["chosen"] == "onnx-int8" and embedder["reason"] == embed_choice.REASON_ONLY
+    assert embedder["model_id"] == "all-MiniLM-L6-v2#int8"
+    assert embedder["cpu"] == {
+        "model": "Intel Core i5-8250U",
+        "machine": embedder["cpu"]["machine"],
+        "cores": embedder["cpu"]["cores"],
+        "isa": "avx2",
+        "flags": ["avx2", "fma"],
+    }
+    monkeypatch.setenv(ENV_BACKEND, "openvino-fp32")
+    assert main(["model", "info", str(tiny_t5)]) == 0
+    text = capsys.readouterr().out
+    assert "embedder:" in text and "chosen: openvino-fp32" in text
+    assert f"reason: override ({ENV_BACKEND})" in text
