@@ -21,22 +21,17 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import json
-import logging
 import os
-import platform
 import shutil
-import sys
-import tempfile
 import threading
-import warnings
 from pathlib import Path
 
 import numpy as np
 
 from indexer import embed_choice
 from indexer.cpuinfo import ChoiceCache, CpuInfo, detect
+from indexer.embed_export import export_complete, export_onnx, quant_arch
 from indexer.extras import DISTRIBUTION, MissingExtra, require
 from indexer.model_trust import EmbedderError, check_model_modules
 from indexer.symbols import Symbol
@@ -199,7 +194,7 @@ class Embedder:
         if (folder / FP32_FILE).is_file():
             return folder / FP32_FILE
         cached = self._onnx_folder(source, "onnx")
-        return cached / FP32_FILE if _export_complete(cached, FP32_FILE) else None
+        return cached / FP32_FILE if export_complete(cached, FP32_FILE) else None
 
     def take_notes(self) -> list[str]:
         """Return (and forget) plain lines about what loading did (a damaged cached export
@@ -346,18 +341,18 @@ class Embedder:
         """Export once into the cache, then run it without torch when the folder allows;
         a damaged cached export (truncated, half-deleted) is exported again, once."""
         quantized = self.backend == "onnx-int8"
-        file_name = f"onnx/model_qint8_{_quant_arch()}.onnx" if quantized else FP32_FILE
+        file_name = f"onnx/model_qint8_{quant_arch()}.onnx" if quantized else FP32_FILE
         folder = Path(source)
         runner = _runner_factory(self.backend)
         if (folder / file_name).is_file():  # a folder that ships its own ONNX file
             return _run_onnx(folder, file_name, runner)
         folder = self._onnx_folder(source)
-        if not _export_complete(folder, file_name):
+        if not export_complete(folder, file_name):
             damaged = folder.exists()
             factory = _sentence_transformer(
                 f"exporting embedding model {source!r} to ONNX", "export"
             )
-            self._export_onnx(factory, source, folder, file_name)
+            export_onnx(factory, source, folder, file_name)
             if damaged:
                 self._notes.append(DAMAGED_EXPORT)
             return _run_onnx(folder, file_name, runner)
@@ -370,75 +365,12 @@ class Embedder:
             factory = _sentence_transformer(
                 f"exporting embedding model {source!r} to ONNX", "export"
             )
-            self._export_onnx(factory, source, folder, file_name)
+            export_onnx(factory, source, folder, file_name)
             self._notes.append(DAMAGED_EXPORT)
             return _run_onnx(folder, file_name)
 
-    @staticmethod
-    def _export_onnx(factory, source: str, folder: Path, file_name: str) -> None:
-        """Export (and maybe quantize) into a temp folder, then move it into place; a
-        complete export another process finished meanwhile is kept (it may be in use).
-
-        One status line goes to stderr; the exporters' own warnings and log lines are
-        silenced (they are about torch tracing, not about the user's code)."""
-        quantized = "qint8" in file_name
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        print(
-            "docgen: preparing the embedding model for ONNX Runtime "
-            "(once per model version, about a minute)...",
-            file=sys.stderr,
-            flush=True,
-        )
-        staging = Path(tempfile.mkdtemp(prefix=".export-", dir=folder.parent))
-        try:
-            with _quiet():
-                model = factory(
-                    source,
-                    device="cpu",
-                    backend="onnx",
-                    local_files_only=True,
-                    trust_remote_code=False,
-                )
-                model.save(str(staging))
-                if quantized:
-                    from sentence_transformers import export_dynamic_quantized_onnx_model
-
-                    exported = factory(
-                        str(staging),
-                        device="cpu",
-                        backend="onnx",
-                        local_files_only=True,
-                        trust_remote_code=False,
-                    )
-                    export_dynamic_quantized_onnx_model(exported, _quant_arch(), str(staging))
-            _mark_complete(staging, file_name)
-            if _export_complete(folder, file_name):
-                return
-            if folder.exists():  # an incomplete or other-variant export: replace it
-                shutil.rmtree(folder, ignore_errors=True)
-            try:
-                os.replace(staging, folder)
-            except OSError:
-                if not folder.is_dir():  # not another process that got there first
-                    raise
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-
 
 DAMAGED_EXPORT = "the cached embedding model was damaged and has been exported again"
-EXPORT_MARKER = "docgen-export.json"
-"""Written last into an export folder: the ONNX file's name and size (a truncated or
-half-copied export is then seen without loading it)."""
-
-_EXPORT_LOGGERS = (
-    "sentence_transformers",
-    "transformers",
-    "optimum",
-    "torch",
-    "onnx",
-    "onnxruntime",
-    "huggingface_hub",
-)
 
 
 def _id(model: str | None, backend: str) -> str:
@@ -496,42 +428,6 @@ def _run_onnx(folder: Path, file_name: str, factory=None):
     )
 
 
-def _mark_complete(folder: Path, file_name: str) -> None:
-    size = (folder / file_name).stat().st_size
-    (folder / EXPORT_MARKER).write_text(json.dumps({"file": file_name, "bytes": size}))
-
-
-def _export_complete(folder: Path, file_name: str) -> bool:
-    """Whether ``folder`` holds a whole export of ``file_name`` (per its marker)."""
-    try:
-        marker = json.loads((folder / EXPORT_MARKER).read_text(encoding="utf-8"))
-        return marker["file"] == file_name and (folder / file_name).stat().st_size == int(
-            marker["bytes"]
-        )
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
-
-
-@contextlib.contextmanager
-def _quiet():
-    """Silence the exporters: Python warnings, their loggers below ERROR, stray prints."""
-    loggers = [logging.getLogger(name) for name in _EXPORT_LOGGERS]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with (
-                contextlib.redirect_stdout(io.StringIO()),
-                contextlib.redirect_stderr(io.StringIO()),
-            ):
-                yield
-    finally:
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
-
-
 def _shipped_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -544,17 +440,6 @@ def _shipped_version() -> str:
 def _sentence_transformer(feature: str, extra: str):
     """sentence-transformers' model class, or :class:`MissingExtra` for ``feature``."""
     return require("sentence_transformers", feature, extra).SentenceTransformer
-
-
-def _quant_arch() -> str:
-    machine = platform.machine().lower()
-    if machine in ("arm64", "aarch64"):
-        return "arm64"
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        flags = ""
-    return "avx512_vnni" if "avx512_vnni" in flags else "avx2"
 
 
 _SHARED: dict[tuple[str | None, str], Embedder] = {}
