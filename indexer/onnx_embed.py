@@ -49,9 +49,10 @@ class OrtRunner:
     Args:
         path: The ONNX file.
         threads: Intra-op threads per run (1: parallelism comes from concurrent runs).
+        spin: Let idle intra-op threads spin (ONNX Runtime's default; benchmarks only).
     """
 
-    def __init__(self, path: Path, threads: int = 1) -> None:
+    def __init__(self, path: Path, threads: int = 1, spin: bool = False) -> None:
         import onnxruntime
 
         options = onnxruntime.SessionOptions()
@@ -59,7 +60,7 @@ class OrtRunner:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         # threads that spin between operators burn the other workers' CPU time
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
         self.session = onnxruntime.InferenceSession(
             str(path), options, providers=["CPUExecutionProvider"]
         )
