@@ -51,6 +51,8 @@ MODEL_ID_SUFFIX = {"onnx-int8": "#int8", "openvino-bf16": "#bf16"}
 """Paths whose vectors differ from fp32's: the index's model id names them, so switching
 path re-embeds once. fp32 on OpenVINO gives fp32's vectors (cosine 0.9999997)."""
 FP32_FILE = "onnx/model.onnx"
+CALIBRATION_VERSION = 2
+"""Part of a cached choice's key: a change of how paths are measured measures them again."""
 SHIPPED_MODEL = Path(__file__).parent / "models" / DEFAULT_MODEL_ID
 """The shipped embedder folder (built by ``scripts/ship_embedder.py``)."""
 SHIPPED_FILE = "onnx/model_qint8.onnx"
@@ -394,7 +396,7 @@ def _model_hash(model: str | None, fp32: Path, found: list[str]) -> str:
     """What a cached choice depends on: the model's files, the candidates, the runtimes."""
     from importlib.metadata import PackageNotFoundError, version
 
-    parts = [model or DEFAULT_MODEL_ID, ",".join(found)]
+    parts = [model or DEFAULT_MODEL_ID, ",".join(found), f"calibration {CALIBRATION_VERSION}"]
     with contextlib.suppress(OSError, ValueError, KeyError):
         manifest = json.loads((SHIPPED_MODEL / "docgen-embedder.json").read_text("utf-8"))
         parts.append(manifest["sha256"][SHIPPED_FILE])

@@ -155,10 +155,10 @@ def calibrate(
         build: Returns a loaded path's encode function; a path whose build or run raises
             is left out.
         reference: fp32 vectors of the texts (the quality bar's reference).
-        texts: Calibration texts (default :data:`CALIBRATION_TEXTS`, repeated to 32).
+        texts: Calibration texts (default :data:`CALIBRATION_TEXTS`, repeated to 16).
         clock: Seconds (injected by tests; default: CPU seconds of this process).
     """
-    texts = texts or (CALIBRATION_TEXTS * 8)
+    texts = texts or (CALIBRATION_TEXTS * 4)
     expected = reference(texts)
     measured: dict[str, float] = {}
     cosines: dict[str, float] = {}
@@ -167,7 +167,7 @@ def calibrate(
             encode = build(backend)
             encode(texts[:2])  # warm-up: first-shape compilation is not steady state
             best = None
-            for _ in range(3):
+            for _ in range(2):
                 started = clock()
                 vectors = encode(texts)
                 elapsed = max(clock() - started, 1e-9)
