@@ -389,7 +389,8 @@ def _runner_factory(backend: str):
 
     precision = backend.split("-", 1)[1]
     workers = onnx_embed.default_workers()
-    return lambda path: openvino_embed.OpenVinoRunner(path, precision, workers)
+    cache = _cache_root() / "openvino"
+    return lambda path: openvino_embed.OpenVinoRunner(path, precision, workers, cache)
 
 
 def _model_hash(model: str | None, fp32: Path, found: list[str]) -> str:

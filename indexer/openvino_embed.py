@@ -36,12 +36,16 @@ class OpenVinoRunner:
         path: The fp32 ONNX file.
         precision: ``fp32`` or ``bf16``.
         workers: Streams (batches in flight at once), one thread each.
+        cache_dir: Where OpenVINO keeps the compiled model, so a fresh process (``docgen
+            index`` after one change) loads it instead of compiling again.
 
     Raises:
         MissingExtra: ``openvino`` is not installed.
     """
 
-    def __init__(self, path: Path, precision: str = "fp32", workers: int = 1) -> None:
+    def __init__(
+        self, path: Path, precision: str = "fp32", workers: int = 1, cache_dir: Path | None = None
+    ) -> None:
         ov = require("openvino", f"the embedding backend 'openvino-{precision}'", "openvino")
         core = ov.Core()
         model = core.read_model(str(path))
@@ -52,6 +56,8 @@ class OpenVinoRunner:
             "INFERENCE_NUM_THREADS": str(workers),
             "ENABLE_CPU_PINNING": "NO",  # the parse thread and other processes share the cores
         }
+        if cache_dir is not None:
+            config["CACHE_DIR"] = str(cache_dir)
         self.compiled = core.compile_model(model, "CPU", config)
         self.input_names = {port.get_any_name() for port in self.compiled.inputs}
         self.dim = int(self.compiled.outputs[0].get_partial_shape()[-1].get_length())
