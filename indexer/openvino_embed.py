@@ -62,6 +62,10 @@ class OpenVinoRunner:
         self.input_names = {port.get_any_name() for port in self.compiled.inputs}
         self.dim = int(self.compiled.outputs[0].get_partial_shape()[-1].get_length())
         self._local = threading.local()
+        # One run on this thread first: the bindings set up their numpy bridge on first
+        # use, and two threads doing that at once deadlock (seen with two batches in flight).
+        ids = np.array([[101, 102]], dtype=np.int64)
+        self({"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": 0 * ids})
 
     def __call__(self, feed: dict[str, np.ndarray]) -> np.ndarray:
         request = getattr(self._local, "request", None)
