@@ -123,7 +123,7 @@ def embed_paths(packages: dict[str, list[str]], paths: list[str]):
     speed: dict[str, float] = {}
     for name in ["fp32", *paths]:
         backend, _, tokens = ("onnx" if name == "fp32" else name).partition("@")
-        model = Embedder(backend=backend)._load_strict()
+        model = Embedder(backend=backend).load_strict()
         if tokens:  # the same path with shorter inputs
             model.tokenizer.enable_truncation(max_length=int(tokens))
         started, count, cpu = time.perf_counter(), 0, time.process_time()

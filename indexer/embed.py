@@ -180,9 +180,9 @@ class Embedder:
             return hit or embed_choice.by_flags(found, cpu)
 
         def build(backend: str):
-            return Embedder(self.model, backend, self.batch_size, cpu, cache)._load_strict().encode
+            return Embedder(self.model, backend, self.batch_size, cpu, cache).load_strict().encode
 
-        reference = Embedder(self.model, "onnx", self.batch_size, cpu, cache)._load_strict()
+        reference = Embedder(self.model, "onnx", self.batch_size, cpu, cache).load_strict()
         choice = embed_choice.calibrate(found, cpu, build, reference.encode)
         with contextlib.suppress(OSError):  # a read-only cache: measured again next time
             cache.put(key, embed_choice.record(choice))
@@ -241,8 +241,10 @@ class Embedder:
                 self._model = self._load_with_fallback()
             return self._model
 
-    def _load_strict(self):
-        """Load this embedder's path, failures raised (calibration and tests)."""
+    def load_strict(self):
+        """Load this embedder's path now and return its encoder (``encode(texts,
+        batch_size)``, a ``tokenizer`` for the lean encoder); a failure is raised, never
+        replaced by the fall-back path (calibration, parity tests, benchmarks)."""
         with self._lock:
             if self._model is None:
                 self._model = self._load_model()

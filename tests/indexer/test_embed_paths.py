@@ -47,7 +47,7 @@ def test_every_path_matches_fp32_on_the_sample_repo(backend, fp32):
     if backend.startswith("openvino-"):
         pytest.importorskip("openvino")
     embedder = Embedder(backend=backend)
-    vectors = embedder._load_strict().encode(sample_texts(), batch_size=embedder.batch_size)
+    vectors = embedder.load_strict().encode(sample_texts(), batch_size=embedder.batch_size)
     assert embedder.backend == backend  # no fall-back happened
     min_cosine, same_share = BARS[backend]
     cosines = (fp32 * vectors).sum(axis=1)
