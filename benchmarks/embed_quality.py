@@ -13,6 +13,11 @@ package, as retrieval does in a repository. Reported per int8 variant against fp
 Usage (the variants come from ``scripts/ship_embedder.py --target DIR --variant V``):
     .venv/bin/python benchmarks/embed_quality.py --fp32 DIR/onnx/model.onnx \
         --int8 per-channel-reduced=DIR1 per-tensor-reduced=DIR2 [--per-package 400]
+
+or, for the paths the embedder can choose (issue #20 item 4; ``indexer.embed.BACKENDS``,
+against the fp32 ``onnx`` path; ``PATH@N`` cuts inputs to N tokens instead of 128):
+    .venv/bin/python benchmarks/embed_quality.py --paths onnx-int8 openvino-bf16 \
+        onnx-int8@96 onnx-int8@64 [--per-package 300]
 """
 
 from __future__ import annotations
@@ -65,8 +70,9 @@ def top3(vectors: np.ndarray) -> np.ndarray:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--fp32", type=Path, required=True, help="the fp32 model.onnx")
-    parser.add_argument("--int8", nargs="+", required=True, help="NAME=FOLDER (shipped layout)")
+    parser.add_argument("--fp32", type=Path, help="the fp32 model.onnx")
+    parser.add_argument("--int8", nargs="+", help="NAME=FOLDER (shipped layout)")
+    parser.add_argument("--paths", nargs="+", help="embedder backends, PATH[@TOKENS]")
     parser.add_argument("--per-package", type=int, default=400)
     parser.add_argument("--dataset", type=Path, default=DATASET)
     parser.add_argument("--json", type=Path, default=None)
@@ -74,6 +80,13 @@ def main() -> None:
 
     packages = load_valid(args.dataset, args.per_package)
     print({k: len(v) for k, v in packages.items()}, flush=True)
+    if args.paths:
+        vectors, speed = embed_paths(packages, args.paths)
+        variants = dict.fromkeys(args.paths)
+        report(args, packages, vectors, speed, variants)
+        return
+    if not (args.fp32 and args.int8):
+        parser.error("give --fp32 and --int8, or --paths")
     variants = dict(item.split("=", 1) for item in args.int8)
     first = Path(next(iter(variants.values())))
     with tempfile.TemporaryDirectory() as tmp:  # fp32 file inside a copy of the layout
@@ -99,6 +112,33 @@ def main() -> None:
                 batched = model.encode(sample, batch_size=32)
                 speed[f"{name}_batch_cosine_min"] = float((alone * batched).sum(1).min())
 
+    report(args, packages, vectors, speed, variants)
+
+
+def embed_paths(packages: dict[str, list[str]], paths: list[str]):
+    """Vectors of every package's texts through each embedder path (fp32 ``onnx`` first)."""
+    from indexer.embed import Embedder
+
+    vectors: dict[str, dict[str, np.ndarray]] = {}
+    speed: dict[str, float] = {}
+    for name in ["fp32", *paths]:
+        backend, _, tokens = ("onnx" if name == "fp32" else name).partition("@")
+        model = Embedder(backend=backend).load_strict()
+        if tokens:  # the same path with shorter inputs
+            model.tokenizer.enable_truncation(max_length=int(tokens))
+        started, count, cpu = time.perf_counter(), 0, time.process_time()
+        vectors[name] = {}
+        for package, texts in packages.items():
+            vectors[name][package] = model.encode(texts, batch_size=32)
+            count += len(texts)
+        speed[name] = count / (time.perf_counter() - started)
+        speed[f"{name}_per_cpu_s"] = count / (time.process_time() - cpu)
+        print(f"{name}: {speed[name]:.1f} texts/s", flush=True)
+    return vectors, speed
+
+
+def report(args, packages, vectors, speed, variants) -> None:
+    """Print (and write) recall@3 and cosines of each variant against fp32."""
     results: dict = {"texts": sum(map(len, packages.values())), "texts_per_s": speed}
     for name in variants:
         recalls, cosines, per_package = [], [], {}

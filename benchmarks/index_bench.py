@@ -3,17 +3,17 @@
 Measures, on one corpus copied into a work folder:
   * ``docgen check`` (a fresh CLI process) without and with an index present;
   * full index without embeddings: files/s, symbols/s;
-  * the embedding backends (torch, onnx, onnx-int8): load time, texts/s on the same
-    sample, fidelity to torch (cosine; top-5 neighbour overlap);
+  * the embedding backends (onnx, onnx-int8, and the OpenVINO paths when installed): load
+    time, texts/s on the same sample, fidelity to the first (cosine; top-5 overlap);
   * full index with embeddings, once per ``--full-backends`` entry in the same run (fp32
-    ``onnx`` and the shipped int8 ``onnx-int8`` by default): files/s, symbols/s,
-    embeddings/s, and their ratio;
+    ``onnx`` and ``auto``, the default path chosen for this CPU, by default): files/s,
+    symbols/s, embeddings/s, and the default's ratio to fp32;
   * no-change re-index and re-index after changing one file, both in a warm process
     (library call, model loaded: the language server's case) and as a fresh CLI process.
 
 Usage:
     .venv/bin/python benchmarks/index_bench.py [--files 1000] [--backend auto]
-        [--full-backends onnx,onnx-int8] [--backends torch,onnx,onnx-int8]
+        [--full-backends onnx,auto] [--backends onnx,onnx-int8,openvino-bf16]
         [--work /tmp/docgen-index-bench] [--sample 256] [--json results.json]
 
 The fp32 ``onnx`` and ``torch`` backends of the default model need the ``[torch]`` extra.
@@ -41,6 +41,7 @@ from common import machine
 
 from indexer.embed import AUTO_BACKEND, Embedder, embedding_text
 from indexer.index import IndexConfig, update_index
+from indexer.openvino_embed import available as openvino_available
 from indexer.parser import parse_source, symbol_source
 
 
@@ -144,8 +145,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/docgen-index-bench"))
     parser.add_argument("--sample", type=int, default=256)
     parser.add_argument("--backend", default="auto")
-    parser.add_argument("--backends", default="onnx,onnx-int8", help="first one: reference")
-    parser.add_argument("--full-backends", default="onnx,onnx-int8")
+    sample_default = "onnx,onnx-int8" + (",openvino-fp32,openvino-bf16" * openvino_available())
+    parser.add_argument("--backends", default=sample_default, help="first one: reference")
+    parser.add_argument("--full-backends", default="onnx,auto")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
 
@@ -183,7 +185,7 @@ def main() -> None:
     for backend in [b for b in args.full_backends.split(",") if b]:
         shutil.rmtree(corpus / ".docgen", ignore_errors=True)
         embedder = Embedder(backend=backend)
-        embedder.encode(["def f(): pass"])  # model load (and a one-off fp32 export) untimed
+        embedder.encode(["def f(): pass"])  # model load, choice (and a fp32 export) untimed
         config = IndexConfig(embedding_backend=backend)
         summary, wall, cpu = timed(update_index, corpus, config, embedder=embedder)
         results["full_index"][backend] = row = {
@@ -194,12 +196,23 @@ def main() -> None:
             "symbols_per_s": summary.symbols / wall,
             "embedded": summary.embedded,
             "embeddings_per_s": summary.embedded / wall,
+            "embeddings_per_cpu_s": summary.embedded / cpu,
+            "path": embedder.backend,
+            "choice": embedder.choice.describe(),
             "load_now": os.getloadavg()[0],
         }
         print(f"full index ({backend}): {row}", flush=True)
     rates = {b: r["embeddings_per_s"] for b, r in results["full_index"].items()}
     if "onnx" in rates and "onnx-int8" in rates:
         results["int8_over_fp32"] = rates["onnx-int8"] / rates["onnx"]
+    if "onnx" in rates and "auto" in rates:
+        results["default_over_fp32"] = rates["auto"] / rates["onnx"]
+        print(
+            f"default path ({results['full_index']['auto']['path']}): "
+            f"{rates['auto']:.1f} embeddings/s, fp32: {rates['onnx']:.1f} embeddings/s, "
+            f"ratio {results['default_over_fp32']:.2f}",
+            flush=True,
+        )
 
     config = IndexConfig(embedding_backend=args.backend)
     if not results["full_index"] or Embedder(backend=args.backend).backend != backend:

@@ -77,6 +77,9 @@ def info(model_name: str | None, as_json: bool) -> None:
         details = describe_model(model_name)
     except EngineError as exc:
         raise _ModelError(str(exc)) from exc
+    from indexer.embed import Embedder  # the indexer's embedding path for this CPU, and why
+
+    details["embedder"] = Embedder().describe()
     if as_json:
         click.echo(json.dumps(details, sort_keys=True))
         return

@@ -44,7 +44,8 @@ class IndexConfig:
             only those get vectors: in typical code that is a third to a half of the work.
         embedding_model: Local folder or offline sentence-transformers id (``None``: the
             shipped all-MiniLM-L6-v2).
-        embedding_backend: ``auto``, ``torch``, ``onnx`` or ``onnx-int8``.
+        embedding_backend: ``auto`` (the fastest correct path for this CPU), ``torch``,
+            ``onnx``, ``onnx-int8``, ``openvino-fp32`` or ``openvino-bf16``.
         batch_files: Files per transaction (and per embedding batch).
     """
 
@@ -311,6 +312,10 @@ def _store_batch(store, parsed_batch, touched, dropped, embedder, summary, confi
         except EmbedderError as exc:  # symbols still get indexed; vectors next time
             embedding = False
             summary.warnings.append(f"{exc} Indexed symbols without embeddings.")
+        if vectors is not None and embedder.model_id != store.model_id:
+            # the chosen path failed to load and the embedder fell back to another one
+            # (its note says so): these vectors are in that path's space, and so is the index
+            store.set_model(embedder.model_id, "all" if config.embed_all else "documented")
     if vectors is None:
         for _parsed, record, _source in parsed_batch:
             record.embedded = False

@@ -70,7 +70,8 @@ CONFINED = {
     "pygls": ("lsp",),
     "mcp": ("assistant.mcp_server", "docgen.mcp_cmd"),  # the command only checks for the extra
     "ray": ("assistant.batch.executors",),
-    "openvino": ("assistant.engine.openvino_backend",),  # the embedder's module joins on merge
+    # the [openvino] extra: the engine's backend and the embedder's runner
+    "openvino": ("assistant.engine.openvino_backend", "indexer.openvino_embed"),
 }
 
 
