@@ -179,6 +179,7 @@ class DocPipeline:
         self._lexicon: ParamLexicon | None = None
         self._fingerprint: str | None = None
         self._notes: list[str] = []
+        self._warm = False  # a request was answered: the lazily loaded parts are loaded
         cache_dir = self.settings.cache_dir or default_cache_dir()
         self.cache = ResultCache(
             cache_dir if self.settings.use_cache else None, self.settings.cache_size
@@ -240,8 +241,7 @@ class DocPipeline:
 
     def _corpus_neighbours(self, target: Target) -> list[CorpusHit]:
         """The target's corpus neighbours (parameter evidence, :mod:`assistant.paramevidence`)."""
-        with self._lock:
-            return self.retriever.contexts([target])[0].corpus
+        return self.retriever.contexts([target])[0].corpus
 
     def serving_stats(self) -> dict[str, Any]:
         """The serving layer's state for ``docgen.stats``: the router's decisions and
@@ -298,6 +298,7 @@ class DocPipeline:
         prompt = _WARM_UP_PROMPT
         for tier in (FAST, ACCURATE):
             stage(tier, lambda tier=tier: self.drafting.draft(tier, [prompt], Priority.BULK))
+        self._warm = True
         return stages
 
     def model_fingerprint(self, tier: str = FAST) -> str:
@@ -333,13 +334,17 @@ class DocPipeline:
         return self._style or DEFAULT_STYLE
 
     def _scan_repository(self) -> None:
-        """Learn the repository's style and parameter descriptions (once)."""
+        """Learn the repository's style and parameter descriptions (once; later calls
+        take no lock, so a hover never waits for another request's work)."""
+        if self._lexicon is not None:
+            return
         with self._lock:
             if self._lexicon is None:
-                detected, self._lexicon = scan_conventions(
+                detected, lexicon = scan_conventions(
                     self.root, self.settings, self.index, self.retriever, self.cache
                 )
                 self._style = self._style or detected
+                self._lexicon = lexicon  # last: the lock-free check above reads it
 
     @property
     def lexicon(self) -> ParamLexicon:
@@ -389,23 +394,38 @@ class DocPipeline:
             priority = Priority.INTERACTIVE
         return self.document_targets([target], priority)[0]
 
-    def document_request(self, target: Target, kind: str, tier: str | None = None) -> DocResult:
+    def document_request(
+        self, target: Target, kind: str, tier: str | None = None, started: float | None = None
+    ) -> DocResult:
         """Answer one editor request of ``kind`` for ``target`` on the tier the router
         chooses (``tier``: ask for that one, e.g. the accurate draft after a fast hover).
 
-        A request with a budget is never left waiting past it for long: a model answer
-        that has not come within the budget after it was queued is given up (cancelled if
-        still queued) and the request answered without the model, counted as a
-        degradation ``(deadline)``.
+        A request with a budget is held to it from ``started`` (its ``time.monotonic()``
+        when it reached the front end; default now) to its answer: a model answer that
+        has not come by the budget less :data:`RENDER_RESERVE_MS` (left for choosing and
+        rendering) is given up (cancelled if still queued) and the request answered from
+        what is ready, without the model, counted as a degradation ``(deadline)``. The
+        first request (or the warm-up) loads the model and the embedder: until one has
+        been answered, the budget counts from when the prompt is queued.
         """
-        decision = self.router.decide(kind, tier)
+        warm = self._warm  # before the first answer the model and embedder load: not held
+        started = time.monotonic() if started is None or not warm else started
+        elapsed_ms = max(0.0, (time.monotonic() - started) * 1000.0)
+        decision = self.router.decide(kind, tier, elapsed_ms)
         if decision.tier != MODEL_FREE:  # loading the model is not the engine's load
             self.drafting.drafter(decision.tier, interactive=True)
-        wait_s = None
+        deadline = wait_s = None
         if self.router.degrade and decision.budget_ms is not None:
-            wait_s = decision.budget_ms / 1000.0
+            budget_s = decision.budget_ms / 1000.0
+            if warm:
+                deadline = started + max(budget_s / 2, budget_s - RENDER_RESERVE_MS / 1000.0)
+            else:  # counted from when the prompt was queued
+                wait_s = budget_s
         priority = Priority(decision.priority)
-        result = self._document([target], priority, None, decision.tier, wait_s)[0]
+        drafted = self.tiered_summaries([target], priority, None, decision.tier, wait_s, deadline)
+        self._warm = True
+        refined, cached, used = drafted[0]
+        result = self.result_for(target, (refined, cached), used)
         if TIERS.index(result.tier) > TIERS.index(decision.tier):  # deadline, broken model
             reason = "deadline" if result.tier == MODEL_FREE else "unavailable"
             self.router.count(Decision(kind, result.tier, decision.tier, None, 0.0, 0), reason)
@@ -453,6 +473,7 @@ class DocPipeline:
         progress: Callable[[int], None] | None = None,
         tier: str = ACCURATE,
         wait_s: float | None = None,
+        deadline: float | None = None,
     ) -> list[tuple[Refined, bool, str]]:
         """Return each target's refined summary, whether it came from the cache, and the
         tier that produced it.
@@ -460,10 +481,13 @@ class DocPipeline:
         The cache key holds the tier: a fast draft is never served as an accurate one,
         but a cached accurate draft answers a fast (or model-free) request. A model-free
         answer is not cached (it costs nothing). Prompts the model has not answered
-        ``wait_s`` seconds after they were queued are answered model-free.
+        ``wait_s`` seconds after they were queued, or by ``deadline`` (a
+        ``time.monotonic()`` value), are answered model-free.
         """
-        with self._lock:
-            contexts = self.retriever.contexts(targets)
+        # no lock: retrieval is safe on many threads (each has its own index store), and
+        # one request's embedding must not hold up the others' (measured: hovers queued
+        # here behind the file-wide action's retrieval)
+        contexts = self.retriever.contexts(targets)
         self.param_evidence.saw_corpus(targets, [c.corpus for c in contexts])
         settings = {**self.settings.output_settings(), "faithfulness": FAITHFULNESS_VERSION}
         lookups = TIERS[: TIERS.index(tier) + 1] if tier != MODEL_FREE else (ACCURATE, FAST)
@@ -504,6 +528,9 @@ class DocPipeline:
             progress(len(targets) - len(misses))
         if misses:
             prompts = [contexts[i].prompt for i in misses]
+            if deadline is not None:  # what is left of the request's budget now
+                left = max(0.0, deadline - time.monotonic())
+                wait_s = left if wait_s is None else min(wait_s, left)
             used, candidates = self.drafting.draft(tier, prompts, priority, progress, wait_s)
             for i, cands in zip(misses, candidates, strict=True):
                 item_tier = used if cands or used == MODEL_FREE else MODEL_FREE
@@ -720,6 +747,10 @@ class DocPipeline:
         self.cache.close()
         self.index.close()
 
+
+RENDER_RESERVE_MS = 25.0
+"""What a budgeted request keeps of its budget for choosing and rendering the summary
+once drafting is over (so the answer, not just the draft, comes within the budget)."""
 
 _WARM_UP_PROMPT = (
     "summarize: def read_settings(path, defaults=None): "

@@ -138,9 +138,10 @@ class Router:
         """The route of ``kind`` (an unknown kind is served as ``generate``)."""
         return self.routes.get(kind) or self.routes.get("generate") or ROUTES["generate"]
 
-    def decide(self, kind: str, tier: str | None = None) -> Decision:
+    def decide(self, kind: str, tier: str | None = None, spent_ms: float = 0.0) -> Decision:
         """Choose the tier of one request of ``kind`` (``tier``: ask for that one instead
-        of the route's, e.g. an explicit upgrade of a fast draft)."""
+        of the route's, e.g. an explicit upgrade of a fast draft; ``spent_ms``: what of
+        its budget is already gone or set aside, so the wait must fit in the rest)."""
         route = self.route(kind)
         wanted = tier or route.tier
         chosen, estimate = wanted, 0.0
@@ -149,7 +150,8 @@ class Router:
                 chosen = LADDER[chosen]
                 continue
             estimate = self.load.estimate_wait(chosen, route.priority) * 1000.0
-            if not self.degrade or route.budget_ms is None or estimate <= route.budget_ms:
+            fits = route.budget_ms is None or estimate + spent_ms <= route.budget_ms
+            if not self.degrade or fits:
                 break
             chosen = LADDER[chosen]
         if chosen == MODEL_FREE:

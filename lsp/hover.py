@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -38,6 +39,7 @@ def register(server: DocgenServer) -> None:
 @request(types.TEXT_DOCUMENT_HOVER, outside=lambda: None)
 async def hover(ls: DocgenServer, params: types.HoverParams) -> types.Hover | None:
     """Answer a hover with the symbol's documentation (existing or drafted)."""
+    started = time.monotonic()  # the hover's budget counts from here
     document, buffer = buffer_for(ls, params.text_document.uri)
     line, char_col, byte_col = server_position(document, params.position)
     if buffer.parsed is None:
@@ -54,14 +56,14 @@ async def hover(ls: DocgenServer, params: types.HoverParams) -> types.Hover | No
         located = ls.index.resolve(buffer, dotted, line) if dotted else None
     if located is None:
         return None
-    value = await _markdown(ls, located)
+    value = await _markdown(ls, located, started)
     return types.Hover(
         contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value),
         range=name_range,
     )
 
 
-async def _markdown(ls: DocgenServer, located: Located) -> str:
+async def _markdown(ls: DocgenServer, located: Located, started: float | None = None) -> str:
     symbol = located.symbol
     header = signature_block(symbol)
     if symbol.docstring:
@@ -76,7 +78,8 @@ async def _markdown(ls: DocgenServer, located: Located) -> str:
         else:
             _in_flight[0] += 1
             try:
-                result = await _in_hover_thread(service.draft, *args)
+                draft = functools.partial(service.draft, started=started)
+                result = await _in_hover_thread(draft, *args)
             finally:
                 _in_flight[0] -= 1
     except DraftingUnavailable as exc:

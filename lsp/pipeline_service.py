@@ -146,21 +146,23 @@ class PipelineService:
         parsed: ParsedFile | None = None,
         kind: str = "generate",
         tier: str | None = None,
+        started: float | None = None,
     ) -> DocResult:
         """Draft documentation for ``symbol`` (summary, rendered docstring, confidence).
 
         ``parsed`` is the parse of exactly ``source`` when the caller has it (an open
         buffer), so the pipeline does not parse the file again. ``kind`` is the request
         kind the router serves (``hover``: fast; ``generate``: accurate); ``tier`` asks
-        for a tier explicitly.
+        for a tier explicitly; ``started`` is the request's ``time.monotonic()`` on
+        arrival (its budget counts from then; default: now).
         """
         pipeline = self.pipeline()
         try:
-            started = time.perf_counter()
+            begun = time.perf_counter()
             with self.stats.timed("model:draft"):
                 target = pipeline.target(path, source, symbol, parsed)
-                result = pipeline.document_request(target, kind, tier)
-            self.stats.record(f"draft:{kind}:{result.tier}", time.perf_counter() - started)
+                result = pipeline.document_request(target, kind, tier, started)
+            self.stats.record(f"draft:{kind}:{result.tier}", time.perf_counter() - begun)
             if kind == "hover" and self.first_hover_s is None and self.initialized_at:
                 self.first_hover_s = round(time.monotonic() - self.initialized_at, 4)
             return result
