@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -180,6 +181,8 @@ class DocPipeline:
         self._fingerprint: str | None = None
         self._notes: list[str] = []
         self._warm = False  # a request was answered: the lazily loaded parts are loaded
+        self._parses: OrderedDict[tuple[str, str, bytes], ParsedFile] = OrderedDict()
+        self._parses_lock = threading.Lock()
         cache_dir = self.settings.cache_dir or default_cache_dir()
         self.cache = ResultCache(
             cache_dir if self.settings.use_cache else None, self.settings.cache_size
@@ -735,10 +738,24 @@ class DocPipeline:
         return result, edit
 
     def _fresh(self, path: str, source: bytes, symbol: Symbol) -> Symbol:
-        """Re-find ``symbol`` in ``source`` so spans match the bytes being edited."""
+        """Re-find ``symbol`` in ``source`` so spans match the bytes being edited.
+
+        The parse is kept for the next edit planned on the same bytes (a file-wide
+        action, "Generate docstring" after "Generate docstring"): parsing a large file
+        for every edit was most of the server's Python time under load (measured)."""
         from indexer.parser import parse_source
 
-        parsed = parse_source(source, path, symbol.language)
+        key = (path, symbol.language, source)
+        with self._parses_lock:
+            parsed = self._parses.get(key)
+            if parsed is not None:
+                self._parses.move_to_end(key)
+        if parsed is None:
+            parsed = parse_source(source, path, symbol.language)
+            with self._parses_lock:
+                self._parses[key] = parsed
+                while len(self._parses) > _PARSES_KEPT:
+                    self._parses.popitem(last=False)
         return next((s for s in parsed.symbols if s.qualname == symbol.qualname), symbol)
 
     def close(self) -> None:
@@ -747,6 +764,9 @@ class DocPipeline:
         self.cache.close()
         self.index.close()
 
+
+_PARSES_KEPT = 32
+"""Parses of the files edits were last planned on, kept by their bytes (see ``_fresh``)."""
 
 RENDER_RESERVE_MS = 25.0
 """What a budgeted request keeps of its budget for choosing and rendering the summary

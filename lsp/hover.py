@@ -40,6 +40,11 @@ def register(server: DocgenServer) -> None:
 async def hover(ls: DocgenServer, params: types.HoverParams) -> types.Hover | None:
     """Answer a hover with the symbol's documentation (existing or drafted)."""
     started = time.monotonic()  # the hover's budget counts from here
+    with ls.activity.active():  # bulk work steps aside meanwhile
+        return await _hover(ls, params, started)
+
+
+async def _hover(ls: DocgenServer, params: types.HoverParams, started: float) -> types.Hover | None:
     document, buffer = buffer_for(ls, params.text_document.uri)
     line, char_col, byte_col = server_position(document, params.position)
     if buffer.parsed is None:

@@ -24,6 +24,7 @@ from pygls.lsp.server import LanguageServer
 from indexer.config import ConfigError, find_pyproject, load_tool_config
 from indexer.coverage import CheckOptions, counting_options
 from indexer.extras import DISTRIBUTION
+from lsp.activity import Activity
 from lsp.live_index import WorkspaceIndex
 from lsp.options import ServerOptions, options_to_json, parse_options
 from lsp.pipeline_service import PipelineService
@@ -58,6 +59,8 @@ class DocgenServer(LanguageServer):
         self.stats_file = stats_file
         self.index = WorkspaceIndex(None)
         self.pipeline_service = PipelineService(None, self.stats)
+        self.activity = Activity()
+        """Interactive requests in flight: the file-wide action steps aside for them."""
         self.project_counting = CheckOptions()
         """What counts as needing a docstring per the workspace's ``[tool.docgen]``."""
         self.model_pool = ThreadPoolExecutor(
