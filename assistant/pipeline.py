@@ -62,6 +62,7 @@ from assistant.settings import (
     STYLE_CHOICES,
     PipelineSettings,
 )
+from assistant.stages import StageTimes
 from assistant.stale import StaleFinding
 from assistant.stale import find_stale as _find_stale
 from assistant.stale import plan_stale_update as _plan_stale_update
@@ -181,6 +182,8 @@ class DocPipeline:
         self._fingerprint: str | None = None
         self._notes: list[str] = []
         self._warm = False  # a request was answered: the lazily loaded parts are loaded
+        self.stages = StageTimes()
+        """Where requests' time went, per ``kind:stage`` (``docgen.stats``)."""
         self._parses: OrderedDict[tuple[str, str, bytes], ParsedFile] = OrderedDict()
         self._parses_lock = threading.Lock()
         cache_dir = self.settings.cache_dir or default_cache_dir()
@@ -253,6 +256,7 @@ class DocPipeline:
         looked = self.cache.hits + self.cache.misses
         return {
             "router": self.router.stats(),
+            "stages_ms": self.stages.snapshot(),
             **self.drafting.load(),
             "output_cache": {
                 "hits": self.cache.hits,
@@ -425,10 +429,13 @@ class DocPipeline:
             else:  # counted from when the prompt was queued
                 wait_s = budget_s
         priority = Priority(decision.priority)
-        drafted = self.tiered_summaries([target], priority, None, decision.tier, wait_s, deadline)
+        drafted = self.tiered_summaries(
+            [target], priority, None, decision.tier, wait_s, deadline, kind
+        )
         self._warm = True
         refined, cached, used = drafted[0]
-        result = self.result_for(target, (refined, cached), used)
+        with self.stages.timed(f"{kind}:render"):
+            result = self.result_for(target, (refined, cached), used)
         if TIERS.index(result.tier) > TIERS.index(decision.tier):  # deadline, broken model
             reason = "deadline" if result.tier == MODEL_FREE else "unavailable"
             self.router.count(Decision(kind, result.tier, decision.tier, None, 0.0, 0), reason)
@@ -477,6 +484,7 @@ class DocPipeline:
         tier: str = ACCURATE,
         wait_s: float | None = None,
         deadline: float | None = None,
+        kind: str | None = None,
     ) -> list[tuple[Refined, bool, str]]:
         """Return each target's refined summary, whether it came from the cache, and the
         tier that produced it.
@@ -485,12 +493,16 @@ class DocPipeline:
         but a cached accurate draft answers a fast (or model-free) request. A model-free
         answer is not cached (it costs nothing). Prompts the model has not answered
         ``wait_s`` seconds after they were queued, or by ``deadline`` (a
-        ``time.monotonic()`` value), are answered model-free.
+        ``time.monotonic()`` value), are answered model-free. ``kind`` names the
+        request kind in the stage timings (default ``bulk``).
         """
         # no lock: retrieval is safe on many threads (each has its own index store), and
         # one request's embedding must not hold up the others' (measured: hovers queued
         # here behind the file-wide action's retrieval)
-        contexts = self.retriever.contexts(targets)
+        stage = kind or "bulk"
+        with self.stages.timed(f"{stage}:retrieve"):
+            contexts = self.retriever.contexts(targets)
+        looking = time.perf_counter()
         self.param_evidence.saw_corpus(targets, [c.corpus for c in contexts])
         settings = {**self.settings.output_settings(), "faithfulness": FAITHFULNESS_VERSION}
         lookups = TIERS[: TIERS.index(tier) + 1] if tier != MODEL_FREE else (ACCURATE, FAST)
@@ -527,6 +539,7 @@ class DocPipeline:
                     break
             else:
                 misses.append(i)
+        self.stages.record(f"{stage}:lookup", time.perf_counter() - looking)
         if progress and len(misses) < len(targets):
             progress(len(targets) - len(misses))
         if misses:
@@ -534,7 +547,9 @@ class DocPipeline:
             if deadline is not None:  # what is left of the request's budget now
                 left = max(0.0, deadline - time.monotonic())
                 wait_s = left if wait_s is None else min(wait_s, left)
-            used, candidates = self.drafting.draft(tier, prompts, priority, progress, wait_s)
+            with self.stages.timed(f"{stage}:model:{tier}"):
+                used, candidates = self.drafting.draft(tier, prompts, priority, progress, wait_s)
+            choosing = time.perf_counter()
             for i, cands in zip(misses, candidates, strict=True):
                 item_tier = used if cands or used == MODEL_FREE else MODEL_FREE
                 refined = self._refine(targets[i], contexts[i], cands)
@@ -542,6 +557,7 @@ class DocPipeline:
                     self.cache.set(keys[i][item_tier], {**asdict(refined), "evidence": []})
                 refined.evidence = grounding_texts(contexts[i].evidence)
                 out[i] = (refined, False, item_tier)
+            self.stages.record(f"{stage}:choose", time.perf_counter() - choosing)
         return [item for item in out if item is not None]
 
     def _refine(self, target: Target, context: Any, cands: list[tuple[str, float]]) -> Refined:

@@ -31,7 +31,7 @@ from indexer.suppressions import suppressions_of
 from indexer.symbols import Symbol
 from lsp.documents import DocumentError
 from lsp.live_index import Buffer
-from lsp.positions import char_position, client_range
+from lsp.positions import char_position, client_range, document_lines
 from lsp.requests import buffer_for
 from lsp.state import DocgenServer
 
@@ -188,7 +188,7 @@ def clear(ls: DocgenServer, uri: str) -> None:
 def _anchor(document: TextDocument, symbol: Symbol) -> types.Range:
     """The symbol's name; for a module (its span is the whole file), the first line."""
     if symbol.kind == "module":
-        lines = document.lines
+        lines = document_lines(document)
         first = lines[0].rstrip("\r\n") if lines else ""
         start = types.Position(line=0, character=0)
         return types.Range(start=start, end=char_position(document, 0, len(first)))

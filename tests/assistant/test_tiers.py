@@ -246,3 +246,12 @@ def test_an_onnx_model_runs_bulk_batches_beside_interactive_ones(sample_repo, pi
     assert onnx.drafting.drafter("fast", interactive=True).batcher.bulk_lane
     other = pipelines(sample_repo, gen=Gated(generator))  # unknown: one worker
     assert not other.drafting.drafter("fast", interactive=True).batcher.bulk_lane
+
+
+def test_the_serving_stats_say_where_a_request_s_time_went(sample_repo, pipelines):
+    pipeline = pipelines(sample_repo)
+    pipeline.document_request(_target(pipeline, sample_repo, "Warehouse.low_stock"), "hover")
+    stages = pipeline.serving_stats()["stages_ms"]
+    for stage in ("retrieve", "lookup", "model:fast", "choose", "render"):
+        assert stages[f"hover:{stage}"]["count"] == 1
+        assert stages[f"hover:{stage}"]["max_ms"] >= 0.0

@@ -40,3 +40,20 @@ def test_a_buffer_is_checked_for_stale_docstrings_once(tmp_path: Path):
         assert ls.stats.snapshot()["metrics"]["stale:check"]["count"] == 2
     finally:
         ls.shutdown_state()
+
+
+def test_a_document_is_split_into_lines_once_per_text():
+    from lsprotocol import types
+    from pygls.workspace import TextDocument
+
+    from lsp.positions import document_lines, server_position
+
+    document = TextDocument("file:///a.py", "def f():\n    pass\n", version=1)
+    lines = document_lines(document)
+    assert lines == tuple(document.lines)
+    assert document_lines(document) is lines  # kept: no second split
+    assert server_position(document, types.Position(line=1, character=4)) == (1, 4, 4)
+    document.apply_change(
+        types.TextDocumentContentChangeWholeDocument(text="def g():\n    return 1\n")
+    )
+    assert document_lines(document) == ("def g():\n", "    return 1\n")  # the new text
