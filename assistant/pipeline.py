@@ -133,6 +133,10 @@ def find_stale(
     return _find_stale(parsed_file, default_style, source)
 
 
+PREFETCH_CHUNK = 8
+"""Contexts retrieved (and code embedded) together by :meth:`DocPipeline.prefetch`."""
+
+
 class DocPipeline:
     """Documents symbols of the repository at ``root``.
 
@@ -374,6 +378,31 @@ class DocPipeline:
             fresh = next((s for s in parsed.symbols if s.qualname == symbol.qualname), None)
             symbol = fresh or symbol
         return Target(path, source, parsed, symbol, symbol_source(source, symbol))
+
+    def prefetch(
+        self,
+        path: str,
+        source: bytes,
+        parsed: ParsedFile,
+        symbols: list[Symbol],
+        between: Callable[[], object] | None = None,
+        chunk: int = PREFETCH_CHUNK,
+    ) -> int:
+        """Retrieve the context of ``symbols`` of a file ahead of the requests that will
+        want it (a file opened in the editor: its hovers then find their retrieval in
+        the cache), a chunk at a time, embedding each chunk in one batch; ``between`` is
+        called before each chunk (the server waits there while editor requests are
+        answered). Return how many contexts were retrieved. No model call."""
+        targets = [self.target(path, source, symbol, parsed) for symbol in symbols]
+        done = 0
+        for start in range(0, len(targets), max(1, chunk)):
+            if between is not None:
+                between()
+            part = targets[start : start + chunk]
+            with self.stages.timed("prefetch:retrieve"):
+                self.retriever.contexts(part)
+            done += len(part)
+        return done
 
     def document_symbol(
         self,

@@ -59,6 +59,9 @@ _PIPELINE_OPTIONS = (
     "encoder_cache_mb",
 )
 
+PREFETCH_MAX = 256
+"""Most symbols of one opened file whose contexts are retrieved ahead of its hovers."""
+
 # what a broken model or ranker raises while drafting (reported, then retried only after
 # a configuration change); ImportError: an optional runtime dependency is missing
 _MODEL_ERRORS = (ImportError, EngineError, RankerError)
@@ -214,6 +217,24 @@ class PipelineService:
         pipeline.router.count(decision, "overload")
         self.stats.record(f"draft:{kind}:{result.tier}", time.perf_counter() - started)
         return result
+
+    def prefetch(
+        self,
+        path: str,
+        source: bytes,
+        parsed: ParsedFile,
+        symbols: list[Symbol],
+        between: Any = None,
+    ) -> int:
+        """Retrieve the contexts of an opened file's undocumented ``symbols`` ahead of
+        its hovers (see :meth:`assistant.pipeline.DocPipeline.prefetch`); nothing when the
+        pipeline is not built yet or drafting is unavailable. Return how many."""
+        with self._lock:
+            pipeline = self._pipeline
+        if pipeline is None or not symbols:
+            return 0
+        with self.stats.timed("prefetch"):
+            return pipeline.prefetch(path, source, parsed, symbols[:PREFETCH_MAX], between)
 
     @property
     def built(self) -> bool:

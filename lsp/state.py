@@ -60,6 +60,8 @@ class DocgenServer(LanguageServer):
         self.index = WorkspaceIndex(None)
         self.pipeline_service = PipelineService(None, self.stats)
         self.activity = Activity()
+        self.prefetch_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="docgen-prefetch")
+        """Retrieval ahead of hovers for opened files (see :mod:`lsp.workspace`)."""
         """Interactive requests in flight: the file-wide action steps aside for them."""
         self.project_counting = CheckOptions()
         """What counts as needing a docstring per the workspace's ``[tool.docgen]``."""
@@ -219,6 +221,7 @@ class DocgenServer(LanguageServer):
         self.index.close()
         self.pipeline_service.close()
         self.model_pool.shutdown(wait=False, cancel_futures=True)
+        self.prefetch_pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _clip(text: str, limit: int = 160) -> str:
