@@ -23,36 +23,27 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.cache import ResultCache, default_cache_dir, result_key
+from assistant.cache import ResultCache, default_cache_dir
 from assistant.context import ContextRetriever
 from assistant.conventions import scan_conventions
 from assistant.draft import Drafting
+from assistant.edit_planning import EditPlanning
 from assistant.edits import (
     EditRefused,
     TextEdit,
-    apply_edits,
-    check_edited,
-    plan_comment_insertion,
-    plan_python_insertion,
-    plan_replacement,
 )
 from assistant.engine import EngineError, Priority, TextGenerator
 from assistant.faithfulness import (
-    FAITHFULNESS_VERSION,
-    ParamFact,
     code_facts,
-    grounding_texts,
     make_faithful,
 )
-from assistant.fingerprint import model_fingerprint, text_sha
+from assistant.fingerprint import model_fingerprint
 from assistant.index_handle import IndexedFiles, IndexHandle, index_config
 from assistant.lexicon import ParamLexicon
 from assistant.paramevidence import ParamEvidence, describer_for
-from assistant.prompt import first_sentence
 from assistant.ranker import RankerError
 from assistant.results import DocResult, PipelineStats
 from assistant.router import ACCURATE, FAST, MODEL_FREE, TIERS, Decision, NoLoad, Router
@@ -65,24 +56,18 @@ from assistant.settings import (
 from assistant.stages import StageTimes
 from assistant.stale import StaleFinding
 from assistant.stale import find_stale as _find_stale
-from assistant.stale import plan_stale_update as _plan_stale_update
 from assistant.styles import (
     DEFAULT_STYLE,
     PYTHON_STYLE_NAMES,
-    python_literal,
     style_for_language,
-    wrap_comment,
 )
-from assistant.styles.build import build_doc_model, neutral_param_description, raise_descriptions
+from assistant.styles.build import build_doc_model, neutral_param_description
 from assistant.summaries import (
     Refined,
-    Vocabulary,
-    choose_summary,
-    name_summary,
-    named_neighbours,
 )
 from assistant.target import Target
-from indexer.symbols import Parameter, ParsedFile, Symbol
+from assistant.tiers import TieredDocumenting
+from indexer.symbols import ParsedFile, Symbol
 
 if TYPE_CHECKING:  # heavy to import: only the types are needed here
     from assistant.corpus import Corpus, CorpusHit
@@ -133,11 +118,7 @@ def find_stale(
     return _find_stale(parsed_file, default_style, source)
 
 
-PREFETCH_CHUNK = 8
-"""Contexts retrieved (and code embedded) together by :meth:`DocPipeline.prefetch`."""
-
-
-class DocPipeline:
+class DocPipeline(TieredDocumenting, EditPlanning):
     """Documents symbols of the repository at ``root``.
 
     The model, the index, the batcher and the style scan are set up on first use, so
@@ -379,31 +360,6 @@ class DocPipeline:
             symbol = fresh or symbol
         return Target(path, source, parsed, symbol, symbol_source(source, symbol))
 
-    def prefetch(
-        self,
-        path: str,
-        source: bytes,
-        parsed: ParsedFile,
-        symbols: list[Symbol],
-        between: Callable[[], object] | None = None,
-        chunk: int = PREFETCH_CHUNK,
-    ) -> int:
-        """Retrieve the context of ``symbols`` of a file ahead of the requests that will
-        want it (a file opened in the editor: its hovers then find their retrieval in
-        the cache), a chunk at a time, embedding each chunk in one batch; ``between`` is
-        called before each chunk (the server waits there while editor requests are
-        answered). Return how many contexts were retrieved. No model call."""
-        targets = [self.target(path, source, symbol, parsed) for symbol in symbols]
-        done = 0
-        for start in range(0, len(targets), max(1, chunk)):
-            if between is not None:
-                between()
-            part = targets[start : start + chunk]
-            with self.stages.timed("prefetch:retrieve"):
-                self.retriever.contexts(part)
-            done += len(part)
-        return done
-
     def document_symbol(
         self,
         path: str,
@@ -429,191 +385,6 @@ class DocPipeline:
         if priority is None:
             priority = Priority.INTERACTIVE
         return self.document_targets([target], priority)[0]
-
-    def document_request(
-        self, target: Target, kind: str, tier: str | None = None, started: float | None = None
-    ) -> DocResult:
-        """Answer one editor request of ``kind`` for ``target`` on the tier the router
-        chooses (``tier``: ask for that one, e.g. the accurate draft after a fast hover).
-
-        A request with a budget is held to it from ``started`` (its ``time.monotonic()``
-        when it reached the front end; default now) to its answer: a model answer that
-        has not come by the budget less :data:`RENDER_RESERVE_MS` (left for choosing and
-        rendering) is given up (cancelled if still queued) and the request answered from
-        what is ready, without the model, counted as a degradation ``(deadline)``. The
-        first request (or the warm-up) loads the model and the embedder: until one has
-        been answered, the budget counts from when the prompt is queued.
-        """
-        warm = self._warm  # before the first answer the model and embedder load: not held
-        started = time.monotonic() if started is None or not warm else started
-        elapsed_ms = max(0.0, (time.monotonic() - started) * 1000.0)
-        decision = self.router.decide(kind, tier, elapsed_ms)
-        if decision.tier != MODEL_FREE:  # loading the model is not the engine's load
-            self.drafting.drafter(decision.tier, interactive=True)
-        deadline = wait_s = None
-        if self.router.degrade and decision.budget_ms is not None:
-            budget_s = decision.budget_ms / 1000.0
-            if warm:
-                deadline = started + max(budget_s / 2, budget_s - RENDER_RESERVE_MS / 1000.0)
-            else:  # counted from when the prompt was queued
-                wait_s = budget_s
-        priority = Priority(decision.priority)
-        drafted = self.tiered_summaries(
-            [target], priority, None, decision.tier, wait_s, deadline, kind
-        )
-        self._warm = True
-        refined, cached, used = drafted[0]
-        with self.stages.timed(f"{kind}:render"):
-            result = self.result_for(target, (refined, cached), used)
-        if TIERS.index(result.tier) > TIERS.index(decision.tier):  # deadline, broken model
-            reason = "deadline" if result.tier == MODEL_FREE else "unavailable"
-            self.router.count(Decision(kind, result.tier, decision.tier, None, 0.0, 0), reason)
-        return result
-
-    def document_targets(
-        self,
-        targets: list[Target],
-        priority: Priority | None = None,
-        progress: Callable[[int], None] | None = None,
-        tier: str = ACCURATE,
-    ) -> list[DocResult]:
-        """Draft the documentation of many targets (model calls batched).
-
-        Args:
-            targets: What to document.
-            priority: Batcher priority; None calls the generator directly in batches.
-            progress: Called with the number of targets finished, as they finish.
-            tier: The tier that drafts (:data:`assistant.router.TIERS`).
-        """
-        return self._document(targets, priority, progress, tier, None)
-
-    def _document(self, targets, priority, progress, tier, wait_s) -> list[DocResult]:
-        drafted = self.tiered_summaries(targets, priority, progress, tier, wait_s)
-        return [
-            self.result_for(t, (refined, cached), used)
-            for t, (refined, cached, used) in zip(targets, drafted, strict=True)
-        ]
-
-    def summaries(
-        self,
-        targets: list[Target],
-        priority: Priority | None = None,
-        progress: Callable[[int], None] | None = None,
-    ) -> list[tuple[Refined, bool]]:
-        """Return each target's refined summary (accurate tier) and whether it came from
-        the cache."""
-        drafted = self.tiered_summaries(targets, priority, progress)
-        return [(refined, cached) for refined, cached, _ in drafted]
-
-    def tiered_summaries(
-        self,
-        targets: list[Target],
-        priority: Priority | None = None,
-        progress: Callable[[int], None] | None = None,
-        tier: str = ACCURATE,
-        wait_s: float | None = None,
-        deadline: float | None = None,
-        kind: str | None = None,
-    ) -> list[tuple[Refined, bool, str]]:
-        """Return each target's refined summary, whether it came from the cache, and the
-        tier that produced it.
-
-        The cache key holds the tier: a fast draft is never served as an accurate one,
-        but a cached accurate draft answers a fast (or model-free) request. A model-free
-        answer is not cached (it costs nothing). Prompts the model has not answered
-        ``wait_s`` seconds after they were queued, or by ``deadline`` (a
-        ``time.monotonic()`` value), are answered model-free. ``kind`` names the
-        request kind in the stage timings (default ``bulk``).
-        """
-        # no lock: retrieval is safe on many threads (each has its own index store), and
-        # one request's embedding must not hold up the others' (measured: hovers queued
-        # here behind the file-wide action's retrieval)
-        stage = kind or "bulk"
-        with self.stages.timed(f"{stage}:retrieve"):
-            contexts = self.retriever.contexts(targets)
-        looking = time.perf_counter()
-        self.param_evidence.saw_corpus(targets, [c.corpus for c in contexts])
-        settings = {**self.settings.output_settings(), "faithfulness": FAITHFULNESS_VERSION}
-        lookups = TIERS[: TIERS.index(tier) + 1] if tier != MODEL_FREE else (ACCURATE, FAST)
-        out: list[tuple[Refined, bool, str] | None] = [None] * len(targets)
-        misses: list[int] = []
-        keys: list[dict[str, str]] = []
-        for i, (target, ctx) in enumerate(zip(targets, contexts, strict=True)):
-            style = self.style_for(target.symbol.language)
-            # the prompt names neighbours by bare name; the provenance names their qualnames
-            where = {**settings, "neighbours": ctx.evidence.similar_qualnames}
-            code = text_sha(target.code)
-            keys.append(
-                {
-                    t: result_key(
-                        self.model_fingerprint(t),
-                        code,
-                        ctx.context_hash,
-                        style,
-                        {
-                            **where,
-                            "tier": t,
-                        },
-                    )  # fmt: skip
-                    for t in lookups
-                    if t != MODEL_FREE
-                }
-            )
-            for t in lookups:
-                hit = self.cache.get(keys[i][t]) if t in keys[i] else None
-                if hit is not None and "summary" in hit and "provenance" in hit:
-                    cached = _refined_from(hit)
-                    cached.evidence = grounding_texts(ctx.evidence)
-                    out[i] = (cached, True, t)
-                    break
-            else:
-                misses.append(i)
-        self.stages.record(f"{stage}:lookup", time.perf_counter() - looking)
-        if progress and len(misses) < len(targets):
-            progress(len(targets) - len(misses))
-        if misses:
-            prompts = [contexts[i].prompt for i in misses]
-            if deadline is not None:  # what is left of the request's budget now
-                left = max(0.0, deadline - time.monotonic())
-                wait_s = left if wait_s is None else min(wait_s, left)
-            with self.stages.timed(f"{stage}:model:{tier}"):
-                used, candidates = self.drafting.draft(tier, prompts, priority, progress, wait_s)
-            choosing = time.perf_counter()
-            for i, cands in zip(misses, candidates, strict=True):
-                item_tier = used if cands or used == MODEL_FREE else MODEL_FREE
-                refined = self._refine(targets[i], contexts[i], cands)
-                if item_tier != MODEL_FREE and item_tier in keys[i]:
-                    self.cache.set(keys[i][item_tier], {**asdict(refined), "evidence": []})
-                refined.evidence = grounding_texts(contexts[i].evidence)
-                out[i] = (refined, False, item_tier)
-            self.stages.record(f"{stage}:choose", time.perf_counter() - choosing)
-        return [item for item in out if item is not None]
-
-    def _refine(self, target: Target, context: Any, cands: list[tuple[str, float]]) -> Refined:
-        """Choose and clean one summary among the model's candidates (none: the model-free
-        ones: neighbours adapted to the name, the corpus, the name as a sentence)."""
-        evidence = grounding_texts(context.evidence)
-        grounded = Vocabulary.from_texts([target.code, target.symbol.qualname, *evidence])
-        vocab, similar = context.vocabulary, named_neighbours(context.evidence)
-        refined = choose_summary(
-            cands, vocab, target.symbol, similar, None, grounded, context.corpus
-        )
-        refined.notes = [*refined.notes, *context.notes]
-        if target.symbol.language == "python" and target.symbol.raises:
-            refined.raises = raise_descriptions(target.code)
-        return refined
-
-    def quick_result(self, target: Target) -> DocResult:
-        """The cheapest answer: the name as a sentence, neutral parameter entries, no
-        retrieval, no model (model-free; for a server too busy for anything else)."""
-        refined = Refined(
-            name_summary(target.symbol),
-            0.1,
-            [],
-            ["made from the name alone: the server was too busy to look further"],
-            provenance=("name", ""),
-        )
-        return self.result_for(target, (refined, False), MODEL_FREE, evidence=False)
 
     def result_for(
         self,
@@ -673,136 +444,6 @@ class DocPipeline:
             model=self.drafting.model_name(tier),
         )
 
-    # --- edits --------------------------------------------------------------------------
-
-    def insertion_edit(self, source: bytes, symbol: Symbol, result: DocResult) -> TextEdit:
-        """Plan the edit inserting ``result`` (no validation; see :meth:`plan_insertion`)."""
-        text = result.docstring
-        if symbol.language == "python":
-            if symbol.doc_span is not None:
-                return plan_replacement(
-                    source,
-                    symbol,
-                    lambda indent, nl, quote: python_literal(text, indent, nl, quote),
-                )
-            return plan_python_insertion(
-                source, symbol, lambda indent, nl: python_literal(text, indent, nl)
-            )
-        return plan_comment_insertion(
-            source, symbol, lambda indent, nl: wrap_comment(text, result.style, indent, nl)
-        )
-
-    def plan_insertion(
-        self, path: str, source: bytes, symbol: Symbol, result: DocResult, strict: bool = False
-    ) -> TextEdit:
-        """Return the edit that makes ``result`` the docstring of ``symbol``.
-
-        The edit is checked: ``source`` must parse (a file that does not is never
-        edited), the edited file too, and it must carry the new docstring on that symbol.
-
-        Raises:
-            EditRefused: The file does not parse, the symbol has a docstring by now
-                (hand-written prose is never replaced; stale ones go through
-                :meth:`plan_stale_update`), or the edit would damage the file or not land
-                on the symbol.
-        """
-        symbol = self._fresh(path, source, symbol)
-        if symbol.docstring:
-            raise EditRefused(f"{path}: {symbol.qualname} has a docstring now; it is not replaced")
-        edit = self.insertion_edit(source, symbol, result)
-        edited = apply_edits(source, [edit])
-        check_edited(
-            source, edited, path, symbol.language, {symbol.qualname: result.docstring}, strict
-        )
-        return edit
-
-    def stale_edit(
-        self, source: bytes, symbol: Symbol, finding: StaleFinding
-    ) -> tuple[TextEdit, str]:
-        """Plan a stale update without validation: (edit, updated docstring text).
-
-        What it writes is wrapped to the repository's line length (ruff, then black).
-        """
-        from assistant.line_length import project_line_length
-        from indexer.text import symbol_source
-
-        facts = code_facts(symbol, symbol_source(source, symbol))
-        evidence = self.param_evidence.describer(
-            self.target(symbol.path, source, symbol), finding.style, facts
-        )
-
-        def describe(param: Parameter) -> str:  # a stale entry is written without a type
-            fact = ParamFact(param.name.lstrip("*"), param.kind, param.default, param.annotation)
-            return evidence(param) or neutral_param_description(fact, "sphinx")
-
-        return _plan_stale_update(source, symbol, finding, describe, project_line_length(self.root))
-
-    def plan_stale_update(
-        self,
-        path: str,
-        source: bytes,
-        symbol: Symbol,
-        finding: StaleFinding,
-        priority: Priority | None = None,
-        strict: bool = False,
-    ) -> TextEdit:
-        """Return the edit that brings a stale docstring's parameters up to date.
-
-        Only the parameter entries change; descriptions of parameters that still exist
-        (or were renamed) are kept; hand-written prose stays byte for byte. No model call.
-
-        Raises:
-            EditRefused: The parameter list cannot be located or the edit would damage
-                the file.
-        """
-        del priority  # structural update: the model is not needed
-        symbol = self._fresh(path, source, symbol)
-        edit, text = self.stale_edit(source, symbol, finding)
-        edited = apply_edits(source, [edit])
-        check_edited(source, edited, path, symbol.language, {symbol.qualname: text}, strict)
-        return edit
-
-    def stale_result(
-        self, path: str, source: bytes, symbol: Symbol, finding: StaleFinding
-    ) -> tuple[DocResult, TextEdit]:
-        """Return the :class:`DocResult` and edit of a stale update."""
-        edit, text = self.stale_edit(source, symbol, finding)
-        result = DocResult(
-            path=path,
-            qualname=symbol.qualname,
-            kind=symbol.kind,
-            line=symbol.line,
-            summary=first_sentence(text),
-            docstring=text,
-            confidence=1.0,
-            notes=[finding.message],
-            style=finding.style,
-            action="update",
-            provenance=("existing", ""),
-        )
-        return result, edit
-
-    def _fresh(self, path: str, source: bytes, symbol: Symbol) -> Symbol:
-        """Re-find ``symbol`` in ``source`` so spans match the bytes being edited.
-
-        The parse is kept for the next edit planned on the same bytes (a file-wide
-        action, "Generate docstring" after "Generate docstring"): parsing a large file
-        for every edit was most of the server's Python time under load (measured)."""
-        from indexer.parser import parse_source
-
-        key = (path, symbol.language, source)
-        with self._parses_lock:
-            parsed = self._parses.get(key)
-            if parsed is not None:
-                self._parses.move_to_end(key)
-        if parsed is None:
-            parsed = parse_source(source, path, symbol.language)
-            with self._parses_lock:
-                self._parses[key] = parsed
-                while len(self._parses) > _PARSES_KEPT:
-                    self._parses.popitem(last=False)
-        return next((s for s in parsed.symbols if s.qualname == symbol.qualname), symbol)
-
     def close(self) -> None:
         """Release the batcher, the cache and the index."""
         self.drafting.close()
@@ -810,32 +451,7 @@ class DocPipeline:
         self.index.close()
 
 
-_PARSES_KEPT = 32
-"""Parses of the files edits were last planned on, kept by their bytes (see ``_fresh``)."""
-
-RENDER_RESERVE_MS = 25.0
-"""What a budgeted request keeps of its budget for choosing and rendering the summary
-once drafting is over (so the answer, not just the draft, comes within the budget)."""
-
 _WARM_UP_PROMPT = (
     "summarize: def read_settings(path, defaults=None): "
     "values = dict(defaults or {}); values.update(json.loads(path.read_text())); return values"
 )
-
-
-def _refined_from(hit: dict[str, Any]) -> Refined:
-    return Refined(
-        str(hit["summary"]),
-        float(hit.get("confidence", 0.0)),
-        list(hit.get("flagged", [])),
-        list(hit.get("notes", [])),
-        hit.get("raises") if isinstance(hit.get("raises"), dict) else None,
-        provenance=_provenance_from(hit.get("provenance")),
-    )
-
-
-def _provenance_from(value: Any) -> tuple[str, str]:
-    """A cached provenance (JSON has no tuples: a 2-item list) or ``("model", "")``."""
-    if isinstance(value, list | tuple) and len(value) == 2:
-        return str(value[0]), str(value[1])
-    return ("model", "")
