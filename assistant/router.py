@@ -37,9 +37,12 @@ LADDER = {ACCURATE: FAST, FAST: MODEL_FREE}
 FAST_BEAMS = 2
 FAST_MAX_NEW_TOKENS = 20
 
+URGENT = -1
 INTERACTIVE = 0
 BULK = 1
-"""Batcher priorities (the values of :class:`assistant.engine.Priority`)."""
+"""Batcher priorities (the values of :class:`assistant.engine.Priority`): a hover's
+draft goes before queued "Generate docstring" drafts (its budget is 8x tighter), both
+before bulk work."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ class Route:
 
 
 ROUTES: dict[str, Route] = {
-    "hover": Route(FAST, 250.0),
+    "hover": Route(FAST, 250.0, URGENT),
     "generate": Route(ACCURATE, 2000.0),  # "Generate docstring", a code action's resolve
     "file": Route(ACCURATE, None, BULK),  # the file-wide action: many drafts, yields
     "bulk": Route(ACCURATE, None, BULK),  # docgen generate

@@ -35,8 +35,10 @@ from assistant.engine.types import GenerationConfig, Hypothesis, TextGenerator
 
 
 class Priority(IntEnum):
-    """Lower runs first."""
+    """Lower runs first: ``URGENT`` (an interactive request with a tight budget, such as
+    a hover) before ``INTERACTIVE`` ones, both before ``BULK``."""
 
+    URGENT = -1
     INTERACTIVE = 0
     BULK = 1
 

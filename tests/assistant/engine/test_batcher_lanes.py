@@ -108,3 +108,27 @@ def test_closing_with_the_lane_drains_or_cancels_both_kinds() -> None:
     batcher.close(cancel_pending=False, timeout=10)
     assert all(f.done() for f in futures)
     assert all(not t.is_alive() for t in batcher._workers)
+
+
+def test_an_urgent_request_goes_before_queued_interactive_ones() -> None:
+    gen = Gated()
+    clock = FakeClock()
+    with DynamicBatcher(gen, max_wait_ms=0, clock=clock) as batcher:
+        with batcher._cond:
+            batcher._cost = {SHORT: 0.05}
+        first = batcher.submit("bulk hold", SHORT)  # holds the one worker
+        assert gen.entered["bulk"].wait(10)
+        queued = [batcher.submit(f"hover generate {i}", SHORT) for i in range(3)]
+        with batcher._cond:
+            started, _ = batcher._running
+        clock.now = started + 0.05  # the running batch is due now
+        # urgent: only itself (the queued interactive ones run after it)
+        assert batcher.estimate_wait(SHORT, Priority.URGENT) == pytest.approx(0.05)
+        assert batcher.estimate_wait(SHORT) == pytest.approx(4 * 0.05)
+        urgent = batcher.submit("hover urgent", SHORT, Priority.URGENT)
+        gen.gate("hover").set()
+        gen.gate("bulk").set()
+        for f in [first, urgent, *queued]:
+            f.result(10)
+    order = [p for call in gen.calls for p in call]
+    assert order.index("hover urgent") < min(order.index(f"hover generate {i}") for i in range(3))
