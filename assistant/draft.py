@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 
 Candidates = list[tuple[str, float]]
 
+CONCURRENT_BACKENDS = frozenset({"onnx"})
+"""Backends whose ``generate`` may run on two threads at once (onnxruntime sessions are
+thread-safe; each call has its own decoder state): their batcher runs bulk batches on a
+lane of their own, so an interactive draft never waits for one."""
+
 log = logging.getLogger(__name__)
 
 
@@ -285,7 +290,10 @@ class Drafting:
         if batcher is None:
             self._install_encoder_cache(generator)
             batcher = DynamicBatcher(
-                generator, max_batch_size=self.settings.batch_size, max_wait_ms=5
+                generator,
+                max_batch_size=self.settings.batch_size,
+                max_wait_ms=5,
+                bulk_lane=getattr(generator, "backend", None) in CONCURRENT_BACKENDS,
             )
             self._batchers[id(generator)] = batcher
         return batcher

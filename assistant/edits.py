@@ -264,7 +264,7 @@ def _python_error(source: bytes) -> str | None:
     return None
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=64)  # the files being edited: one entry per open file (the server)
 def _file_error(source: bytes, path: str, language: str) -> str | None:
     """Why the file cannot be edited safely: Python's own parser for Python (the
     authority on what runs), tree-sitter's errors for the other languages."""

@@ -21,37 +21,29 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.cache import ResultCache, default_cache_dir, result_key
+from assistant.cache import ResultCache, default_cache_dir
 from assistant.context import ContextRetriever
 from assistant.conventions import scan_conventions
 from assistant.draft import Drafting
+from assistant.edit_planning import EditPlanning
 from assistant.edits import (
     EditRefused,
     TextEdit,
-    apply_edits,
-    check_edited,
-    plan_comment_insertion,
-    plan_python_insertion,
-    plan_replacement,
 )
 from assistant.engine import EngineError, Priority, TextGenerator
 from assistant.faithfulness import (
-    FAITHFULNESS_VERSION,
-    ParamFact,
     code_facts,
-    grounding_texts,
     make_faithful,
 )
-from assistant.fingerprint import model_fingerprint, text_sha
+from assistant.fingerprint import model_fingerprint
 from assistant.index_handle import IndexedFiles, IndexHandle, index_config
 from assistant.lexicon import ParamLexicon
 from assistant.paramevidence import ParamEvidence, describer_for
-from assistant.prompt import first_sentence
 from assistant.ranker import RankerError
 from assistant.results import DocResult, PipelineStats
 from assistant.router import ACCURATE, FAST, MODEL_FREE, TIERS, Decision, NoLoad, Router
@@ -61,26 +53,21 @@ from assistant.settings import (
     STYLE_CHOICES,
     PipelineSettings,
 )
+from assistant.stages import StageTimes
 from assistant.stale import StaleFinding
 from assistant.stale import find_stale as _find_stale
-from assistant.stale import plan_stale_update as _plan_stale_update
 from assistant.styles import (
     DEFAULT_STYLE,
     PYTHON_STYLE_NAMES,
-    python_literal,
     style_for_language,
-    wrap_comment,
 )
-from assistant.styles.build import build_doc_model, neutral_param_description, raise_descriptions
+from assistant.styles.build import build_doc_model, neutral_param_description
 from assistant.summaries import (
     Refined,
-    Vocabulary,
-    choose_summary,
-    name_summary,
-    named_neighbours,
 )
 from assistant.target import Target
-from indexer.symbols import Parameter, ParsedFile, Symbol
+from assistant.tiers import TieredDocumenting
+from indexer.symbols import ParsedFile, Symbol
 
 if TYPE_CHECKING:  # heavy to import: only the types are needed here
     from assistant.corpus import Corpus, CorpusHit
@@ -131,7 +118,7 @@ def find_stale(
     return _find_stale(parsed_file, default_style, source)
 
 
-class DocPipeline:
+class DocPipeline(TieredDocumenting, EditPlanning):
     """Documents symbols of the repository at ``root``.
 
     The model, the index, the batcher and the style scan are set up on first use, so
@@ -179,6 +166,11 @@ class DocPipeline:
         self._lexicon: ParamLexicon | None = None
         self._fingerprint: str | None = None
         self._notes: list[str] = []
+        self._warm = False  # a request was answered: the lazily loaded parts are loaded
+        self.stages = StageTimes()
+        """Where requests' time went, per ``kind:stage`` (``docgen.stats``)."""
+        self._parses: OrderedDict[tuple[str, str, bytes], ParsedFile] = OrderedDict()
+        self._parses_lock = threading.Lock()
         cache_dir = self.settings.cache_dir or default_cache_dir()
         self.cache = ResultCache(
             cache_dir if self.settings.use_cache else None, self.settings.cache_size
@@ -240,8 +232,7 @@ class DocPipeline:
 
     def _corpus_neighbours(self, target: Target) -> list[CorpusHit]:
         """The target's corpus neighbours (parameter evidence, :mod:`assistant.paramevidence`)."""
-        with self._lock:
-            return self.retriever.contexts([target])[0].corpus
+        return self.retriever.contexts([target])[0].corpus
 
     def serving_stats(self) -> dict[str, Any]:
         """The serving layer's state for ``docgen.stats``: the router's decisions and
@@ -250,6 +241,7 @@ class DocPipeline:
         looked = self.cache.hits + self.cache.misses
         return {
             "router": self.router.stats(),
+            "stages_ms": self.stages.snapshot(),
             **self.drafting.load(),
             "output_cache": {
                 "hits": self.cache.hits,
@@ -298,6 +290,7 @@ class DocPipeline:
         prompt = _WARM_UP_PROMPT
         for tier in (FAST, ACCURATE):
             stage(tier, lambda tier=tier: self.drafting.draft(tier, [prompt], Priority.BULK))
+        self._warm = True
         return stages
 
     def model_fingerprint(self, tier: str = FAST) -> str:
@@ -333,13 +326,17 @@ class DocPipeline:
         return self._style or DEFAULT_STYLE
 
     def _scan_repository(self) -> None:
-        """Learn the repository's style and parameter descriptions (once)."""
+        """Learn the repository's style and parameter descriptions (once; later calls
+        take no lock, so a hover never waits for another request's work)."""
+        if self._lexicon is not None:
+            return
         with self._lock:
             if self._lexicon is None:
-                detected, self._lexicon = scan_conventions(
+                detected, lexicon = scan_conventions(
                     self.root, self.settings, self.index, self.retriever, self.cache
                 )
                 self._style = self._style or detected
+                self._lexicon = lexicon  # last: the lock-free check above reads it
 
     @property
     def lexicon(self) -> ParamLexicon:
@@ -388,157 +385,6 @@ class DocPipeline:
         if priority is None:
             priority = Priority.INTERACTIVE
         return self.document_targets([target], priority)[0]
-
-    def document_request(self, target: Target, kind: str, tier: str | None = None) -> DocResult:
-        """Answer one editor request of ``kind`` for ``target`` on the tier the router
-        chooses (``tier``: ask for that one, e.g. the accurate draft after a fast hover).
-
-        A request with a budget is never left waiting past it for long: a model answer
-        that has not come within the budget after it was queued is given up (cancelled if
-        still queued) and the request answered without the model, counted as a
-        degradation ``(deadline)``.
-        """
-        decision = self.router.decide(kind, tier)
-        if decision.tier != MODEL_FREE:  # loading the model is not the engine's load
-            self.drafting.drafter(decision.tier, interactive=True)
-        wait_s = None
-        if self.router.degrade and decision.budget_ms is not None:
-            wait_s = decision.budget_ms / 1000.0
-        priority = Priority(decision.priority)
-        result = self._document([target], priority, None, decision.tier, wait_s)[0]
-        if TIERS.index(result.tier) > TIERS.index(decision.tier):  # deadline, broken model
-            reason = "deadline" if result.tier == MODEL_FREE else "unavailable"
-            self.router.count(Decision(kind, result.tier, decision.tier, None, 0.0, 0), reason)
-        return result
-
-    def document_targets(
-        self,
-        targets: list[Target],
-        priority: Priority | None = None,
-        progress: Callable[[int], None] | None = None,
-        tier: str = ACCURATE,
-    ) -> list[DocResult]:
-        """Draft the documentation of many targets (model calls batched).
-
-        Args:
-            targets: What to document.
-            priority: Batcher priority; None calls the generator directly in batches.
-            progress: Called with the number of targets finished, as they finish.
-            tier: The tier that drafts (:data:`assistant.router.TIERS`).
-        """
-        return self._document(targets, priority, progress, tier, None)
-
-    def _document(self, targets, priority, progress, tier, wait_s) -> list[DocResult]:
-        drafted = self.tiered_summaries(targets, priority, progress, tier, wait_s)
-        return [
-            self.result_for(t, (refined, cached), used)
-            for t, (refined, cached, used) in zip(targets, drafted, strict=True)
-        ]
-
-    def summaries(
-        self,
-        targets: list[Target],
-        priority: Priority | None = None,
-        progress: Callable[[int], None] | None = None,
-    ) -> list[tuple[Refined, bool]]:
-        """Return each target's refined summary (accurate tier) and whether it came from
-        the cache."""
-        drafted = self.tiered_summaries(targets, priority, progress)
-        return [(refined, cached) for refined, cached, _ in drafted]
-
-    def tiered_summaries(
-        self,
-        targets: list[Target],
-        priority: Priority | None = None,
-        progress: Callable[[int], None] | None = None,
-        tier: str = ACCURATE,
-        wait_s: float | None = None,
-    ) -> list[tuple[Refined, bool, str]]:
-        """Return each target's refined summary, whether it came from the cache, and the
-        tier that produced it.
-
-        The cache key holds the tier: a fast draft is never served as an accurate one,
-        but a cached accurate draft answers a fast (or model-free) request. A model-free
-        answer is not cached (it costs nothing). Prompts the model has not answered
-        ``wait_s`` seconds after they were queued are answered model-free.
-        """
-        with self._lock:
-            contexts = self.retriever.contexts(targets)
-        self.param_evidence.saw_corpus(targets, [c.corpus for c in contexts])
-        settings = {**self.settings.output_settings(), "faithfulness": FAITHFULNESS_VERSION}
-        lookups = TIERS[: TIERS.index(tier) + 1] if tier != MODEL_FREE else (ACCURATE, FAST)
-        out: list[tuple[Refined, bool, str] | None] = [None] * len(targets)
-        misses: list[int] = []
-        keys: list[dict[str, str]] = []
-        for i, (target, ctx) in enumerate(zip(targets, contexts, strict=True)):
-            style = self.style_for(target.symbol.language)
-            # the prompt names neighbours by bare name; the provenance names their qualnames
-            where = {**settings, "neighbours": ctx.evidence.similar_qualnames}
-            code = text_sha(target.code)
-            keys.append(
-                {
-                    t: result_key(
-                        self.model_fingerprint(t),
-                        code,
-                        ctx.context_hash,
-                        style,
-                        {
-                            **where,
-                            "tier": t,
-                        },
-                    )  # fmt: skip
-                    for t in lookups
-                    if t != MODEL_FREE
-                }
-            )
-            for t in lookups:
-                hit = self.cache.get(keys[i][t]) if t in keys[i] else None
-                if hit is not None and "summary" in hit and "provenance" in hit:
-                    cached = _refined_from(hit)
-                    cached.evidence = grounding_texts(ctx.evidence)
-                    out[i] = (cached, True, t)
-                    break
-            else:
-                misses.append(i)
-        if progress and len(misses) < len(targets):
-            progress(len(targets) - len(misses))
-        if misses:
-            prompts = [contexts[i].prompt for i in misses]
-            used, candidates = self.drafting.draft(tier, prompts, priority, progress, wait_s)
-            for i, cands in zip(misses, candidates, strict=True):
-                item_tier = used if cands or used == MODEL_FREE else MODEL_FREE
-                refined = self._refine(targets[i], contexts[i], cands)
-                if item_tier != MODEL_FREE and item_tier in keys[i]:
-                    self.cache.set(keys[i][item_tier], {**asdict(refined), "evidence": []})
-                refined.evidence = grounding_texts(contexts[i].evidence)
-                out[i] = (refined, False, item_tier)
-        return [item for item in out if item is not None]
-
-    def _refine(self, target: Target, context: Any, cands: list[tuple[str, float]]) -> Refined:
-        """Choose and clean one summary among the model's candidates (none: the model-free
-        ones: neighbours adapted to the name, the corpus, the name as a sentence)."""
-        evidence = grounding_texts(context.evidence)
-        grounded = Vocabulary.from_texts([target.code, target.symbol.qualname, *evidence])
-        vocab, similar = context.vocabulary, named_neighbours(context.evidence)
-        refined = choose_summary(
-            cands, vocab, target.symbol, similar, None, grounded, context.corpus
-        )
-        refined.notes = [*refined.notes, *context.notes]
-        if target.symbol.language == "python" and target.symbol.raises:
-            refined.raises = raise_descriptions(target.code)
-        return refined
-
-    def quick_result(self, target: Target) -> DocResult:
-        """The cheapest answer: the name as a sentence, neutral parameter entries, no
-        retrieval, no model (model-free; for a server too busy for anything else)."""
-        refined = Refined(
-            name_summary(target.symbol),
-            0.1,
-            [],
-            ["made from the name alone: the server was too busy to look further"],
-            provenance=("name", ""),
-        )
-        return self.result_for(target, (refined, False), MODEL_FREE, evidence=False)
 
     def result_for(
         self,
@@ -598,122 +444,6 @@ class DocPipeline:
             model=self.drafting.model_name(tier),
         )
 
-    # --- edits --------------------------------------------------------------------------
-
-    def insertion_edit(self, source: bytes, symbol: Symbol, result: DocResult) -> TextEdit:
-        """Plan the edit inserting ``result`` (no validation; see :meth:`plan_insertion`)."""
-        text = result.docstring
-        if symbol.language == "python":
-            if symbol.doc_span is not None:
-                return plan_replacement(
-                    source,
-                    symbol,
-                    lambda indent, nl, quote: python_literal(text, indent, nl, quote),
-                )
-            return plan_python_insertion(
-                source, symbol, lambda indent, nl: python_literal(text, indent, nl)
-            )
-        return plan_comment_insertion(
-            source, symbol, lambda indent, nl: wrap_comment(text, result.style, indent, nl)
-        )
-
-    def plan_insertion(
-        self, path: str, source: bytes, symbol: Symbol, result: DocResult, strict: bool = False
-    ) -> TextEdit:
-        """Return the edit that makes ``result`` the docstring of ``symbol``.
-
-        The edit is checked: ``source`` must parse (a file that does not is never
-        edited), the edited file too, and it must carry the new docstring on that symbol.
-
-        Raises:
-            EditRefused: The file does not parse, the symbol has a docstring by now
-                (hand-written prose is never replaced; stale ones go through
-                :meth:`plan_stale_update`), or the edit would damage the file or not land
-                on the symbol.
-        """
-        symbol = self._fresh(path, source, symbol)
-        if symbol.docstring:
-            raise EditRefused(f"{path}: {symbol.qualname} has a docstring now; it is not replaced")
-        edit = self.insertion_edit(source, symbol, result)
-        edited = apply_edits(source, [edit])
-        check_edited(
-            source, edited, path, symbol.language, {symbol.qualname: result.docstring}, strict
-        )
-        return edit
-
-    def stale_edit(
-        self, source: bytes, symbol: Symbol, finding: StaleFinding
-    ) -> tuple[TextEdit, str]:
-        """Plan a stale update without validation: (edit, updated docstring text).
-
-        What it writes is wrapped to the repository's line length (ruff, then black).
-        """
-        from assistant.line_length import project_line_length
-        from indexer.text import symbol_source
-
-        facts = code_facts(symbol, symbol_source(source, symbol))
-        evidence = self.param_evidence.describer(
-            self.target(symbol.path, source, symbol), finding.style, facts
-        )
-
-        def describe(param: Parameter) -> str:  # a stale entry is written without a type
-            fact = ParamFact(param.name.lstrip("*"), param.kind, param.default, param.annotation)
-            return evidence(param) or neutral_param_description(fact, "sphinx")
-
-        return _plan_stale_update(source, symbol, finding, describe, project_line_length(self.root))
-
-    def plan_stale_update(
-        self,
-        path: str,
-        source: bytes,
-        symbol: Symbol,
-        finding: StaleFinding,
-        priority: Priority | None = None,
-        strict: bool = False,
-    ) -> TextEdit:
-        """Return the edit that brings a stale docstring's parameters up to date.
-
-        Only the parameter entries change; descriptions of parameters that still exist
-        (or were renamed) are kept; hand-written prose stays byte for byte. No model call.
-
-        Raises:
-            EditRefused: The parameter list cannot be located or the edit would damage
-                the file.
-        """
-        del priority  # structural update: the model is not needed
-        symbol = self._fresh(path, source, symbol)
-        edit, text = self.stale_edit(source, symbol, finding)
-        edited = apply_edits(source, [edit])
-        check_edited(source, edited, path, symbol.language, {symbol.qualname: text}, strict)
-        return edit
-
-    def stale_result(
-        self, path: str, source: bytes, symbol: Symbol, finding: StaleFinding
-    ) -> tuple[DocResult, TextEdit]:
-        """Return the :class:`DocResult` and edit of a stale update."""
-        edit, text = self.stale_edit(source, symbol, finding)
-        result = DocResult(
-            path=path,
-            qualname=symbol.qualname,
-            kind=symbol.kind,
-            line=symbol.line,
-            summary=first_sentence(text),
-            docstring=text,
-            confidence=1.0,
-            notes=[finding.message],
-            style=finding.style,
-            action="update",
-            provenance=("existing", ""),
-        )
-        return result, edit
-
-    def _fresh(self, path: str, source: bytes, symbol: Symbol) -> Symbol:
-        """Re-find ``symbol`` in ``source`` so spans match the bytes being edited."""
-        from indexer.parser import parse_source
-
-        parsed = parse_source(source, path, symbol.language)
-        return next((s for s in parsed.symbols if s.qualname == symbol.qualname), symbol)
-
     def close(self) -> None:
         """Release the batcher, the cache and the index."""
         self.drafting.close()
@@ -725,21 +455,3 @@ _WARM_UP_PROMPT = (
     "summarize: def read_settings(path, defaults=None): "
     "values = dict(defaults or {}); values.update(json.loads(path.read_text())); return values"
 )
-
-
-def _refined_from(hit: dict[str, Any]) -> Refined:
-    return Refined(
-        str(hit["summary"]),
-        float(hit.get("confidence", 0.0)),
-        list(hit.get("flagged", [])),
-        list(hit.get("notes", [])),
-        hit.get("raises") if isinstance(hit.get("raises"), dict) else None,
-        provenance=_provenance_from(hit.get("provenance")),
-    )
-
-
-def _provenance_from(value: Any) -> tuple[str, str]:
-    """A cached provenance (JSON has no tuples: a 2-item list) or ``("model", "")``."""
-    if isinstance(value, list | tuple) and len(value) == 2:
-        return str(value[0]), str(value[1])
-    return ("model", "")

@@ -37,9 +37,12 @@ LADDER = {ACCURATE: FAST, FAST: MODEL_FREE}
 FAST_BEAMS = 2
 FAST_MAX_NEW_TOKENS = 20
 
+URGENT = -1
 INTERACTIVE = 0
 BULK = 1
-"""Batcher priorities (the values of :class:`assistant.engine.Priority`)."""
+"""Batcher priorities (the values of :class:`assistant.engine.Priority`): a hover's
+draft goes before queued "Generate docstring" drafts (its budget is 8x tighter), both
+before bulk work."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ class Route:
 
 
 ROUTES: dict[str, Route] = {
-    "hover": Route(FAST, 250.0),
+    "hover": Route(FAST, 250.0, URGENT),
     "generate": Route(ACCURATE, 2000.0),  # "Generate docstring", a code action's resolve
     "file": Route(ACCURATE, None, BULK),  # the file-wide action: many drafts, yields
     "bulk": Route(ACCURATE, None, BULK),  # docgen generate
@@ -138,9 +141,10 @@ class Router:
         """The route of ``kind`` (an unknown kind is served as ``generate``)."""
         return self.routes.get(kind) or self.routes.get("generate") or ROUTES["generate"]
 
-    def decide(self, kind: str, tier: str | None = None) -> Decision:
+    def decide(self, kind: str, tier: str | None = None, spent_ms: float = 0.0) -> Decision:
         """Choose the tier of one request of ``kind`` (``tier``: ask for that one instead
-        of the route's, e.g. an explicit upgrade of a fast draft)."""
+        of the route's, e.g. an explicit upgrade of a fast draft; ``spent_ms``: what of
+        its budget is already gone or set aside, so the wait must fit in the rest)."""
         route = self.route(kind)
         wanted = tier or route.tier
         chosen, estimate = wanted, 0.0
@@ -149,7 +153,8 @@ class Router:
                 chosen = LADDER[chosen]
                 continue
             estimate = self.load.estimate_wait(chosen, route.priority) * 1000.0
-            if not self.degrade or route.budget_ms is None or estimate <= route.budget_ms:
+            fits = route.budget_ms is None or estimate + spent_ms <= route.budget_ms
+            if not self.degrade or fits:
                 break
             chosen = LADDER[chosen]
         if chosen == MODEL_FREE:

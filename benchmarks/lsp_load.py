@@ -252,6 +252,16 @@ class Phase:
             "encoder_cache_seconds_saved": cache.get("seconds_saved"),
             "output_cache_hit_rate": (serving.get("output_cache") or {}).get("hit_rate"),
             "batch_sizes": (serving.get("batcher") or {}).get("batch_sizes", {}),
+            "server_hover_ms": {
+                k: v
+                for k, v in ((after.get("metrics") or {}).get("textDocument/hover") or {}).items()
+                if k in ("p50_ms", "p95_ms", "p99_ms", "max_ms")
+            },
+            "stages_ms": {
+                name: {k: v for k, v in row.items() if k in ("p50_ms", "p99_ms", "max_ms")}
+                for name, row in (serving.get("stages_ms") or {}).items()
+                if name.startswith("hover:")
+            },
             "rss_mb": after.get("rss_mb"),
             "rss_mb_at_start": before.get("rss_mb"),
             "error_samples": self.errors[:3],

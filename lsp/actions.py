@@ -19,6 +19,7 @@ action is offered enabled.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from lsprotocol import types
@@ -375,7 +376,11 @@ async def _edits(
     parsed = buffer.parsed
     floor = ls.options.min_confidence
 
+    bulk = request_kind == "file"
+
     def plan(symbol: Symbol) -> TextEdit | str:
+        if bulk:  # each step waits while hovers are answered (at most BULK_YIELD_S)
+            ls.activity.yield_to(BULK_YIELD_S)
         if update and parsed is not None:
             finding = next(
                 (
@@ -388,6 +393,8 @@ async def _edits(
             if finding is not None and finding.fixable:
                 return service.stale_update(buffer.path, buffer.source, symbol, finding)
         result = service.draft(buffer.path, buffer.source, symbol, parsed, request_kind)
+        if bulk:
+            ls.activity.yield_to(BULK_YIELD_S)
         if result.below_floor:  # the pipeline applies min_confidence, in one place
             return (
                 f"the draft's confidence {result.confidence:.2f} is below the minConfidence "
@@ -401,9 +408,11 @@ async def _edits(
         limit = asyncio.Semaphore(
             _FILE_CONCURRENCY if request_kind == "file" else len(symbols) or 1
         )
-        planned = await asyncio.gather(
-            *(_counted(in_thread(ls, plan, s), progress, limit) for s in symbols)
-        )
+        # an editor request is interactive: the file-wide action steps aside for it
+        with contextlib.nullcontext() if bulk else ls.activity.active():
+            planned = await asyncio.gather(
+                *(_counted(in_thread(ls, plan, s), progress, limit) for s in symbols)
+            )
     except DraftingUnavailable as exc:
         raise RequestFailed(str(exc)) from exc
     except ValueError as exc:  # EditRefused (a ValueError): the edit would damage the file
@@ -416,6 +425,8 @@ async def _edits(
 
 
 _FILE_CONCURRENCY = 2
+BULK_YIELD_S = 0.5
+"""Longest a step of the file-wide action waits for interactive requests to finish."""
 
 
 async def _counted(work: Any, progress: FileProgress | None, limit: asyncio.Semaphore) -> Any:

@@ -18,6 +18,8 @@ recomputation. No model is involved.
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from lsprotocol import types
@@ -29,7 +31,7 @@ from indexer.suppressions import suppressions_of
 from indexer.symbols import Symbol
 from lsp.documents import DocumentError
 from lsp.live_index import Buffer
-from lsp.positions import char_position, client_range
+from lsp.positions import char_position, client_range, document_lines
 from lsp.requests import buffer_for
 from lsp.state import DocgenServer
 
@@ -67,12 +69,32 @@ class Finding:
 
 
 def stale_findings(ls: DocgenServer, buffer: Buffer) -> list[StaleFinding]:
-    """The stale docstrings of a parsed buffer, checked against its code (no model)."""
+    """The stale docstrings of a parsed buffer, checked against its code (no model).
+
+    Kept per buffer (one parsed version of a document) and style: opening a file,
+    "Generate docstring" and the code actions on the same version check it once."""
     if buffer.parsed is None:
         return []
     style = ls.options.style if ls.options.style != "auto" else "google"
+    key = (id(buffer), style)
+    with _STALE_LOCK:
+        kept = _STALE_KEPT.get(key)
+        if kept is not None and kept[0] is buffer:
+            _STALE_KEPT.move_to_end(key)
+            return list(kept[1])
     with ls.stats.timed("stale:check"):
-        return find_stale(buffer.parsed, buffer.source, style)
+        found = find_stale(buffer.parsed, buffer.source, style)
+    with _STALE_LOCK:
+        _STALE_KEPT[key] = (buffer, found)  # the buffer is held: its id stays its own
+        while len(_STALE_KEPT) > _STALE_KEEP:
+            _STALE_KEPT.popitem(last=False)
+    return list(found)
+
+
+_STALE_KEEP = 64
+_STALE_KEPT: OrderedDict[tuple[int, str], tuple[Buffer, list[StaleFinding]]] = OrderedDict()
+"""The last buffers' stale findings (read from the event loop and worker threads)."""
+_STALE_LOCK = threading.Lock()
 
 
 def find_problems(ls: DocgenServer, buffer: Buffer) -> list[Finding]:
@@ -166,7 +188,7 @@ def clear(ls: DocgenServer, uri: str) -> None:
 def _anchor(document: TextDocument, symbol: Symbol) -> types.Range:
     """The symbol's name; for a module (its span is the whole file), the first line."""
     if symbol.kind == "module":
-        lines = document.lines
+        lines = document_lines(document)
         first = lines[0].rstrip("\r\n") if lines else ""
         start = types.Position(line=0, character=0)
         return types.Range(start=start, end=char_position(document, 0, len(first)))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -25,7 +26,7 @@ from indexer.symbols import Symbol
 from lsp.documents import Located, dotted_name_at, symbol_at
 from lsp.markdown import docstring_markdown, draft_markdown, signature_block
 from lsp.pipeline_service import DraftingUnavailable
-from lsp.positions import client_range, server_position
+from lsp.positions import client_range, document_lines, server_position
 from lsp.requests import buffer_for, request
 from lsp.state import DocgenServer
 
@@ -38,6 +39,12 @@ def register(server: DocgenServer) -> None:
 @request(types.TEXT_DOCUMENT_HOVER, outside=lambda: None)
 async def hover(ls: DocgenServer, params: types.HoverParams) -> types.Hover | None:
     """Answer a hover with the symbol's documentation (existing or drafted)."""
+    started = time.monotonic()  # the hover's budget counts from here
+    with ls.activity.active():  # bulk work steps aside meanwhile
+        return await _hover(ls, params, started)
+
+
+async def _hover(ls: DocgenServer, params: types.HoverParams, started: float) -> types.Hover | None:
     document, buffer = buffer_for(ls, params.text_document.uri)
     line, char_col, byte_col = server_position(document, params.position)
     if buffer.parsed is None:
@@ -48,20 +55,20 @@ async def hover(ls: DocgenServer, params: types.HoverParams) -> types.Hover | No
         located = Located(symbol, buffer.path, buffer.source, buffer.parsed)
         name_range = client_range(document, symbol.name_span) if symbol.name_span else None
     else:
-        lines = document.lines
+        lines = document_lines(document)
         line_text = lines[line].rstrip("\r\n") if line < len(lines) else ""
         dotted = dotted_name_at(line_text, char_col)
         located = ls.index.resolve(buffer, dotted, line) if dotted else None
     if located is None:
         return None
-    value = await _markdown(ls, located)
+    value = await _markdown(ls, located, started)
     return types.Hover(
         contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value),
         range=name_range,
     )
 
 
-async def _markdown(ls: DocgenServer, located: Located) -> str:
+async def _markdown(ls: DocgenServer, located: Located, started: float | None = None) -> str:
     symbol = located.symbol
     header = signature_block(symbol)
     if symbol.docstring:
@@ -72,11 +79,13 @@ async def _markdown(ls: DocgenServer, located: Located) -> str:
         service = ls.pipeline_service
         args = (located.path, located.source, symbol, located.parsed, "hover")
         if _in_flight[0] >= HOVER_THREADS and service.degrading and service.built:
-            result = service.quick_draft(*args)  # every hover thread is busy: shed load
+            # every hover thread is busy: shed load (on a thread: the loop stays free)
+            result = await _in_hover_thread(service.quick_draft, *args, pool="shed")
         else:
             _in_flight[0] += 1
             try:
-                result = await _in_hover_thread(service.draft, *args)
+                draft = functools.partial(service.draft, started=started)
+                result = await _in_hover_thread(draft, *args)
             finally:
                 _in_flight[0] -= 1
     except DraftingUnavailable as exc:
@@ -93,19 +102,21 @@ HOVER_THREADS = 4
 """Hover drafts run at most this many at a time; while they all run, a further hover is
 answered at once with the name as a sentence (model-free, counted ``(overload)``), so
 a flood of hovers never builds a queue that answers late or never."""
-_HOVER_POOL: ThreadPoolExecutor | None = None
+_POOLS: dict[str, ThreadPoolExecutor] = {}
 _in_flight = [0]  # hover drafts running now (changed on the event loop only)
 
 
-async def _in_hover_thread(fn: Callable[..., Any], *args: Any) -> Any:
+async def _in_hover_thread(fn: Callable[..., Any], *args: Any, pool: str = "hover") -> Any:
     """Run a hover's draft on the hover threads: a file-wide action's many drafts (bulk
     priority, on the model pool) never hold every worker while hovers wait for one.
-    Cancelling the await drops a draft that has not started."""
-    global _HOVER_POOL
-    if _HOVER_POOL is None:
-        _HOVER_POOL = ThreadPoolExecutor(HOVER_THREADS, thread_name_prefix="docgen-hover")
+    ``pool="shed"``: the one thread of the shed answers, so they never run on the event
+    loop. Cancelling the await drops a draft that has not started."""
+    executor = _POOLS.get(pool)
+    if executor is None:
+        size = HOVER_THREADS if pool == "hover" else 1
+        executor = _POOLS[pool] = ThreadPoolExecutor(size, thread_name_prefix=f"docgen-{pool}")
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_HOVER_POOL, functools.partial(fn, *args))
+    return await loop.run_in_executor(executor, functools.partial(fn, *args))
 
 
 def tier_footer(result: DocResult) -> str:

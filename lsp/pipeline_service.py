@@ -59,6 +59,9 @@ _PIPELINE_OPTIONS = (
     "encoder_cache_mb",
 )
 
+PREFETCH_MAX = 256
+"""Most symbols of one opened file whose contexts are retrieved ahead of its hovers."""
+
 # what a broken model or ranker raises while drafting (reported, then retried only after
 # a configuration change); ImportError: an optional runtime dependency is missing
 _MODEL_ERRORS = (ImportError, EngineError, RankerError)
@@ -146,21 +149,23 @@ class PipelineService:
         parsed: ParsedFile | None = None,
         kind: str = "generate",
         tier: str | None = None,
+        started: float | None = None,
     ) -> DocResult:
         """Draft documentation for ``symbol`` (summary, rendered docstring, confidence).
 
         ``parsed`` is the parse of exactly ``source`` when the caller has it (an open
         buffer), so the pipeline does not parse the file again. ``kind`` is the request
         kind the router serves (``hover``: fast; ``generate``: accurate); ``tier`` asks
-        for a tier explicitly.
+        for a tier explicitly; ``started`` is the request's ``time.monotonic()`` on
+        arrival (its budget counts from then; default: now).
         """
         pipeline = self.pipeline()
         try:
-            started = time.perf_counter()
+            begun = time.perf_counter()
             with self.stats.timed("model:draft"):
                 target = pipeline.target(path, source, symbol, parsed)
-                result = pipeline.document_request(target, kind, tier)
-            self.stats.record(f"draft:{kind}:{result.tier}", time.perf_counter() - started)
+                result = pipeline.document_request(target, kind, tier, started)
+            self.stats.record(f"draft:{kind}:{result.tier}", time.perf_counter() - begun)
             if kind == "hover" and self.first_hover_s is None and self.initialized_at:
                 self.first_hover_s = round(time.monotonic() - self.initialized_at, 4)
             return result
@@ -212,6 +217,24 @@ class PipelineService:
         pipeline.router.count(decision, "overload")
         self.stats.record(f"draft:{kind}:{result.tier}", time.perf_counter() - started)
         return result
+
+    def prefetch(
+        self,
+        path: str,
+        source: bytes,
+        parsed: ParsedFile,
+        symbols: list[Symbol],
+        between: Any = None,
+    ) -> int:
+        """Retrieve the contexts of an opened file's undocumented ``symbols`` ahead of
+        its hovers (see :meth:`assistant.pipeline.DocPipeline.prefetch`); nothing when the
+        pipeline is not built yet or drafting is unavailable. Return how many."""
+        with self._lock:
+            pipeline = self._pipeline
+        if pipeline is None or not symbols:
+            return 0
+        with self.stats.timed("prefetch"):
+            return pipeline.prefetch(path, source, parsed, symbols[:PREFETCH_MAX], between)
 
     @property
     def built(self) -> bool:

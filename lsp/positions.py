@@ -7,11 +7,34 @@ columns. These helpers convert through the document's position codec, in both di
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Sequence
+
 from lsprotocol import types
 from pygls.workspace import TextDocument
 
 from indexer.symbols import Span
 from lsp.documents import DocumentError, byte_col_to_char, char_col_to_byte
+
+_LINES: weakref.WeakKeyDictionary[TextDocument, tuple[str, Sequence[str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def document_lines(document: TextDocument) -> Sequence[str]:
+    """``document.lines``, split once per text: pygls splits the whole text on every
+    access, and a hover converts three positions (each split was a full copy of a large
+    file, on the event loop)."""
+    source = document.source
+    kept = _LINES.get(document)
+    if kept is not None and kept[0] is source:
+        return kept[1]
+    lines = tuple(source.splitlines(True))
+    try:
+        _LINES[document] = (source, lines)
+    except TypeError:  # not weakly referenceable: nothing kept
+        pass
+    return lines
 
 
 def server_position(document: TextDocument, position: types.Position) -> tuple[int, int, int]:
@@ -20,7 +43,7 @@ def server_position(document: TextDocument, position: types.Position) -> tuple[i
     Raises:
         DocumentError: The position lies outside the document.
     """
-    lines = document.lines
+    lines = document_lines(document)
     last = len(lines)
     if position.line > last or (position.line == last and position.character > 0):
         raise DocumentError(
@@ -46,7 +69,7 @@ def client_range(document: TextDocument, span: Span) -> types.Range:
 
 def client_position(document: TextDocument, line: int, byte_col: int) -> types.Position:
     """Convert (line, byte column) to a client position in its encoding."""
-    lines = document.lines
+    lines = document_lines(document)
     if line >= len(lines):
         return types.Position(line=len(lines), character=0)
     line_text = lines[line].rstrip("\r\n")
@@ -58,7 +81,7 @@ def client_position(document: TextDocument, line: int, byte_col: int) -> types.P
 
 def char_position(document: TextDocument, line: int, char_col: int) -> types.Position:
     """Convert (line, character column) to a client position in its encoding."""
-    lines = document.lines
+    lines = document_lines(document)
     if line >= len(lines):
         return types.Position(line=len(lines), character=0)
     return document.position_codec.position_to_client_units(

@@ -24,6 +24,7 @@ from pygls.lsp.server import LanguageServer
 from indexer.config import ConfigError, find_pyproject, load_tool_config
 from indexer.coverage import CheckOptions, counting_options
 from indexer.extras import DISTRIBUTION
+from lsp.activity import Activity
 from lsp.live_index import WorkspaceIndex
 from lsp.options import ServerOptions, options_to_json, parse_options
 from lsp.pipeline_service import PipelineService
@@ -58,6 +59,10 @@ class DocgenServer(LanguageServer):
         self.stats_file = stats_file
         self.index = WorkspaceIndex(None)
         self.pipeline_service = PipelineService(None, self.stats)
+        self.activity = Activity()
+        self.prefetch_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="docgen-prefetch")
+        """Retrieval ahead of hovers for opened files (see :mod:`lsp.workspace`)."""
+        """Interactive requests in flight: the file-wide action steps aside for them."""
         self.project_counting = CheckOptions()
         """What counts as needing a docstring per the workspace's ``[tool.docgen]``."""
         self.model_pool = ThreadPoolExecutor(
@@ -216,6 +221,7 @@ class DocgenServer(LanguageServer):
         self.index.close()
         self.pipeline_service.close()
         self.model_pool.shutdown(wait=False, cancel_futures=True)
+        self.prefetch_pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _clip(text: str, limit: int = 160) -> str:

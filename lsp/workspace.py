@@ -9,6 +9,7 @@ watched-file events re-index just those files on disk.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from pathlib import Path
@@ -16,11 +17,16 @@ from typing import Any
 
 from lsprotocol import types
 
+from indexer.coverage import missing_docstrings
+from indexer.symbols import Symbol
 from lsp import diagnostics
-from lsp.documents import resolved_roots, uri_to_path
+from lsp.documents import DocumentError, resolved_roots, uri_to_path
+from lsp.live_index import Buffer
 from lsp.options import COMMAND_INDEX_WORKSPACE, PROGRESS_TITLE
-from lsp.requests import request
+from lsp.requests import buffer_for, request
 from lsp.state import DocgenServer
+
+logger = logging.getLogger(__name__)
 
 DEBOUNCE_S = 0.3
 REPORT_EVERY_S = 0.2
@@ -47,8 +53,41 @@ async def on_initialized(ls: DocgenServer) -> None:
 
 
 def did_open(ls: DocgenServer, params: types.DidOpenTextDocumentParams) -> None:
-    """Parse the new document and publish its diagnostics."""
-    diagnostics.publish(ls, params.text_document.uri)
+    """Parse the new document, publish its diagnostics, and retrieve the contexts of its
+    undocumented symbols in the background (their hovers then find them ready)."""
+    uri = params.text_document.uri
+    diagnostics.publish(ls, uri)
+    if not ls.pipeline_service.built:
+        return
+    try:
+        _, buffer = buffer_for(ls, uri)
+    except DocumentError:
+        return
+    if buffer.parsed is None:
+        return
+    symbols = [
+        s for s in missing_docstrings(buffer.parsed, ls.counting_options()) if s.kind != "module"
+    ]
+    if symbols:
+        ls.prefetch_pool.submit(_prefetch, ls, buffer, symbols)
+
+
+def _prefetch(ls: DocgenServer, buffer: Buffer, symbols: list[Symbol]) -> None:
+    """Retrieve ahead, a chunk at a time, waiting while editor requests are answered."""
+    try:
+        ls.pipeline_service.prefetch(
+            buffer.path,
+            buffer.source,
+            buffer.parsed,
+            symbols,
+            lambda: ls.activity.yield_to(PREFETCH_YIELD_S),
+        )
+    except Exception as exc:  # noqa: BLE001 - only a head start: the hover retrieves itself
+        logger.info("retrieval ahead of hovers failed for %s: %s", buffer.path, exc)
+
+
+PREFETCH_YIELD_S = 0.5
+"""Longest a chunk of retrieval ahead waits for interactive requests to finish."""
 
 
 def did_change(ls: DocgenServer, params: types.DidChangeTextDocumentParams) -> None:

@@ -13,6 +13,12 @@ tells a router how long a new request would wait (queue depth x per-item cost, p
 rest of the batch running now). A bulk batch is kept small enough that it holds the engine
 for at most ``max_bulk_hold_ms`` (by that same per-item cost), so an interactive request
 never waits behind a long bulk batch.
+
+With ``bulk_lane`` (a generator whose ``generate`` may be called from two threads at once,
+such as the ONNX one) bulk batches run on a worker of their own: an interactive request
+then never waits for a bulk batch at all (it starts at once, beside it), and a bulk batch
+starts only while no interactive request is queued or running, so bulk work yields to
+interactive work at every batch.
 """
 
 from __future__ import annotations
@@ -29,8 +35,10 @@ from assistant.engine.types import GenerationConfig, Hypothesis, TextGenerator
 
 
 class Priority(IntEnum):
-    """Lower runs first."""
+    """Lower runs first: ``URGENT`` (an interactive request with a tight budget, such as
+    a hover) before ``INTERACTIVE`` ones, both before ``BULK``."""
 
+    URGENT = -1
     INTERACTIVE = 0
     BULK = 1
 
@@ -61,6 +69,9 @@ class DynamicBatcher:
         max_bulk_hold_ms: Longest a bulk batch may hold the engine (by the recent
             per-item cost of its configuration; a batch has at least one prompt).
         clock: Monotonic clock in seconds (tests inject one).
+        bulk_lane: Run bulk batches on a second worker thread (see the module's
+            docstring); the generator must allow concurrent ``generate`` calls. Off:
+            one worker runs every batch, interactive ones first.
 
     Attributes:
         batches_run: Batches run so far.
@@ -74,6 +85,7 @@ class DynamicBatcher:
         max_wait_ms: float = 5.0,
         max_bulk_hold_ms: float = 250.0,
         clock: Callable[[], float] = time.monotonic,
+        bulk_lane: bool = False,
     ) -> None:
         if max_batch_size < 1:
             raise ValueError(f"max_batch_size must be >= 1, got {max_batch_size}")
@@ -90,8 +102,17 @@ class DynamicBatcher:
         self.batch_sizes: dict[int, int] = {}
         self._cost: dict[GenerationConfig, float] = {}  # seconds per prompt, moving average
         self._running: tuple[float, float] | None = None  # (started, estimated seconds)
-        self._worker = threading.Thread(target=self._run, name="docgen-batcher", daemon=True)
-        self._worker.start()
+        self._running_bulk: tuple[float, float] | None = None  # the bulk lane's batch
+        self.bulk_lane = bulk_lane
+        self._workers = [threading.Thread(target=self._run, name="docgen-batcher", daemon=True)]
+        if bulk_lane:
+            self._workers.append(
+                threading.Thread(
+                    target=self._run, args=(True,), name="docgen-batcher-bulk", daemon=True
+                )
+            )
+        for worker in self._workers:
+            worker.start()
 
     def submit(
         self,
@@ -113,7 +134,7 @@ class DynamicBatcher:
             if self._closed:
                 raise BatcherClosedError("the batcher is closed; create a new one")
             self._pending.append(request)
-            self._cond.notify()
+            self._cond.notify_all()
         return future
 
     def item_cost(self, config: GenerationConfig) -> float:
@@ -149,9 +170,13 @@ class DynamicBatcher:
         urgent priority) at its configuration's recent per-item cost, and its own."""
         with self._cond:
             wait = self._item_cost(config)
-            if self._running is not None:
-                started, estimated = self._running
-                wait += max(0.0, started + estimated - self.clock())
+            running = [self._running]
+            if priority >= Priority.BULK or not self.bulk_lane:  # else it runs beside bulk
+                running.append(self._running_bulk)
+            for batch in running:
+                if batch is not None:
+                    started, estimated = batch
+                    wait += max(0.0, started + estimated - self.clock())
             for request in self._queued(priority):
                 wait += self._item_cost(request.config)
             return wait
@@ -181,7 +206,8 @@ class DynamicBatcher:
                     request.future.cancel()
                 self._pending.clear()
             self._cond.notify_all()
-        self._worker.join(timeout)
+        for worker in self._workers:
+            worker.join(timeout)
 
     def __enter__(self) -> DynamicBatcher:
         return self
@@ -189,25 +215,40 @@ class DynamicBatcher:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _run(self) -> None:
+    def _run(self, bulk: bool = False) -> None:
         while True:
-            batch = self._next_batch()
+            batch = self._next_batch(bulk)
             if batch is None:
                 return
-            self._execute(batch)
+            self._execute(batch, bulk)
 
-    def _next_batch(self) -> list[_Request] | None:
+    def _eligible(self, bulk: bool) -> list[_Request]:
+        """What a worker may take now: everything (one worker); with a bulk lane, the
+        interactive worker takes interactive requests, the bulk worker bulk ones while
+        no interactive request is queued or running."""
+        if not self.bulk_lane:
+            return self._pending
+        interactive = [r for r in self._pending if r.priority < int(Priority.BULK)]
+        if not bulk:
+            return interactive
+        if interactive or self._running is not None:
+            return []
+        return self._pending
+
+    def _next_batch(self, bulk: bool = False) -> list[_Request] | None:
         """Block until a batch is ready (full, or its oldest request waited enough)."""
         with self._cond:
             while True:
                 self._pending = [r for r in self._pending if not r.future.cancelled()]
-                if not self._pending:
-                    if self._closed:
+                eligible = self._eligible(bulk)
+                if not eligible:
+                    # closing: each worker ends once nothing it would take is left
+                    if self._closed and (not bulk or not self._pending):
                         return None
                     self._cond.wait()
                     continue
-                head = min(self._pending)
-                same = [r for r in self._pending if r.config == head.config]
+                head = min(eligible)
+                same = [r for r in eligible if r.config == head.config]
                 batch = self._fill(sorted(same))
                 oldest = min(r.arrived for r in same)
                 remaining = oldest + self.max_wait - self.clock()
@@ -215,7 +256,11 @@ class DynamicBatcher:
                 if full or remaining <= 0 or self._closed:
                     taken = {id(r) for r in batch}
                     self._pending = [r for r in self._pending if id(r) not in taken]
-                    self._running = (self.clock(), self._item_cost(head.config) * len(batch))
+                    running = (self.clock(), self._item_cost(head.config) * len(batch))
+                    if bulk:
+                        self._running_bulk = running
+                    else:
+                        self._running = running
                     return batch
                 self._cond.wait(remaining)
 
@@ -237,11 +282,11 @@ class DynamicBatcher:
             batch.append(request)
         return batch
 
-    def _execute(self, batch: list[_Request]) -> None:
+    def _execute(self, batch: list[_Request], bulk: bool = False) -> None:
         live = [r for r in batch if r.future.set_running_or_notify_cancel()]
         if not live:
             with self._cond:
-                self._running = None
+                self._done(bulk)
             return
         started = time.perf_counter()
         try:
@@ -253,11 +298,11 @@ class DynamicBatcher:
                 raise
             return
         finally:
-            self._ran(live[0].config, len(live), time.perf_counter() - started)
+            self._ran(live[0].config, len(live), time.perf_counter() - started, bulk)
         for request, hyps in zip(live, results, strict=True):
             request.future.set_result(hyps)
 
-    def _ran(self, config: GenerationConfig, size: int, seconds: float) -> None:
+    def _ran(self, config: GenerationConfig, size: int, seconds: float, bulk: bool) -> None:
         """Record one batch: its size, and its per-item cost into the moving average."""
         with self._cond:
             self.batches_run += 1
@@ -265,4 +310,12 @@ class DynamicBatcher:
             per_item = seconds / size
             old = self._cost.get(config)
             self._cost[config] = per_item if old is None else 0.7 * old + 0.3 * per_item
+            self._done(bulk)
+
+    def _done(self, bulk: bool) -> None:
+        """A worker's batch is over (called holding the lock): the bulk lane may start."""
+        if bulk:
+            self._running_bulk = None
+        else:
             self._running = None
+        self._cond.notify_all()

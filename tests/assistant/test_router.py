@@ -70,3 +70,18 @@ def test_an_unavailable_accurate_tier_is_skipped():
 def test_an_explicit_tier_overrides_the_route():
     router = Router(load=FakeQueue())
     assert router.decide("hover", tier=ACCURATE).tier == ACCURATE
+
+
+def test_the_wait_must_fit_in_what_is_left_of_the_budget():
+    queue = FakeQueue(depth=5)  # fast: 180 ms
+    router = Router(load=queue)
+    assert router.decide("hover").tier == FAST  # 180 <= 250
+    assert router.decide("hover", spent_ms=60.0).tier == FAST  # 180 + 60 <= 250
+    assert router.decide("hover", spent_ms=80.0).tier == MODEL_FREE  # 180 + 80 > 250
+
+
+def test_a_hover_goes_before_generate_and_both_before_bulk():
+    from assistant.engine import Priority
+
+    assert ROUTES["hover"].priority == Priority.URGENT < Priority.INTERACTIVE
+    assert ROUTES["generate"].priority == Priority.INTERACTIVE < ROUTES["bulk"].priority

@@ -187,3 +187,71 @@ def test_the_quick_answer_needs_neither_retrieval_nor_the_model(sample_repo, pip
     assert result.summary and result.docstring.startswith(result.summary)
     stats = pipeline.stats()
     assert stats.model_calls == stats.interactive_batches == stats.embedded == 0
+
+
+def test_the_budget_counts_from_when_the_request_arrived(sample_repo, pipelines, generator):
+    import time
+
+    gated = Gated(generator)  # the model never answers while the hover waits
+    pipeline = pipelines(sample_repo, gen=gated)
+    target = _target(pipeline, sample_repo, "Warehouse.low_stock")
+    pipeline.router.degrade = False
+    gated.gate.set()
+    assert pipeline.document_request(target, "hover").tier == "fast"  # loaded, warm
+    gated.gate.clear()
+    pipeline.router.degrade = True
+    target = _target(pipeline, sample_repo, "Warehouse.add_stock")
+    try:
+        # the hover arrived a second ago (its 250 ms are gone): no wait for the model
+        result = pipeline.document_request(target, "hover", started=time.monotonic() - 1.0)
+    finally:
+        gated.gate.set()
+    assert result.tier == "model-free" and result.summary
+    assert any("without the model" in note for note in result.notes)
+    assert pipeline.serving_stats()["router"]["degradations"] == {"hover:fast->model-free": 1}
+
+
+def test_one_request_retrieving_does_not_hold_up_another(sample_repo, pipelines):
+    from concurrent.futures import ThreadPoolExecutor
+
+    pipeline = pipelines(sample_repo)
+    pipeline.style_for("python")  # the one-time style scan is done
+    contexts = pipeline.retriever.contexts
+    entered, gate = threading.Event(), threading.Event()
+    calls = []
+
+    def slow_first(targets):  # the first retrieval is slow (a long embedding, say)
+        calls.append(targets)
+        if len(calls) == 1:
+            entered.set()
+            gate.wait(30)
+        return contexts(targets)
+
+    pipeline.retriever.contexts = slow_first
+    first = _target(pipeline, sample_repo, "Warehouse.low_stock")
+    second = _target(pipeline, sample_repo, "Warehouse.add_stock")
+    with ThreadPoolExecutor(2) as pool:
+        held = pool.submit(pipeline.document_request, first, "generate")
+        assert entered.wait(10)
+        try:
+            other = pool.submit(pipeline.document_request, second, "generate").result(20)
+        finally:
+            gate.set()
+        assert other.qualname == "Warehouse.add_stock"
+        assert held.result(20).qualname == "Warehouse.low_stock"
+
+
+def test_an_onnx_model_runs_bulk_batches_beside_interactive_ones(sample_repo, pipelines, generator):
+    onnx = pipelines(sample_repo)  # the ONNX generator: concurrent generate calls are safe
+    assert onnx.drafting.drafter("fast", interactive=True).batcher.bulk_lane
+    other = pipelines(sample_repo, gen=Gated(generator))  # unknown: one worker
+    assert not other.drafting.drafter("fast", interactive=True).batcher.bulk_lane
+
+
+def test_the_serving_stats_say_where_a_request_s_time_went(sample_repo, pipelines):
+    pipeline = pipelines(sample_repo)
+    pipeline.document_request(_target(pipeline, sample_repo, "Warehouse.low_stock"), "hover")
+    stages = pipeline.serving_stats()["stages_ms"]
+    for stage in ("retrieve", "lookup", "model:fast", "choose", "render"):
+        assert stages[f"hover:{stage}"]["count"] == 1
+        assert stages[f"hover:{stage}"]["max_ms"] >= 0.0

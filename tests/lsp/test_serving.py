@@ -97,6 +97,24 @@ async def test_warm_up_runs_in_the_background_and_first_hover_time_is_reported(
     assert after["serving"]["batcher"]["item_cost_ms"]
 
 
+async def test_an_opened_file_s_contexts_are_retrieved_ahead_of_its_hovers(
+    warm_client: LanguageClient, workspace: Path
+):
+    for _ in range(600):
+        if (await stats(warm_client))["serving"]["warmup"]["seconds"] is not None:
+            break
+        await asyncio.sleep(0.05)
+    path = workspace / "inventory" / "pricing.py"
+    open_file(warm_client, path)
+    for _ in range(600):  # in the background, after the diagnostics
+        after = await stats(warm_client)
+        if after["metrics"].get("prefetch", {}).get("count"):
+            break
+        await asyncio.sleep(0.05)
+    assert after["metrics"]["prefetch"]["count"] == 1
+    assert after["serving"]["stages_ms"]["prefetch:retrieve"]["count"] >= 1
+
+
 @pytest.fixture
 def flood_options(model_options: dict[str, Any]) -> dict[str, Any]:
     return {**model_options, "hoverBudgetMs": 50}

@@ -1,0 +1,134 @@
+"""The batcher's bulk lane: interactive requests never wait for a bulk batch, and bulk
+batches start only while no interactive work is queued or running."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from assistant.engine import DynamicBatcher, GenerationConfig, Priority
+from assistant.engine.types import Hypothesis
+
+SHORT = GenerationConfig(max_new_tokens=4)
+
+
+class Gated:
+    """A generator whose calls block on a gate per prompt prefix; records the calls."""
+
+    def __init__(self) -> None:
+        self.model_id, self.max_input_tokens = "gated", 64
+        self.gates = {kind: threading.Event() for kind in ("hover", "bulk")}
+        self.entered = {kind: threading.Event() for kind in ("hover", "bulk")}
+        self.calls: list[list[str]] = []
+        self._lock = threading.Lock()
+
+    def gate(self, prefix: str) -> threading.Event:
+        return self.gates[prefix]
+
+    def generate(self, prompts, config=None):
+        prefix = prompts[0].split()[0]
+        with self._lock:
+            self.calls.append(list(prompts))
+        self.entered[prefix].set()
+        assert self.gates[prefix].wait(10), f"{prefix} was never released"
+        return [[Hypothesis(f"done {p}", 0.0)] for p in prompts]
+
+
+def test_an_interactive_request_runs_beside_a_running_bulk_batch() -> None:
+    gen = Gated()
+    gen.gate("hover").set()
+    with DynamicBatcher(gen, max_wait_ms=0, bulk_lane=True) as batcher:
+        bulk = batcher.submit("bulk 1", SHORT, Priority.BULK)
+        assert gen.entered["bulk"].wait(10)  # the bulk batch holds its worker
+        hover = batcher.submit("hover 1", SHORT)
+        assert hover.result(10)[0].text == "done hover 1"  # not behind the bulk batch
+        assert not bulk.done()
+        gen.gate("bulk").set()
+        assert bulk.result(10)[0].text == "done bulk 1"
+
+
+def test_without_the_lane_an_interactive_request_waits_for_the_bulk_batch() -> None:
+    gen = Gated()
+    gen.gate("hover").set()
+    with DynamicBatcher(gen, max_wait_ms=0) as batcher:
+        bulk = batcher.submit("bulk 1", SHORT, Priority.BULK)
+        assert gen.entered["bulk"].wait(10)
+        hover = batcher.submit("hover 1", SHORT)
+        assert not gen.entered["hover"].wait(0.2)  # one worker: it is busy with bulk
+        gen.gate("bulk").set()
+        assert hover.result(10) and bulk.result(10)
+
+
+def test_bulk_does_not_start_while_interactive_work_is_queued_or_running() -> None:
+    gen = Gated()
+    gen.gate("bulk").set()
+    with DynamicBatcher(gen, max_wait_ms=0, bulk_lane=True) as batcher:
+        hover = batcher.submit("hover 1", SHORT)
+        assert gen.entered["hover"].wait(10)  # interactive work is running
+        bulk = batcher.submit("bulk 1", SHORT, Priority.BULK)
+        assert not gen.entered["bulk"].wait(0.2)  # bulk yields
+        gen.gate("hover").set()
+        assert hover.result(10) and bulk.result(10)
+    assert [c[0] for c in gen.calls] == ["hover 1", "bulk 1"]
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_interactive_estimate_leaves_out_the_bulk_lane() -> None:
+    gen = Gated()
+    clock = FakeClock()
+    with DynamicBatcher(gen, max_wait_ms=0, clock=clock, bulk_lane=True) as batcher:
+        with batcher._cond:  # a measured cost, not a timed one
+            batcher._cost = {SHORT: 0.05}
+        bulk = batcher.submit("bulk 1", SHORT, Priority.BULK)
+        assert gen.entered["bulk"].wait(10)
+        with batcher._cond:
+            started, _ = batcher._running_bulk
+        clock.now = started + 0.01  # 40 ms of the bulk batch left
+        assert batcher.estimate_wait(SHORT) == pytest.approx(0.05)  # runs beside it
+        assert batcher.estimate_wait(SHORT, Priority.BULK) == pytest.approx(0.04 + 0.05)
+        gen.gate("bulk").set()
+        bulk.result(10)
+
+
+def test_closing_with_the_lane_drains_or_cancels_both_kinds() -> None:
+    gen = Gated()
+    gen.gate("hover").set()
+    gen.gate("bulk").set()
+    batcher = DynamicBatcher(gen, max_wait_ms=0, bulk_lane=True)
+    futures = [batcher.submit(f"bulk {i}", SHORT, Priority.BULK) for i in range(3)]
+    futures += [batcher.submit(f"hover {i}", SHORT) for i in range(3)]
+    batcher.close(cancel_pending=False, timeout=10)
+    assert all(f.done() for f in futures)
+    assert all(not t.is_alive() for t in batcher._workers)
+
+
+def test_an_urgent_request_goes_before_queued_interactive_ones() -> None:
+    gen = Gated()
+    clock = FakeClock()
+    with DynamicBatcher(gen, max_wait_ms=0, clock=clock) as batcher:
+        with batcher._cond:
+            batcher._cost = {SHORT: 0.05}
+        first = batcher.submit("bulk hold", SHORT)  # holds the one worker
+        assert gen.entered["bulk"].wait(10)
+        queued = [batcher.submit(f"hover generate {i}", SHORT) for i in range(3)]
+        with batcher._cond:
+            started, _ = batcher._running
+        clock.now = started + 0.05  # the running batch is due now
+        # urgent: only itself (the queued interactive ones run after it)
+        assert batcher.estimate_wait(SHORT, Priority.URGENT) == pytest.approx(0.05)
+        assert batcher.estimate_wait(SHORT) == pytest.approx(4 * 0.05)
+        urgent = batcher.submit("hover urgent", SHORT, Priority.URGENT)
+        gen.gate("hover").set()
+        gen.gate("bulk").set()
+        for f in [first, urgent, *queued]:
+            f.result(10)
+    order = [p for call in gen.calls for p in call]
+    assert order.index("hover urgent") < min(order.index(f"hover generate {i}") for i in range(3))
