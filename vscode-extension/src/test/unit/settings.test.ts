@@ -41,6 +41,7 @@ describe('readServerOptions', () => {
             degradation: false,
             encoderCacheMb: 0,
             warmUp: false,
+            engineBackend: 'openvino-bf16',
         };
         const { options, problems } = readServerOptions(getter(values), ctx);
         assert.deepEqual(options, values);
@@ -59,6 +60,13 @@ describe('readServerOptions', () => {
         assert.equal(options.accurateModel, null);
         assert.equal(problems.length, 4);
         assert.equal(readServerOptions(getter({ encoderCacheMb: 0 }), ctx).options.encoderCacheMb, 0);
+    });
+
+    it('refuses an engine path the server does not know', () => {
+        const { options, problems } = readServerOptions(getter({ engineBackend: 'cuda' }), ctx);
+        assert.equal(options.engineBackend, 'auto');
+        assert.equal(problems.length, 1);
+        assert.match(problems[0], /docgen\.engineBackend/);
     });
 
     it('replaces each invalid value by its default and reports it', () => {
