@@ -18,7 +18,9 @@ With ``bulk_lane`` (a generator whose ``generate`` may be called from two thread
 such as the ONNX one) bulk batches run on a worker of their own: an interactive request
 then never waits for a bulk batch at all (it starts at once, beside it), and a bulk batch
 starts only while no interactive request is queued or running, so bulk work yields to
-interactive work at every batch.
+interactive work at every batch; a bulk batch already under way also pauses before each
+decoder step while interactive work is queued or running (at most ``max_bulk_pause_ms`` a
+step, so bulk work is slowed, never starved), leaving the cores to the interactive draft.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+from assistant.engine.search import set_step_gate
 from assistant.engine.types import GenerationConfig, Hypothesis, TextGenerator
 
 
@@ -72,10 +75,13 @@ class DynamicBatcher:
         bulk_lane: Run bulk batches on a second worker thread (see the module's
             docstring); the generator must allow concurrent ``generate`` calls. Off:
             one worker runs every batch, interactive ones first.
+        max_bulk_pause_ms: With the bulk lane, longest a running bulk batch waits before
+            one decoder step while interactive work is queued or running.
 
     Attributes:
         batches_run: Batches run so far.
         batch_sizes: How many batches ran with each number of prompts (a histogram).
+        bulk_pauses: Decoder steps a bulk batch waited before, for interactive work.
     """
 
     def __init__(
@@ -86,6 +92,7 @@ class DynamicBatcher:
         max_bulk_hold_ms: float = 250.0,
         clock: Callable[[], float] = time.monotonic,
         bulk_lane: bool = False,
+        max_bulk_pause_ms: float = 500.0,
     ) -> None:
         if max_batch_size < 1:
             raise ValueError(f"max_batch_size must be >= 1, got {max_batch_size}")
@@ -104,6 +111,9 @@ class DynamicBatcher:
         self._running: tuple[float, float] | None = None  # (started, estimated seconds)
         self._running_bulk: tuple[float, float] | None = None  # the bulk lane's batch
         self.bulk_lane = bulk_lane
+        self.max_bulk_pause = max(0.0, max_bulk_pause_ms) / 1000.0
+        self.bulk_pauses = 0
+        self._paused_s = 0.0  # the bulk lane's pause time so far (left out of its costs)
         self._workers = [threading.Thread(target=self._run, name="docgen-batcher", daemon=True)]
         if bulk_lane:
             self._workers.append(
@@ -189,6 +199,7 @@ class DynamicBatcher:
                 "queue_depth": len(self._queued(None)),
                 "queue_depth_interactive": len(self._queued(Priority.INTERACTIVE)),
                 "batches": self.batches_run,
+                "bulk_pauses": self.bulk_pauses,
                 "batch_sizes": {str(k): v for k, v in sorted(self.batch_sizes.items())},
                 "item_cost_ms": {
                     f"beams={c.num_beams},max={c.max_new_tokens}": round(v * 1000, 2)
@@ -216,11 +227,34 @@ class DynamicBatcher:
         self.close()
 
     def _run(self, bulk: bool = False) -> None:
+        if bulk:
+            set_step_gate(self._yield_to_interactive)
         while True:
             batch = self._next_batch(bulk)
             if batch is None:
                 return
             self._execute(batch, bulk)
+
+    def _interactive_waiting(self) -> bool:
+        return self._running is not None or any(
+            r.priority < int(Priority.BULK) and not r.future.cancelled() for r in self._pending
+        )
+
+    def _yield_to_interactive(self) -> None:
+        """The bulk lane's step gate: wait (at most :attr:`max_bulk_pause`) while an
+        interactive request is queued or running."""
+        with self._cond:
+            if self._closed or not self._interactive_waiting():
+                return
+            self.bulk_pauses += 1
+            start = time.monotonic()
+            deadline = start + self.max_bulk_pause
+            while not self._closed and self._interactive_waiting():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(left)
+            self._paused_s += time.monotonic() - start
 
     def _eligible(self, bulk: bool) -> list[_Request]:
         """What a worker may take now: everything (one worker); with a bulk lane, the
@@ -289,6 +323,7 @@ class DynamicBatcher:
                 self._done(bulk)
             return
         started = time.perf_counter()
+        paused = self._paused_s
         try:
             results = self.generator.generate([r.prompt for r in live], live[0].config)
         except BaseException as exc:  # hand every caller the failure, keep serving
@@ -298,7 +333,9 @@ class DynamicBatcher:
                 raise
             return
         finally:
-            self._ran(live[0].config, len(live), time.perf_counter() - started, bulk)
+            # what the batch cost, without the steps it waited for interactive work
+            seconds = time.perf_counter() - started - (self._paused_s - paused)
+            self._ran(live[0].config, len(live), max(seconds, 0.0), bulk)
         for request, hyps in zip(live, results, strict=True):
             request.future.set_result(hyps)
 

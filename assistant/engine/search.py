@@ -7,12 +7,32 @@ tokens, stops finished rows, and reorders the cache for beams.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
 from assistant.engine.types import GenerationConfig
+
+_GATE = threading.local()
+
+
+def set_step_gate(gate: Callable[[], None] | None) -> None:
+    """Give this thread's searches a gate, called before every decoder step (None: none).
+
+    The batcher's bulk lane sets one that waits while interactive work runs, so a bulk
+    batch already under way yields the cores step by step, not only between batches."""
+    _GATE.fn = gate
+
+
+def step_gate() -> None:
+    """Wait at this thread's gate, if it has one (the search loops call it before each
+    decoder step; another generator's own loop may call it too)."""
+    gate = getattr(_GATE, "fn", None)
+    if gate is not None:
+        gate()
 
 
 class Stepper(Protocol):
@@ -89,6 +109,7 @@ def greedy_search(
     lengths = np.zeros(batch, dtype=np.int64)
     out = np.zeros((batch, config.max_new_tokens), dtype=np.int64)
     for t in range(config.max_new_tokens):
+        step_gate()
         logits = stepper.step(tokens)
         if t < config.min_new_tokens:
             logits[:, eos_id] = -np.inf
@@ -155,6 +176,7 @@ def beam_search(
     history = np.zeros((batch * k, 0), dtype=np.int64)
     hyps = [_Hypotheses(k, lp) for _ in range(batch)]
     for t in range(config.max_new_tokens):
+        step_gate()
         logprobs = log_softmax(stepper.step(tokens).astype(np.float32))
         if t < config.min_new_tokens:
             logprobs[:, eos_id] = -np.inf

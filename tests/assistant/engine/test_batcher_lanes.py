@@ -132,3 +132,80 @@ def test_an_urgent_request_goes_before_queued_interactive_ones() -> None:
             f.result(10)
     order = [p for call in gen.calls for p in call]
     assert order.index("hover urgent") < min(order.index(f"hover generate {i}") for i in range(3))
+
+
+class Stepping:
+    """A generator that runs ``steps`` decoder steps per call through the search's step gate
+    (bulk prompts) or holds until released (hover prompts); it logs every step."""
+
+    def __init__(self, steps: int = 60) -> None:
+        self.model_id, self.max_input_tokens = "stepping", 64
+        self.steps = steps
+        self.log: list[str] = []
+        self.hover_started = threading.Event()
+        self.release = threading.Event()
+
+    def bulk_steps(self) -> int:
+        return sum(1 for entry in list(self.log) if entry == "bulk")
+
+    def generate(self, prompts, config=None):
+        import time
+
+        from assistant.engine.search import step_gate
+
+        if prompts[0].startswith("hover"):
+            self.hover_started.set()
+            assert self.release.wait(10), "the hover was never released"
+        else:
+            for _ in range(self.steps):
+                step_gate()
+                self.log.append("bulk")
+                time.sleep(0.005)
+        return [[Hypothesis(f"done {p}", 0.0)] for p in prompts]
+
+
+def _wait_for(condition, timeout: float = 10.0) -> None:
+    import time
+
+    end = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.002)
+
+
+def test_a_running_bulk_batch_pauses_its_steps_while_a_hover_runs() -> None:
+    import time
+
+    gen = Stepping()
+    with DynamicBatcher(gen, max_wait_ms=0, bulk_lane=True) as batcher:
+        bulk = batcher.submit("bulk 1", SHORT, Priority.BULK)
+        _wait_for(lambda: gen.bulk_steps() >= 2)
+        hover = batcher.submit("hover 1", SHORT, Priority.URGENT)
+        assert gen.hover_started.wait(10)
+        before = gen.bulk_steps()
+        time.sleep(0.15)  # ~30 steps' time: the bulk batch takes at most the one in flight
+        assert gen.bulk_steps() <= before + 1
+        gen.release.set()
+        assert hover.result(10)[0].text == "done hover 1"
+        assert bulk.result(10)[0].text == "done bulk 1"
+        assert gen.bulk_steps() == gen.steps and batcher.bulk_pauses >= 1
+        assert batcher.load()["bulk_pauses"] == batcher.bulk_pauses
+
+
+def test_a_bulk_batch_is_slowed_never_starved_and_its_cost_leaves_the_pauses_out() -> None:
+    import time
+
+    gen = Stepping(steps=20)
+    with DynamicBatcher(gen, max_wait_ms=0, bulk_lane=True, max_bulk_pause_ms=20) as batcher:
+        bulk = batcher.submit("bulk 1", SHORT, Priority.BULK)
+        _wait_for(lambda: gen.bulk_steps() >= 1)
+        hover = batcher.submit("hover 1", SHORT)
+        assert gen.hover_started.wait(10)
+        started = time.monotonic()
+        assert bulk.result(10)  # the hover is still held: bulk went on, a pause at a time
+        held = time.monotonic() - started
+        assert not hover.done() and batcher.bulk_pauses >= 2
+        # the recorded per-item cost is the batch's own work, not the time it waited
+        assert batcher.item_cost(SHORT) < held
+        gen.release.set()
+        assert hover.result(10)
