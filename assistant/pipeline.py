@@ -289,7 +289,9 @@ class DocPipeline(TieredDocumenting, EditPlanning):
         stage("model", lambda: self.generator)
         prompt = _WARM_UP_PROMPT
         for tier in (FAST, ACCURATE):
-            stage(tier, lambda tier=tier: self.drafting.draft(tier, [prompt], Priority.BULK))
+            # interactive, not bulk: a bulk batch pauses while hovers run, and the first
+            # hovers arrive during the warm-up
+            stage(tier, lambda tier=tier: self.drafting.draft(tier, [prompt], Priority.INTERACTIVE))
         self._warm = True
         return stages
 
