@@ -47,13 +47,14 @@ from assistant.paramevidence import ParamEvidence, describer_for
 from assistant.ranker import RankerError
 from assistant.results import DocResult, PipelineStats
 from assistant.router import ACCURATE, FAST, MODEL_FREE, TIERS, Decision, NoLoad, Router
+from assistant.safe_output import replace_file
 from assistant.settings import (
     DEFAULT_WRITE_FLOOR,
     PIPELINE_VERSION,
     STYLE_CHOICES,
     PipelineSettings,
 )
-from assistant.stages import StageTimes
+from assistant.stages import STAGE_WINDOW, StageTimes, percentile
 from assistant.stale import StaleFinding
 from assistant.stale import find_stale as _find_stale
 from assistant.styles import (
@@ -93,9 +94,13 @@ __all__ = [
     "Priority",
     "RankerError",
     "Router",
+    "STAGE_WINDOW",
+    "StageTimes",
     "StaleFinding",
     "TextEdit",
     "find_stale",
+    "percentile",
+    "replace_file",
 ]
 
 

@@ -4,6 +4,7 @@ percentiles. Thread-safe; a bounded window per name."""
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -12,6 +13,8 @@ from time import perf_counter
 from typing import Any
 
 WINDOW = 2048
+STAGE_WINDOW = WINDOW
+"""Samples kept per name (the serving stats keep as many per metric)."""
 
 
 class StageTimes:
@@ -51,13 +54,16 @@ class StageTimes:
         for name, values in sorted(items.items()):
             out[name] = {
                 "count": counts[name],
-                **{f"p{q}_ms": round(_percentile(values, q) * 1000, 2) for q in (50, 95, 99)},
+                **{f"p{q}_ms": round(percentile(values, q) * 1000, 2) for q in (50, 95, 99)},
                 "max_ms": round(values[-1] * 1000, 2),
             }
         return out
 
 
-def _percentile(ordered: list[float], q: float) -> float:
-    """Nearest-rank percentile of sorted values."""
-    rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
-    return ordered[rank]
+def percentile(sorted_values: list[float], q: float) -> float:
+    """The ``q``-th percentile (0..100) of sorted values, nearest-rank method (0.0 for
+    none)."""
+    if not sorted_values:
+        return 0.0
+    rank = max(1, math.ceil(q / 100.0 * len(sorted_values)))
+    return sorted_values[min(rank, len(sorted_values)) - 1]

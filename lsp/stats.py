@@ -8,48 +8,30 @@ loop and model work in worker threads record into the same object. Knows nothing
 from __future__ import annotations
 
 import json
-import math
-import os
-import tempfile
-import threading
 import time
-from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-WINDOW = 2048
+from assistant.pipeline import STAGE_WINDOW as WINDOW
+from assistant.pipeline import StageTimes, percentile, replace_file
 
 
-def percentile(sorted_values: list[float], q: float) -> float:
-    """Return the ``q``-th percentile (0..100) of sorted values, nearest-rank method."""
-    if not sorted_values:
-        return 0.0
-    rank = max(1, math.ceil(q / 100.0 * len(sorted_values)))
-    return sorted_values[min(rank, len(sorted_values)) - 1]
-
-
-class LatencyStats:
-    """Collects durations by metric name and summarises them as percentiles."""
+class LatencyStats(StageTimes):
+    """Collects durations by metric name and summarises them as percentiles (the core's
+    stage recorder, plus an error count per metric and the uptime)."""
 
     def __init__(self, window: int = WINDOW) -> None:
-        self._window = window
-        self._samples: dict[str, deque[float]] = {}
-        self._counts: dict[str, int] = {}
+        super().__init__(window)
         self._errors: dict[str, int] = {}
-        self._lock = threading.Lock()
         self._started = time.time()
 
     def record(self, name: str, seconds: float, *, error: bool = False) -> None:
         """Add one duration (in seconds) to metric ``name``."""
-        with self._lock:
-            samples = self._samples.get(name)
-            if samples is None:
-                samples = self._samples[name] = deque(maxlen=self._window)
-            samples.append(seconds)
-            self._counts[name] = self._counts.get(name, 0) + 1
-            if error:
+        super().record(name, seconds)
+        if error:
+            with self._lock:
                 self._errors[name] = self._errors.get(name, 0) + 1
 
     @contextmanager
@@ -90,11 +72,5 @@ class LatencyStats:
         if extra:
             data.update(extra)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, indent=2, sort_keys=True)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        text = json.dumps(data, indent=2, sort_keys=True)
+        replace_file(path, text.encode("utf-8"), 0o600)
