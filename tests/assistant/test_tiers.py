@@ -255,3 +255,22 @@ def test_the_serving_stats_say_where_a_request_s_time_went(sample_repo, pipeline
     for stage in ("retrieve", "lookup", "model:fast", "choose", "render"):
         assert stages[f"hover:{stage}"]["count"] == 1
         assert stages[f"hover:{stage}"]["max_ms"] >= 0.0
+
+
+def test_the_warm_up_drafts_in_the_interactive_lane(pipelines, sample_repo: Path) -> None:
+    # a bulk batch pauses while interactive work runs: a warm-up drafted as bulk work would
+    # wait for every early hover, and the first drafted hover with it
+    from assistant.engine import Priority
+
+    pipeline = pipelines(sample_repo)
+    seen: list = []
+    draft = pipeline.drafting.draft
+
+    def spy(tier, prompts, priority=None, *args, **kwargs):
+        seen.append(priority)
+        return draft(tier, prompts, priority, *args, **kwargs)
+
+    pipeline.drafting.draft = spy
+    stages = pipeline.warm_up()
+    assert {"fast", "accurate"} <= set(stages)
+    assert seen and all(p is not None and p < Priority.BULK for p in seen), seen
