@@ -57,6 +57,7 @@ from assistant.styles import detect_docstring_style
 from assistant.styles import find_params as find_doc_params
 from assistant.styles.build import fits, neutral_param_description
 from assistant.styles.docmodel import signature_parameters
+from assistant.summaries import split_identifier
 from assistant.target import Target
 from indexer.symbols import Parameter, ParsedFile, Symbol
 from indexer.text import symbol_source
@@ -107,25 +108,17 @@ _MAX_DEPTH = 3  # base classes followed this many levels up
 _LOOSE = frozenset({"same-class", "neighbour", "corpus"})
 """Lenders related by place or likeness only: their descriptions may speak of what the
 lending function does (a callee, a wrapper or an overridden method does what ours does)."""
-_WORD = re.compile(r"[A-Za-z][a-z]*|[A-Z]+(?![a-z])")
-
-
-def name_words(name: str) -> set[str]:
-    """The lower-case words of an identifier: ``remove_transition`` -> {remove, transition},
-    ``getHTTPResponse`` -> {get, http, response}."""
-    return {w.lower() for w in _WORD.findall(name)}
-
-
 def names_the_donor(text: str, donor: str, own: str, param: str = "") -> bool:
     """Whether a borrowed description speaks of the lending function's own action: it holds
     a word of the lender's name (or a form of it: ``removed`` for ``remove``) that the
     target's name lacks. ``remove_transition``'s "The trigger of the transition to be
     removed." is false for ``trigger_event``; ``get_state``'s "Name of the state." is fine
     for ``set_state``. Words of the parameter's own name (``param``) never count."""
-    theirs = [w for w in name_words(donor) - name_words(own) - name_words(param) if len(w) >= 3]
+    mine = set(split_identifier(own)) | set(split_identifier(param))
+    theirs = [w for w in set(split_identifier(donor)) - mine if len(w) >= 3]
     if not theirs:
         return False
-    words = {w.lower() for w in _WORD.findall(text)}
+    words = set(split_identifier(text))
     return any(_form_of(word, w) for word in words for w in theirs)
 
 
