@@ -16,7 +16,13 @@ from pathlib import Path
 import click
 
 from docgen._output import exclude_option, quiet_library_logs, say
-from docgen.generate import DraftBar, drafting_options, settings_for
+from docgen.generate import (
+    DraftBar,
+    bulk_mode,
+    drafting_options,
+    drafting_overrides,
+    settings_for,
+)
 
 
 @click.command(name="batch")
@@ -109,18 +115,10 @@ def batch(
             f"{out} is inside the repository {inside[0]}; choose a folder outside it",
             param_hint="--out",
         )
-    overrides = {
-        "style": style,
-        "model": model,
-        "backend": backend,
-        "cache_dir": str(cache_dir) if cache_dir else None,
-        "use_cache": False if no_cache else None,
-        "min_confidence": min_confidence,
-        "threads": threads,
-        "num_beams": beams,
-        "update_index": False if no_index else None,
-    }
-    mode = "stale" if stale_only else "all" if update_stale else "missing"
+    overrides = drafting_overrides(
+        style, model, backend, cache_dir, no_cache, min_confidence, threads, beams, no_index
+    )
+    mode = bulk_mode(stale_only, update_stale)
     return _run(
         repositories, overrides, config, exclude, quiet, out, mode, write, ray_address, workers
     )

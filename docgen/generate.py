@@ -191,6 +191,37 @@ def drafting_options(command):
     return command
 
 
+def drafting_overrides(
+    style: str | None,
+    model: str | None,
+    backend: str | None,
+    cache_dir: Path | None,
+    no_cache: bool,
+    min_confidence: float | None,
+    threads: int | None,
+    beams: int | None,
+    no_index: bool,
+) -> dict:
+    """The ``PipelineSettings`` overrides of :func:`drafting_options` and ``--no-index``
+    (None: not given, ``[tool.docgen]`` or the default applies)."""
+    return {
+        "style": style,
+        "model": model,
+        "backend": backend,
+        "cache_dir": str(cache_dir) if cache_dir else None,
+        "use_cache": False if no_cache else None,
+        "min_confidence": min_confidence,
+        "threads": threads,
+        "num_beams": beams,
+        "update_index": False if no_index else None,
+    }
+
+
+def bulk_mode(stale_only: bool, update_stale: bool) -> str:
+    """The bulk run's mode (``assistant.bulk.MODES``) from ``--stale-only``/``--update-stale``."""
+    return "stale" if stale_only else "all" if update_stale else "missing"
+
+
 @click.command(name="generate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--update-stale", is_flag=True, help="Also update stale docstrings' parameters.")
@@ -281,20 +312,12 @@ def generate(
             raise click.BadParameter(f"{path} does not exist", param_hint="PATHS")
     root = absolute(root) if root is not None else root_for(targets)
     inside = refuse_outside(targets, root, announce=not quiet)
-    overrides = {
-        "style": style,
-        "model": model,
-        "backend": backend,
-        "cache_dir": str(cache_dir) if cache_dir else None,
-        "use_cache": False if no_cache else None,
-        "min_confidence": min_confidence,
-        "threads": threads,
-        "num_beams": beams,
-        "update_index": False if no_index else None,
-        "corpus": False if no_corpus else None,
-    }
+    overrides = drafting_overrides(
+        style, model, backend, cache_dir, no_cache, min_confidence, threads, beams, no_index
+    )
+    overrides["corpus"] = False if no_corpus else None
     settings = settings_for(root, overrides, config, exclude, quiet)
-    mode = "stale" if stale_only else "all" if update_stale else "missing"
+    mode = bulk_mode(stale_only, update_stale)
     output = "write" if write else "check" if check_only else "diff" if show_diff else "list"
     return _run(root.resolve(), settings, inside, mode, output, show_diff, fmt, quiet, verbose)
 
