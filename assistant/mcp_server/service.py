@@ -252,13 +252,17 @@ class DocService:
 
     def coverage(self, paths: list[str] | None = None) -> CoverageReport:
         """``docgen check``'s coverage report of ``paths`` (default: the whole root)."""
+        return check_paths(self._targets(paths), self.check_options, root=self.root)
+
+    def _targets(self, paths: list[str] | None) -> list[Path]:
+        """``paths`` (default: the root) confined to the root; each must exist."""
         targets = []
         for path in paths or ["."]:
             rel, real = confine(self.root, path, "paths")
             if not real.exists():
                 raise ToolProblem(f"{rel}: no such file or folder in the repository")
             targets.append(real)
-        return check_paths(targets, self.check_options, root=self.root)
+        return targets
 
     def list_undocumented(self, path_glob: str = "**") -> dict[str, Any]:
         """The symbols ``docgen check`` reports as missing a docstring, in files matching
@@ -287,10 +291,11 @@ class DocService:
         for code in select or []:
             if not isinstance(code, str) or not CODE_PATTERN.match(code):
                 raise ToolProblem(f"select: {code!r} is not a code prefix such as DG or DG001")
-        report = self.coverage(paths)
+        targets = self._targets(paths)
+        report = check_paths(targets, self.check_options, root=self.root)
         findings = [f for f in coverage_findings(report) if _selected(f["code"], select)]
         if stale or select:
-            findings += self._drift(paths, report, [c.upper() for c in select or []])
+            findings += self._drift(targets, report, [c.upper() for c in select or []])
         findings.sort(key=lambda f: (f["path"], f["line"], f["column"], f["code"]))
         return {
             "findings": findings,
@@ -300,12 +305,11 @@ class DocService:
             "files": report.files,
         }
 
-    def _drift(self, paths: list[str] | None, report: CoverageReport, select: list[str]) -> list:
-        """The drift findings of ``paths`` not silenced by a directive, as records."""
+    def _drift(self, targets: list[Path], report: CoverageReport, select: list[str]) -> list:
+        """The drift findings of ``targets`` not silenced by a directive, as records."""
         from assistant.drift_scan import scan
         from indexer.walker import WalkOptions
 
-        targets = [confine(self.root, path, "paths")[1] for path in paths or ["."]]
         options = self.check_options
         walk = WalkOptions(
             exclude=list(options.exclude),
