@@ -162,6 +162,8 @@ class Drafting:
             through :func:`assistant.engine.load_generator` (never remote code); None:
             the accurate tier is the main model with ``settings.num_beams`` beams.
         encoder_cache_mb: Size of the encoder cache of interactive drafting (0: none).
+        interactive_busy: The front end's "answering an editor request now" signal, for
+            the batchers' bulk lanes (see :class:`assistant.engine.DynamicBatcher`).
 
     Attributes:
         problems: What the user should know (an accurate model that does not load), once.
@@ -174,8 +176,10 @@ class Drafting:
         generator: TextGenerator | None = None,
         accurate_model: str | None = None,
         encoder_cache_mb: float = 64.0,
+        interactive_busy: Callable[[], bool] | None = None,
     ) -> None:
         self.settings = settings
+        self.interactive_busy = interactive_busy
         self._generator = generator
         self._injected = generator
         self._accurate: TextGenerator | None = None
@@ -294,6 +298,7 @@ class Drafting:
                 max_batch_size=self.settings.batch_size,
                 max_wait_ms=5,
                 bulk_lane=getattr(generator, "backend", None) in CONCURRENT_BACKENDS,
+                interactive_busy=self.interactive_busy,
             )
             self._batchers[id(generator)] = batcher
         return batcher

@@ -145,6 +145,9 @@ class DocPipeline(TieredDocumenting, EditPlanning):
         accurate_model: A separate, larger T5 for the accurate tier (folder or hub id);
             None: the accurate tier is the main model with ``settings.num_beams`` beams.
         encoder_cache_mb: Encoder cache of interactive drafting, in MB (0: off).
+        interactive_busy: Whether the front end is answering an editor request now
+            (its retrieval and rendering too): bulk drafting already under way pauses
+            step by step while it is (:class:`assistant.engine.DynamicBatcher`).
     """
 
     def __init__(
@@ -158,10 +161,13 @@ class DocPipeline(TieredDocumenting, EditPlanning):
         router: Router | None = None,
         accurate_model: str | None = None,
         encoder_cache_mb: float = 64.0,
+        interactive_busy: Callable[[], bool] | None = None,
     ) -> None:
         self.root = Path(root).resolve()
         self.settings = settings or PipelineSettings()
-        self.drafting = Drafting(self.settings, generator, accurate_model, encoder_cache_mb)
+        self.drafting = Drafting(
+            self.settings, generator, accurate_model, encoder_cache_mb, interactive_busy
+        )
         self.router = router or Router()
         if isinstance(self.router.load, NoLoad):  # else an injected load (tests)
             self.router.load = self.drafting

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -74,9 +75,16 @@ class DraftingUnavailable(RuntimeError):
 class PipelineService:
     """Lazily built pipeline plus the calls the server makes on it."""
 
-    def __init__(self, root: Path | None, stats: LatencyStats) -> None:
+    def __init__(
+        self,
+        root: Path | None,
+        stats: LatencyStats,
+        interactive_busy: Callable[[], bool] | None = None,
+    ) -> None:
         self.root = root
         self.stats = stats
+        self.interactive_busy = interactive_busy
+        """Whether an editor request is being answered (bulk drafting pauses for it)."""
         self._options = ServerOptions()
         self._pipeline: DocPipeline | None = None
         self._error: str | None = None
@@ -121,7 +129,9 @@ class PipelineService:
                 raise DraftingUnavailable(self._error)
             try:
                 with self.stats.timed("pipeline:init"):
-                    self._pipeline = _build_pipeline(self.root or Path.cwd(), self._options)
+                    self._pipeline = _build_pipeline(
+                        self.root or Path.cwd(), self._options, self.interactive_busy
+                    )
             except Exception as exc:  # noqa: BLE001 - reported to the user, not fatal
                 self._error = _explain(exc, self._options)
                 logger.error("%s", self._error)
@@ -292,7 +302,9 @@ class PipelineService:
             logger.warning("closing the pipeline failed: %s", exc)
 
 
-def _build_pipeline(root: Path, options: ServerOptions) -> DocPipeline:
+def _build_pipeline(
+    root: Path, options: ServerOptions, interactive_busy: Callable[[], bool] | None = None
+) -> DocPipeline:
     settings = PipelineSettings(
         model=options.model,
         style=options.style,
@@ -312,6 +324,7 @@ def _build_pipeline(root: Path, options: ServerOptions) -> DocPipeline:
         router=router,
         accurate_model=options.accurate_model,
         encoder_cache_mb=options.encoder_cache_mb,
+        interactive_busy=interactive_busy,
     )
 
 

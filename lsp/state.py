@@ -58,11 +58,13 @@ class DocgenServer(LanguageServer):
         self.stats = LatencyStats()
         self.stats_file = stats_file
         self.index = WorkspaceIndex(None)
-        self.pipeline_service = PipelineService(None, self.stats)
         self.activity = Activity()
+        """Editor requests in flight: bulk work (file-wide action, retrieval ahead,
+        bulk drafting) steps aside for them."""
+        activity = self.activity
+        self.pipeline_service = PipelineService(None, self.stats, lambda: activity.busy)
         self.prefetch_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="docgen-prefetch")
         """Retrieval ahead of hovers for opened files (see :mod:`lsp.workspace`)."""
-        """Interactive requests in flight: the file-wide action steps aside for them."""
         self.project_counting = CheckOptions()
         """What counts as needing a docstring per the workspace's ``[tool.docgen]``."""
         self.model_pool = ThreadPoolExecutor(

@@ -21,6 +21,9 @@ starts only while no interactive request is queued or running, so bulk work yiel
 interactive work at every batch; a bulk batch already under way also pauses before each
 decoder step while interactive work is queued or running (at most ``max_bulk_pause_ms`` a
 step, so bulk work is slowed, never starved), leaving the cores to the interactive draft.
+``interactive_busy`` widens "interactive work" beyond the batcher: a front end whose
+requests also spend time outside the engine (a hover's retrieval and rendering) reports
+them there, and a bulk batch pauses for those too.
 """
 
 from __future__ import annotations
@@ -35,6 +38,10 @@ from enum import IntEnum
 
 from assistant.engine.search import set_step_gate
 from assistant.engine.types import GenerationConfig, Hypothesis, TextGenerator
+
+BUSY_POLL_S = 0.002
+"""How often a paused bulk batch looks at the front end's ``interactive_busy`` signal
+(which does not notify the batcher when it turns false)."""
 
 
 class Priority(IntEnum):
@@ -77,6 +84,10 @@ class DynamicBatcher:
             one worker runs every batch, interactive ones first.
         max_bulk_pause_ms: With the bulk lane, longest a running bulk batch waits before
             one decoder step while interactive work is queued or running.
+        interactive_busy: Whether the front end is answering an interactive request now
+            (outside the batcher too: retrieval, rendering); a running bulk batch pauses
+            before its decoder steps while it is, as for queued interactive drafts. None:
+            only the batcher's own queue counts.
 
     Attributes:
         batches_run: Batches run so far.
@@ -93,6 +104,7 @@ class DynamicBatcher:
         clock: Callable[[], float] = time.monotonic,
         bulk_lane: bool = False,
         max_bulk_pause_ms: float = 500.0,
+        interactive_busy: Callable[[], bool] | None = None,
     ) -> None:
         if max_batch_size < 1:
             raise ValueError(f"max_batch_size must be >= 1, got {max_batch_size}")
@@ -113,6 +125,7 @@ class DynamicBatcher:
         self.bulk_lane = bulk_lane
         self.max_bulk_pause = max(0.0, max_bulk_pause_ms) / 1000.0
         self.bulk_pauses = 0
+        self.interactive_busy = interactive_busy
         self._paused_s = 0.0  # the bulk lane's pause time so far (left out of its costs)
         self._workers = [threading.Thread(target=self._run, name="docgen-batcher", daemon=True)]
         if bulk_lane:
@@ -240,20 +253,31 @@ class DynamicBatcher:
             r.priority < int(Priority.BULK) and not r.future.cancelled() for r in self._pending
         )
 
+    def _front_end_busy(self) -> bool:
+        busy = self.interactive_busy
+        try:
+            return bool(busy()) if busy is not None else False
+        except Exception:  # noqa: BLE001 - a broken signal must not stop bulk work
+            return False
+
     def _yield_to_interactive(self) -> None:
         """The bulk lane's step gate: wait (at most :attr:`max_bulk_pause`) while an
-        interactive request is queued or running."""
+        interactive request is queued or running, in the batcher or (``interactive_busy``)
+        in the front end; the front end's signal is polled every :data:`BUSY_POLL_S`."""
         with self._cond:
-            if self._closed or not self._interactive_waiting():
+            if self._closed or not (self._interactive_waiting() or self._front_end_busy()):
                 return
             self.bulk_pauses += 1
             start = time.monotonic()
             deadline = start + self.max_bulk_pause
-            while not self._closed and self._interactive_waiting():
+            while not self._closed:
+                queued = self._interactive_waiting()
+                if not queued and not self._front_end_busy():
+                    break
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
-                self._cond.wait(left)
+                self._cond.wait(left if queued else min(left, BUSY_POLL_S))
             self._paused_s += time.monotonic() - start
 
     def _eligible(self, bulk: bool) -> list[_Request]:

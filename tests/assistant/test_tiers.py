@@ -248,6 +248,14 @@ def test_an_onnx_model_runs_bulk_batches_beside_interactive_ones(sample_repo, pi
     assert not other.drafting.drafter("fast", interactive=True).batcher.bulk_lane
 
 
+def test_the_front_ends_busy_signal_reaches_the_bulk_lane(sample_repo, pipelines):
+    def busy() -> bool:
+        return True
+
+    pipeline = pipelines(sample_repo, interactive_busy=busy)
+    assert pipeline.drafting.drafter("fast", interactive=True).batcher.interactive_busy is busy
+
+
 def test_the_serving_stats_say_where_a_request_s_time_went(sample_repo, pipelines):
     pipeline = pipelines(sample_repo)
     pipeline.document_request(_target(pipeline, sample_repo, "Warehouse.low_stock"), "hover")

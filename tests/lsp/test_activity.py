@@ -40,3 +40,16 @@ def test_bulk_work_is_never_held_longer_than_its_limit():
     with activity.active():  # an interactive request that never ends while we wait
         assert activity.yield_to(0.01) is True  # it waited, then went on
     assert not activity.busy
+
+
+def test_the_server_tells_its_pipeline_when_an_editor_request_is_in_flight():
+    """The pipeline's bulk drafting pauses on the server's activity (the hover's retrieval
+    and rendering too), so the service hands the pipeline that signal."""
+    from lsp.server import DocgenServer
+
+    ls = DocgenServer()
+    busy = ls.pipeline_service.interactive_busy
+    assert busy is not None and not busy()
+    with ls.activity.active():
+        assert busy()
+    assert not busy()

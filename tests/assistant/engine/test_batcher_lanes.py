@@ -209,3 +209,35 @@ def test_a_bulk_batch_is_slowed_never_starved_and_its_cost_leaves_the_pauses_out
         assert batcher.item_cost(SHORT) < held
         gen.release.set()
         assert hover.result(10)
+
+
+def test_a_running_bulk_batch_pauses_while_the_front_end_answers_outside_the_engine() -> None:
+    """A hover's retrieval and rendering run outside the batcher: the front end's busy
+    signal holds the bulk batch's steps too, and releasing it lets them go on."""
+    import time
+
+    busy = threading.Event()
+    gen = Stepping(steps=40)
+    with DynamicBatcher(
+        gen, max_wait_ms=0, bulk_lane=True, max_bulk_pause_ms=5000, interactive_busy=busy.is_set
+    ) as batcher:
+        bulk = batcher.submit("bulk 1", SHORT, Priority.BULK)
+        _wait_for(lambda: gen.bulk_steps() >= 2)
+        busy.set()  # an editor request is being answered, nothing queued in the batcher
+        _wait_for(lambda: batcher.bulk_pauses >= 1)
+        before = gen.bulk_steps()
+        time.sleep(0.15)  # ~30 steps' time
+        assert gen.bulk_steps() <= before + 1
+        busy.clear()
+        assert bulk.result(10)[0].text == "done bulk 1"
+        assert gen.bulk_steps() == gen.steps
+
+
+def test_a_broken_front_end_signal_does_not_stop_bulk_work() -> None:
+    def broken() -> bool:
+        raise RuntimeError("signal gone")
+
+    gen = Stepping(steps=5)
+    with DynamicBatcher(gen, max_wait_ms=0, bulk_lane=True, interactive_busy=broken) as batcher:
+        assert batcher.submit("bulk 1", SHORT, Priority.BULK).result(10)
+        assert batcher.bulk_pauses == 0
