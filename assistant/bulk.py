@@ -32,9 +32,8 @@ from assistant.edits import (
     ConcurrentChangeError,
     EditRefused,
     TextEdit,
-    apply_edits,
     atomic_write,
-    check_edited,
+    check_together,
     content_hash,
     unparsable_reason,
 )
@@ -448,32 +447,16 @@ def _checked(
     item: _File, planned: list[tuple[DocResult, TextEdit]], report: BulkReport
 ) -> tuple[list[tuple[DocResult, TextEdit]], bytes]:
     """Return the edits that pass the checks (all together, else one by one)."""
-    language = item.parsed.language
-
-    def ok(pairs: list[tuple[DocResult, TextEdit]]) -> bytes:
-        edited = apply_edits(item.source, [edit for _, edit in pairs])  # sorts by offset
-        expected = {result.qualname: result.docstring for result, _ in pairs}
-        check_edited(item.source, edited, item.rel, language, expected, strict=True)
-        return edited
-
-    try:
-        return planned, ok(planned)
-    except EditRefused:
-        pass
-    kept = []
-    for pair in planned:
-        try:
-            ok([pair])
-            kept.append(pair)
-        except EditRefused as exc:
-            report.refused.append(f"{item.rel}: {pair[0].qualname}: {exc}")
-    if not kept:
-        return [], item.source
-    try:
-        return kept, ok(kept)
-    except EditRefused as exc:
-        report.refused.append(f"{item.rel}: {exc}")
-        return [], item.source
+    kept, edited, refused = check_together(
+        item.source,
+        item.rel,
+        item.parsed.language,
+        [(result.qualname, result.docstring, edit) for result, edit in planned],
+    )
+    for qualname, why in refused:
+        where = f"{item.rel}: {qualname}" if qualname else item.rel
+        report.refused.append(f"{where}: {why}")
+    return [planned[i] for i in kept], edited
 
 
 def _finish_file(

@@ -67,15 +67,27 @@ class EditPlanning:
                 :meth:`plan_stale_update`), or the edit would damage the file or not land
                 on the symbol.
         """
-        symbol = self._fresh(path, source, symbol)
-        if symbol.docstring:
-            raise EditRefused(f"{path}: {symbol.qualname} has a docstring now; it is not replaced")
-        edit = self.insertion_edit(source, symbol, result)
+        symbol, edit = self.planned_insertion(path, source, symbol, result)
         edited = apply_edits(source, [edit])
         check_edited(
             source, edited, path, symbol.language, {symbol.qualname: result.docstring}, strict
         )
         return edit
+
+    def planned_insertion(
+        self, path: str, source: bytes, symbol: Symbol, result: DocResult
+    ) -> tuple[Symbol, TextEdit]:
+        """The symbol as found in ``source`` and the edit inserting ``result``, not yet
+        checked: for edits checked together (:func:`assistant.edits.check_together`, one
+        parse of the edited file for a file-wide action instead of one per edit).
+
+        Raises:
+            EditRefused: The symbol has a docstring by now, or cannot take one.
+        """
+        symbol = self._fresh(path, source, symbol)
+        if symbol.docstring:
+            raise EditRefused(f"{path}: {symbol.qualname} has a docstring now; it is not replaced")
+        return symbol, self.insertion_edit(source, symbol, result)
 
     def stale_edit(
         self, source: bytes, symbol: Symbol, finding: StaleFinding

@@ -367,6 +367,54 @@ def check_edited(
     return parsed
 
 
+PlannedEdit = tuple[str, "str | None", TextEdit]
+"""An edit planned on a file's bytes: (qualname, the docstring the symbol must then carry,
+or None when only the parse is checked, the edit)."""
+
+
+def check_together(
+    source: bytes, path: str, language: str, planned: list[PlannedEdit], strict: bool = True
+) -> tuple[list[int], bytes, list[tuple[str | None, str]]]:
+    """Check edits planned on ``source`` as the one file they make together.
+
+    All at once first (one parse of the edited file, however many edits); when that is
+    refused, each alone, and those that pass together again. Every edit kept has passed
+    :func:`check_edited` in the file it ends up in.
+
+    Return the indices of the edits kept, the edited bytes (``source`` when none is
+    kept) and the refusals: ``(qualname, why)`` for an edit refused alone, ``(None,
+    why)`` for the set of edits that each passed alone.
+    """
+
+    def ok(indices: list[int]) -> bytes:
+        edited = apply_edits(source, [planned[i][2] for i in indices])
+        expected = {planned[i][0]: planned[i][1] for i in indices if planned[i][1] is not None}
+        check_edited(source, edited, path, language, expected, strict)  # type: ignore[arg-type]
+        return edited
+
+    everything = list(range(len(planned)))
+    if not planned:
+        return [], source, []
+    try:
+        return everything, ok(everything), []
+    except EditRefused:
+        pass
+    kept: list[int] = []
+    refused: list[tuple[str | None, str]] = []
+    for i in everything:
+        try:
+            ok([i])
+            kept.append(i)
+        except EditRefused as exc:
+            refused.append((planned[i][0], str(exc)))
+    if not kept:
+        return [], source, refused
+    try:
+        return kept, ok(kept), refused
+    except EditRefused as exc:
+        return [], source, [*refused, (None, str(exc))]
+
+
 def _squash(text: str | None) -> str:
     return " ".join((text or "").replace("\\\\", "\\").split())
 

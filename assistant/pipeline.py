@@ -33,7 +33,9 @@ from assistant.draft import Drafting
 from assistant.edit_planning import EditPlanning
 from assistant.edits import (
     EditRefused,
+    PlannedEdit,
     TextEdit,
+    check_together,
 )
 from assistant.engine import EngineError, Priority, TextGenerator
 from assistant.faithfulness import (
@@ -89,6 +91,7 @@ __all__ = [
     "DocResult",
     "EditRefused",
     "EngineError",
+    "PlannedEdit",
     "PipelineSettings",
     "PipelineStats",
     "Priority",
@@ -98,6 +101,7 @@ __all__ = [
     "StageTimes",
     "StaleFinding",
     "TextEdit",
+    "check_together",
     "find_stale",
     "percentile",
     "replace_file",

@@ -26,7 +26,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.workspace import TextDocument
 
-from assistant.pipeline import TextEdit
+from assistant.pipeline import PlannedEdit, TextEdit
 from indexer.coverage import missing_docstrings
 from indexer.symbols import Symbol
 from lsp import diagnostics
@@ -378,7 +378,9 @@ async def _edits(
 
     bulk = request_kind == "file"
 
-    def plan(symbol: Symbol) -> TextEdit | str:
+    def plan(symbol: Symbol) -> PlannedEdit | str:
+        """The symbol's edit, checked with the others at the end (one parse of the
+        edited file for the whole action, not one per edit), or why there is none."""
         if bulk:  # each step waits while hovers are answered (at most BULK_YIELD_S)
             ls.activity.yield_to(BULK_YIELD_S)
         if update and parsed is not None:
@@ -391,7 +393,8 @@ async def _edits(
                 None,
             )
             if finding is not None and finding.fixable:
-                return service.stale_update(buffer.path, buffer.source, symbol, finding)
+                edit = service.stale_update(buffer.path, buffer.source, symbol, finding)
+                return (symbol.qualname, None, edit)  # checked alone, and again together
         result = service.draft(buffer.path, buffer.source, symbol, parsed, request_kind)
         if bulk:
             ls.activity.yield_to(BULK_YIELD_S)
@@ -400,7 +403,13 @@ async def _edits(
                 f"the draft's confidence {result.confidence:.2f} is below the minConfidence "
                 f"setting ({floor:.2f}); lower it to see the draft"
             )
-        return service.insertion(buffer.path, buffer.source, symbol, result)
+        return service.planned_insertion(buffer.path, buffer.source, symbol, result)
+
+    def check(ready: list[PlannedEdit]) -> tuple[list[int], list[tuple[str | None, str]]]:
+        if bulk:
+            ls.activity.yield_to(BULK_YIELD_S)
+        language = parsed.language if parsed is not None else symbols[0].language
+        return service.check_together(buffer.path, buffer.source, language, ready)
 
     try:
         # a file-wide action drafts a few at a time: its Python work (retrieval, ranking,
@@ -413,6 +422,9 @@ async def _edits(
             planned = await asyncio.gather(
                 *(_counted(in_thread(ls, plan, s), progress, limit) for s in symbols)
             )
+            reasons = [item for item in planned if isinstance(item, str)]
+            ready = [item for item in planned if not isinstance(item, str)]
+            kept, refused = await in_thread(ls, check, ready) if ready else ([], [])
     except DraftingUnavailable as exc:
         raise RequestFailed(str(exc)) from exc
     except ValueError as exc:  # EditRefused (a ValueError): the edit would damage the file
@@ -420,8 +432,10 @@ async def _edits(
     finally:
         for message in ls.pipeline_service.take_messages():  # once, not once per request
             ls.warn(message)
-    edits = [_text_edit(document, edit) for edit in planned if not isinstance(edit, str)]
-    return edits, [edit for edit in planned if isinstance(edit, str)]
+    if refused and not kept:  # nothing left to apply: say why, as a refused request
+        raise RequestFailed(f"docgen: edit refused: {refused[0][1]}")
+    reasons += [f"{qualname}: {why}" if qualname else why for qualname, why in refused]
+    return [_text_edit(document, ready[i][2]) for i in kept], reasons
 
 
 _FILE_CONCURRENCY = 2

@@ -31,11 +31,13 @@ from assistant.pipeline import (
     DocResult,
     EngineError,
     PipelineSettings,
+    PlannedEdit,
     Priority,
     RankerError,
     Router,
     StaleFinding,
     TextEdit,
+    check_together,
     find_stale,
 )
 from indexer.extras import DISTRIBUTION, MissingExtra
@@ -197,6 +199,28 @@ class PipelineService:
             EditRefused: The edit would damage the file or the symbol is documented now.
         """
         return self.pipeline().plan_insertion(path, source, symbol, result)
+
+    def planned_insertion(
+        self, path: str, source: bytes, symbol: Symbol, result: DocResult
+    ) -> PlannedEdit:
+        """The edit inserting ``result`` as ``symbol``'s docstring, to be checked with the
+        file's other edits (:meth:`check_together`).
+
+        Raises:
+            EditRefused: The symbol is documented now or cannot take a docstring.
+        """
+        fresh, edit = self.pipeline().planned_insertion(path, source, symbol, result)
+        return (fresh.qualname, result.docstring, edit)
+
+    def check_together(
+        self, path: str, source: bytes, language: str, planned: list[PlannedEdit]
+    ) -> tuple[list[int], list[tuple[str | None, str]]]:
+        """Check a file's planned edits as the one file they make (one parse when they
+        pass); return the indices kept and the refusals (see
+        :func:`assistant.pipeline.check_together`)."""
+        with self.stats.timed("edits:check"):
+            kept, _, refused = check_together(source, path, language, planned, strict=False)
+        return kept, refused
 
     def stale_update(
         self, path: str, source: bytes, symbol: Symbol, finding: StaleFinding
