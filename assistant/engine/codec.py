@@ -65,6 +65,9 @@ class PromptCodec:
         self.eos_id = self._id(settings.get("eos_token", "</s>"), 1)
         self._tok.no_padding()
         self._tok.enable_truncation(max_length=self.max_input_tokens)
+        # asking the tokenizer builds its whole vocabulary map (~2 ms, holding the
+        # interpreter lock): once here, not once per decoded batch
+        self.vocab_size = self._tok.get_vocab_size(with_added_tokens=True)
 
     def _id(self, token: object, default: int) -> int:
         if isinstance(token, dict):  # AddedToken serialised as a dict
@@ -97,7 +100,7 @@ class PromptCodec:
 
     def decode(self, sequences: list[list[int]]) -> list[str]:
         """Decode generated ids, dropping special tokens and ids outside the vocabulary."""
-        size = self._tok.get_vocab_size(with_added_tokens=True)
+        size = self.vocab_size
         clean = [[t for t in seq if 0 <= t < size] for seq in sequences]
         texts = self._tok.decode_batch(clean, skip_special_tokens=True)
         return [_clean_up(t) if self._cleanup else t for t in texts]
