@@ -18,7 +18,7 @@ import numpy as np
 from assistant.engine.codec import PromptCodec
 from assistant.engine.encoder_cache import EncodedPrompt, EncoderCache, prompt_key
 from assistant.engine.layout import ONNX_PARTS, read_json_object, verify_export
-from assistant.engine.search import Sequence, beam_search, greedy_search
+from assistant.engine.search import Sequence, beam_search, greedy_search, step_gate
 from assistant.engine.types import GenerationConfig, Hypothesis, ModelLoadError
 
 
@@ -393,11 +393,13 @@ class OnnxGenerator:
         keys = [prompt_key(self.model_id, seq) for seq in sequences]
         rows: list[EncodedPrompt | None] = [cache.get(key) for key in keys]
         missing = [i for i, row in enumerate(rows) if row is None]
-        if missing:
+        for part in _token_chunks([len(sequences[i]) for i in missing], ENCODE_CHUNK_TOKENS):
+            step_gate()  # a bulk batch's encoder yields like its decoder steps do
+            chunk = [missing[k] for k in part]
             fresh = encode_prompts(
-                self.sessions, [sequences[i] for i in missing], self.codec.pad_id, self.start_id
+                self.sessions, [sequences[i] for i in chunk], self.codec.pad_id, self.start_id
             )
-            for i, row in zip(missing, fresh, strict=True):
+            for i, row in zip(chunk, fresh, strict=True):
                 rows[i] = row
                 cache.put(keys[i], row)
         return [row for row in rows if row is not None]
@@ -407,6 +409,28 @@ class OnnxGenerator:
     ) -> list[str]:
         """Return the best text per prompt."""
         return [hyps[0].text for hyps in self.generate(prompts, config)]
+
+
+ENCODE_CHUNK_TOKENS = 768
+"""Prompt tokens encoded per encoder run when prompts are encoded for the encoder cache:
+a batch's misses go in runs of about this many tokens (at least one prompt each), with
+the thread's step gate before each, so a bulk batch's encoder holds the cores for tens
+of milliseconds at a time, not the hundreds its whole batch takes."""
+
+
+def _token_chunks(lengths: list[int], budget: int) -> list[list[int]]:
+    """Split positions ``0..len(lengths)-1`` into consecutive runs of at most ``budget``
+    tokens (a longer prompt runs alone)."""
+    runs: list[list[int]] = []
+    total = 0
+    for k, length in enumerate(lengths):
+        if runs and total + length <= budget:
+            runs[-1].append(k)
+            total += length
+        else:
+            runs.append([k])
+            total = length
+    return runs
 
 
 def _decoder_start_id(folder: Path) -> int:

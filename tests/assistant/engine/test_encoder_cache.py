@@ -110,3 +110,31 @@ def test_a_bounded_cache_stays_bounded_under_generation(onnx_fp32):
         onnx_fp32.encoder_cache = None
     assert cache.nbytes <= cache.max_bytes
     assert cache.evictions > 0
+
+
+def test_misses_are_encoded_in_runs_with_the_step_gate_before_each(cached, monkeypatch):
+    """A bulk batch's encoder yields like its decoder steps: its prompts are encoded a
+    token budget at a time, each run after the thread's step gate, same tokens."""
+    import assistant.engine.onnx_backend as backend
+    from assistant.engine.search import set_step_gate
+
+    config = GenerationConfig(max_new_tokens=6, num_beams=2, num_return_sequences=2)
+    cache, cached.encoder_cache = cached.encoder_cache, None
+    expected = _ids(cached, PROMPTS, config)
+    cached.encoder_cache = cache
+    events: list[object] = []
+    real = backend.encode_prompts
+
+    def recording(sessions, sequences, *args):
+        events.append(("encode", len(sequences)))
+        return real(sessions, sequences, *args)
+
+    monkeypatch.setattr(backend, "encode_prompts", recording)
+    monkeypatch.setattr(backend, "ENCODE_CHUNK_TOKENS", 1)  # one prompt per run
+    set_step_gate(lambda: events.append("gate"))
+    try:
+        got = _ids(cached, PROMPTS, config)
+    finally:
+        set_step_gate(None)
+    _same(got, expected)
+    assert events[: 2 * len(PROMPTS)] == ["gate", ("encode", 1)] * len(PROMPTS)
