@@ -262,6 +262,10 @@ class Phase:
                 for name, row in (serving.get("stages_ms") or {}).items()
                 if name.startswith("hover:")
             },
+            "server_metrics_ms": {  # every timed server operation (loop work included)
+                name: {k: v for k, v in row.items() if k in ("count", "p50_ms", "p99_ms", "max_ms")}
+                for name, row in (after.get("metrics") or {}).items()
+            },
             "rss_mb": after.get("rss_mb"),
             "rss_mb_at_start": before.get("rss_mb"),
             "error_samples": self.errors[:3],

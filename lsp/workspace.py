@@ -56,7 +56,8 @@ def did_open(ls: DocgenServer, params: types.DidOpenTextDocumentParams) -> None:
     """Parse the new document, publish its diagnostics, and retrieve the contexts of its
     undocumented symbols in the background (their hovers then find them ready)."""
     uri = params.text_document.uri
-    diagnostics.publish(ls, uri)
+    with ls.stats.timed("didOpen"):  # on the event loop: requests queue behind it
+        diagnostics.publish(ls, uri)
     if not ls.pipeline_service.built:
         return
     try:
