@@ -10,6 +10,7 @@ definitions give evidence.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -55,42 +56,52 @@ class CalleeResolver:
         self._names: dict[str, Symbol] | None = None
         self._found: dict[str, Symbol | None] = {}
         self._callers: dict[str, list[Symbol]] | None = None
+        self._scan_lock = threading.Lock()
 
     def reset(self) -> None:
         """Forget what was read from the index (call after the index changed)."""
-        self._names = None
-        self._found = {}
-        self._callers = None
+        with self._scan_lock:
+            self._names = None
+            self._found = {}
+            self._callers = None
+
+    def warm(self) -> None:
+        """Read the index's documented definitions now (the server's warm-up), so the
+        first requests do not wait for the scan."""
+        self._maps()
+
+    def _maps(self) -> tuple[dict[str, Symbol], dict[str, list[Symbol]]]:
+        """Documented definitions by bare name, and documented functions by the names
+        they call: one scan of the index's symbols builds both, once (threads asking
+        meanwhile wait for it instead of scanning too)."""
+        names, callers = self._names, self._callers
+        if names is not None and callers is not None:
+            return names, callers
+        with self._scan_lock:
+            if self._names is None or self._callers is None:
+                names, callers = {}, {}
+                store = self._store()
+                try:
+                    for symbol in store.symbols() if store is not None else []:
+                        if not symbol.docstring or symbol.kind == "module":
+                            continue
+                        names.setdefault(symbol.name, symbol)
+                        if symbol.kind in ("function", "method"):
+                            for key in {callee_key(c) for c in symbol.calls}:
+                                callers.setdefault(key, []).append(symbol)
+                except Exception as exc:  # noqa: BLE001
+                    self._note(f"index lookup failed ({exc})")
+                self._names, self._callers = names, callers
+            return self._names, self._callers
 
     def documented_by_name(self) -> dict[str, Symbol]:
         """Documented definitions of the index by bare name (first in path order)."""
-        if self._names is None:
-            names: dict[str, Symbol] = {}
-            store = self._store()
-            try:
-                for symbol in store.symbols() if store is not None else []:
-                    if symbol.docstring and symbol.kind != "module":
-                        names.setdefault(symbol.name, symbol)
-            except Exception as exc:  # noqa: BLE001
-                self._note(f"index lookup failed ({exc})")
-            self._names = names
-        return self._names
+        return self._maps()[0]
 
     def documented_callers(self, name: str) -> list[Symbol]:
         """Documented functions of the index whose body calls something named ``name``
         (by bare name: callers must still check what the call resolves to)."""
-        if self._callers is None:
-            callers: dict[str, list[Symbol]] = {}
-            store = self._store()
-            try:
-                for symbol in store.symbols() if store is not None else []:
-                    if symbol.docstring and symbol.kind in ("function", "method"):
-                        for key in {callee_key(c) for c in symbol.calls}:
-                            callers.setdefault(key, []).append(symbol)
-            except Exception as exc:  # noqa: BLE001
-                self._note(f"index lookup failed ({exc})")
-            self._callers = callers
-        return self._callers.get(name, [])
+        return self._maps()[1].get(name, [])
 
     def _find_dotted(self, dotted: str) -> Symbol | None:
         """Resolve ``pkg.mod.func`` / ``pkg.mod.Class.method`` to an indexed definition."""
