@@ -136,6 +136,19 @@ class ContextRetriever:
         self._quiet_notes: set[str] = set()
         """Notes about a lasting state (no corpus) that do not make retrieval degraded."""
 
+    def _follow_index(self) -> None:
+        """Forget what was read from the index if it changed since."""
+        generation = self._generation()
+        if generation != self._seen_generation:
+            self.reset()
+            self._seen_generation = generation
+
+    def warm(self) -> None:
+        """Read what retrieval reads from the index once (the server's warm-up), so the
+        first requests find it read."""
+        self._follow_index()
+        self.callee_resolver.warm()
+
     def reset(self) -> None:
         """Forget what was read from the index (call after the index changed)."""
         self.callee_resolver.reset()
@@ -243,10 +256,7 @@ class ContextRetriever:
 
     def contexts(self, targets: list[Target]) -> list[Context]:
         """Return the context of each target (similar symbols embedded in one batch)."""
-        generation = self._generation()
-        if generation != self._seen_generation:
-            self.reset()
-            self._seen_generation = generation
+        self._follow_index()
         keys = self._context_keys(targets) if self.cache is not None else []
         out: list[Context | None] = [None] * len(targets)
         for i, key in enumerate(keys):

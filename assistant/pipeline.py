@@ -297,7 +297,7 @@ class DocPipeline(TieredDocumenting, EditPlanning):
                 pass
             stages[name] = round(time.perf_counter() - started, 4)
 
-        stage("index", lambda: self.index.store() and self.retriever.callee_resolver.warm())
+        stage("index", self.retriever.warm)
         stage("embedder", lambda: self.index.embedder().encode(["def warm_up(): pass"]))
         stage("corpus", lambda: self.retriever.corpus)
         stage("style", self._scan_repository)

@@ -88,3 +88,11 @@ def test_the_pipeline_warm_up_reads_the_index(indexed_repo: Path, make_pipeline)
     pipeline.warm_up()
     resolver = pipeline.retriever.callee_resolver
     assert resolver._names is not None and resolver._callers is not None
+    names = resolver.documented_by_name()
+    source = (indexed_repo / "inventory" / "models.py").read_bytes()
+    from indexer.parser import parse_source
+
+    parsed = parse_source(source, "inventory/models.py")
+    symbol = next(s for s in parsed.symbols if s.kind in ("function", "method"))
+    pipeline.retriever.contexts([pipeline.target("inventory/models.py", source, symbol, parsed)])
+    assert resolver.documented_by_name() is names  # the first request kept what was read
