@@ -212,6 +212,10 @@ _LITERAL_KINDS: dict[type, str] = {
     ast.Tuple: "tuple",
     ast.JoinedStr: "str",
 }
+_KIND_WORDS = {"list": "A list", "dict": "A dictionary", "set": "A set", "tuple": "A tuple"}
+_KIND_WORDS |= {"str": "A string", "bool": "True or False", "int": "An integer", "float": "A float"}
+"""The Returns line for each kind, in words: ``list`` in backticks would name an identifier
+the code may not spell, which the faithfulness gate removes."""
 _BUILTIN_KINDS = {"isinstance": "bool", "issubclass": "bool", "hasattr": "bool"}
 _BUILTIN_KINDS |= {"callable": "bool", "bool": "bool", "len": "int"}
 
@@ -357,7 +361,7 @@ def build_doc_model(
         shown = None if annotation else returned_kind(code)
         if shown is not None:  # what the return statements show, not "The result."
             kind, nullable = shown
-            description = f"A ``{kind}``, or ``None``." if nullable else f"A ``{kind}``."
+            description = _KIND_WORDS[kind] + (", or None." if nullable else ".")
         doc.returns = ValueDoc(annotation if typed else None, description)
     if reasons is None:
         reasons = raise_descriptions(code) if symbol.language == "python" and symbol.raises else {}
