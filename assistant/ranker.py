@@ -56,6 +56,7 @@ FEATURES = (
     "other_owner",
     "unrelated_owner",
     "unadapted_difference",
+    "private_neighbour",
     "bias",
 )
 """Feature names, in the order of :meth:`Ranker.weights` (see :func:`features`)."""
@@ -302,6 +303,21 @@ def relation(
     return class_copy, other_owner, unrelated
 
 
+def private_for_public(candidate: Candidate, target_qualname: str) -> bool:
+    """Whether a ``neighbour`` candidate is a private symbol's (``_trigger``) borrowed for
+    a public one (``trigger``): a private helper's sentence speaks of its own narrower job
+    ("Internal trigger function called by the Machine"). Over the dataset's training split
+    a same-named private neighbour of a public symbol scores 34.0 sentence BLEU-4 against
+    its summary, a public one 56.7 (793 / 26,351 pairs; BENCHMARKS "Ranker: number
+    agreement ...")."""
+    if candidate.source != "neighbour" or not target_qualname:
+        return False
+    theirs = candidate.detail.rpartition(".")[2]
+    mine = target_qualname.rpartition(".")[2]
+    private = theirs.startswith("_") and not theirs.startswith("__")
+    return private and not mine.startswith("_")
+
+
 def features(
     candidate: Candidate,
     name_words: list[str],
@@ -361,6 +377,7 @@ def features(
             other_owner,
             unrelated_owner,
             borrowed and not same_name and not adapted,  # the names differ, the text does not
+            private_for_public(candidate, target_qualname),
             1.0,
         ],
         dtype=np.float64,

@@ -290,3 +290,22 @@ def test_evaluation_names_the_neighbours_as_run_time_retrieval_does() -> None:
     assert symbol.qualname == "Event.add_callback"
     cold, _, _ = record_context(record, {1: near, 2: record}, "cold")
     assert cold.similar_qualnames == []
+
+
+def test_features_flag_a_private_neighbour_borrowed_for_a_public_symbol() -> None:
+    """``Event.trigger`` <- ``Event._trigger`` ("Internal trigger function called by the
+    Machine"): the same words, another contract. Over the dataset's training split a
+    same-named private neighbour of a public symbol scores 34.0 sentence BLEU-4, a public
+    one 56.7 (793 / 26,351 pairs)."""
+    similar = [
+        ("_trigger", "Internal trigger function called by the machine.", "Event._trigger"),
+        ("trigger", "Trigger the event with locks.", "LockedEvent.trigger"),
+    ]
+    rows = _pool_rows("Event.trigger", "method", similar)
+    assert rows["Event._trigger"]["private_neighbour"] == 1.0
+    assert rows["LockedEvent.trigger"]["private_neighbour"] == 0.0
+    # a private symbol borrowing from a private one, or a dunder, is not flagged
+    private = _pool_rows("Event._fire", "method", similar)
+    assert private["Event._trigger"]["private_neighbour"] == 0.0
+    dunder = _pool_rows("Event.call", "method", [("__call__", "Call it.", "Event.__call__")])
+    assert dunder["Event.__call__"]["private_neighbour"] == 0.0
