@@ -57,11 +57,17 @@ FEATURES = (
     "unrelated_owner",
     "unadapted_difference",
     "private_neighbour",
+    "private_same_name",
     "bias",
 )
 """Feature names, in the order of :meth:`Ranker.weights` (see :func:`features`)."""
 
 SOURCES = ("model", "neighbour", "corpus", "name")
+
+TRAIN_CALIBRATED = ("private_neighbour", "private_same_name")
+"""Features whose *confidence* weights are fitted on the training split's pools (see
+:func:`assistant.workshop.training.ranker_fit.train_residual_weights`): the validation
+packages hold too few such candidates (24 same-named private/public pairs) to fit them."""
 
 CORPUS_SIM_KNEE = 0.7
 """Above this cosine a corpus neighbour's summary gets better fast (validation packages,
@@ -352,6 +358,7 @@ def features(
     phrase = " ".join(name_words)
     same_name = borrowed and bool(name_words) and candidate.other_words == tuple(name_words)
     class_copy, other_owner, unrelated_owner = relation(candidate, target_qualname, target_kind)
+    private = private_for_public(candidate, target_qualname)
     return np.array(
         [
             candidate.source == "name",
@@ -377,7 +384,8 @@ def features(
             other_owner,
             unrelated_owner,
             borrowed and not same_name and not adapted,  # the names differ, the text does not
-            private_for_public(candidate, target_qualname),
+            private,
+            private and same_name,  # "_trigger" for "trigger": the same words, a helper's job
             1.0,
         ],
         dtype=np.float64,
