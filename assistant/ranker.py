@@ -179,9 +179,13 @@ def adapt_summary(
     same position, keeping capitalisation: ``add_prompt`` -> ``remove_prompt`` turns "Adds
     a prompt." into "Removes a prompt."; the same words inside an identifier of the
     summary are swapped too (``all_of`` -> ``any_of`` turns ``AllOf`` into ``AnyOf``), a
-    word already plural is not pluralised again, a word made plural loses its article
-    (``add_transition`` -> ``add_transitions``: "Add a transition" -> "Add transitions") and
-    one made singular gains one where no determiner stands before it. Names of different
+    word already plural is not pluralised again, a word made plural loses the article of its
+    noun phrase and any "single" in it (``add_transition`` -> ``add_transitions``: "Add a
+    transition" -> "Add transitions", "with a new private entry" -> "with new private
+    entries"), a capitalised word inside the sentence is a class's name and keeps its number
+    while its head noun takes the plural ("the State instance" -> "the State instances"), and
+    a word made singular gains an article after the opening verb or a preposition ("Adds
+    substates" -> "Adds a substate"), not after a modifier. Names of different
     lengths leave the summary unchanged. If a swap would change the summary's first word
     into one that is not a usual summary opener (``openers``, e.g. ``add_stock`` ->
     ``low_stock`` would start "Low ..."), the neighbour does not fit and None is returned.

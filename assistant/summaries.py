@@ -361,7 +361,10 @@ def candidate_pool(
     ranker feature vectors (also what :mod:`assistant.workshop.training.ranker_fit` learns from).
     ``openers``: see :func:`~assistant.ranker.adapt_summary`; ``grounded``: identifiers a
     summary may name (default ``vocab``); ``corpus``: cold-start corpus neighbours, most
-    similar first (``Candidate(source="corpus", detail=package)``)."""
+    similar first (``Candidate(source="corpus", detail=package)``). A borrowed summary that
+    names the symbol itself (:func:`names_the_symbol`) is no candidate; one adapted from a
+    singular name to a plural one makes a plural parameter's noun plural too
+    (:func:`plural_parameters`)."""
     name_words = split_identifier(symbol.name)
     pool = [Candidate(text, "model", i, score) for i, (text, score) in enumerate(candidates)]
     for i, (other, summary, *where) in enumerate(similar or []):
