@@ -362,6 +362,8 @@ def build_doc_model(
         if shown is not None:  # what the return statements show, not "The result."
             kind, nullable = shown
             description = _KIND_WORDS[kind] + (", or None." if nullable else ".")
+            if kind == "bool" and nullable:
+                description = "True, False or None."
         doc.returns = ValueDoc(annotation if typed else None, description)
     if reasons is None:
         reasons = raise_descriptions(code) if symbol.language == "python" and symbol.raises else {}

@@ -71,3 +71,13 @@ def test_the_rendered_returns_line_names_the_kind_not_filler() -> None:
     (symbol,) = [s for s in parsed.symbols if s.name == "n"]
     doc = build_doc_model(symbol, "N.", source.decode(), "google", ParamLexicon().describe)
     assert doc.returns is not None and doc.returns.description == "The result of type ``int``."
+
+
+def test_a_boolean_or_none_reads_as_one_list() -> None:
+    source = b"def has(xs, x):\n    if xs is None:\n        return None\n    return x in xs\n"
+    parsed = parse_source(source, "m.py")
+    (symbol,) = [s for s in parsed.symbols if s.name == "has"]
+    doc = build_doc_model(
+        symbol, "Check.", symbol_source(source, symbol), "google", ParamLexicon().describe
+    )
+    assert doc.returns is not None and doc.returns.description == "True, False or None."
