@@ -21,12 +21,20 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 import numpy as np
 
 from assistant.corpus import CorpusHit
 from assistant.prompt import first_sentence
-from assistant.ranker import Candidate, Ranker, adapt_summary, agreement, default_ranker
+from assistant.ranker import (
+    Candidate,
+    Ranker,
+    adapt_summary,
+    agreement,
+    default_ranker,
+    made_plural,
+)
 from assistant.ranker import features as ranker_features
 from indexer.symbols import Symbol
 
@@ -353,23 +361,32 @@ def candidate_pool(
     ranker feature vectors (also what :mod:`assistant.workshop.training.ranker_fit` learns from).
     ``openers``: see :func:`~assistant.ranker.adapt_summary`; ``grounded``: identifiers a
     summary may name (default ``vocab``); ``corpus``: cold-start corpus neighbours, most
-    similar first (``Candidate(source="corpus", detail=package)``)."""
+    similar first (``Candidate(source="corpus", detail=package)``). A borrowed summary that
+    names the symbol itself (:func:`names_the_symbol`) is no candidate; one adapted from a
+    singular name to a plural one makes a plural parameter's noun plural too
+    (:func:`plural_parameters`)."""
     name_words = split_identifier(symbol.name)
     pool = [Candidate(text, "model", i, score) for i, (text, score) in enumerate(candidates)]
     for i, (other, summary, *where) in enumerate(similar or []):
+        if names_the_symbol(summary, symbol):
+            continue  # "Extends Event.trigger by ...": another symbol, described through ours
         other_words = split_identifier(other)
         adapted = adapt_summary(summary, other_words, name_words, openers)
         if adapted is not None:
             adapted = fix_preposition(summary, adapted)
+            adapted = plural_parameters(adapted, other_words, name_words, symbol)
             detail = where[0] if where else other  # its qualname when retrieval named it
             candidate = Candidate(adapted, "neighbour", i, 0.0, tuple(other_words), detail)
             candidate.original, candidate.named = summary, bool(where)
             pool.append(candidate)
     for i, hit in enumerate(corpus or []):
+        if names_the_symbol(hit.summary, symbol):
+            continue
         other_words = split_identifier(hit.name)
         adapted = adapt_summary(hit.summary, other_words, name_words, openers)
         if adapted is not None:
             adapted = fix_preposition(hit.summary, adapted)
+            adapted = plural_parameters(adapted, other_words, name_words, symbol)
             words = tuple(other_words)
             candidate = Candidate(adapted, "corpus", i, 0.0, words, hit.package, hit.similarity)
             candidate.original = hit.summary
@@ -401,6 +418,55 @@ def candidate_pool(
         )
         out.append((candidate, flagged, vector))
     return out
+
+
+def names_the_symbol(summary: str, symbol: Symbol) -> bool:
+    """Whether a borrowed summary names ``symbol`` itself by a dotted reference
+    (``Event.trigger`` for a method, ``temp.dump`` for module ``temp``'s function): such a
+    sentence describes another symbol in terms of ours ("Extends
+    transitions.core.Event.trigger by using locks", a subclass's override; "Shortcut to
+    :meth:`SChunk.get_chunk`", a wrapper) and is false of ours. Over the dataset's training
+    split, neighbour summaries that do score 11.3 sentence BLEU-4 against the symbol's own
+    summary (201 pairs), the others 21.7 (docs/audit.md, "Number agreement ...")."""
+    owner, _, name = symbol.qualname.rpartition(".")
+    if owner:
+        scope = owner.rpartition(".")[2]
+    else:
+        path = PurePosixPath(symbol.path)
+        scope = path.parent.name if path.stem == "__init__" else path.stem
+    if not scope or not name:
+        return False
+    pattern = rf"(?<![\w.])(?:\w+\.)*{re.escape(scope)}\.{re.escape(name)}(?!\w)"
+    return re.search(pattern, summary) is not None
+
+
+def plural_parameters(
+    text: str, other_words: list[str], name_words: list[str], symbol: Symbol
+) -> str:
+    """When our name is the neighbour's made plural (``add_substate`` -> ``add_substates``)
+    and we take a plural parameter (``states``) but not its singular, the neighbour's "a
+    state" is ours "states": "Adds a state as substates." -> "Adds states as substates."."""
+    if len(other_words) != len(name_words):
+        return text
+    pairs = [(a, b) for a, b in zip(other_words, name_words, strict=True) if a != b]
+    if not pairs or not all(made_plural(a, b) for a, b in pairs):
+        return text
+    names = {p.name.lstrip("*") for p in symbol.parameters}
+    for name in sorted(names):
+        for one in _singulars(name):
+            if one not in names and len(one) >= 3:
+                pattern = rf"\b(?:[Aa]n?|[Aa] single|[Oo]ne)\s+{re.escape(one)}\b"
+                text = re.sub(pattern, name, text)
+    return text
+
+
+def _singulars(word: str) -> list[str]:
+    """The singular forms a plural parameter name may have (``states``, ``entries``)."""
+    if word.endswith("ies"):
+        return [word[:-3] + "y"]
+    if word.endswith("es"):
+        return [word[:-1], word[:-2]]
+    return [word[:-1]] if word.endswith("s") and not word.endswith("ss") else []
 
 
 _TOWARD = {"add", "append", "insert", "push", "put", "send", "write", "attach", "save", "store"}

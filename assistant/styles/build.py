@@ -202,6 +202,102 @@ def _record(exc: ast.expr, condition: ast.expr | None, found: dict[str, str]) ->
     found[name] = ""
 
 
+_LITERAL_KINDS: dict[type, str] = {
+    ast.List: "list",
+    ast.ListComp: "list",
+    ast.Dict: "dict",
+    ast.DictComp: "dict",
+    ast.Set: "set",
+    ast.SetComp: "set",
+    ast.Tuple: "tuple",
+    ast.JoinedStr: "str",
+}
+_KIND_WORDS = {"list": "A list", "dict": "A dictionary", "set": "A set", "tuple": "A tuple"}
+_KIND_WORDS |= {"str": "A string", "bool": "True or False", "int": "An integer", "float": "A float"}
+"""The Returns line for each kind, in words: ``list`` in backticks would name an identifier
+the code may not spell, which the faithfulness gate removes."""
+_BUILTIN_KINDS = {"isinstance": "bool", "issubclass": "bool", "hasattr": "bool"}
+_BUILTIN_KINDS |= {"callable": "bool", "bool": "bool", "len": "int"}
+
+
+def returned_kind(code: str) -> tuple[str, bool] | None:
+    """The built-in kind of value every ``return`` of the function's own body gives, as the
+    expressions show it (``[...]``, a comprehension, a name only ever bound to one, ``not``,
+    ``in``/``is``, ``isinstance(...)``, ``len(...)``, a literal), and whether some return
+    ``None`` (``("list", True)``); None when any return is something else (a call, ``==``, which
+    numpy or SQLAlchemy overload), when kinds differ, or when nothing but ``None`` is
+    returned. It replaces the filler "The result." only where the code says it."""
+    try:
+        tree = ast.parse(textwrap.dedent(code))
+    except (SyntaxError, ValueError):
+        return None
+    if not tree.body or not isinstance(tree.body[0], ast.FunctionDef | ast.AsyncFunctionDef):
+        return None
+    func = tree.body[0]
+    own = list(_own_nodes(func.body))
+    bound: dict[str, list[ast.expr]] = {}
+    for node in own:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                for name in ast.walk(target):
+                    if isinstance(name, ast.Name):
+                        bound.setdefault(name.id, []).append(
+                            node.value if target is name else ast.Constant(...)
+                        )
+        elif isinstance(node, ast.AnnAssign | ast.AugAssign | ast.For | ast.With | ast.NamedExpr):
+            for name in ast.walk(getattr(node, "target", node)):
+                if isinstance(name, ast.Name):
+                    bound.setdefault(name.id, []).append(ast.Constant(...))
+    arguments = func.args
+    params = {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
+    params |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
+    kinds: set[str | None] = set()
+    nullable = False
+    for node in own:
+        if not isinstance(node, ast.Return) or node.value is None:
+            continue
+        if isinstance(node.value, ast.Constant) and node.value.value is None:
+            nullable = True
+            continue
+        kinds.add(_kind(node.value, bound, params | set(bound)))
+    if len(kinds) != 1 or None in kinds:
+        return None
+    (kind,) = kinds
+    return str(kind), nullable
+
+
+def _own_nodes(body: list[ast.stmt]):
+    """The nodes of a function body, not those of nested functions, classes or lambdas."""
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                if not isinstance(child, ast.Lambda):
+                    stack.append(child)
+
+
+def _kind(expr: ast.expr, bound: dict[str, list[ast.expr]], local: set[str]) -> str | None:
+    if type(expr) in _LITERAL_KINDS:
+        return _LITERAL_KINDS[type(expr)]
+    if isinstance(expr, ast.Constant) and expr.value is not None and expr.value is not ...:
+        return {bool: "bool", str: "str", int: "int", float: "float"}.get(type(expr.value))
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not):
+        return "bool"
+    if isinstance(expr, ast.Compare) and all(
+        isinstance(op, ast.In | ast.NotIn | ast.Is | ast.IsNot) for op in expr.ops
+    ):
+        return "bool"
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name):
+        if expr.func.id not in local:
+            return _BUILTIN_KINDS.get(expr.func.id)
+    if isinstance(expr, ast.Name) and expr.id in bound:
+        kinds = {_kind(value, {}, local) for value in bound[expr.id]}
+        return kinds.pop() if len(kinds) == 1 else None
+    return None
+
+
 def _value_description(annotation: str | None, typed: bool, yields: bool = False) -> str:
     """What the value is, from the code only: a neutral line from the annotation, else a
     generic one. Never the summary's object restated ("Get X." -> "X."): a summary borrowed
@@ -262,6 +358,12 @@ def build_doc_model(
         doc.yields = ValueDoc(value_type if typed else None, description)
     elif facts.returns_value and annotation not in _NO_VALUE:
         description = _value_description(annotation, typed)
+        shown = None if annotation else returned_kind(code)
+        if shown is not None:  # what the return statements show, not "The result."
+            kind, nullable = shown
+            description = _KIND_WORDS[kind] + (", or None." if nullable else ".")
+            if kind == "bool" and nullable:
+                description = "True, False or None."
         doc.returns = ValueDoc(annotation if typed else None, description)
     if reasons is None:
         reasons = raise_descriptions(code) if symbol.language == "python" and symbol.raises else {}

@@ -290,3 +290,67 @@ def test_evaluation_names_the_neighbours_as_run_time_retrieval_does() -> None:
     assert symbol.qualname == "Event.add_callback"
     cold, _, _ = record_context(record, {1: near, 2: record}, "cold")
     assert cold.similar_qualnames == []
+
+
+def test_features_flag_a_private_neighbour_borrowed_for_a_public_symbol() -> None:
+    """``Event.trigger`` <- ``Event._trigger`` ("Internal trigger function called by the
+    Machine"): the same words, another contract. Over the dataset's training split a
+    same-named private neighbour of a public symbol scores 34.0 sentence BLEU-4, a public
+    one 56.7 (793 / 26,351 pairs)."""
+    similar = [
+        ("_trigger", "Internal trigger function called by the machine.", "Event._trigger"),
+        ("trigger", "Trigger the event with locks.", "LockedEvent.trigger"),
+    ]
+    rows = _pool_rows("Event.trigger", "method", similar)
+    assert rows["Event._trigger"]["private_neighbour"] == 1.0
+    assert rows["Event._trigger"]["private_same_name"] == 1.0
+    assert rows["LockedEvent.trigger"]["private_neighbour"] == 0.0
+    other = _pool_rows("Event.trigger", "method", [("_fire", "Fire it.", "Event._fire")])
+    assert other["Event._fire"]["private_neighbour"] == 1.0
+    assert other["Event._fire"]["private_same_name"] == 0.0  # another name
+    # a private symbol borrowing from a private one, or a dunder, is not flagged
+    private = _pool_rows("Event._fire", "method", similar)
+    assert private["Event._trigger"]["private_neighbour"] == 0.0
+    dunder = _pool_rows("Event.call", "method", [("__call__", "Call it.", "Event.__call__")])
+    assert dunder["Event.__call__"]["private_neighbour"] == 0.0
+
+
+def test_the_private_neighbour_confidence_is_fitted_on_the_training_split() -> None:
+    """The validation packages hold 24 same-named private/public pairs: too few to fit the
+    confidence of such copies, which the training split's pools show is far too high."""
+    from assistant.workshop.training.ranker_fit import train_residual_weights
+
+    records = []
+    for i in range(20):
+        helper = {
+            "id": 2 * i,
+            "name": "_trigger",
+            "qualname": f"E{i}._trigger",
+            "kind": "method",
+            "code": "def _trigger(self): pass",
+            "split": "train",
+            "summary": "Internal helper called by the machine.",
+        }
+        public = {
+            "id": 2 * i + 1,
+            "name": "trigger",
+            "qualname": f"E{i}.trigger",
+            "kind": "method",
+            "code": "def trigger(self, model): pass",
+            "split": "train",
+            "summary": "Fire the event for the model.",
+            "similar": [2 * i],
+        }
+        records += [helper, public]
+    by_id = {r["id"]: r for r in records}
+    weights = [0.0] * len(FEATURES)
+    weights[FEATURES.index("neighbour_1")] = 10.0  # the neighbour wins the choice
+    confidence = [0.0] * len(FEATURES)
+    confidence[FEATURES.index("bias")] = 60.0  # ... and is trusted as a 60-BLEU summary
+    ranker = Ranker(weights, {}, None, confidence)
+    info = train_residual_weights(records, by_id, ranker, 100)
+    assert info["choices"] == 20
+    private = ranker.confidence_weights[FEATURES.index("private_neighbour")]
+    same = ranker.confidence_weights[FEATURES.index("private_same_name")]
+    assert private + same < -30  # such a copy now predicts its low BLEU, not 60
+    assert ranker.weights[FEATURES.index("private_same_name")] == 0.0  # the choice kept

@@ -61,6 +61,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="regress every candidate's BLEU (the earlier fit) instead of the listwise one",
     )
+    p.add_argument(
+        "--train-residual",
+        type=int,
+        default=40000,
+        help="training records whose pools fit the confidence weights of "
+        "assistant.ranker.TRAIN_CALIBRATED (0: keep the validation fit's)",
+    )
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     return p.parse_args(argv)
 
@@ -224,6 +231,55 @@ def fit_rows(rows, info: dict[str, Any], openers: list[str] | None = None, listw
     return Ranker([float(w) for w in weights], info, openers, [float(w) for w in confidence])
 
 
+def train_residual_weights(
+    records: list[dict[str, Any]],
+    by_id: dict[int, dict[str, Any]],
+    ranker,
+    limit: int,
+    seed: int = 2,
+) -> dict[str, Any]:
+    """Confidence weights for :data:`assistant.ranker.TRAIN_CALIBRATED`, fitted on up to
+    ``limit`` **training** records' in-repo pools (neighbours and the name; no beams, which
+    the training split has none of, and no corpus, which holds these packages) with every
+    other weight held: least squares of the chosen candidate's sentence BLEU-4 less its
+    predicted BLEU without these features' terms, on the choices that have one of them.
+    The validation packages hold too few of these (24 same-named private/public pairs)."""
+    from assistant.ranker import FEATURES, TRAIN_CALIBRATED
+    from assistant.summaries import candidate_pool, named_neighbours
+    from assistant.workshop.evaluation.bleu import smoothed_bleu4
+    from assistant.workshop.evaluation.evaluate import record_context
+
+    columns = [FEATURES.index(name) for name in TRAIN_CALIBRATED]
+    if ranker.confidence_weights is ranker.weights:  # never move the choice weights
+        ranker.confidence_weights = ranker.weights.copy()
+    held = ranker.confidence_weights.copy()
+    held[columns] = 0.0
+    chosen = [r for r in records if r["split"] == "train" and r.get("similar")]
+    random.Random(seed).shuffle(chosen)
+    design, residual = [], []
+    for record in chosen[:limit]:
+        evidence, vocab, symbol = record_context(record, by_id, "in-repo", [])
+        pool = candidate_pool([], vocab, symbol, named_neighbours(evidence), ranker.openers)
+        if not pool:
+            continue
+        candidate, _, vector = max(pool, key=lambda item: ranker.predict(item[2]))
+        if not vector[columns].any():
+            continue
+        design.append(vector[columns])
+        bleu = smoothed_bleu4([record["summary"]], [candidate.text])
+        residual.append(bleu - float(vector @ held))
+    if not design:
+        return {}
+    fitted, *_ = np.linalg.lstsq(np.array(design), np.array(residual), rcond=None)
+    for column, weight in zip(columns, fitted, strict=True):
+        ranker.confidence_weights[column] = float(weight)
+    return {
+        "records": min(limit, len(chosen)),
+        "choices": len(design),
+        "weights": {n: round(float(w), 3) for n, w in zip(TRAIN_CALIBRATED, fitted, strict=True)},
+    }
+
+
 def choose(ranker, rows) -> list[str]:
     """The ranker's pick per row (no penalties: scoring the fit itself)."""
     return [
@@ -297,6 +353,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     info["objective"] = "least squares" if args.least_squares else "listwise expected BLEU"
     ranker = fit_rows(rows, info, openers, listwise=not args.least_squares)
+    if args.train_residual > 0:
+        info["train_residual"] = train_residual_weights(records, by_id, ranker, args.train_residual)
     golds = [gold for gold, _ in rows]
     picks = choose(ranker, rows)
     for situation in ("in-repo", "cold"):
