@@ -251,12 +251,16 @@ def returned_kind(code: str) -> tuple[str, bool] | None:
     arguments = func.args
     params = {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
     params |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
+    if not func.body or not isinstance(func.body[-1], ast.Return | ast.Raise):
+        return None  # it may run off its end and return None: say nothing
     kinds: set[str | None] = set()
     nullable = False
     for node in own:
-        if not isinstance(node, ast.Return) or node.value is None:
+        if not isinstance(node, ast.Return):
             continue
-        if isinstance(node.value, ast.Constant) and node.value.value is None:
+        if node.value is None or (
+            isinstance(node.value, ast.Constant) and node.value.value is None
+        ):
             nullable = True
             continue
         kinds.add(_kind(node.value, bound, params | set(bound)))

@@ -26,6 +26,7 @@ from indexer.text import symbol_source
         ("return not xs", ("bool", False)),
         ("return len(xs)", ("int", False)),
         ("if xs is None:\n    return None\nreturn [1]", ("list", True)),
+        ("if not xs:\n    return\nreturn [1]", ("list", True)),  # a bare return is None
     ],
 )
 def test_the_kind_of_value_the_return_statements_show(body: str, kind: str) -> None:
@@ -37,6 +38,8 @@ def test_the_kind_of_value_the_return_statements_show(body: str, kind: str) -> N
     "body",
     [
         "return self._process(func)",  # a call: its value is not seen here
+        "if xs:\n    return [1]",  # runs off its end (None) when xs is empty
+        "for x in xs:\n    if x:\n        return True",  # None after the loop
         "if xs:\n    return []\nreturn xs",  # a list or the parameter: two kinds
         "return a == b",  # == may be overloaded (numpy, SQLAlchemy): not always a bool
         "res = []\nres = build(res)\nreturn res",  # reassigned to something unknown
