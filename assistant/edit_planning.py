@@ -174,4 +174,8 @@ class EditPlanning:
                 self._parses[key] = parsed
                 while len(self._parses) > PARSES_KEPT:
                     self._parses.popitem(last=False)
-        return next((s for s in parsed.symbols if s.qualname == symbol.qualname), symbol)
+        same = [s for s in parsed.symbols if s.qualname == symbol.qualname]
+        # one name can be defined twice (``if``/``else`` branches): the one nearest the
+        # symbol's old place, which is its place when the bytes are the same
+        start = symbol.span.start_byte
+        return min(same, key=lambda s: abs(s.span.start_byte - start), default=symbol)

@@ -330,7 +330,7 @@ def check_edited(
     edited: bytes,
     path: str,
     language: str,
-    expected: dict[str, str] | None = None,
+    expected: dict[str, str] | list[tuple[str, str]] | None = None,
     strict: bool = True,
 ):
     """Check an edited file before it is written; return its parse.
@@ -340,7 +340,8 @@ def check_edited(
         edited: The bytes after the edits.
         path: Repository-relative path (for the parser and messages).
         language: Language name.
-        expected: qualname -> docstring text each edited symbol must now carry.
+        expected: qualname -> docstring text each edited symbol must now carry (or
+            ``(qualname, text)`` pairs: a name defined twice gets an entry per definition).
         strict: Only changes the wording of a refusal ("would not parse" / "would add
             syntax errors"): a file that does not parse is never edited, so ``original``
             must parse and the edited file too (an editor buffer being typed in is
@@ -361,7 +362,8 @@ def check_edited(
     docstrings: dict[str, list[str]] = {}
     for symbol in parsed.symbols:  # a property and its setter share a qualname
         docstrings.setdefault(symbol.qualname, []).append(_squash(symbol.docstring))
-    for qualname, text in (expected or {}).items():
+    pairs = expected.items() if isinstance(expected, dict) else (expected or [])
+    for qualname, text in pairs:
         if _squash(text) not in docstrings.get(qualname, []):
             raise EditRefused(f"{path}: edit refused: {qualname} would not get the docstring")
     return parsed
@@ -377,42 +379,47 @@ def check_together(
 ) -> tuple[list[int], bytes, list[tuple[str | None, str]]]:
     """Check edits planned on ``source`` as the one file they make together.
 
-    All at once first (one parse of the edited file, however many edits); when that is
-    refused, each alone, and those that pass together again. Every edit kept has passed
+    All at once first (one parse of the edited file, however many edits). When that is
+    refused, the edits are split in halves and each half checked the same way, down to
+    single edits, so a refused edit costs a few parses, not one per edit; halves that
+    pass alone but not together keep the first. Every edit kept has passed
     :func:`check_edited` in the file it ends up in.
 
-    Return the indices of the edits kept, the edited bytes (``source`` when none is
-    kept) and the refusals: ``(qualname, why)`` for an edit refused alone, ``(None,
-    why)`` for the set of edits that each passed alone.
+    Return the indices of the edits kept (in order), the edited bytes (``source`` when
+    none is kept) and the refusals: ``(qualname, why)`` for an edit refused alone,
+    ``(None, why)`` for edits that passed alone but not with the others.
     """
+    refused: list[tuple[str | None, str]] = []
 
     def ok(indices: list[int]) -> bytes:
         edited = apply_edits(source, [planned[i][2] for i in indices])
-        expected = {planned[i][0]: planned[i][1] for i in indices if planned[i][1] is not None}
+        expected = [(planned[i][0], planned[i][1]) for i in indices if planned[i][1] is not None]
         check_edited(source, edited, path, language, expected, strict)  # type: ignore[arg-type]
         return edited
 
-    everything = list(range(len(planned)))
+    def passing(indices: list[int]) -> tuple[list[int], bytes | None]:
+        try:
+            return indices, ok(indices)
+        except EditRefused as exc:
+            if len(indices) == 1:
+                refused.append((planned[indices[0]][0], str(exc)))
+                return [], None
+        half = len(indices) // 2
+        first, first_bytes = passing(indices[:half])
+        second, second_bytes = passing(indices[half:])
+        if not first or not second:
+            return (first, first_bytes) if first else (second, second_bytes)
+        try:
+            return first + second, ok(first + second)
+        except EditRefused as exc:
+            names = ", ".join(planned[i][0] for i in second)
+            refused.append((None, f"{exc} (with {names}; left out)"))
+            return first, first_bytes
+
     if not planned:
         return [], source, []
-    try:
-        return everything, ok(everything), []
-    except EditRefused:
-        pass
-    kept: list[int] = []
-    refused: list[tuple[str | None, str]] = []
-    for i in everything:
-        try:
-            ok([i])
-            kept.append(i)
-        except EditRefused as exc:
-            refused.append((planned[i][0], str(exc)))
-    if not kept:
-        return [], source, refused
-    try:
-        return kept, ok(kept), refused
-    except EditRefused as exc:
-        return [], source, [*refused, (None, str(exc))]
+    kept, edited = passing(list(range(len(planned))))
+    return kept, edited if edited is not None else source, refused
 
 
 def _squash(text: str | None) -> str:
