@@ -30,6 +30,7 @@ from lsp.options import ServerOptions, options_to_json, parse_options
 from lsp.pipeline_service import PipelineService
 from lsp.protocol import DocgenProtocol
 from lsp.stats import LatencyStats
+from lsp.transport import run_stdio
 from lsp.unresolved import Unresolvable
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,11 @@ def _version() -> str:
 
 class DocgenServer(LanguageServer):
     """pygls server holding docgen's per-session state."""
+
+    def start_io(self, stdin=None, stdout=None) -> None:  # noqa: ANN001 - pygls' signature
+        """Serve on stdio with docgen's reader (:mod:`lsp.transport`): one thread reads
+        the pipe, instead of three executor round trips per message."""
+        run_stdio(self, stdin, stdout)
 
     def __init__(self, stats_file: Path | None = None) -> None:
         super().__init__(
