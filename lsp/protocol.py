@@ -30,6 +30,7 @@ loop hands the error to ``server.report_server_error``, which answers -32700.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from lsprotocol import types
@@ -39,6 +40,8 @@ from pygls.protocol import LanguageServerProtocol, lsp_method
 logger = logging.getLogger(__name__)
 
 JSONRPC_VERSION = "2.0"
+_ARRIVALS_KEPT = 10_000
+"""Requests in flight whose arrival is remembered (for ``METHOD:in_server``)."""
 
 
 class MalformedResponse(JsonRpcException):
@@ -98,7 +101,26 @@ class DocgenProtocol(LanguageServerProtocol):
         except Exception as exc:  # noqa: BLE001 - every failure must be answered
             self._answer_undecodable(msg_id, method, JsonRpcInternalError.of(exc))
             return
+        arrivals = self.__dict__.setdefault("_arrivals", {})
+        if len(arrivals) > _ARRIVALS_KEPT:  # never answered (should not happen): forget
+            arrivals.clear()
+        arrivals[msg_id] = (method, time.perf_counter())
         super().handle_message(structured)
+
+    def _send_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
+        """Send the response and record how long the request was in the server, from the
+        message read to the response written (``METHOD:in_server``: the handler's time
+        plus its wait for the event loop and the interpreter lock; ``METHOD:cancelled``
+        for a request answered RequestCancelled)."""
+        super()._send_response(msg_id, result, error)
+        arrived = self.__dict__.get("_arrivals", {}).pop(msg_id, None)
+        stats = getattr(self._server, "stats", None)
+        if arrived is not None and stats is not None:
+            method, started = arrived
+            cancelled = getattr(error, "code", None) == types.LSPErrorCodes.RequestCancelled
+            # a cancelled request is counted here, whether or not its handler had started
+            kind = "cancelled" if cancelled else "in_server"
+            stats.record(f"{method}:{kind}", time.perf_counter() - started)
 
     def _notification(self, data: dict[str, Any]) -> None:
         problem = _problem(data)

@@ -72,8 +72,7 @@ def request(name: str, *, outside: Callable[[], Any] | object = _REFUSE) -> Call
             except DocumentError as exc:
                 failed = True
                 raise JsonRpcInvalidParams(str(exc)) from exc
-            except asyncio.CancelledError:
-                ls.stats.record(f"{name}:cancelled", time.perf_counter() - start)
+            except asyncio.CancelledError:  # counted by the protocol (lsp.protocol)
                 raise
             except BaseException:
                 failed = True
