@@ -241,3 +241,19 @@ def test_a_broken_front_end_signal_does_not_stop_bulk_work() -> None:
     with DynamicBatcher(gen, max_wait_ms=0, bulk_lane=True, interactive_busy=broken) as batcher:
         assert batcher.submit("bulk 1", SHORT, Priority.BULK).result(10)
         assert batcher.bulk_pauses == 0
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="per-thread nice")
+def test_the_bulk_lane_runs_at_a_lower_os_priority() -> None:
+    """The editor, the event loop and interactive drafts get the cores first."""
+    import os
+
+    from assistant.engine.batcher import BULK_NICE
+
+    gen = Stepping(steps=2)
+    base = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    with DynamicBatcher(gen, max_wait_ms=0, bulk_lane=True) as batcher:
+        assert batcher.submit("bulk 1", SHORT, Priority.BULK).result(10)
+        interactive, bulk = batcher._workers
+        assert os.getpriority(os.PRIO_PROCESS, bulk.native_id) == min(19, base + BULK_NICE)
+        assert os.getpriority(os.PRIO_PROCESS, interactive.native_id) == base
