@@ -360,10 +360,21 @@ describe('docgen in code-server', { timeout: 600000 }, () => {
         await page.keyboard.press('Control+S');
         const deadline = Date.now() + 60000;
         let text = '';
+        let resaveAt = Date.now() + 8000;
         while (Date.now() < deadline) {
             text = fs.readFileSync(file, 'utf8');
             if (text.includes('# saved') && text.includes('carrier: Who carries it.')) {
                 break;
+            }
+            if (Date.now() > resaveAt) {
+                // VS Code reloads a changed .vscode/settings.json on its own schedule: a save
+                // made before it has read codeActionsOnSave runs no participant. Save again
+                // (a keystroke and its deletion make the buffer dirty without changing it).
+                await page.keyboard.press('Control+End');
+                await page.keyboard.type(' ');
+                await page.keyboard.press('Backspace');
+                await page.keyboard.press('Control+S');
+                resaveAt = Date.now() + 8000;
             }
             await page.waitForTimeout(500);
         }
