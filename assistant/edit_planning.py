@@ -129,11 +129,23 @@ class EditPlanning:
                 the file.
         """
         del priority  # structural update: the model is not needed
-        symbol = self._fresh(path, source, symbol)
-        edit, text = self.stale_edit(source, symbol, finding)
+        symbol, edit, text = self.planned_stale_update(path, source, symbol, finding)
         edited = apply_edits(source, [edit])
         check_edited(source, edited, path, symbol.language, {symbol.qualname: text}, strict)
         return edit
+
+    def planned_stale_update(
+        self, path: str, source: bytes, symbol: Symbol, finding: StaleFinding
+    ) -> tuple[Symbol, TextEdit, str]:
+        """The symbol as found in ``source``, the stale update's edit and the docstring it
+        writes, not yet checked (see :meth:`planned_insertion`).
+
+        Raises:
+            EditRefused: The parameter list cannot be located.
+        """
+        symbol = self._fresh(path, source, symbol)
+        edit, text = self.stale_edit(source, symbol, finding)
+        return symbol, edit, text
 
     def stale_result(
         self, path: str, source: bytes, symbol: Symbol, finding: StaleFinding

@@ -393,8 +393,7 @@ async def _edits(
                 None,
             )
             if finding is not None and finding.fixable:
-                edit = service.stale_update(buffer.path, buffer.source, symbol, finding)
-                return (symbol.qualname, None, edit)  # checked alone, and again together
+                return service.planned_stale_update(buffer.path, buffer.source, symbol, finding)
         result = service.draft(buffer.path, buffer.source, symbol, parsed, request_kind)
         if bulk:
             ls.activity.yield_to(BULK_YIELD_S)

@@ -16,7 +16,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.workspace import TextDocument
 
-from assistant.pipeline import TextEdit
+from assistant.pipeline import PlannedEdit, TextEdit
 from lsp import diagnostics
 from lsp.live_index import Buffer
 from lsp.pipeline_service import DraftingUnavailable
@@ -69,13 +69,21 @@ async def stale_file_action(
     ]
 
     def plan() -> list[TextEdit]:
-        out = []
+        planned: list[PlannedEdit] = []
         for symbol, finding in pairs:
             try:
-                out.append(service.stale_update(buffer.path, buffer.source, symbol, finding))
+                planned.append(
+                    service.planned_stale_update(buffer.path, buffer.source, symbol, finding)
+                )
             except (ValueError, DraftingUnavailable) as exc:  # EditRefused: left as it is
                 logger.info("stale update of %s skipped: %s", symbol.qualname, exc)
-        return out
+        if not planned:
+            return []
+        # checked as the one file they make together: one parse, not one per update
+        kept, refused = service.check_together(buffer.path, buffer.source, parsed.language, planned)
+        for qualname, why in refused:
+            logger.info("stale update of %s skipped: %s", qualname or "the file", why)
+        return [planned[i][2] for i in kept]
 
     edits = [text_edit(document, e) for e in await in_thread(ls, plan)]
     if not edits:

@@ -32,11 +32,9 @@ from assistant.pipeline import (
     EngineError,
     PipelineSettings,
     PlannedEdit,
-    Priority,
     RankerError,
     Router,
     StaleFinding,
-    TextEdit,
     check_together,
     find_stale,
 )
@@ -192,14 +190,6 @@ class PipelineService:
             logger.error("%s", message)
             raise DraftingUnavailable(message) from exc
 
-    def insertion(self, path: str, source: bytes, symbol: Symbol, result: DocResult) -> TextEdit:
-        """Return the edit inserting ``result`` as the docstring of ``symbol``.
-
-        Raises:
-            EditRefused: The edit would damage the file or the symbol is documented now.
-        """
-        return self.pipeline().plan_insertion(path, source, symbol, result)
-
     def planned_insertion(
         self, path: str, source: bytes, symbol: Symbol, result: DocResult
     ) -> PlannedEdit:
@@ -222,20 +212,19 @@ class PipelineService:
             kept, _, refused = check_together(source, path, language, planned, strict=False)
         return kept, refused
 
-    def stale_update(
+    def planned_stale_update(
         self, path: str, source: bytes, symbol: Symbol, finding: StaleFinding
-    ) -> TextEdit:
-        """Return the edit replacing the stale parameter entries of ``symbol``'s docstring.
+    ) -> PlannedEdit:
+        """The edit replacing the stale parameter entries of ``symbol``'s docstring, to be
+        checked with the file's other edits (:meth:`check_together`).
 
         Raises:
-            EditRefused: The parameter list cannot be located or the edit would damage
-                the file.
+            EditRefused: The parameter list cannot be located.
         """
         pipeline = self.pipeline()
         with self.stats.timed("model:stale_update"):
-            return pipeline.plan_stale_update(
-                path, source, symbol, finding, priority=Priority.INTERACTIVE
-            )
+            fresh, edit, text = pipeline.planned_stale_update(path, source, symbol, finding)
+        return (fresh.qualname, text, edit)
 
     def quick_draft(
         self, path: str, source: bytes, symbol: Symbol, parsed: ParsedFile | None, kind: str
