@@ -53,6 +53,11 @@ class MalformedResponse(JsonRpcException):
 class DocgenProtocol(LanguageServerProtocol):
     """LanguageServerProtocol that never leaves a request unanswered."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._arrivals: dict[Any, tuple[str, float]] = {}
+        """Requests in flight: method and when their message was read."""
+
     def structure_message(self, data: Any) -> Any:
         """``json.loads`` object hook: keep every object as it is; the message is
         checked and structured as a whole in :meth:`handle_message`."""
@@ -101,10 +106,9 @@ class DocgenProtocol(LanguageServerProtocol):
         except Exception as exc:  # noqa: BLE001 - every failure must be answered
             self._answer_undecodable(msg_id, method, JsonRpcInternalError.of(exc))
             return
-        arrivals = self.__dict__.setdefault("_arrivals", {})
-        if len(arrivals) > _ARRIVALS_KEPT:  # never answered (should not happen): forget
-            arrivals.clear()
-        arrivals[msg_id] = (method, time.perf_counter())
+        if len(self._arrivals) > _ARRIVALS_KEPT:  # never answered (should not happen)
+            self._arrivals.clear()
+        self._arrivals[msg_id] = (method, time.perf_counter())
         super().handle_message(structured)
 
     def _send_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
@@ -113,7 +117,7 @@ class DocgenProtocol(LanguageServerProtocol):
         plus its wait for the event loop and the interpreter lock; ``METHOD:cancelled``
         for a request answered RequestCancelled)."""
         super()._send_response(msg_id, result, error)
-        arrived = self.__dict__.get("_arrivals", {}).pop(msg_id, None)
+        arrived = self._arrivals.pop(msg_id, None)
         stats = getattr(self._server, "stats", None)
         if arrived is not None and stats is not None:
             method, started = arrived

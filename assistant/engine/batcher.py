@@ -29,6 +29,8 @@ them there, and a bulk batch pauses for those too.
 from __future__ import annotations
 
 import itertools
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -54,9 +56,6 @@ def lower_thread_priority(increment: int) -> bool:
     """Lower the calling thread's scheduling priority by ``increment`` (Linux gives each
     thread its own nice value; elsewhere, or when refused, nothing changes); return
     whether it changed."""
-    import os
-    import sys
-
     if not sys.platform.startswith("linux") or increment <= 0:
         return False
     try:
