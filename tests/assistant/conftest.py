@@ -3,9 +3,12 @@ over a repository with it (private output caches)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import SAMPLE
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +40,14 @@ def make_pipeline(generator, tmp_path: Path):
     yield make
     for pipeline in made:
         pipeline.close()
+
+
+@pytest.fixture(scope="module")
+def indexed_repo(tmp_path_factory: pytest.TempPathFactory, cache_root: Path) -> Path:
+    """A private copy of examples/sample_repo with its index built (one per test module)."""
+    from indexer.index import update_index
+
+    root = tmp_path_factory.mktemp("indexed") / "sample_repo"
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns(".docgen", "__pycache__"))
+    update_index(root)
+    return root

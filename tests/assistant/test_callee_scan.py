@@ -3,25 +3,11 @@ request when the server warms up, and threads asking meanwhile share that scan."
 
 from __future__ import annotations
 
-import shutil
 import threading
 from pathlib import Path
 
-import pytest
-
 from assistant.callees import CalleeResolver
 from indexer.store import IndexStore
-from tests.conftest import SAMPLE
-
-
-@pytest.fixture(scope="module")
-def indexed_repo(tmp_path_factory: pytest.TempPathFactory, cache_root: Path) -> Path:
-    from indexer.index import update_index
-
-    root = tmp_path_factory.mktemp("callees") / "sample_repo"
-    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns(".docgen", "__pycache__"))
-    update_index(root)
-    return root
 
 
 class CountingStore:

@@ -29,4 +29,3 @@ CASES = [
 def test_bases_as_written(source: bytes, qualname: str, expected: list[str]) -> None:
     cls = next(s for s in parse_source(source, "m.py").symbols if s.qualname == qualname)
     assert bases(source, cls) == expected
-

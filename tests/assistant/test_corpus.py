@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +17,6 @@ from assistant.corpus import (
 from assistant.ranker import FEATURES, Ranker
 from assistant.summaries import Vocabulary, candidate_pool, choose_summary
 from indexer.symbols import Span, Symbol
-from tests.conftest import SAMPLE
 
 ENTRIES = [
     ("pkg-a", "add_item", "Add an item to the cart.", {"item": "The item to add."}),
@@ -150,16 +148,6 @@ def test_corpus_candidates_rank_below_same_repository_neighbours() -> None:
     similar = [("add_entry", "Add an entry to the ledger.")]
     both = choose_summary([], vocab, symbol, similar, ranker, None, [hit])
     assert both.summary == "Add an item to the ledger."  # the repository's neighbour first
-
-
-@pytest.fixture(scope="module")
-def indexed_repo(tmp_path_factory: pytest.TempPathFactory, cache_root: Path) -> Path:
-    from indexer.index import update_index
-
-    root = tmp_path_factory.mktemp("corpus-indexed") / "sample_repo"
-    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns(".docgen", "__pycache__"))
-    update_index(root)
-    return root
 
 
 def _target(root: Path, rel: str, qualname: str):

@@ -3,10 +3,7 @@ JSON record, through the cache, and for every kind of candidate (corpus ones inc
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-
-import pytest
 
 from assistant.ranker import FEATURES, Candidate, Ranker
 from assistant.summaries import (
@@ -17,19 +14,8 @@ from assistant.summaries import (
     provenance_of,
 )
 from indexer.parser import parse_source
-from tests.conftest import SAMPLE
 
 REL = "inventory/models.py"
-
-
-@pytest.fixture(scope="module")
-def indexed_repo(tmp_path_factory: pytest.TempPathFactory, cache_root: Path) -> Path:
-    from indexer.index import update_index
-
-    root = tmp_path_factory.mktemp("provenance") / "sample_repo"
-    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns(".docgen", "__pycache__"))
-    update_index(root)
-    return root
 
 
 def _document(pipeline, root: Path, qualname: str):

@@ -5,22 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
 from assistant.target import Target
 from indexer.parser import parse_source
 from indexer.text import symbol_source
-from tests.conftest import SAMPLE
-
-
-@pytest.fixture(scope="module")
-def indexed_repo(tmp_path_factory: pytest.TempPathFactory, cache_root: Path) -> Path:
-    from indexer.index import update_index
-
-    root = tmp_path_factory.mktemp("indexed") / "sample_repo"
-    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns(".docgen", "__pycache__"))
-    update_index(root)
-    return root
 
 
 def _context(pipeline, root: Path, rel: str, qualname: str):
