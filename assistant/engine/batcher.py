@@ -14,13 +14,15 @@ rest of the batch running now). A bulk batch is kept small enough that it holds 
 for at most ``max_bulk_hold_ms`` (by that same per-item cost), so an interactive request
 never waits behind a long bulk batch.
 
-With ``bulk_lane`` (a generator whose ``generate`` may be called from two threads at once,
-such as the ONNX one) bulk batches run on a worker of their own: an interactive request
-then never waits for a bulk batch at all (it starts at once, beside it), and a bulk batch
-starts only while no interactive request is queued or running, so bulk work yields to
-interactive work at every batch; a bulk batch already under way also pauses before each
-decoder step while interactive work is queued or running (at most ``max_bulk_pause_ms`` a
-step, so bulk work is slowed, never starved), leaving the cores to the interactive draft.
+With ``bulk_lane`` (a generator whose ``generate`` may be called from several threads at
+once, such as the ONNX one) each priority has a worker of its own (a lane): an urgent
+request (a hover) never waits for a running "Generate docstring" batch, nor an interactive
+one for a bulk batch (it starts at once, beside it), and a bulk batch starts only while no
+interactive request is queued or running, so bulk work yields to interactive work at every
+batch. A batch already under way pauses before each decoder step while more urgent work
+is queued or running (at most ``max_bulk_pause_ms`` a step for bulk batches,
+``max_interactive_pause_ms`` in all for an interactive batch, so they are slowed, never
+starved), leaving the cores to the more urgent draft; past that, both run side by side.
 ``interactive_busy`` widens "interactive work" beyond the batcher: a front end whose
 requests also spend time outside the engine (a hover's retrieval and rendering) reports
 them there, and a bulk batch pauses for those too.
@@ -28,6 +30,7 @@ them there, and a bulk batch pauses for those too.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import sys
@@ -102,20 +105,25 @@ class DynamicBatcher:
         max_bulk_hold_ms: Longest a bulk batch may hold the engine (by the recent
             per-item cost of its configuration; a batch has at least one prompt).
         clock: Monotonic clock in seconds (tests inject one).
-        bulk_lane: Run bulk batches on a second worker thread (see the module's
-            docstring); the generator must allow concurrent ``generate`` calls. Off:
-            one worker runs every batch, interactive ones first.
-        max_bulk_pause_ms: With the bulk lane, longest a running bulk batch waits before
-            one decoder step while interactive work is queued or running.
+        bulk_lane: Run each priority's batches on a worker thread of its own (lanes;
+            see the module's docstring); the generator must allow concurrent
+            ``generate`` calls. Off: one worker runs every batch, most urgent first.
+        max_bulk_pause_ms: With lanes, longest a running bulk batch waits before one
+            decoder step while interactive work is queued or running.
         interactive_busy: Whether the front end is answering an interactive request now
             (outside the batcher too: retrieval, rendering); a running bulk batch pauses
             before its decoder steps while it is, as for queued interactive drafts. None:
             only the batcher's own queue counts.
+        max_interactive_pause_ms: With lanes, longest a running interactive batch waits
+            in all (its decoder steps together) while urgent requests are queued or
+            running; after that it runs beside them.
 
     Attributes:
         batches_run: Batches run so far.
         batch_sizes: How many batches ran with each number of prompts (a histogram).
         bulk_pauses: Decoder steps a bulk batch waited before, for interactive work.
+        interactive_pauses: Decoder steps an interactive batch waited before, for urgent
+            work.
     """
 
     def __init__(
@@ -128,6 +136,7 @@ class DynamicBatcher:
         bulk_lane: bool = False,
         max_bulk_pause_ms: float = 500.0,
         interactive_busy: Callable[[], bool] | None = None,
+        max_interactive_pause_ms: float = 100.0,
     ) -> None:
         if max_batch_size < 1:
             raise ValueError(f"max_batch_size must be >= 1, got {max_batch_size}")
@@ -143,20 +152,28 @@ class DynamicBatcher:
         self.batches_run = 0
         self.batch_sizes: dict[int, int] = {}
         self._cost: dict[GenerationConfig, float] = {}  # seconds per prompt, moving average
-        self._running: tuple[float, float] | None = None  # (started, estimated seconds)
-        self._running_bulk: tuple[float, float] | None = None  # the bulk lane's batch
         self.bulk_lane = bulk_lane
-        self.max_bulk_pause = max(0.0, max_bulk_pause_ms) / 1000.0
+        self._lanes: tuple[int | None, ...] = (
+            (int(Priority.URGENT), int(Priority.INTERACTIVE), int(Priority.BULK))
+            if bulk_lane
+            else (None,)  # one worker takes every priority, most urgent first
+        )
+        # each lane's running batch: (started, estimated seconds)
+        self._running: dict[int | None, tuple[float, float] | None] = dict.fromkeys(self._lanes)
+        self._max_pause = {
+            int(Priority.INTERACTIVE): max(0.0, max_interactive_pause_ms) / 1000.0,
+            int(Priority.BULK): max(0.0, max_bulk_pause_ms) / 1000.0,
+        }
         self.bulk_pauses = 0
+        self.interactive_pauses = 0
         self.interactive_busy = interactive_busy
-        self._paused_s = 0.0  # the bulk lane's pause time so far (left out of its costs)
-        self._workers = [threading.Thread(target=self._run, name="docgen-batcher", daemon=True)]
-        if bulk_lane:
-            self._workers.append(
-                threading.Thread(
-                    target=self._run, args=(True,), name="docgen-batcher-bulk", daemon=True
-                )
-            )
+        # each lane's pause time so far (left out of its costs)
+        self._paused_s: dict[int | None, float] = dict.fromkeys(self._lanes, 0.0)
+        self._batch_paused = dict(self._paused_s)  # the pause time when its batch began
+        self._workers = [
+            threading.Thread(target=self._run, args=(lane,), name=_LANE_NAMES[lane], daemon=True)
+            for lane in self._lanes
+        ]
         for worker in self._workers:
             worker.start()
 
@@ -212,20 +229,26 @@ class DynamicBatcher:
         self, config: GenerationConfig, priority: Priority = Priority.INTERACTIVE
     ) -> float:
         """Seconds a request of ``config`` submitted now would take to be answered: the
-        rest of the running batch, every queued request that runs before it (same or more
-        urgent priority) at its configuration's recent per-item cost, and its own."""
+        rest of the running batches it waits for (its lane's and, with lanes, the more
+        urgent ones it pauses for), every queued request that runs before it (same or
+        more urgent priority) at its configuration's recent per-item cost, and its own."""
         with self._cond:
             wait = self._item_cost(config)
-            running = [self._running]
-            if priority >= Priority.BULK or not self.bulk_lane:  # else it runs beside bulk
-                running.append(self._running_bulk)
-            for batch in running:
-                if batch is not None:
-                    started, estimated = batch
-                    wait += max(0.0, started + estimated - self.clock())
+            for lane, batch in self._running.items():
+                if batch is None or (lane is not None and lane > int(priority)):
+                    continue  # a less urgent lane's batch pauses for this one
+                started, estimated = batch
+                wait += max(0.0, started + estimated - self.clock())
             for request in self._queued(priority):
                 wait += self._item_cost(request.config)
             return wait
+
+    def running(self, priority: Priority | None = None) -> tuple[float, float] | None:
+        """The batch running now on ``priority``'s lane as (started, estimated seconds)
+        (without lanes: the one worker's; ``priority`` is ignored), or None."""
+        lane = None if self._lanes == (None,) or priority is None else int(priority)
+        with self._cond:
+            return self._running.get(lane)
 
     def load(self) -> dict[str, object]:
         """The batcher's state for stats: queue depth, batch-size histogram, per-item
@@ -236,6 +259,7 @@ class DynamicBatcher:
                 "queue_depth_interactive": len(self._queued(Priority.INTERACTIVE)),
                 "batches": self.batches_run,
                 "bulk_pauses": self.bulk_pauses,
+                "interactive_pauses": self.interactive_pauses,
                 "batch_sizes": {str(k): v for k, v in sorted(self.batch_sizes.items())},
                 "item_cost_ms": {
                     f"beams={c.num_beams},max={c.max_new_tokens}": round(v * 1000, 2)
@@ -262,20 +286,23 @@ class DynamicBatcher:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _run(self, bulk: bool = False) -> None:
-        if bulk:
-            set_step_gate(self._yield_to_interactive)
+    def _run(self, lane: int | None) -> None:
+        if lane is not None and lane > int(Priority.URGENT):
+            set_step_gate(functools.partial(self._yield_to_urgent_work, lane))
+        if lane == int(Priority.BULK):
             lower_thread_priority(BULK_NICE)
         while True:
-            batch = self._next_batch(bulk)
+            batch = self._next_batch(lane)
             if batch is None:
                 return
-            self._execute(batch, bulk)
+            self._execute(batch, lane)
 
-    def _interactive_waiting(self) -> bool:
-        return self._running is not None or any(
-            r.priority < int(Priority.BULK) and not r.future.cancelled() for r in self._pending
-        )
+    def _more_urgent_waiting(self, lane: int) -> bool:
+        """Whether a request more urgent than ``lane``'s is queued or running."""
+        running = any(
+            batch is not None for other, batch in self._running.items() if other < lane
+        )  # fmt: skip
+        return running or any(r.priority < lane and not r.future.cancelled() for r in self._pending)
 
     def _front_end_busy(self) -> bool:
         busy = self.interactive_busy
@@ -284,48 +311,59 @@ class DynamicBatcher:
         except Exception:  # noqa: BLE001 - a broken signal must not stop bulk work
             return False
 
-    def _yield_to_interactive(self) -> None:
-        """The bulk lane's step gate: wait (at most :attr:`max_bulk_pause`) while an
-        interactive request is queued or running, in the batcher or (``interactive_busy``)
-        in the front end; the front end's signal is polled every :data:`BUSY_POLL_S`."""
+    def _yield_to_urgent_work(self, lane: int) -> None:
+        """A lane's step gate: wait (at most its pause a step) while a more urgent
+        request is queued or running; the bulk lane also while the front end answers an
+        interactive request (``interactive_busy``, polled every :data:`BUSY_POLL_S`)."""
+        bulk = lane == int(Priority.BULK)
+
+        def waiting() -> bool:
+            return self._more_urgent_waiting(lane)
+
         with self._cond:
-            if self._closed or not (self._interactive_waiting() or self._front_end_busy()):
+            if self._closed or not (waiting() or (bulk and self._front_end_busy())):
                 return
-            self.bulk_pauses += 1
+            allowed = self._max_pause[lane]
+            if not bulk:  # an interactive batch's pauses are bounded in all, not per step
+                allowed -= self._paused_s[lane] - self._batch_paused[lane]
+                if allowed <= 0:
+                    return
+            if bulk:
+                self.bulk_pauses += 1
+            else:
+                self.interactive_pauses += 1
             start = time.monotonic()
-            deadline = start + self.max_bulk_pause
+            deadline = start + allowed
             while not self._closed:
-                queued = self._interactive_waiting()
-                if not queued and not self._front_end_busy():
+                queued = waiting()
+                if not queued and not (bulk and self._front_end_busy()):
                     break
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
                 self._cond.wait(left if queued else min(left, BUSY_POLL_S))
-            self._paused_s += time.monotonic() - start
+            self._paused_s[lane] += time.monotonic() - start
 
-    def _eligible(self, bulk: bool) -> list[_Request]:
-        """What a worker may take now: everything (one worker); with a bulk lane, the
-        interactive worker takes interactive requests, the bulk worker bulk ones while
-        no interactive request is queued or running."""
-        if not self.bulk_lane:
+    def _eligible(self, lane: int | None) -> list[_Request]:
+        """What a lane's worker may take now: everything (one worker); with lanes, the
+        requests of its priority, the bulk lane's only while no more urgent request is
+        queued or running."""
+        if lane is None:
             return self._pending
-        interactive = [r for r in self._pending if r.priority < int(Priority.BULK)]
-        if not bulk:
-            return interactive
-        if interactive or self._running is not None:
+        if lane == int(Priority.BULK) and self._more_urgent_waiting(lane):
             return []
-        return self._pending
+        return [r for r in self._pending if r.priority == lane]
 
-    def _next_batch(self, bulk: bool = False) -> list[_Request] | None:
+    def _next_batch(self, lane: int | None = None) -> list[_Request] | None:
         """Block until a batch is ready (full, or its oldest request waited enough)."""
         with self._cond:
             while True:
                 self._pending = [r for r in self._pending if not r.future.cancelled()]
-                eligible = self._eligible(bulk)
+                eligible = self._eligible(lane)
                 if not eligible:
                     # closing: each worker ends once nothing it would take is left
-                    if self._closed and (not bulk or not self._pending):
+                    mine = [r for r in self._pending if lane is None or r.priority == lane]
+                    if self._closed and not mine:
                         return None
                     self._cond.wait()
                     continue
@@ -338,11 +376,8 @@ class DynamicBatcher:
                 if full or remaining <= 0 or self._closed:
                     taken = {id(r) for r in batch}
                     self._pending = [r for r in self._pending if id(r) not in taken]
-                    running = (self.clock(), self._item_cost(head.config) * len(batch))
-                    if bulk:
-                        self._running_bulk = running
-                    else:
-                        self._running = running
+                    cost = self._item_cost(head.config) * len(batch)
+                    self._running[lane] = (self.clock(), cost)
                     return batch
                 self._cond.wait(remaining)
 
@@ -364,14 +399,14 @@ class DynamicBatcher:
             batch.append(request)
         return batch
 
-    def _execute(self, batch: list[_Request], bulk: bool = False) -> None:
+    def _execute(self, batch: list[_Request], lane: int | None = None) -> None:
         live = [r for r in batch if r.future.set_running_or_notify_cancel()]
         if not live:
             with self._cond:
-                self._done(bulk)
+                self._done(lane)
             return
         started = time.perf_counter()
-        paused = self._paused_s
+        paused = self._batch_paused[lane] = self._paused_s[lane]
         try:
             results = self.generator.generate([r.prompt for r in live], live[0].config)
         except BaseException as exc:  # hand every caller the failure, keep serving
@@ -381,13 +416,13 @@ class DynamicBatcher:
                 raise
             return
         finally:
-            # what the batch cost, without the steps it waited for interactive work
-            seconds = time.perf_counter() - started - (self._paused_s - paused)
-            self._ran(live[0].config, len(live), max(seconds, 0.0), bulk)
+            # what the batch cost, without the steps it waited for more urgent work
+            seconds = time.perf_counter() - started - (self._paused_s[lane] - paused)
+            self._ran(live[0].config, len(live), max(seconds, 0.0), lane)
         for request, hyps in zip(live, results, strict=True):
             request.future.set_result(hyps)
 
-    def _ran(self, config: GenerationConfig, size: int, seconds: float, bulk: bool) -> None:
+    def _ran(self, config: GenerationConfig, size: int, seconds: float, lane: int | None) -> None:
         """Record one batch: its size, and its per-item cost into the moving average."""
         with self._cond:
             self.batches_run += 1
@@ -395,12 +430,17 @@ class DynamicBatcher:
             per_item = seconds / size
             old = self._cost.get(config)
             self._cost[config] = per_item if old is None else 0.7 * old + 0.3 * per_item
-            self._done(bulk)
+            self._done(lane)
 
-    def _done(self, bulk: bool) -> None:
-        """A worker's batch is over (called holding the lock): the bulk lane may start."""
-        if bulk:
-            self._running_bulk = None
-        else:
-            self._running = None
+    def _done(self, lane: int | None) -> None:
+        """A lane's batch is over (called holding the lock): less urgent lanes may go on."""
+        self._running[lane] = None
         self._cond.notify_all()
+
+
+_LANE_NAMES = {
+    None: "docgen-batcher",
+    int(Priority.URGENT): "docgen-batcher-urgent",
+    int(Priority.INTERACTIVE): "docgen-batcher",
+    int(Priority.BULK): "docgen-batcher-bulk",
+}

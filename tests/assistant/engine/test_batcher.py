@@ -172,8 +172,7 @@ def test_estimated_wait_is_queue_depth_times_recent_item_cost(onnx_fp32) -> None
         queued = [batcher.submit(f"q {i}", SHORT) for i in range(3)]
         bulk = batcher.submit("bulk", SHORT, Priority.BULK)
         assert batcher.queue_depth() == 4 and batcher.queue_depth(Priority.INTERACTIVE) == 3
-        with batcher._cond:
-            started, _ = batcher._running
+        started, _ = batcher.running()
         clock.now = started + 0.02  # 30 ms of the running batch left
         # interactive: 3 queued ahead + itself (the bulk one runs after it)
         assert batcher.estimate_wait(SHORT) == pytest.approx(0.03 + 4 * 0.05)
@@ -221,6 +220,6 @@ def test_cancelled_requests_leave_the_batcher_consistent(onnx_fp32) -> None:
             assert f.result(30)
         after = batcher.submit("after", SHORT).result(30)
         assert after and batcher.queue_depth() == 0
-        assert batcher._running is None
+        assert batcher.running() is None
     served = [p for prompts, _ in rec.batches for p in prompts]
     assert not any(p in served for p in (f"c {i}" for i in range(0, 50, 2)))

@@ -89,8 +89,7 @@ def test_interactive_estimate_leaves_out_the_bulk_lane() -> None:
             batcher._cost = {SHORT: 0.05}
         bulk = batcher.submit("bulk 1", SHORT, Priority.BULK)
         assert gen.entered["bulk"].wait(10)
-        with batcher._cond:
-            started, _ = batcher._running_bulk
+        started, _ = batcher.running(Priority.BULK)
         clock.now = started + 0.01  # 40 ms of the bulk batch left
         assert batcher.estimate_wait(SHORT) == pytest.approx(0.05)  # runs beside it
         assert batcher.estimate_wait(SHORT, Priority.BULK) == pytest.approx(0.04 + 0.05)
@@ -119,8 +118,7 @@ def test_an_urgent_request_goes_before_queued_interactive_ones() -> None:
         first = batcher.submit("bulk hold", SHORT)  # holds the one worker
         assert gen.entered["bulk"].wait(10)
         queued = [batcher.submit(f"hover generate {i}", SHORT) for i in range(3)]
-        with batcher._cond:
-            started, _ = batcher._running
+        started, _ = batcher.running()
         clock.now = started + 0.05  # the running batch is due now
         # urgent: only itself (the queued interactive ones run after it)
         assert batcher.estimate_wait(SHORT, Priority.URGENT) == pytest.approx(0.05)
@@ -254,6 +252,83 @@ def test_the_bulk_lane_runs_at_a_lower_os_priority() -> None:
     base = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
     with DynamicBatcher(gen, max_wait_ms=0, bulk_lane=True) as batcher:
         assert batcher.submit("bulk 1", SHORT, Priority.BULK).result(10)
-        interactive, bulk = batcher._workers
+        urgent, interactive, bulk = batcher._workers
         assert os.getpriority(os.PRIO_PROCESS, bulk.native_id) == min(19, base + BULK_NICE)
         assert os.getpriority(os.PRIO_PROCESS, interactive.native_id) == base
+        assert os.getpriority(os.PRIO_PROCESS, urgent.native_id) == base
+
+
+def test_an_urgent_request_runs_beside_a_running_interactive_batch() -> None:
+    """A hover never waits for a "Generate docstring" batch: each priority has a lane."""
+    gen = Gated()
+    gen.gate("hover").set()
+    with DynamicBatcher(gen, max_wait_ms=0, bulk_lane=True) as batcher:
+        generate = batcher.submit("bulk generate", SHORT, Priority.INTERACTIVE)
+        assert gen.entered["bulk"].wait(10)  # the interactive batch holds its worker
+        hover = batcher.submit("hover 1", SHORT, Priority.URGENT)
+        assert hover.result(10)[0].text == "done hover 1"
+        assert not generate.done()
+        gen.gate("bulk").set()
+        assert generate.result(10)[0].text == "done bulk generate"
+
+
+def test_a_running_interactive_batch_pauses_its_steps_while_an_urgent_request_runs() -> None:
+    import time
+
+    gen = Stepping()
+    with DynamicBatcher(gen, max_wait_ms=0, bulk_lane=True) as batcher:
+        generate = batcher.submit("generate 1", SHORT, Priority.INTERACTIVE)
+        _wait_for(lambda: gen.bulk_steps() >= 2)
+        hover = batcher.submit("hover 1", SHORT, Priority.URGENT)
+        assert gen.hover_started.wait(10)
+        before = gen.bulk_steps()
+        time.sleep(0.1)  # ~20 steps' time: the interactive batch takes at most the one in flight
+        assert gen.bulk_steps() <= before + 1
+        gen.release.set()
+        assert hover.result(10)[0].text == "done hover 1"
+        assert generate.result(10)[0].text == "done generate 1"
+        assert gen.bulk_steps() == gen.steps and batcher.interactive_pauses >= 1
+        assert batcher.bulk_pauses == 0
+        assert batcher.load()["interactive_pauses"] == batcher.interactive_pauses
+
+
+def test_an_interactive_batch_pauses_for_urgent_work_a_bounded_time_in_all() -> None:
+    """Past ``max_interactive_pause_ms`` of pauses a batch runs beside the urgent work:
+    a "Generate docstring" is slowed by hovers, never starved."""
+    gen = Stepping(steps=10)
+    with DynamicBatcher(gen, max_wait_ms=0, bulk_lane=True, max_interactive_pause_ms=60) as b:
+        generate = b.submit("generate 1", SHORT, Priority.INTERACTIVE)
+        _wait_for(lambda: gen.bulk_steps() >= 1)
+        hover = b.submit("hover 1", SHORT, Priority.URGENT)
+        assert gen.hover_started.wait(10)
+        assert generate.result(10)  # the hover is still held: one pause, then on
+        assert not hover.done() and b.interactive_pauses == 1
+        assert b._paused_s[int(Priority.INTERACTIVE)] >= 0.06  # its whole allowance, once
+        gen.release.set()
+        assert hover.result(10)
+
+
+def test_estimates_count_the_lanes_a_request_waits_for() -> None:
+    """An urgent request runs beside a running interactive batch (which pauses for it);
+    an interactive one waits for a running urgent batch."""
+    gen = Gated()
+    clock = FakeClock()
+    with DynamicBatcher(gen, max_wait_ms=0, clock=clock, bulk_lane=True) as batcher:
+        with batcher._cond:  # a measured cost, not a timed one
+            batcher._cost = {SHORT: 0.05}
+        generate = batcher.submit("bulk generate", SHORT, Priority.INTERACTIVE)
+        assert gen.entered["bulk"].wait(10)
+        started, _ = batcher.running(Priority.INTERACTIVE)
+        clock.now = started + 0.01  # 40 ms of the interactive batch left
+        assert batcher.estimate_wait(SHORT, Priority.URGENT) == pytest.approx(0.05)
+        assert batcher.estimate_wait(SHORT) == pytest.approx(0.04 + 0.05)
+        assert batcher.running(Priority.URGENT) is None
+        hover = batcher.submit("hover 1", SHORT, Priority.URGENT)
+        assert gen.entered["hover"].wait(10)
+        started_urgent, _ = batcher.running(Priority.URGENT)
+        clock.now = started_urgent + 0.01  # 40 ms left of the urgent batch, 30 ms of the other
+        assert batcher.estimate_wait(SHORT, Priority.URGENT) == pytest.approx(0.04 + 0.05)
+        assert batcher.estimate_wait(SHORT) == pytest.approx(0.03 + 0.04 + 0.05)
+        gen.gate("hover").set()
+        gen.gate("bulk").set()
+        assert hover.result(10) and generate.result(10)
