@@ -359,14 +359,40 @@ def check_edited(
     if after:  # the original parses, so every error is one the edit would add
         why = "the result would not parse" if strict else "it would add syntax errors"
         raise EditRefused(f"{path}: edit refused: {why}: {after[0]}")
+    pairs = expected.items() if isinstance(expected, dict) else (expected or [])
+    missing = _not_landed(parsed, pairs)
+    if missing is not None:
+        raise EditRefused(f"{path}: edit refused: {missing} would not get the docstring")
+    return parsed
+
+
+def _not_landed(parsed, pairs) -> str | None:
+    """The first qualname of ``pairs`` whose symbol in ``parsed`` lacks its docstring."""
     docstrings: dict[str, list[str]] = {}
     for symbol in parsed.symbols:  # a property and its setter share a qualname
         docstrings.setdefault(symbol.qualname, []).append(_squash(symbol.docstring))
-    pairs = expected.items() if isinstance(expected, dict) else (expected or [])
     for qualname, text in pairs:
         if _squash(text) not in docstrings.get(qualname, []):
-            raise EditRefused(f"{path}: edit refused: {qualname} would not get the docstring")
-    return parsed
+            return qualname
+    return None
+
+
+def _region_passes(
+    source: bytes, path: str, edits: list[TextEdit], pairs: list[tuple[str, str]]
+) -> bool:
+    """Whether Python edits pass by their region alone (:mod:`assistant.edit_regions`):
+    the original parses, the top-level statements they fall in parse with them applied,
+    and every docstring lands. False means only "check the whole file"."""
+    from assistant.edit_regions import edited_region
+    from indexer.parser import parse_source
+
+    if _file_error(source, path, "python") is not None:
+        return False
+    region = edited_region(source, edits)
+    if region is None:
+        return False
+    parsed = parse_source(region, path, "python")
+    return not _problems(parsed, region, "python") and _not_landed(parsed, pairs) is None
 
 
 PlannedEdit = tuple[str, "str | None", TextEdit]
@@ -379,7 +405,9 @@ def check_together(
 ) -> tuple[list[int], bytes, list[tuple[str | None, str]]]:
     """Check edits planned on ``source`` as the one file they make together.
 
-    All at once first (one parse of the edited file, however many edits). When that is
+    All at once first (one parse of the edited file, however many edits; for Python, of
+    only the top-level statements they fall in when that suffices:
+    :mod:`assistant.edit_regions`). When that is
     refused, the edits are split in halves and each half checked the same way, down to
     single edits, so a refused edit costs a few parses, not one per edit; halves that
     pass alone but not together keep the first. Every edit kept has passed
@@ -392,8 +420,11 @@ def check_together(
     refused: list[tuple[str | None, str]] = []
 
     def ok(indices: list[int]) -> bytes:
-        edited = apply_edits(source, [planned[i][2] for i in indices])
+        edits = [planned[i][2] for i in indices]
+        edited = apply_edits(source, edits)
         expected = [(planned[i][0], planned[i][1]) for i in indices if planned[i][1] is not None]
+        if language == "python" and _region_passes(source, path, edits, expected):  # type: ignore[arg-type]
+            return edited  # the statements they touch parse: so does the file
         check_edited(source, edited, path, language, expected, strict)  # type: ignore[arg-type]
         return edited
 
