@@ -37,7 +37,13 @@ from assistant.edits import (
     TextEdit,
     check_together,
 )
-from assistant.engine import EngineError, Priority, TextGenerator
+from assistant.engine import (
+    BULK_NICE,
+    EngineError,
+    Priority,
+    TextGenerator,
+    lower_thread_priority,
+)
 from assistant.faithfulness import (
     code_facts,
     make_faithful,
@@ -79,6 +85,7 @@ if TYPE_CHECKING:  # heavy to import: only the types are needed here
     from indexer.store import IndexStore
 
 __all__ = [
+    "BULK_NICE",
     "DEFAULT_WRITE_FLOOR",
     "PIPELINE_VERSION",
     "STYLE_CHOICES",
@@ -104,6 +111,7 @@ __all__ = [
     "check_together",
     "find_stale",
     "percentile",
+    "lower_thread_priority",
     "replace_file",
 ]
 

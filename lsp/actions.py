@@ -419,11 +419,11 @@ async def _edits(
         # an editor request is interactive: the file-wide action steps aside for it
         with contextlib.nullcontext() if bulk else ls.activity.active():
             planned = await asyncio.gather(
-                *(_counted(in_thread(ls, plan, s), progress, limit) for s in symbols)
+                *(_counted(in_thread(ls, plan, s, bulk=bulk), progress, limit) for s in symbols)
             )
             reasons = [item for item in planned if isinstance(item, str)]
             ready = [item for item in planned if not isinstance(item, str)]
-            kept, refused = await in_thread(ls, check, ready) if ready else ([], [])
+            kept, refused = await in_thread(ls, check, ready, bulk=bulk) if ready else ([], [])
     except DraftingUnavailable as exc:
         raise RequestFailed(str(exc)) from exc
     except ValueError as exc:  # EditRefused (a ValueError): the edit would damage the file

@@ -119,7 +119,11 @@ def buffer_for(ls: DocgenServer, uri: str) -> tuple[TextDocument, Buffer]:
     return document, ls.index.parse(uri, text, document.version, document.language_id)
 
 
-async def in_thread(ls: DocgenServer, fn: Callable[..., Any], *args: Any) -> Any:
-    """Run blocking ``fn`` on the model worker pool; cancelling the await drops it."""
+async def in_thread(
+    ls: DocgenServer, fn: Callable[..., Any], *args: Any, bulk: bool = False
+) -> Any:
+    """Run blocking ``fn`` on the model worker pool (``bulk``: the bulk pool, at a lower
+    OS priority); cancelling the await drops it."""
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(ls.model_pool, functools.partial(fn, *args))
+    pool = ls.bulk_pool if bulk else ls.model_pool
+    return await loop.run_in_executor(pool, functools.partial(fn, *args))

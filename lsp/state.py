@@ -21,6 +21,7 @@ from lsprotocol import types
 from pygls.exceptions import FeatureRequestError
 from pygls.lsp.server import LanguageServer
 
+from assistant.pipeline import BULK_NICE, lower_thread_priority
 from indexer.config import ConfigError, find_pyproject, load_tool_config
 from indexer.coverage import CheckOptions, counting_options
 from indexer.extras import DISTRIBUTION
@@ -69,13 +70,17 @@ class DocgenServer(LanguageServer):
         bulk drafting) steps aside for them."""
         activity = self.activity
         self.pipeline_service = PipelineService(None, self.stats, lambda: activity.busy)
-        self.prefetch_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="docgen-prefetch")
-        """Retrieval ahead of hovers for opened files (see :mod:`lsp.workspace`)."""
+        self.prefetch_pool = _background_pool(1, "docgen-prefetch")
+        """Retrieval ahead of hovers for opened files (see :mod:`lsp.workspace`), on a
+        thread the OS runs after the editor's requests."""
         self.project_counting = CheckOptions()
         """What counts as needing a docstring per the workspace's ``[tool.docgen]``."""
         self.model_pool = ThreadPoolExecutor(
             max_workers=min(8, (os.cpu_count() or 2) * 2), thread_name_prefix="docgen-model"
         )
+        self.bulk_pool = _background_pool(2, "docgen-bulk")
+        """The file-wide action's planning and checking (bulk work, as its drafts are in
+        the batcher's bulk lane), on threads the OS runs after the editor's requests."""
         self.pending_messages: list[str] = []
         self.background: set[asyncio.Task[Any]] = set()
         self.debounce: dict[str, asyncio.TimerHandle] = {}
@@ -230,6 +235,7 @@ class DocgenServer(LanguageServer):
         self.pipeline_service.close()
         self.model_pool.shutdown(wait=False, cancel_futures=True)
         self.prefetch_pool.shutdown(wait=False, cancel_futures=True)
+        self.bulk_pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _clip(text: str, limit: int = 160) -> str:
@@ -251,3 +257,15 @@ def _rss_mb() -> float:
         return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     except Exception:  # noqa: BLE001
         return 0.0
+
+
+def _background_pool(workers: int, prefix: str) -> ThreadPoolExecutor:
+    """A pool for work nobody waits on now (bulk, speculative): its threads run at a
+    lower OS priority (:data:`~assistant.pipeline.BULK_NICE`; Linux), so on a busy
+    machine the event loop, hovers and interactive drafts get the cores first."""
+    return ThreadPoolExecutor(
+        workers,
+        thread_name_prefix=prefix,
+        initializer=lower_thread_priority,
+        initargs=(BULK_NICE,),
+    )

@@ -35,12 +35,13 @@ from assistant.engine.types import (
 )
 
 if TYPE_CHECKING:
-    from assistant.engine.batcher import DynamicBatcher, Priority
+    from assistant.engine.batcher import BULK_NICE, DynamicBatcher, Priority, lower_thread_priority
     from assistant.engine.export import export_model
     from assistant.engine.layout import DEFAULT_MODEL_DIR
     from assistant.engine.loading import load_generator
 
 __all__ = [
+    "BULK_NICE",
     "DEFAULT_MODEL_DIR",
     "BackendUnavailableError",
     "DynamicBatcher",
@@ -52,9 +53,12 @@ __all__ = [
     "TextGenerator",
     "export_model",
     "load_generator",
+    "lower_thread_priority",
 ]
 
 _LAZY = {
+    "BULK_NICE": "assistant.engine.batcher",
+    "lower_thread_priority": "assistant.engine.batcher",
     "DynamicBatcher": "assistant.engine.batcher",
     "Priority": "assistant.engine.batcher",
     "export_model": "assistant.engine.export",
