@@ -44,6 +44,13 @@ class StageTimes:
         finally:
             self.record(name, perf_counter() - start)
 
+    def recent(self, name: str, last: int = 32) -> float:
+        """The median of stage ``name``'s last ``last`` durations (0.0 before any)."""
+        with self._lock:
+            samples = self._samples.get(name)
+            values = sorted(list(samples)[-last:]) if samples else []
+        return percentile(values, 50)
+
     def snapshot(self) -> dict[str, dict[str, Any]]:
         """Per stage: ``count`` and the window's ``p50_ms``, ``p95_ms``, ``p99_ms``,
         ``max_ms``."""

@@ -73,14 +73,18 @@ class TieredDocumenting:
         when it reached the front end; default now) to its answer: a model answer that
         has not come by the budget less :data:`RENDER_RESERVE_MS` (left for choosing and
         rendering) is given up (cancelled if still queued) and the request answered from
-        what is ready, without the model, counted as a degradation ``(deadline)``. The
+        what is ready, without the model, counted as a degradation ``(deadline)``; the
+        router's estimate of the wait must fit in what the retrieval still to come (the
+        median of this kind's recent retrievals) leaves of the budget. The
         first request (or the warm-up) loads the model and the embedder: until one has
         been answered, the budget counts from when the prompt is queued.
         """
         warm = self._warm  # before the first answer the model and embedder load: not held
         started = time.monotonic() if started is None or not warm else started
         elapsed_ms = max(0.0, (time.monotonic() - started) * 1000.0)
-        decision = self.router.decide(kind, tier, elapsed_ms)
+        # retrieval comes before the model: the wait must fit in what it leaves
+        retrieval_ms = self.stages.recent(f"{kind}:retrieve") * 1000.0 if warm else 0.0
+        decision = self.router.decide(kind, tier, elapsed_ms + retrieval_ms)
         if decision.tier != MODEL_FREE:  # loading the model is not the engine's load
             self.drafting.drafter(decision.tier, interactive=True)
         deadline = wait_s = None

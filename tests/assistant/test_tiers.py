@@ -282,3 +282,18 @@ def test_the_warm_up_drafts_in_the_interactive_lane(pipelines, sample_repo: Path
     stages = pipeline.warm_up()
     assert {"fast", "accurate"} <= set(stages)
     assert seen and all(p is not None and p < Priority.BULK for p in seen), seen
+
+
+def test_the_retrieval_still_to_come_counts_against_the_budget(sample_repo, pipelines):
+    """Recent hovers' retrievals took 300 ms: a 250 ms hover cannot wait for the model
+    after its own, so it is answered without the model from the start (counted as load),
+    not after a wasted wait for the deadline."""
+    pipeline = pipelines(sample_repo)
+    target = _target(pipeline, sample_repo, "Warehouse.low_stock")
+    assert pipeline.document_request(target, "hover").tier == "fast"  # loaded, warm
+    for _ in range(32):
+        pipeline.stages.record("hover:retrieve", 0.3)
+    target = _target(pipeline, sample_repo, "Warehouse.add_stock")
+    assert pipeline.document_request(target, "hover").tier == "model-free"
+    assert pipeline.serving_stats()["router"]["degradations"] == {"hover:fast->model-free": 1}
+    assert pipeline.document_request(target, "generate").tier == "accurate"  # 2 s budget
