@@ -27,6 +27,7 @@ from lsp.documents import Located, dotted_name_at, symbol_at
 from lsp.markdown import docstring_markdown, draft_markdown, signature_block
 from lsp.pipeline_service import DraftingUnavailable
 from lsp.positions import client_range, document_lines, server_position
+from lsp.protocol import REQUEST_ARRIVED
 from lsp.requests import buffer_for, request
 from lsp.state import DocgenServer
 
@@ -39,7 +40,8 @@ def register(server: DocgenServer) -> None:
 @request(types.TEXT_DOCUMENT_HOVER, outside=lambda: None)
 async def hover(ls: DocgenServer, params: types.HoverParams) -> types.Hover | None:
     """Answer a hover with the symbol's documentation (existing or drafted)."""
-    started = time.monotonic()  # the hover's budget counts from here
+    # the hover's budget counts from when its message was read
+    started = min(time.monotonic(), REQUEST_ARRIVED.get() or time.monotonic())
     with ls.activity.active():  # bulk work steps aside meanwhile
         return await _hover(ls, params, started)
 
@@ -79,15 +81,11 @@ async def _markdown(ls: DocgenServer, located: Located, started: float | None = 
         service = ls.pipeline_service
         args = (located.path, located.source, symbol, located.parsed, "hover")
         if _in_flight[0] >= HOVER_THREADS and service.degrading and service.built:
-            # every hover thread is busy: shed load (on a thread: the loop stays free)
-            result = await _in_hover_thread(service.quick_draft, *args, pool="shed")
+            # every hover thread is busy: shed load, here (about a millisecond; a thread
+            # hand-off would cost more on a busy interpreter)
+            result = service.quick_draft(*args)
         else:
-            _in_flight[0] += 1
-            try:
-                draft = functools.partial(service.draft, started=started)
-                result = await _in_hover_thread(draft, *args)
-            finally:
-                _in_flight[0] -= 1
+            result = await _draft_in_budget(service, args, started)
     except DraftingUnavailable as exc:
         return f"{header}\n---\n_No docstring. {exc}_"
     for message in ls.pipeline_service.take_messages():  # once per session, not per hover
@@ -99,22 +97,60 @@ async def _markdown(ls: DocgenServer, located: Located, started: float | None = 
 
 
 HOVER_THREADS = 4
-"""Hover drafts run at most this many at a time; while they all run, a further hover is
-answered at once with the name as a sentence (model-free, counted ``(overload)``), so
-a flood of hovers never builds a queue that answers late or never."""
+"""Hover drafts run at most this many at a time (a draft given up at the budget counts
+until it ends); while they all run, a further hover is answered at once with the name as
+a sentence (model-free, counted ``(overload)``), so a flood of hovers never builds a
+queue that answers late or never."""
 _POOLS: dict[str, ThreadPoolExecutor] = {}
 _in_flight = [0]  # hover drafts running now (changed on the event loop only)
 
 
-async def _in_hover_thread(fn: Callable[..., Any], *args: Any, pool: str = "hover") -> Any:
+async def _draft_in_budget(service: Any, args: tuple[Any, ...], started: float) -> DocResult:
+    """The hover's draft from a hover thread, held to the hover's budget from
+    ``started``: the pipeline gives up waiting for the model by then, but retrieval and
+    the wait for a busy interpreter come before it; a draft still not back when the
+    budget less :data:`REPLY_RESERVE_MS` is spent is answered now with the name as a
+    sentence (model-free, counted ``(late)``) and left to finish into the output cache,
+    for the next hover."""
+    _in_flight[0] += 1
+    draft = asyncio.ensure_future(
+        _in_hover_thread(functools.partial(service.draft, started=started), *args)
+    )
+    draft.add_done_callback(_draft_over)  # the thread stays busy until the draft ends
+    budget = service.budget_s("hover")
+    if budget is None:
+        return await draft
+    answer_by = started + budget - REPLY_RESERVE_MS / 1000.0
+    try:
+        done, _ = await asyncio.wait({draft}, timeout=max(0.0, answer_by - time.monotonic()))
+    except asyncio.CancelledError:  # the client cancelled: drop a draft not started
+        draft.cancel()
+        raise
+    if draft in done:
+        return draft.result()
+    return service.quick_draft(*args, reason="late")
+
+
+REPLY_RESERVE_MS = 20.0
+"""What a hover keeps of its budget for the late answer itself (the name as a sentence,
+the markdown, the response written), so that answer too comes within the budget."""
+
+
+def _draft_over(draft: asyncio.Future[Any]) -> None:
+    _in_flight[0] -= 1
+    if not draft.cancelled():
+        draft.exception()  # a late draft's failure was logged where it happened
+
+
+async def _in_hover_thread(fn: Callable[..., Any], *args: Any) -> Any:
     """Run a hover's draft on the hover threads: a file-wide action's many drafts (bulk
-    priority, on the model pool) never hold every worker while hovers wait for one.
-    ``pool="shed"``: the one thread of the shed answers, so they never run on the event
-    loop. Cancelling the await drops a draft that has not started."""
-    executor = _POOLS.get(pool)
+    priority, on the bulk pool) never hold every worker while hovers wait for one.
+    Cancelling the await drops a draft that has not started."""
+    executor = _POOLS.get("hover")
     if executor is None:
-        size = HOVER_THREADS if pool == "hover" else 1
-        executor = _POOLS[pool] = ThreadPoolExecutor(size, thread_name_prefix=f"docgen-{pool}")
+        executor = _POOLS["hover"] = ThreadPoolExecutor(
+            HOVER_THREADS, thread_name_prefix="docgen-hover"
+        )
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(executor, functools.partial(fn, *args))
 

@@ -227,17 +227,24 @@ class PipelineService:
         return (fresh.qualname, text, edit)
 
     def quick_draft(
-        self, path: str, source: bytes, symbol: Symbol, parsed: ParsedFile | None, kind: str
+        self,
+        path: str,
+        source: bytes,
+        symbol: Symbol,
+        parsed: ParsedFile | None,
+        kind: str,
+        reason: str = "overload",
     ) -> DocResult:
         """The cheapest model-free answer (the name as a sentence; no retrieval, no model)
-        for a request the server has no capacity for now; counted as a degradation
-        ``(overload)``. Only call it with the pipeline built (:attr:`built`)."""
+        for a request the server has no capacity (``overload``) or no time (``late``: its
+        draft missed the budget) for now; counted as a degradation ``(reason)``. Only
+        call it with the pipeline built (:attr:`built`)."""
         pipeline = self.pipeline()
         started = time.perf_counter()
         result = pipeline.quick_result(pipeline.target(path, source, symbol, parsed))
         route = pipeline.router.route(kind)
         decision = Decision(kind, result.tier, route.tier, route.budget_ms, 0.0, route.priority)
-        pipeline.router.count(decision, "overload")
+        pipeline.router.count(decision, reason)
         self.stats.record(f"draft:{kind}:{result.tier}", time.perf_counter() - started)
         return result
 
@@ -264,6 +271,16 @@ class PipelineService:
         """Whether the pipeline exists (so :meth:`quick_draft` does not build it)."""
         with self._lock:
             return self._pipeline is not None
+
+    def budget_s(self, kind: str) -> float | None:
+        """The latency budget of a request ``kind`` in seconds, when requests degrade and
+        the pipeline is built; else None (no budget to hold)."""
+        with self._lock:
+            pipeline = self._pipeline
+        if pipeline is None or not self._options.degradation:
+            return None
+        budget_ms = pipeline.router.route(kind).budget_ms
+        return None if budget_ms is None else budget_ms / 1000.0
 
     @property
     def degrading(self) -> bool:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextvars import ContextVar
 from typing import Any
 
 from lsprotocol import types
@@ -42,6 +43,12 @@ logger = logging.getLogger(__name__)
 JSONRPC_VERSION = "2.0"
 _ARRIVALS_KEPT = 10_000
 """Requests in flight whose arrival is remembered (for ``METHOD:in_server``)."""
+
+
+REQUEST_ARRIVED: ContextVar[float | None] = ContextVar("docgen_request_arrived", default=None)
+"""``time.monotonic()`` when the request being handled was read (set before its handler
+is dispatched, so the handler's task sees its own; None outside a request): budgets
+count from there, not from when the busy event loop got round to the handler."""
 
 
 class MalformedResponse(JsonRpcException):
@@ -109,6 +116,7 @@ class DocgenProtocol(LanguageServerProtocol):
         if len(self._arrivals) > _ARRIVALS_KEPT:  # never answered (should not happen)
             self._arrivals.clear()
         self._arrivals[msg_id] = (method, time.perf_counter())
+        REQUEST_ARRIVED.set(time.monotonic())
         super().handle_message(structured)
 
     def _send_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
