@@ -6,8 +6,10 @@ that 16 clients hovering for 60 s never hover the same function twice. The copy 
 once (``docgen index``) before the phases, as a user's workspace would be. Then, for N = 1,
 4 and 16 simulated editor clients (concurrent request streams on the server's connection),
 each client hovers distinct undocumented functions at a steady rate (open loop: a hover is
-sent on schedule whether or not the previous one was answered) for ``--duration`` seconds;
-every ``--upgrade-every``-th hover is followed by "Generate docstring"
+sent on schedule whether or not the previous one was answered) for ``--duration`` seconds,
+the clients' schedules spread evenly over the interval as independent editors' would be
+(``--burst``: every client hovers at the same instant, the worst case of N synchronised
+clients); every ``--upgrade-every``-th hover of a client is followed by "Generate docstring"
 (``docgen.generateDocstring``) on the same function, the accurate draft that reuses the
 hover's encoded prompt; and one background task keeps a bulk load going (the file-wide
 ``docgen.documentFile`` on file after file, the server's bulk priority). A last phase repeats
@@ -138,7 +140,10 @@ class Phase:
         stop = time.perf_counter() + self.args.duration
         share = len(self.targets) // self.clients
         shares = [self.targets[i * share : (i + 1) * share] for i in range(self.clients)]
-        tasks = [asyncio.ensure_future(self.client(session, mine, stop)) for mine in shares]
+        tasks = [
+            asyncio.ensure_future(self.client(session, mine, stop, i))
+            for i, mine in enumerate(shares)
+        ]
         bulk = asyncio.ensure_future(self.bulk(session, stop))
         await asyncio.gather(*tasks)
         await self.stop_bulk(session, bulk)
@@ -146,16 +151,21 @@ class Phase:
         await session.stop()
         return self.report(before, after)
 
-    async def client(self, session: Session, targets, stop: float) -> None:
+    async def client(self, session: Session, targets, stop: float, index: int) -> None:
+        """Client ``index``'s hovers: one every interval, its schedule shifted by
+        ``index / clients`` of an interval (none with ``--burst``), its "Generate
+        docstring" turns shifted likewise across the clients."""
         interval = 1.0 / self.args.rate
-        start = time.perf_counter()
+        shift = 0 if self.args.burst else index
+        start = time.perf_counter() + interval * shift / self.clients
         pending = []
         for k, (path, line, column) in enumerate(targets):
             due = start + k * interval
             if due >= stop:
                 break
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            upgrade = self.args.upgrade_every and k % self.args.upgrade_every == 0
+            every = self.args.upgrade_every
+            upgrade = every and (k + shift) % every == 0
             pending.append(asyncio.ensure_future(self.hover(session, path, line, column, upgrade)))
         await asyncio.gather(*pending)
 
@@ -345,6 +355,7 @@ async def main_async(args) -> dict[str, Any]:
             "duration_s": args.duration,
             "rate_per_client": args.rate,
             "upgrade_every": args.upgrade_every,
+            "burst": args.burst,
             "bulk": args.bulk,
             "functions": len(targets),
             "packages": list(PACKAGES),
@@ -363,6 +374,11 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=1.0, help="hovers per second per client")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument("--upgrade-every", type=int, default=4)
+    parser.add_argument(
+        "--burst",
+        action="store_true",
+        help="every client hovers at the same instant (default: schedules spread evenly)",
+    )
     parser.add_argument("--no-bulk", dest="bulk", action="store_false")
     parser.add_argument("--timeout", type=float, default=30.0, help="unanswered after this")
     parser.add_argument("--hover-budget-ms", type=float, default=None)
