@@ -290,6 +290,12 @@ class DocPipeline(TieredDocumenting, EditPlanning):
         """The text generator, loaded on first use."""
         return self.drafting.generator
 
+    @property
+    def warm(self) -> bool:
+        """Whether the lazily loaded parts (model, embedder) are loaded: the warm-up or a
+        request has run. Until then budgets do not hold (loading is not load)."""
+        return self._warm
+
     def warm_up(self) -> dict[str, float]:
         """Load what the first request would wait for, and run one dummy generation per
         model tier through the interactive batcher (which also measures their per-item

@@ -274,10 +274,11 @@ class PipelineService:
 
     def budget_s(self, kind: str) -> float | None:
         """The latency budget of a request ``kind`` in seconds, when requests degrade and
-        the pipeline is built; else None (no budget to hold)."""
+        the pipeline is built and warm; else None (no budget to hold: while the model
+        loads, the first requests wait for it, as the pipeline's own budgets do)."""
         with self._lock:
             pipeline = self._pipeline
-        if pipeline is None or not self._options.degradation:
+        if pipeline is None or not self._options.degradation or not pipeline.warm:
             return None
         budget_ms = pipeline.router.route(kind).budget_ms
         return None if budget_ms is None else budget_ms / 1000.0
