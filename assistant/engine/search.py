@@ -59,12 +59,6 @@ class Sequence:
     score: float
 
 
-def log_softmax(logits: np.ndarray) -> np.ndarray:
-    """Row-wise log-softmax in float32."""
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-
-
 def ban_repeated_ngrams(
     logits: np.ndarray, generated: np.ndarray, size: int, start_id: int
 ) -> None:
@@ -177,16 +171,24 @@ def beam_search(
     hyps = [_Hypotheses(k, lp) for _ in range(batch)]
     for t in range(config.max_new_tokens):
         step_gate()
-        logprobs = log_softmax(stepper.step(tokens).astype(np.float32))
+        logits = stepper.step(tokens).astype(np.float32)
+        # the log-softmax's normaliser over the whole vocabulary; the bans then apply to
+        # the log-probabilities (not renormalised)
+        peak = logits.max(axis=-1, keepdims=True)
+        log_norm = np.log(np.exp(logits - peak).sum(axis=-1, keepdims=True))
         if t < config.min_new_tokens:
-            logprobs[:, eos_id] = -np.inf
+            logits[:, eos_id] = -np.inf
         if config.no_repeat_ngram_size:
-            ban_repeated_ngrams(logprobs, history, config.no_repeat_ngram_size, start_id)
-        vocab = logprobs.shape[-1]
-        cand = (scores.reshape(-1, 1) + logprobs).reshape(batch, k * vocab)
-        top = np.argpartition(-cand, 2 * k - 1, axis=1)[:, : 2 * k]
+            ban_repeated_ngrams(logits, history, config.no_repeat_ngram_size, start_id)
+        # a prompt's best 2k continuations are among each of its beams' best 2k tokens:
+        # select those per row, then among the k * 2k (not among k * vocabulary scores)
+        width = min(2 * k, logits.shape[-1])
+        row_tokens = np.argpartition(logits, -width, axis=1)[:, -width:]
+        logprobs = (np.take_along_axis(logits, row_tokens, axis=1) - peak) - log_norm
+        cand = (scores.reshape(-1, 1) + logprobs).reshape(batch, k * width)
+        top = np.argpartition(-cand, width - 1, axis=1)[:, :width]
         rows, next_tokens, next_scores = _select_beams(
-            cand, top, hyps, history, vocab, t + 1, k, eos_id
+            cand, top, row_tokens.reshape(batch, k * width), hyps, history, width, t + 1, k, eos_id
         )
         scores = next_scores.reshape(batch, k)
         stepper.reorder(rows)
@@ -201,8 +203,10 @@ def beam_search(
     return [h.items[: config.num_return_sequences] for h in hyps]
 
 
-def _select_beams(cand, top, hyps, history, vocab, length, k, eos_id):
-    """Choose the next ``k`` beams of every prompt; record EOS candidates as finished."""
+def _select_beams(cand, top, cand_tokens, hyps, history, width, length, k, eos_id):
+    """Choose the next ``k`` beams of every prompt; record EOS candidates as finished.
+    ``cand[b]`` holds ``width`` candidates per beam (beam-major), ``cand_tokens[b]`` their
+    tokens, ``top[b]`` the indices of the best ones."""
     batch = len(hyps)
     rows = np.zeros(batch * k, dtype=np.int64)
     next_tokens = np.zeros(batch * k, dtype=np.int64)
@@ -215,7 +219,7 @@ def _select_beams(cand, top, hyps, history, vocab, length, k, eos_id):
         order = top[b][np.argsort(-cand[b, top[b]], kind="stable")]
         filled = 0
         for rank, idx in enumerate(order):
-            beam, token = divmod(int(idx), vocab)
+            beam, token = int(idx) // width, int(cand_tokens[b, idx])
             score = float(cand[b, idx])
             if token == eos_id:
                 if rank < k and score > -1e8:
