@@ -108,6 +108,8 @@ _MAX_DEPTH = 3  # base classes followed this many levels up
 _LOOSE = frozenset({"same-class", "neighbour", "corpus"})
 """Lenders related by place or likeness only: their descriptions may speak of what the
 lending function does (a callee, a wrapper or an overridden method does what ours does)."""
+
+
 def names_the_donor(text: str, donor: str, own: str, param: str = "") -> bool:
     """Whether a borrowed description speaks of the lending function's own action: it holds
     a word of the lender's name (or a form of it: ``removed`` for ``remove``) that the
@@ -255,6 +257,16 @@ class ParamDescriber:
         text = neutral_param_description(fact, self.style)
         self.chosen[bare] = Described("neutral" if text else "empty", "", text)
         return text
+
+    def returned(self) -> str | None:
+        """The Returns text of the callee the target passes its value through from
+        (:func:`assistant.returnevidence.callee_returns`), or None."""
+        from assistant.returnevidence import callee_returns
+
+        try:
+            return callee_returns(self.evidence.resolve_call, self.target)
+        except Exception:  # noqa: BLE001 - unreadable evidence says nothing
+            return None
 
     def _lenders_for(self, source: str) -> list[Lender]:
         if source not in self._lenders:
@@ -439,6 +451,12 @@ class ParamEvidence:
             ok = same_named(passed, signature_parameters(callee))
             if ok:
                 yield Lender("callee", callee, ok, callee.qualname)
+
+    def resolve_call(self, call: str, target: Target) -> Symbol | None:
+        """The definition a call of the target's body (``self.x``, ``f``, ``mod.f``) reaches,
+        resolved without guessing by bare name (see :meth:`_resolve`), or None."""
+        local = {s.qualname: s for s in target.parsed.symbols if s.kind != "module"}
+        return self._resolve(call, target, local)
 
     def _resolve(self, call: str, target: Target, local: dict[str, Symbol]) -> Symbol | None:
         """A call resolved without guessing by bare name: a method of the same class, a
