@@ -46,6 +46,24 @@ def test_nothing_passes_through_where_another_value_can_come_back(body: str) -> 
 
 
 @pytest.mark.parametrize(
+    ("call", "forwards"),
+    [
+        ("self.a(x)", True),
+        ("self.a(x, key=key)", True),
+        ("helper(*args, **kwargs)", True),
+        ('lazy("protos", x)', False),  # a constant: a generic callee told what to do
+        ("self.a(x + 1)", False),
+        ("self.a(self.x)", False),
+        ("self.a(partial(run, x))", False),
+    ],
+)
+def test_only_a_call_handing_on_its_own_parameters_forwards(call: str, forwards: bool) -> None:
+    code = f"def f(self, x, key=None, *args, **kwargs):\n    return {call}\n"
+    assert pass_through(code) is not None
+    assert (pass_through(code, forwarding=True) is not None) is forwards
+
+
+@pytest.mark.parametrize(
     ("docstring", "text"),
     [
         ("Run it.\n\nReturns:\n    bool: whether a transition ran\n", "Whether a transition ran."),
@@ -77,9 +95,13 @@ class Machine:
             return True
         return trigger()
 
-    def trigger_event(self, model, trigger):
-        data = (model, trigger)
-        return self._process(functools.partial(self._run, data))
+    def trigger_event(self, trigger):
+        if trigger is None:
+            raise ValueError("no trigger")
+        return self._process(trigger)
+
+    def trigger_later(self, model, trigger):
+        return self._process(functools.partial(self._run, model, trigger))
 
     async def _aprocess(self, trigger):
         """Run a trigger.
@@ -123,6 +145,7 @@ def test_a_pass_through_says_what_its_callee_documents(tmp_path, make_pipeline) 
     [
         "Machine.start",  # returns the coroutine of an async callee, not its value
         "Machine.run_quietly",  # the callee documents no Returns
+        "Machine.trigger_later",  # it hands on something else than its own parameters
     ],
 )
 def test_nothing_is_borrowed_without_a_value_to_speak_of(tmp_path, make_pipeline, qualname) -> None:
