@@ -321,7 +321,8 @@ class ParamDescriber:
         undescribed. Over the dataset's training split such a sibling's line agrees with
         the function's own (token F1 >= 0.5) in 74.8 % of 4,551 pairs (validation 88.8 %
         of 98), against 82.0 % (98.0 %) where no such method exists and 90.8 % (94.9 %)
-        where it describes the parameter (BENCHMARKS.md, "Borrowed parameter lines ...")."""
+        where it describes the parameter (BENCHMARKS.md, "Ranker and evidence:
+        pass-through Returns, ...")."""
         own = self.target.symbol
         if lender.symbol is None or lender.symbol.kind != "method" or not own.parent:
             return False  # a class docstring documents its own constructor

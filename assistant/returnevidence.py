@@ -13,7 +13,7 @@ token F1 >= 0.5 in 90.0 % of cases (54.0 % word for word; "The result." 0.6 %), 
 pass a constant or an expression in 74.5 %: a generic callee called with fixed arguments
 (grpcio's ``protos_and_services`` -> ``_call_with_lazy_import("protos_and_services", path)``
 "The appropriate module object." for a 2-tuple) says something else of its own value
-(BENCHMARKS.md, "Returns of a pass-through call").
+(BENCHMARKS.md, "Ranker and evidence: pass-through Returns, ...").
 
 Nothing is said where the value could differ from the callee's documented one: a call
 with any other argument than the function's own parameters, a return that is not that call
