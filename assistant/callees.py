@@ -54,6 +54,7 @@ class CalleeResolver:
         self._store = store
         self._note = note
         self._names: dict[str, Symbol] | None = None
+        self._methods: dict[str, list[Symbol]] = {}
         self._found: dict[str, Symbol | None] = {}
         self._callers: dict[str, list[Symbol]] | None = None
         self._scan_lock = threading.Lock()
@@ -62,6 +63,7 @@ class CalleeResolver:
         """Forget what was read from the index (call after the index changed)."""
         with self._scan_lock:
             self._names = None
+            self._methods = {}
             self._found = {}
             self._callers = None
 
@@ -80,23 +82,32 @@ class CalleeResolver:
         with self._scan_lock:
             if self._names is None or self._callers is None:
                 names, callers = {}, {}
+                methods: dict[str, list[Symbol]] = {}
                 store = self._store()
                 try:
                     for symbol in store.symbols() if store is not None else []:
                         if not symbol.docstring or symbol.kind == "module":
                             continue
                         names.setdefault(symbol.name, symbol)
+                        if symbol.kind == "method":
+                            methods.setdefault(symbol.name, []).append(symbol)
                         if symbol.kind in ("function", "method"):
                             for key in {callee_key(c) for c in symbol.calls}:
                                 callers.setdefault(key, []).append(symbol)
                 except Exception as exc:  # noqa: BLE001
                     self._note(f"index lookup failed ({exc})")
+                self._methods = methods
                 self._names, self._callers = names, callers
             return self._names, self._callers
 
     def documented_by_name(self) -> dict[str, Symbol]:
         """Documented definitions of the index by bare name (first in path order)."""
         return self._maps()[0]
+
+    def documented_methods(self, name: str) -> list[Symbol]:
+        """Every documented method of the index named ``name`` (any class)."""
+        self._maps()
+        return self._methods.get(name, [])
 
     def documented_callers(self, name: str) -> list[Symbol]:
         """Documented functions of the index whose body calls something named ``name``

@@ -330,7 +330,9 @@ def build_doc_model(
         style: Target style (decides whether annotations are repeated as types).
         describe: Description for each parameter, from evidence that fits
             (:class:`assistant.paramevidence.ParamDescriber`); "" leaves it empty where
-            the style allows (else a neutral one is written).
+            the style allows (else a neutral one is written). A describer with a
+            ``returned()`` method also gives the Returns text of a function that passes
+            one callee's value through (:mod:`assistant.returnevidence`).
         reasons: Precomputed :func:`raise_descriptions` of ``code`` (None: computed).
     """
     doc = DocModel(summary=summary, symbol_name=symbol.name, kind=symbol.kind)
@@ -362,8 +364,12 @@ def build_doc_model(
         doc.yields = ValueDoc(value_type if typed else None, description)
     elif facts.returns_value and annotation not in _NO_VALUE:
         description = _value_description(annotation, typed)
-        shown = None if annotation else returned_kind(code)
-        if shown is not None:  # what the return statements show, not "The result."
+        returned = getattr(describe, "returned", None)
+        passed = returned() if returned is not None and not annotation else None
+        shown = None if annotation or passed else returned_kind(code)
+        if passed:  # the callee's own Returns text: the value is the callee's
+            description = passed
+        elif shown is not None:  # what the return statements show, not "The result."
             kind, nullable = shown
             description = _KIND_WORDS[kind] + (", or None." if nullable else ".")
             if kind == "bool" and nullable:
