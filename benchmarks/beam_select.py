@@ -17,14 +17,11 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import sysconfig
 import time
 from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def full_vocabulary(logits: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:

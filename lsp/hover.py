@@ -70,7 +70,7 @@ async def _hover(ls: DocgenServer, params: types.HoverParams, started: float) ->
     )
 
 
-async def _markdown(ls: DocgenServer, located: Located, started: float | None = None) -> str:
+async def _markdown(ls: DocgenServer, located: Located, started: float) -> str:
     symbol = located.symbol
     header = signature_block(symbol)
     if symbol.docstring:
