@@ -30,19 +30,21 @@ or empty where the style allows it (NumPy with a type). Nothing is ever borrowed
 from anywhere in the repository (click's ``Context.get_parameter_source`` once got
 ``name: The name of the group command.``).
 
-:class:`ParamEvidence` counts how often each source was used (:data:`SOURCES`).
+:class:`ParamEvidence` finds the related symbols and counts how often each source was used
+(:data:`SOURCES`); the rules a borrowed description must pass are in
+:mod:`assistant.param_fit`, the describer of one target in :mod:`assistant.param_describer`.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.callees import CalleeResolver
+from assistant.param_describer import ParamDescriber
+from assistant.param_fit import Lender
 from assistant.passing import (
     bases,
     call_text,
@@ -53,11 +55,8 @@ from assistant.passing import (
     same_named,
 )
 from assistant.prompt import callee_key
-from assistant.styles import detect_docstring_style
-from assistant.styles import find_params as find_doc_params
-from assistant.styles.build import fits, neutral_param_description
+from assistant.styles.build import neutral_param_description
 from assistant.styles.docmodel import signature_parameters
-from assistant.summaries import split_identifier
 from assistant.target import Target
 from indexer.symbols import Parameter, ParsedFile, Symbol
 from indexer.text import symbol_source
@@ -98,242 +97,7 @@ than a repository neighbour's: of the 79 top-3 corpus pairs that pass every othe
 17 % overall, 43 % at >= 0.8 (7 pairs), 50 % at >= 0.85 (4), the one pair at >= 0.9 right;
 so the corpus lends rarely, and only near-copies of the code."""
 
-_ORDER = ("class", "override", "callee", "wrapper", "same-class", "neighbour", "corpus")
-"""The order sources are tried in: ``class`` is the class docstring of an ``__init__``
-(counted as ``same-class``)."""
-
 _MAX_DEPTH = 3  # base classes followed this many levels up
-
-
-_LOOSE = frozenset({"same-class", "neighbour", "corpus"})
-"""Lenders related by place or likeness only: their descriptions may speak of what the
-lending function does (a callee, a wrapper or an overridden method does what ours does)."""
-
-
-def names_the_donor(text: str, donor: str, own: str, param: str = "") -> bool:
-    """Whether a borrowed description speaks of the lending function's own action: it holds
-    a word of the lender's name (or a form of it: ``removed`` for ``remove``) that the
-    target's name lacks. ``remove_transition``'s "The trigger of the transition to be
-    removed." is false for ``trigger_event``; ``get_state``'s "Name of the state." is fine
-    for ``set_state``. Words of the parameter's own name (``param``) never count."""
-    mine = set(split_identifier(own)) | set(split_identifier(param))
-    theirs = [w for w in set(split_identifier(donor)) - mine if len(w) >= 3]
-    if not theirs:
-        return False
-    words = set(split_identifier(text))
-    return any(_form_of(word, w) for word in words for w in theirs)
-
-
-def _form_of(word: str, base: str) -> bool:
-    """``removed``/``removes``/``removal`` of ``remove``, ``adds``/``added`` of ``add``
-    (not ``address``), ``transitions`` of ``transition``."""
-    if len(base) <= 3:
-        doubled = base + base[-1]
-        return word in (base, base + "s", base + "ed", base + "ing", base + "er") or word in (
-            doubled + "ed",
-            doubled + "ing",
-        )
-    stem = base[:-1] if base.endswith("e") else base
-    return word.startswith(stem) and len(word) - len(stem) <= 4
-
-
-def _norm_type(text: str | None) -> str:
-    out = "".join((text or "").split()).strip("\"'")
-    return re.sub(r"(?<![\w.])(?:typing|t|collections\.abc)\.", "", out)
-
-
-def compatible(ours: Parameter, theirs: Parameter) -> bool:
-    """Whether ``theirs`` (a related symbol's parameter of the same name) is the same kind
-    of value as ``ours``: same kind of star, annotations that agree (or one missing), both
-    required or both defaulting to the same value."""
-    from assistant.defaults import same_value
-
-    stars = {"var_positional": 1, "var_keyword": 2}
-    if stars.get(ours.kind, 0) != stars.get(theirs.kind, 0):
-        return False
-    if ours.annotation and theirs.annotation:
-        if _norm_type(ours.annotation) != _norm_type(theirs.annotation):
-            return False
-    if (ours.default is None) != (theirs.default is None):
-        return False
-    if ours.default is not None and theirs.default is not None:
-        return same_value(theirs.default, ours.default)
-    return True
-
-
-_NONE = re.compile(r"\bNone\b")
-_NONE_TYPES = re.compile(r"\b(?:None|Optional|Any|object)\b")
-
-
-def may_be_none(param: Parameter) -> bool:
-    """Whether the code lets ``param`` be ``None``: its default is ``None`` or its
-    annotation admits it (``X | None``, ``Optional[X]``, ``Any``)."""
-    if param.default is not None and param.default.strip() == "None":
-        return True
-    return bool(param.annotation and _NONE_TYPES.search(param.annotation))
-
-
-def corpus_fits(text: str, param: Parameter, facts: CodeFacts | None) -> str | None:
-    """A corpus description as it may describe ``param`` (:func:`fits`, identifiers
-    checked against the code and its repository evidence), or None: also refused when it
-    speaks of ``None`` ("If None, ...") for a parameter the code does not let be ``None``,
-    or when there are no code facts to check it against."""
-    if facts is None or not text:
-        return None
-    if _NONE.search(text) and not may_be_none(param):
-        return None
-    return fits(text, param, facts)
-
-
-def corpus_parameter(hit: CorpusHit, name: str) -> Parameter | None:
-    """The corpus function's parameter ``name`` as its code has it (kind, annotation,
-    default), or None when the corpus does not know it."""
-    row = hit.signatures.get(name)
-    if not isinstance(row, list | tuple) or len(row) != 3:
-        return None
-    kind, annotation, default = row
-    if not isinstance(kind, str):
-        return None
-    as_text = lambda v: None if v is None else str(v)  # noqa: E731
-    return Parameter(name, kind, as_text(annotation), as_text(default))
-
-
-def documented_params(symbol: Symbol) -> dict[str, str]:
-    """The parameter descriptions ``symbol``'s own docstring gives, by bare name."""
-    text = symbol.docstring
-    style = detect_docstring_style(text) if text else None
-    block = find_doc_params(text, style) if text and style else None
-    return {e.bare_name: e.description for e in (block.entries if block else []) if e.description}
-
-
-@dataclass(slots=True)
-class Lender:
-    """A related documented symbol and which of the target's parameters it may describe."""
-
-    source: str
-    symbol: Symbol | None
-    params: set[str] | None = None  # None: any parameter of the same name
-    detail: str = ""
-    hit: CorpusHit | None = None  # a corpus neighbour (then ``symbol`` is None)
-
-
-@dataclass(slots=True)
-class Described:
-    """Where one parameter's description came from."""
-
-    source: str
-    detail: str
-    text: str
-
-
-@dataclass
-class ParamDescriber:
-    """Describes the parameters of one target from its related symbols (lazily, in
-    :data:`SOURCES` order); ``chosen`` records where each description came from."""
-
-    evidence: ParamEvidence
-    target: Target
-    style: str
-    facts: CodeFacts | None = None
-    chosen: dict[str, Described] = field(default_factory=dict)
-    _lenders: dict[str, list[Lender]] = field(default_factory=dict)
-
-    def __call__(self, param: Parameter) -> str:
-        from assistant.faithfulness import ParamFact
-
-        bare = param.name.lstrip("*")
-        for step in _ORDER:
-            for lender in self._lenders_for(step):
-                if lender.params is not None and bare not in lender.params:
-                    continue
-                try:
-                    text = self._borrow(param, lender)
-                except Exception:  # noqa: BLE001 - an unreadable lender lends nothing
-                    text = None
-                if text:
-                    self.chosen[bare] = Described(lender.source, lender.detail, text)
-                    return text
-        fact = ParamFact(bare, param.kind, param.default, param.annotation)
-        text = neutral_param_description(fact, self.style)
-        self.chosen[bare] = Described("neutral" if text else "empty", "", text)
-        return text
-
-    def returned(self) -> str | None:
-        """The Returns text of the callee the target passes its value through from
-        (:func:`assistant.returnevidence.callee_returns`), or None."""
-        from assistant.returnevidence import callee_returns
-
-        try:
-            return callee_returns(self.evidence.resolve_call, self.target)
-        except Exception:  # noqa: BLE001 - unreadable evidence says nothing
-            return None
-
-    def _lenders_for(self, source: str) -> list[Lender]:
-        if source not in self._lenders:
-            finder = {
-                "class": self.evidence.own_class,
-                "override": self.evidence.overridden,
-                "callee": self.evidence.callees,
-                "wrapper": self.evidence.wrappers,
-                "same-class": self.evidence.same_class,
-                "neighbour": self.evidence.neighbours,
-                "corpus": self.evidence.corpus_neighbours,
-            }[source]
-            try:
-                self._lenders[source] = list(finder(self.target))
-            except Exception:  # noqa: BLE001 - evidence degrades to a neutral line
-                self._lenders[source] = []
-        return self._lenders[source]
-
-    def _borrow(self, param: Parameter, lender: Lender) -> str | None:
-        bare = param.name.lstrip("*")
-        if lender.hit is not None:
-            theirs_here = corpus_parameter(lender.hit, bare)
-            if theirs_here is None or not compatible(param, theirs_here):
-                return None
-            text = lender.hit.params.get(bare, "")
-            donor = lender.hit.name.rpartition(".")[2]
-            if names_the_donor(text, donor, self.target.symbol.name, bare):
-                return None
-            return corpus_fits(text, param, self.facts)
-        if lender.symbol is None or lender.symbol is self.target.symbol:
-            return None
-        own = self.target.symbol
-        if lender.symbol.kind == "class":  # a class docstring documents its constructor only
-            is_own = own.name == "__init__" and lender.symbol.qualname == own.parent
-            theirs: Parameter | None = param if is_own and lender.symbol.path == own.path else None
-        else:
-            theirs = next((p for p in lender.symbol.parameters if p.name.lstrip("*") == bare), None)
-        if theirs is None or not compatible(param, theirs):
-            return None
-        text = documented_params(lender.symbol).get(bare)
-        loose = lender.source in _LOOSE and lender.symbol.kind != "class"  # not its own class
-        if text and loose and names_the_donor(text, lender.symbol.name, own.name, bare):
-            return None
-        if text and lender.source == "same-class" and self._left_out_by_namesakes(lender, bare):
-            return None
-        return fits(text, param, self.facts) if text else None
-
-    def _left_out_by_namesakes(self, lender: Lender, bare: str) -> bool:
-        """Whether a sibling whose name starts with another word than the target's
-        (``is_state`` for ``remove_model``) lends a parameter that a documented method of
-        the target's own name in another class (``AsyncMachine.remove_model``) leaves
-        undescribed. Over the dataset's training split such a sibling's line agrees with
-        the function's own (token F1 >= 0.5) in 74.8 % of 4,551 pairs (validation 88.8 %
-        of 98), against 82.0 % (98.0 %) where no such method exists and 90.8 % (94.9 %)
-        where it describes the parameter (BENCHMARKS.md, "Ranker and evidence:
-        pass-through Returns, ...")."""
-        own = self.target.symbol
-        if lender.symbol is None or lender.symbol.kind != "method" or not own.parent:
-            return False  # a class docstring documents its own constructor
-        if split_identifier(lender.symbol.name)[:1] == split_identifier(own.name)[:1]:
-            return False
-        namesakes = [
-            s
-            for s in self.evidence.resolver.documented_methods(own.name)
-            if s.parent != own.parent or s.path != own.path
-        ]
-        return bool(namesakes) and all(bare not in documented_params(s) for s in namesakes)
 
 
 class ParamEvidence:

@@ -38,7 +38,7 @@ from generate_bench import prepare
 from param_threshold_fit import token_f1
 
 from assistant.faithfulness import ParamFact, code_facts
-from assistant.paramevidence import documented_params
+from assistant.param_fit import documented_params
 from assistant.pipeline import DocPipeline, PipelineSettings
 from assistant.styles.build import fitting_describer, neutral_param_description
 from assistant.styles.docmodel import signature_parameters

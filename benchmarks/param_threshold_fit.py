@@ -5,7 +5,7 @@ For every documented function of a validation package (read from its wheel or fo
 the manifest names them; never imported or run), its ``--top-k`` most similar documented
 functions of the same package (MiniLM over ``indexer.embed.embedding_text``, as the index
 searches) are the neighbours. Each parameter documented in both, with compatible
-annotations and defaults (:func:`assistant.paramevidence.compatible`), is one pair: the
+annotations and defaults (:func:`assistant.param_fit.compatible`), is one pair: the
 neighbour's description is *right* when it says what the function's own says (token F1 of
 the two descriptions >= ``--f1``). Prints precision per similarity bin, the precision of
 borrowing by name alone from any function of the package (what docgen did before), and the
@@ -14,8 +14,8 @@ lowest threshold above which every similarity bin reaches ``--precision``.
 With ``--corpus`` the lenders are the ``--top-k`` nearest entries of the shipped cold-start
 corpus instead (its quantized vectors, as ``docgen generate`` queries it; the corpus holds
 training packages only), a pair needs the corpus to know the parameter's kind, annotation
-and default (:func:`assistant.paramevidence.corpus_parameter`) and the description must
-pass :func:`assistant.paramevidence.corpus_fits` against the function's code; this fits
+and default (:func:`assistant.param_fit.corpus_parameter`) and the description must
+pass :func:`assistant.param_fit.corpus_fits` against the function's code; this fits
 :data:`assistant.paramevidence.CORPUS_THRESHOLD`.
 
 Usage::
@@ -38,7 +38,7 @@ import numpy as np
 
 from assistant.corpus import default_corpus
 from assistant.faithfulness import code_facts
-from assistant.paramevidence import compatible, corpus_fits, corpus_parameter, documented_params
+from assistant.param_fit import compatible, corpus_fits, corpus_parameter, documented_params
 from assistant.styles.docmodel import signature_parameters
 from indexer.embed import Embedder, embedding_text
 from indexer.parser import parse_source

@@ -329,7 +329,7 @@ def build_doc_model(
         code: The symbol's code without its docstring (for raise conditions).
         style: Target style (decides whether annotations are repeated as types).
         describe: Description for each parameter, from evidence that fits
-            (:class:`assistant.paramevidence.ParamDescriber`); "" leaves it empty where
+            (:class:`assistant.param_describer.ParamDescriber`); "" leaves it empty where
             the style allows (else a neutral one is written). A describer with a
             ``returned()`` method also gives the Returns text of a function that passes
             one callee's value through (:mod:`assistant.returnevidence`).

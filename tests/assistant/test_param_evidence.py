@@ -497,7 +497,7 @@ def test_a_constructor_is_described_by_its_class_docstring(tmp_path, make_pipeli
     ],
 )
 def test_compatible_parameters(ours, theirs, fits_it) -> None:
-    from assistant.paramevidence import compatible
+    from assistant.param_fit import compatible
     from indexer.symbols import Parameter
 
     assert compatible(Parameter(*ours), Parameter(*theirs)) is fits_it
@@ -579,7 +579,7 @@ def test_a_sibling_description_that_speaks_of_its_own_action_is_not_borrowed(
     ],
 )  # fmt: skip
 def test_names_the_donor(text, donor, own, param, names_it) -> None:
-    from assistant.paramevidence import names_the_donor
+    from assistant.param_fit import names_the_donor
 
     assert names_the_donor(text, donor, own, param) is names_it
 
