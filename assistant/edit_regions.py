@@ -20,22 +20,33 @@ import warnings
 from functools import lru_cache
 from typing import Any
 
+Spans = tuple[tuple[int, int], ...]
+
 
 @lru_cache(maxsize=16)  # the files being edited: one entry per open buffer version
-def statement_spans(source: bytes) -> tuple[tuple[int, int], ...] | None:
-    """Byte range ``(start, end)`` of each top-level statement of a Python source, from
-    the start of its first line (decorators included) to the end of its last line; None
-    when the source does not parse as UTF-8 Python or has line breaks the byte offsets
-    may not agree on (a lone carriage return)."""
-    if b"\r" in source.replace(b"\r\n", b""):
-        return None
+def python_outline(source: bytes) -> tuple[str | None, Spans | None]:
+    """Python's own parse of ``source``, once for both questions asked of a file being
+    edited: why it does not parse (``line N: message``; None when it parses) and the byte
+    range ``(start, end)`` of each top-level statement, from the start of its first line
+    (decorators included) to the end of its last line (None when it does not parse, is
+    not UTF-8, or has line breaks the byte offsets may not agree on: a lone carriage
+    return)."""
+    try:  # UTF-8 even under another coding cookie (read_source re-encodes), so read as text
+        text: str | bytes = source.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = source
     try:
-        text = source.decode("utf-8-sig")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(text)
-    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
-        return None
+    except SyntaxError as exc:
+        return f"line {exc.lineno}: {exc.msg}", None
+    except ValueError as exc:  # NUL bytes
+        return str(exc), None
+    except (RecursionError, MemoryError):  # e.g. 200,000 unary minus signs in a row
+        return "too deeply nested for Python's parser", None
+    if isinstance(text, bytes) or b"\r" in source.replace(b"\r\n", b""):
+        return None, None
     starts = [0]
     for line in source.splitlines(keepends=True):
         starts.append(starts[-1] + len(line))
@@ -44,9 +55,14 @@ def statement_spans(source: bytes) -> tuple[tuple[int, int], ...] | None:
         first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
         last = node.end_lineno or node.lineno
         if last >= len(starts):
-            return None
+            return None, None
         spans.append((starts[first - 1], starts[last]))
-    return tuple(spans)
+    return None, tuple(spans)
+
+
+def statement_spans(source: bytes) -> Spans | None:
+    """The top-level statements' byte ranges of :func:`python_outline`, or None."""
+    return python_outline(source)[1]
 
 
 def edited_region(source: bytes, edits: list[Any]) -> bytes | None:
@@ -55,7 +71,7 @@ def edited_region(source: bytes, edits: list[Any]) -> bytes | None:
     the edits applied: a standalone Python source that parses exactly when those
     statements still parse in the file. None when an edit is not inside one statement
     (between statements, across two, or the source cannot be split): check the whole
-    file instead."""
+    file instead (never for a source that does not parse)."""
     spans = statement_spans(source)
     if not spans or not edits:
         return None

@@ -18,14 +18,13 @@ new file, never a mix. No byte outside the planned ranges changes. Where a docst
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import stat
-import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from assistant.edit_regions import edited_region, python_outline
 from assistant.placement import (
     PlacementError,
     definition_insertion,
@@ -244,24 +243,11 @@ def apply_edits(source: bytes, edits: list[TextEdit]) -> bytes:
     return bytes(out)
 
 
-@lru_cache(maxsize=8)
 def _python_error(source: bytes) -> str | None:
-    """Return why Python cannot parse ``source`` (``line N: message``), or None."""
-    try:  # UTF-8 even under another coding cookie (read_source re-encodes), so read as text
-        text: str | bytes = source.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = source
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text)
-    except SyntaxError as exc:
-        return f"line {exc.lineno}: {exc.msg}"
-    except ValueError as exc:  # NUL bytes
-        return str(exc)
-    except (RecursionError, MemoryError):  # e.g. 200,000 unary minus signs in a row
-        return "too deeply nested for Python's parser"
-    return None
+    """Return why Python cannot parse ``source`` (``line N: message``), or None (one parse
+    per source, shared with the statement spans: :func:`assistant.edit_regions.
+    python_outline`)."""
+    return python_outline(source)[0]
 
 
 @lru_cache(maxsize=64)  # the files being edited: one entry per open file (the server)
@@ -383,12 +369,9 @@ def _region_passes(
     """Whether Python edits pass by their region alone (:mod:`assistant.edit_regions`):
     the original parses, the top-level statements they fall in parse with them applied,
     and every docstring lands. False means only "check the whole file"."""
-    from assistant.edit_regions import edited_region
     from indexer.parser import parse_source
 
-    if _file_error(source, path, "python") is not None:
-        return False
-    region = edited_region(source, edits)
+    region = edited_region(source, edits)  # None when the original does not parse
     if region is None:
         return False
     parsed = parse_source(region, path, "python")
