@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.engine.search import best_continuations, log_normaliser
+
 
 def full_vocabulary(logits: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
     """The best 2k among all k x V scores of each prompt (the previous selection)."""
@@ -34,15 +36,9 @@ def full_vocabulary(logits: np.ndarray, scores: np.ndarray, k: int) -> np.ndarra
 
 
 def per_row_first(logits: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
-    """Each beam's best 2k tokens first, then the best 2k of the k x 2k (the engine's)."""
-    peak = logits.max(axis=-1, keepdims=True)
-    log_norm = np.log(np.exp(logits - peak).sum(axis=-1, keepdims=True))
-    width = min(2 * k, logits.shape[-1])
-    rows = np.argpartition(logits, -width, axis=1)[:, -width:]
-    logprobs = (np.take_along_axis(logits, rows, axis=1) - peak) - log_norm
-    batch = scores.shape[0]
-    cand = (scores.reshape(-1, 1) + logprobs).reshape(batch, k * width)
-    return np.argpartition(-cand, width - 1, axis=1)[:, :width]
+    """Each beam's best 2k tokens first, then the best 2k of the k x 2k (the engine's:
+    :func:`assistant.engine.search.best_continuations`)."""
+    return best_continuations(logits, log_normaliser(logits), scores, k)[1]
 
 
 def selection(vocab: int, repeats: int) -> list[dict]:

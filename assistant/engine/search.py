@@ -174,21 +174,14 @@ def beam_search(
         logits = stepper.step(tokens).astype(np.float32)
         # the log-softmax's normaliser over the whole vocabulary; the bans then apply to
         # the log-probabilities (not renormalised)
-        peak = logits.max(axis=-1, keepdims=True)
-        log_norm = np.log(np.exp(logits - peak).sum(axis=-1, keepdims=True))
+        normaliser = log_normaliser(logits)
         if t < config.min_new_tokens:
             logits[:, eos_id] = -np.inf
         if config.no_repeat_ngram_size:
             ban_repeated_ngrams(logits, history, config.no_repeat_ngram_size, start_id)
-        # a prompt's best 2k continuations are among each of its beams' best 2k tokens:
-        # select those per row, then among the k * 2k (not among k * vocabulary scores)
-        width = min(2 * k, logits.shape[-1])
-        row_tokens = np.argpartition(logits, -width, axis=1)[:, -width:]
-        logprobs = (np.take_along_axis(logits, row_tokens, axis=1) - peak) - log_norm
-        cand = (scores.reshape(-1, 1) + logprobs).reshape(batch, k * width)
-        top = np.argpartition(-cand, width - 1, axis=1)[:, :width]
+        cand, top, cand_tokens = best_continuations(logits, normaliser, scores, k)
         rows, next_tokens, next_scores = _select_beams(
-            cand, top, row_tokens.reshape(batch, k * width), hyps, history, width, t + 1, k, eos_id
+            cand, top, cand_tokens, hyps, history, cand.shape[1] // k, t + 1, k, eos_id
         )
         scores = next_scores.reshape(batch, k)
         stepper.reorder(rows)
@@ -201,6 +194,38 @@ def beam_search(
             for j in range(k):
                 h.add(history[b * k + j].tolist(), float(scores[b, j]))
     return [h.items[: config.num_return_sequences] for h in hyps]
+
+
+def log_normaliser(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's log-softmax normaliser as ``(peak, log_norm)``: a token's log-probability
+    is ``(logit - peak) - log_norm``, rounded as a whole-row log-softmax rounds it."""
+    peak = logits.max(axis=-1, keepdims=True)
+    return peak, np.log(np.exp(logits - peak).sum(axis=-1, keepdims=True))
+
+
+def best_continuations(
+    logits: np.ndarray,
+    normaliser: tuple[np.ndarray, np.ndarray],
+    scores: np.ndarray,
+    k: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each prompt's best ``2k`` continuations of its ``k`` beams (``logits``: ``(batch *
+    k, vocab)``, prompt-major; ``scores``: ``(batch, k)`` beam scores so far).
+
+    They are among each beam's best ``2k`` tokens, so those are taken per row first and
+    the choice made among ``k x 2k`` scores, not ``k x vocabulary``. Returns ``cand``
+    ``(batch, k * width)`` (the candidates' scores, beam-major, ``width = min(2k,
+    vocab)``), ``top`` ``(batch, width)`` (indices of the best ones in ``cand``, in no
+    order) and the candidates' tokens, shaped like ``cand``.
+    """
+    peak, log_norm = normaliser
+    batch = scores.shape[0]
+    width = min(2 * k, logits.shape[-1])
+    row_tokens = np.argpartition(logits, -width, axis=1)[:, -width:]
+    logprobs = (np.take_along_axis(logits, row_tokens, axis=1) - peak) - log_norm
+    cand = (scores.reshape(-1, 1) + logprobs).reshape(batch, k * width)
+    top = np.argpartition(-cand, width - 1, axis=1)[:, :width]
+    return cand, top, row_tokens.reshape(batch, k * width)
 
 
 def _select_beams(cand, top, cand_tokens, hyps, history, width, length, k, eos_id):
