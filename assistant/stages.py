@@ -4,6 +4,7 @@ percentiles. Thread-safe; a bounded window per name."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from collections import deque
@@ -48,7 +49,7 @@ class StageTimes:
         """The median of stage ``name``'s last ``last`` durations (0.0 before any)."""
         with self._lock:
             samples = self._samples.get(name)
-            values = sorted(list(samples)[-last:]) if samples else []
+            values = sorted(itertools.islice(reversed(samples), last)) if samples else []
         return percentile(values, 50)
 
     def snapshot(self) -> dict[str, dict[str, Any]]:

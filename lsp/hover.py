@@ -40,8 +40,9 @@ def register(server: DocgenServer) -> None:
 @request(types.TEXT_DOCUMENT_HOVER, outside=lambda: None)
 async def hover(ls: DocgenServer, params: types.HoverParams) -> types.Hover | None:
     """Answer a hover with the symbol's documentation (existing or drafted)."""
-    # the hover's budget counts from when its message was read
-    started = min(time.monotonic(), REQUEST_ARRIVED.get() or time.monotonic())
+    now = time.monotonic()
+    arrived = REQUEST_ARRIVED.get()  # the hover's budget counts from when it was read
+    started = now if arrived is None else min(now, arrived)
     with ls.activity.active():  # bulk work steps aside meanwhile
         return await _hover(ls, params, started)
 
@@ -101,7 +102,7 @@ HOVER_THREADS = 4
 until it ends); while they all run, a further hover is answered at once with the name as
 a sentence (model-free, counted ``(overload)``), so a flood of hovers never builds a
 queue that answers late or never."""
-_POOLS: dict[str, ThreadPoolExecutor] = {}
+_POOL: list[ThreadPoolExecutor] = []  # the hover threads, made on first use
 _in_flight = [0]  # hover drafts running now (changed on the event loop only)
 
 
@@ -146,13 +147,10 @@ async def _in_hover_thread(fn: Callable[..., Any], *args: Any) -> Any:
     """Run a hover's draft on the hover threads: a file-wide action's many drafts (bulk
     priority, on the bulk pool) never hold every worker while hovers wait for one.
     Cancelling the await drops a draft that has not started."""
-    executor = _POOLS.get("hover")
-    if executor is None:
-        executor = _POOLS["hover"] = ThreadPoolExecutor(
-            HOVER_THREADS, thread_name_prefix="docgen-hover"
-        )
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(HOVER_THREADS, thread_name_prefix="docgen-hover"))
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(executor, functools.partial(fn, *args))
+    return await loop.run_in_executor(_POOL[0], functools.partial(fn, *args))
 
 
 def tier_footer(result: DocResult) -> str:

@@ -115,8 +115,9 @@ class DocgenProtocol(LanguageServerProtocol):
             return
         if len(self._arrivals) > _ARRIVALS_KEPT:  # never answered (should not happen)
             self._arrivals.clear()
-        self._arrivals[msg_id] = (method, time.perf_counter())
-        REQUEST_ARRIVED.set(time.monotonic())
+        arrived = time.monotonic()
+        self._arrivals[msg_id] = (method, arrived)
+        REQUEST_ARRIVED.set(arrived)
         super().handle_message(structured)
 
     def _send_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
@@ -132,7 +133,7 @@ class DocgenProtocol(LanguageServerProtocol):
             cancelled = getattr(error, "code", None) == types.LSPErrorCodes.RequestCancelled
             # a cancelled request is counted here, whether or not its handler had started
             kind = "cancelled" if cancelled else "in_server"
-            stats.record(f"{method}:{kind}", time.perf_counter() - started)
+            stats.record(f"{method}:{kind}", time.monotonic() - started)
 
     def _notification(self, data: dict[str, Any]) -> None:
         problem = _problem(data)

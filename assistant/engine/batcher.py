@@ -316,26 +316,23 @@ class DynamicBatcher:
         request is queued or running; the bulk lane also while the front end answers an
         interactive request (``interactive_busy``, polled every :data:`BUSY_POLL_S`)."""
         bulk = lane == int(Priority.BULK)
-
-        def waiting() -> bool:
-            return self._more_urgent_waiting(lane)
-
         with self._cond:
-            if self._closed or not (waiting() or (bulk and self._front_end_busy())):
+            if self._closed or not (
+                self._more_urgent_waiting(lane) or (bulk and self._front_end_busy())
+            ):
                 return
-            allowed = self._max_pause[lane]
-            if not bulk:  # an interactive batch's pauses are bounded in all, not per step
-                allowed -= self._paused_s[lane] - self._batch_paused[lane]
+            if bulk:  # at most its pause a step
+                allowed = self._max_pause[lane]
+                self.bulk_pauses += 1
+            else:  # an interactive batch's pauses are bounded in all, not per step
+                allowed = self._max_pause[lane] - (self._paused_s[lane] - self._batch_paused[lane])
                 if allowed <= 0:
                     return
-            if bulk:
-                self.bulk_pauses += 1
-            else:
                 self.interactive_pauses += 1
             start = time.monotonic()
             deadline = start + allowed
             while not self._closed:
-                queued = waiting()
+                queued = self._more_urgent_waiting(lane)
                 if not queued and not (bulk and self._front_end_busy()):
                     break
                 left = deadline - time.monotonic()
