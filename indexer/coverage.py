@@ -343,8 +343,10 @@ def _parse_all(items, root: Path, max_bytes: int, workers: int | None):
         return dict(map(_parse_one, jobs))
     from concurrent.futures import ProcessPoolExecutor
 
+    from indexer.processes import worker_context
+
     try:
-        with ProcessPoolExecutor(workers) as pool:
+        with ProcessPoolExecutor(workers, mp_context=worker_context()) as pool:
             return dict(pool.map(_parse_one, jobs, chunksize=16))
     except (OSError, RuntimeError):  # no process support (sandbox): parse here
         return dict(map(_parse_one, jobs))

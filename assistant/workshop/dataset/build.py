@@ -25,6 +25,7 @@ from assistant.workshop.dataset.evidence import FOLDS, neighbour_ids
 from assistant.workshop.dataset.harvest import harvest_source
 from assistant.workshop.dataset.jsonl import EXAMPLES_FILE, MAX_STORED_RAW_CHARS, write_jsonl
 from assistant.workshop.dataset.sources import Source, archive_sources, stable_hash, stdlib_sources
+from indexer.processes import worker_context
 
 BuildProgress = Callable[[str, int, int], None]
 """Receives ``(stage, done, total)`` as a dataset build advances."""
@@ -81,7 +82,8 @@ def harvest_all(
             todo.append(source)
     done = len(results)
     progress("harvest", done, len(sources))
-    with ProcessPoolExecutor(max_workers=max(1, config.workers)) as pool:
+    workers = max(1, config.workers)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context()) as pool:
         futures = {
             pool.submit(harvest_source, s, config.max_files, config.max_records): s for s in todo
         }
