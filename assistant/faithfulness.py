@@ -14,7 +14,9 @@ sees it (the CLI's records, ``--write``, the language server's hover and code ac
 - Returns only for a function that returns a value (a stub's annotation counts), Yields
   only for a generator, and a stated type equals the annotation;
 - no identifier in the prose (````code```` spans, ``snake_case``, ``CamelCase`` with an
-  inner capital, dotted names) that is not in the code, the signature or the evidence.
+  inner capital, dotted names) that is not in the code, the signature or the evidence;
+- no sentence that calls its subject by another kind than the symbol's ("This module
+  ..." for a class: :func:`assistant.borrowing.speaks_of_another_kind`).
 
 A draft that fails is repaired: the false sentence, entry or section is dropped from the
 :class:`~assistant.styles.docmodel.DocModel` and the docstring rendered again, and the
@@ -31,6 +33,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
+from assistant.borrowing import speaks_of_another_kind
 from assistant.codefacts import CodeFacts, ParamFact, code_facts, yielded_type
 from assistant.defaults import (
     SENTENCE,
@@ -201,6 +204,10 @@ def check_model(doc: DocModel, facts: CodeFacts, function: bool = True) -> list[
         Violation("identifier", "description", f"{t} is not in the code or evidence")
         for t in ungrounded(doc.description, facts)
     ]
+    for where, text in (("summary", doc.summary), ("description", doc.description)):
+        word = speaks_of_another_kind(text, doc.kind, doc.symbol_name)
+        if word:
+            out.append(Violation("kind", where, f'"This {word}" does not describe a {doc.kind}'))
     if not function:
         return out
     for param in doc.params:
@@ -225,9 +232,16 @@ def repair_model(doc: DocModel, facts: CodeFacts, neutral: Callable[[ParamFact],
     if len(summary.split()) < 2 or ungrounded(summary, facts):
         summary = ""
     doc.summary = summary or doc.summary
-    if ungrounded(doc.summary, facts):
+    if ungrounded(doc.summary, facts) or speaks_of_another_kind(
+        doc.summary, doc.kind, doc.symbol_name
+    ):
         doc.summary = _name_only(doc)
-    doc.description = _drop_sentences(doc.description, lambda s: bool(ungrounded(s, facts)))
+    doc.description = _drop_sentences(
+        doc.description,
+        lambda s: (
+            bool(ungrounded(s, facts)) or bool(speaks_of_another_kind(s, doc.kind, doc.symbol_name))
+        ),
+    )
     params = []
     for param in doc.params:
         fact = facts.params.get(param.bare_name)
@@ -298,11 +312,14 @@ class Faithful:
         text: The rendered docstring.
         doc: The doc model it was rendered from.
         fixes: One line per false statement removed (empty: the draft was faithful).
+        named: Whether the summary had to be replaced by the name as a sentence (what the
+            draft's confidence and provenance described is gone).
     """
 
     text: str
     doc: DocModel
     fixes: list[str] = field(default_factory=list)
+    named: bool = False
 
 
 def make_faithful(
@@ -324,15 +341,16 @@ def make_faithful(
     from assistant.styles import render
 
     function = doc.kind in ("function", "method")
+    drafted, name = doc.summary, _name_only(doc)
     fixes = [str(v) for v in check_model(doc, facts, function)]
     if fixes:
         doc = repair_model(doc, facts, neutral)
     text = render(doc, style, language)
     for attempt in ("summary", "name"):
-        late = check_model(read_back(text, style), facts, function)
+        late = check_model(replace(read_back(text, style), kind=doc.kind), facts, function)
         if style == "godoc":  # its summary is rewritten in the third person
             late = [v for v in late if v.where != "summary"] + check_model(
-                DocModel(summary=doc.summary), facts, False
+                DocModel(summary=doc.summary, kind=doc.kind), facts, False
             )
         if not late:
             break
@@ -340,10 +358,11 @@ def make_faithful(
         summary = doc.summary if attempt == "summary" else _name_only(doc)
         doc = DocModel(summary=summary, symbol_name=doc.symbol_name, kind=doc.kind)
         text = render(doc, style, language)
-    return Faithful(text, doc, list(dict.fromkeys(fixes)))
+    named = doc.summary == name and drafted != name
+    return Faithful(text, doc, list(dict.fromkeys(fixes)), named)
 
 
-FAITHFULNESS_VERSION = 1
+FAITHFULNESS_VERSION = 2
 """Bumped when the check or the drafting fixes behind it change results (cache key part)."""
 
 

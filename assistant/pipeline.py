@@ -71,9 +71,7 @@ from assistant.styles import (
     style_for_language,
 )
 from assistant.styles.build import build_doc_model, neutral_param_description
-from assistant.summaries import (
-    Refined,
-)
+from assistant.summaries import NAME_CONFIDENCE, Refined
 from assistant.target import Target
 from assistant.tiers import TieredDocumenting
 from indexer.symbols import ParsedFile, Symbol
@@ -449,11 +447,14 @@ class DocPipeline(TieredDocumenting, EditPlanning):
             )
         if checked.fixes:
             notes.append("removed what the code contradicts: " + "; ".join(checked.fixes))
+        confidence, provenance = summary.confidence, summary.provenance
+        if checked.named:  # the drafted summary was false: what is left is the name
+            confidence, provenance = min(confidence, NAME_CONFIDENCE), ("name", "")
         floor = self.settings.confidence_floor
-        below_floor = summary.confidence < floor
+        below_floor = confidence < floor
         if below_floor:
             notes.append(
-                f"confidence {summary.confidence:.2f} is below the confidence floor "
+                f"confidence {confidence:.2f} is below the confidence floor "
                 f"{floor:.2f}: --write leaves it out (--min-confidence 0 writes every draft)"
             )
         return DocResult(
@@ -463,14 +464,14 @@ class DocPipeline(TieredDocumenting, EditPlanning):
             line=symbol.line,
             summary=checked.doc.summary,
             docstring=checked.text,
-            confidence=summary.confidence,
+            confidence=confidence,
             cached=cached,
             flagged=list(summary.flagged),
             notes=notes,
             style=style,
             below_floor=below_floor,
             faithfulness=checked.fixes,
-            provenance=summary.provenance,
+            provenance=provenance,
             tier=tier,
             model=self.drafting.model_name(tier),
         )

@@ -28,9 +28,10 @@ acceptability proxy (68.9 % of all the drafts kept), below it at most 42 %; the 
 ranker's table put the step at the same place. The confidence is the ranker's predicted
 sentence BLEU-4 of the chosen summary / 50, so 0.6 is a predicted 30.
 ``min_confidence = 0`` writes every draft, as before the floor existed."""
-PIPELINE_VERSION = 3
+PIPELINE_VERSION = 4
 """Bumped when refinement or rendering changes results; part of every cache key (3: cached
-summaries carry their provenance)."""
+summaries carry their provenance; 4: a borrowed summary that cannot describe the
+symbol is refused, and one the faithfulness check replaces by the name takes its confidence)."""
 
 
 @dataclass

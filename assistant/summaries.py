@@ -21,10 +21,10 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 import numpy as np
 
+from assistant.borrowing import can_describe
 from assistant.corpus import CorpusHit
 from assistant.prompt import first_sentence
 from assistant.ranker import (
@@ -185,6 +185,10 @@ def normalize_summary(text: str) -> str:
     return text
 
 
+NAME_CONFIDENCE = 0.1
+"""The confidence of a summary that is the name as a sentence and nothing more."""
+
+
 def name_summary(symbol: Symbol) -> str:
     """A summary made from the name alone (``get_user_name`` -> ``Get user name.``)."""
     words = split_identifier(symbol.name) or [symbol.kind]
@@ -302,7 +306,7 @@ def choose_summary(
     if best is None:
         return Refined(
             name_summary(symbol),
-            0.1,
+            NAME_CONFIDENCE,
             [],
             ["the model gave no usable summary; this one is made from the name"],
             provenance=("name", ""),
@@ -362,13 +366,14 @@ def candidate_pool(
     ``openers``: see :func:`~assistant.ranker.adapt_summary`; ``grounded``: identifiers a
     summary may name (default ``vocab``); ``corpus``: cold-start corpus neighbours, most
     similar first (``Candidate(source="corpus", detail=package)``). A borrowed summary that
-    names the symbol itself (:func:`names_the_symbol`) is no candidate; one adapted from a
+    names the symbol itself, or cannot describe it
+    (:func:`assistant.borrowing.can_describe`), is no candidate; one adapted from a
     singular name to a plural one makes a plural parameter's noun plural too
     (:func:`plural_parameters`)."""
     name_words = split_identifier(symbol.name)
     pool = [Candidate(text, "model", i, score) for i, (text, score) in enumerate(candidates)]
     for i, (other, summary, *where) in enumerate(similar or []):
-        if names_the_symbol(summary, symbol):
+        if not can_describe(summary, other, symbol):
             continue  # "Extends Event.trigger by ...": another symbol, described through ours
         other_words = split_identifier(other)
         adapted = adapt_summary(summary, other_words, name_words, openers)
@@ -380,7 +385,7 @@ def candidate_pool(
             candidate.original, candidate.named = summary, bool(where)
             pool.append(candidate)
     for i, hit in enumerate(corpus or []):
-        if names_the_symbol(hit.summary, symbol):
+        if not can_describe(hit.summary, hit.name, symbol):
             continue
         other_words = split_identifier(hit.name)
         adapted = adapt_summary(hit.summary, other_words, name_words, openers)
@@ -418,26 +423,6 @@ def candidate_pool(
         )
         out.append((candidate, flagged, vector))
     return out
-
-
-def names_the_symbol(summary: str, symbol: Symbol) -> bool:
-    """Whether a borrowed summary names ``symbol`` itself by a dotted reference
-    (``Event.trigger`` for a method, ``temp.dump`` for module ``temp``'s function): such a
-    sentence describes another symbol in terms of ours ("Extends
-    transitions.core.Event.trigger by using locks", a subclass's override; "Shortcut to
-    :meth:`SChunk.get_chunk`", a wrapper) and is false of ours. Over the dataset's training
-    split, neighbour summaries that do score 11.3 sentence BLEU-4 against the symbol's own
-    summary (201 pairs), the others 21.7 (docs/audit.md, "Number agreement ...")."""
-    owner, _, name = symbol.qualname.rpartition(".")
-    if owner:
-        scope = owner.rpartition(".")[2]
-    else:
-        path = PurePosixPath(symbol.path)
-        scope = path.parent.name if path.stem == "__init__" else path.stem
-    if not scope or not name:
-        return False
-    pattern = rf"(?<![\w.])(?:\w+\.)*{re.escape(scope)}\.{re.escape(name)}(?!\w)"
-    return re.search(pattern, summary) is not None
 
 
 def plural_parameters(

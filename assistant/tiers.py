@@ -23,7 +23,14 @@ from assistant.fingerprint import text_sha
 from assistant.results import DocResult
 from assistant.router import ACCURATE, FAST, MODEL_FREE, TIERS, Decision
 from assistant.styles.build import raise_descriptions
-from assistant.summaries import Refined, Vocabulary, choose_summary, name_summary, named_neighbours
+from assistant.summaries import (
+    NAME_CONFIDENCE,
+    Refined,
+    Vocabulary,
+    choose_summary,
+    name_summary,
+    named_neighbours,
+)
 from assistant.target import Target
 from indexer.symbols import ParsedFile, Symbol
 
@@ -245,7 +252,7 @@ class TieredDocumenting:
         retrieval, no model (model-free; for a server too busy for anything else)."""
         refined = Refined(
             name_summary(target.symbol),
-            0.1,
+            NAME_CONFIDENCE,
             [],
             ["made from the name alone: the server was too busy to look further"],
             provenance=("name", ""),

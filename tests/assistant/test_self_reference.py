@@ -3,7 +3,8 @@ it (a wrapper, an override, a subclass): it is never borrowed."""
 
 from __future__ import annotations
 
-from assistant.summaries import Vocabulary, candidate_pool, names_the_symbol
+from assistant.borrowing import names_the_symbol
+from assistant.summaries import Vocabulary, candidate_pool
 from indexer.symbols import Span, Symbol
 
 ZERO = Span(0, 0, 0, 0, 0, 0)
