@@ -47,7 +47,7 @@ from assistant.corpus import (
     load_corpus,
 )
 from assistant.prompt import PROMPT_VERSION, Evidence, build_prompt
-from assistant.similar import SimilarSymbols
+from assistant.similar import RETRIEVAL_VERSION, SimilarSymbols
 from assistant.summaries import Vocabulary
 from assistant.target import Target
 from indexer.symbols import Symbol
@@ -250,7 +250,16 @@ class ContextRetriever:
             file_hash = files[id(t.source)]
             where = (t.path, t.symbol.qualname, t.symbol.span.start_byte)
             keys.append(
-                digest("context", PROMPT_VERSION, index, file_hash, where, self.top_k, corpus)
+                digest(
+                    "context",
+                    PROMPT_VERSION,
+                    RETRIEVAL_VERSION,
+                    index,
+                    file_hash,
+                    where,
+                    self.top_k,
+                    corpus,
+                )
             )
         return keys
 

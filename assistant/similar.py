@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from assistant.borrowing import kinds_can_share
 from assistant.cache import ResultCache, digest
 from assistant.callees import summary_of
 from assistant.target import Target
@@ -32,6 +33,15 @@ def _single_threaded_faiss() -> None:
 
         faiss.omp_set_num_threads(1)
         _FAISS_THREADS_SET = True
+
+
+RETRIEVAL_VERSION = 2
+"""Bumped when which neighbours retrieval returns changes (part of the context cache's
+keys; 2: only neighbours of the symbol's kind)."""
+
+_KIND_SEARCH_FACTOR = 3
+"""How many more neighbours :meth:`SimilarSymbols.find` reads than it keeps, so that
+``top_k`` remain after those of another kind are left out."""
 
 
 def _as_symbol(hit: Any) -> Symbol | None:
@@ -199,11 +209,13 @@ class SimilarSymbols:
         if vector is None:
             return []
         exclude = {symbol_id} if symbol_id is not None else set()
-        hits = store.search(vector, self.top_k + 1, documented_only=True, exclude=exclude)
+        # symbols of another kind lend nothing (assistant.borrowing): look further for k
+        wanted = _KIND_SEARCH_FACTOR * (self.top_k + 1)
+        hits = store.search(vector, wanted, documented_only=True, exclude=exclude)
         pairs = []
         for hit in hits:
             symbol = _as_symbol(hit)
-            if symbol is None:
+            if symbol is None or not kinds_can_share(target.symbol.kind, symbol.kind):
                 continue
             if symbol.path == target.path and symbol.qualname == target.symbol.qualname:
                 continue

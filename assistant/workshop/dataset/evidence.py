@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.borrowing import kinds_can_share
 from assistant.prompt import CALLEES_K, SIMILAR_K, Evidence
 
 FOLDS = 5
@@ -32,6 +33,10 @@ def neighbour_ids(records: list[dict[str, Any]], vectors: np.ndarray | None) -> 
     if vectors is not None and len(records) > 1:
         sims = vectors.astype(np.float32) @ vectors.astype(np.float32).T
         sims[folds[:, None] == folds[None, :]] = -np.inf
+        # as run-time retrieval: a symbol of another kind lends nothing (assistant.borrowing)
+        kinds = [r.get("kind", "function") for r in records]
+        share = np.array([[kinds_can_share(a, b) for b in kinds] for a in kinds])
+        sims[~share] = -np.inf
         k = min(SIMILAR_K, len(records) - 1)
         top = np.argsort(-sims, axis=1)[:, :k]
         for i, record in enumerate(records):

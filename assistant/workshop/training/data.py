@@ -35,15 +35,26 @@ def load_examples(path: Path) -> list[dict[str, Any]]:
 
 
 def apply_similar(records: list[dict[str, Any]], path: Path) -> None:
-    """Fill ``similar``/``callees`` from a neighbour-id file (``train.py --similar-out``)."""
+    """Fill ``similar``/``callees`` from a neighbour-id file (``train.py --similar-out``),
+    leaving out neighbours of another kind than the record's."""
     import json
     import lzma
 
+    from assistant.borrowing import kinds_can_share
+
     with lzma.open(path, "rt", encoding="utf-8") as fh:
         known = json.load(fh)
+    kinds = {str(r["id"]): r.get("kind") for r in records}
     for record in records:
         if str(record["id"]) in known:
-            record["similar"], record["callees"] = known[str(record["id"])]
+            similar, record["callees"] = known[str(record["id"])]
+            # as run-time retrieval: neighbours of another kind lend nothing (files written
+            # before that rule hold them; fewer than k are left then)
+            record["similar"] = [
+                i
+                for i in similar
+                if kinds.get(str(i)) is None or kinds_can_share(record["kind"], kinds[str(i)])
+            ]
 
 
 def prompt_for(record: dict[str, Any], by_id: dict[int, dict], mode: str) -> str:

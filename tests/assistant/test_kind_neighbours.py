@@ -1,0 +1,86 @@
+"""Retrieval lends a symbol only neighbours of its own kind (a module to a module, a class
+to a class, a function or method to either): over the dataset's training split the other
+kinds' sentences score below the name as a sentence (assistant.borrowing)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.target import Target
+from indexer.index import update_index
+from indexer.parser import parse_source
+from indexer.text import symbol_source
+from tests.conftest import write_tree
+
+CODE = '''"""Containers for the warehouse: piles and lines of items."""
+
+
+class Stack:
+    """A last-in first-out pile of items."""
+
+    def __init__(self):
+        self.items = []
+
+    def push(self, item):
+        """Put an item on top of the pile."""
+        self.items.append(item)
+
+
+def push_all(stack, items):
+    """Push every item onto the stack."""
+    for item in items:
+        stack.push(item)
+
+
+class Queue:
+    def __init__(self):
+        self.items = []
+
+    def put(self, item):
+        self.items.append(item)
+'''
+
+
+def _similar(pipeline, root: Path, qualname: str) -> list[str]:
+    source = (root / "store.py").read_bytes()
+    parsed = parse_source(source, "store.py")
+    symbol = next(s for s in parsed.symbols if s.qualname == qualname)
+    target = Target("store.py", source, parsed, symbol, symbol_source(source, symbol))
+    return pipeline.retriever.contexts([target])[0].evidence.similar_qualnames
+
+
+def test_neighbours_are_of_the_symbols_kind(tmp_path: Path, make_pipeline) -> None:
+    root = write_tree(tmp_path / "repo", {"store.py": CODE})
+    update_index(root)
+    pipeline = make_pipeline(root)
+    assert _similar(pipeline, root, "Queue") == ["Stack"]
+    assert set(_similar(pipeline, root, "Queue.put")) == {"Stack.push", "push_all"}
+
+
+def test_dataset_neighbours_follow_the_same_rule(tmp_path: Path) -> None:
+    """The dataset's neighbour ids (fitting and scoring the ranker) are chosen as
+    retrieval chooses them, and a neighbour file written before the rule is read so."""
+    import json
+    import lzma
+
+    import numpy as np
+
+    from assistant.workshop.dataset.evidence import neighbour_ids
+    from assistant.workshop.training.data import apply_similar
+
+    kinds = ["class", "method", "class", "function", "method"]
+    records = [
+        {"id": i, "fold": i, "name": f"s{i}", "calls": [], "kind": kind}
+        for i, kind in enumerate(kinds)
+    ]
+    vectors = np.eye(5, dtype=np.float32) + 0.1
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    neighbour_ids(records, vectors)
+    assert sorted(records[0]["similar"]) == [2]
+    assert sorted(records[1]["similar"]) == [3, 4]
+    path = tmp_path / "similar.json.xz"
+    with lzma.open(path, "wt", encoding="utf-8") as fh:
+        json.dump({"0": [[1, 2, 3], []], "3": [[0, 1, 4], [2]]}, fh)
+    apply_similar(records, path)
+    assert records[0]["similar"] == [2] and records[3]["similar"] == [1, 4]
+    assert records[3]["callees"] == [2]
