@@ -58,6 +58,12 @@ _DOC_WORDS = set(
 _CONNECTORS = {"the", "a", "an", "of", "for", "to", "in", "with", "from", "by", "and", "or"}
 _DETERMINERS = {"the", "a", "an", "given", "specified", "provided", "each", "all"}
 _CONNECTORS |= _DETERMINERS | {"via", "using", "on", "at", "into"}
+_NEEDS_OBJECT = {"like", "unlike", "as", "than", "around", "about", "over", "onto", "per"}
+_NEEDS_OBJECT |= {"against", "within", "through", "across", "between", "inside", "toward"}
+_NEEDS_OBJECT |= _CONNECTORS - _DETERMINERS - {"and", "or"}
+"""Words that cannot stand without what follows them: an identifier removed right after
+one leaves a broken sentence ("Like ``is_valid_args`` for the given signature spec" ->
+"Like for the given signature spec")."""
 
 
 def split_identifier(name: str) -> list[str]:
@@ -114,11 +120,12 @@ def remove_invented(summary: str, vocab: Vocabulary) -> tuple[str, list[str]]:
     """Remove identifier-like words that exist nowhere in the code or the evidence.
 
     Returns:
-        The cleaned summary and the removed words.
+        The cleaned summary (empty when a removed word was the object of a preposition
+        or of "like" inside the sentence: what is left is broken) and the removed words.
     """
     flagged: list[str] = []
     kept: list[str] = []
-    dropped = False
+    dropped = dangling = broken = False
     for token in _WORD.findall(summary):
         if is_identifier_like(token) and not vocab.knows_identifier(token):
             flagged.append(token)
@@ -126,19 +133,26 @@ def remove_invented(summary: str, vocab: Vocabulary) -> tuple[str, list[str]]:
                 del kept[-3:]  # its reST role: ":class:`Name`"
             while kept and kept[-1].lower() in _DETERMINERS:
                 kept.pop()
+            dangling = bool(kept) and kept[-1].lower() in _NEEDS_OBJECT
             dropped = True
             continue
         if dropped and token.lower() in ("and", "or", ","):
             continue
+        # "Like <removed> for the spec": the sentence goes on without the object (at its
+        # end, the dangling word is trimmed below: "... from the cache via <removed>.")
+        broken = broken or (dropped and dangling and token[:1].isalpha())
         dropped = False
         kept.append(token)
     if not flagged:
         return summary, []
+    if broken:  # what is left does not say anything true
+        return "", flagged
     text = " ".join(kept)
     text = re.sub(r"\s+([.,;:!?)])", r"\1", text)
     text = re.sub(r"\(\s+", "(", text)
     text = re.sub(r"([,;:])\s*(?=[.!?]|$)", "", text)
-    trailing = re.compile(r"\s+(?:" + "|".join(_CONNECTORS) + r")(?=[.!?]?$)", re.IGNORECASE)
+    dangling_words = sorted(_CONNECTORS | _NEEDS_OBJECT)
+    trailing = re.compile(r"\s+(?:" + "|".join(dangling_words) + r")(?=[.!?]?$)", re.IGNORECASE)
     while trailing.search(text):
         text = trailing.sub("", text)
     return text.strip(), flagged

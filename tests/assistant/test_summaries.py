@@ -72,12 +72,28 @@ def test_loops_are_cut_and_emphasised_names_are_checked() -> None:
     vocab = Vocabulary.from_texts(["def f(price): return price"])
     symbols, _ = symbols_of_code()
     chosen = choose_summary(
-        [("Return a copy of the given *name* of the given *n* and *price*.", -0.3)],
+        [("Return a copy of *price* and the given *name* and *n*.", -0.3)],
         vocab,
         symbols["numbers"],
     )
     assert chosen.summary == "Return a copy of *price*."
     assert chosen.flagged == ["*name*", "*n*"]
+
+
+def test_a_sentence_left_without_an_object_is_no_summary() -> None:
+    """Removing an invented identifier right after a preposition or "like" inside the
+    sentence leaves nothing true ("Like for the given signature spec."; before, "a copy of
+    the given *name* of ... *price*" became "a copy of *price*"); at its end the dangling
+    word is trimmed and the rest stays."""
+    vocab = Vocabulary.from_texts(["def check_arity(n, sig): return sig", "def f(price): pass"])
+    assert remove_invented("Like ``is_valid_args`` for the given signature spec.", vocab) == (
+        "",
+        ["``is_valid_args``"],
+    )
+    text, _ = remove_invented("Return a copy of the given *name* of the given *price*.", vocab)
+    assert text == ""
+    text, _ = remove_invented("Check the signature spec against is_valid_args.", vocab)
+    assert text == "Check the signature spec."
 
 
 def test_tidy_keeps_a_balanced_parenthesis_of_several_words() -> None:
