@@ -37,7 +37,7 @@ def _single_threaded_faiss() -> None:
 
 RETRIEVAL_VERSION = 2
 """Bumped when which neighbours retrieval returns changes (part of the context cache's
-keys; 2: only neighbours of the symbol's kind)."""
+keys; 2: no module neighbours for a class or callable, and the reverse)."""
 
 _KIND_SEARCH_FACTOR = 3
 """How many more neighbours :meth:`SimilarSymbols.find` reads than it keeps, so that
