@@ -28,10 +28,11 @@ acceptability proxy (68.9 % of all the drafts kept), below it at most 42 %; the 
 ranker's table put the step at the same place. The confidence is the ranker's predicted
 sentence BLEU-4 of the chosen summary / 50, so 0.6 is a predicted 30.
 ``min_confidence = 0`` writes every draft, as before the floor existed."""
-PIPELINE_VERSION = 4
+PIPELINE_VERSION = 5
 """Bumped when refinement or rendering changes results; part of every cache key (3: cached
 summaries carry their provenance; 4: a borrowed summary that cannot describe the
-symbol is refused, and one the faithfulness check replaces by the name takes its confidence)."""
+symbol is refused, and one the faithfulness check replaces by the name takes its confidence;
+5: a summary left broken by removing an invented identifier is refused)."""
 
 
 @dataclass

@@ -58,12 +58,13 @@ _DOC_WORDS = set(
 _CONNECTORS = {"the", "a", "an", "of", "for", "to", "in", "with", "from", "by", "and", "or"}
 _DETERMINERS = {"the", "a", "an", "given", "specified", "provided", "each", "all"}
 _CONNECTORS |= _DETERMINERS | {"via", "using", "on", "at", "into"}
-_NEEDS_OBJECT = {"like", "unlike", "as", "than", "around", "about", "over", "onto", "per"}
-_NEEDS_OBJECT |= {"against", "within", "through", "across", "between", "inside", "toward"}
-_NEEDS_OBJECT |= _CONNECTORS - _DETERMINERS - {"and", "or"}
+_NEEDS_OBJECT = set("like unlike as than around about over onto per against within through".split())
+_NEEDS_OBJECT |= set("across between inside toward so that if when whether because unless".split())
+_NEEDS_OBJECT |= {"until", "while"} | (_CONNECTORS - _DETERMINERS - {"and", "or"})
 """Words that cannot stand without what follows them: an identifier removed right after
 one leaves a broken sentence ("Like ``is_valid_args`` for the given signature spec" ->
-"Like for the given signature spec")."""
+"Like for the given signature spec"; "Register *target_type* so :meth:`glom()` will know
+..." -> "Register so will know ...")."""
 
 
 def split_identifier(name: str) -> list[str]:

@@ -94,6 +94,8 @@ def test_a_sentence_left_without_an_object_is_no_summary() -> None:
     assert text == ""
     text, _ = remove_invented("Check the signature spec against is_valid_args.", vocab)
     assert text == "Check the signature spec."
+    text, _ = remove_invented("Register sig so :meth:`~Glommer.glom()` will know it.", vocab)
+    assert text == ""  # the clause lost its subject
 
 
 def test_tidy_keeps_a_balanced_parenthesis_of_several_words() -> None:
