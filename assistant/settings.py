@@ -32,7 +32,8 @@ PIPELINE_VERSION = 5
 """Bumped when refinement or rendering changes results; part of every cache key (3: cached
 summaries carry their provenance; 4: a borrowed summary that cannot describe the
 symbol is refused, and one the faithfulness check replaces by the name takes its confidence;
-5: a summary left broken by removing an invented identifier is refused)."""
+5: a summary left broken by removing an invented identifier is refused, and a borrowed
+parameter line ends with a full stop before its default)."""
 
 
 @dataclass

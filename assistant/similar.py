@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assistant.borrowing import kinds_can_share
+from assistant.borrowing import kinds_can_share, summary_ok
 from assistant.cache import ResultCache, digest
 from assistant.callees import summary_of
 from assistant.target import Target
@@ -35,9 +35,10 @@ def _single_threaded_faiss() -> None:
         _FAISS_THREADS_SET = True
 
 
-RETRIEVAL_VERSION = 2
+RETRIEVAL_VERSION = 3
 """Bumped when which neighbours retrieval returns changes (part of the context cache's
-keys; 2: no module neighbours for a class or callable, and the reverse)."""
+keys; 2: no module neighbours for a class or callable, and the reverse; 3: only summaries
+the dataset would keep)."""
 
 _KIND_SEARCH_FACTOR = 3
 """How many more neighbours :meth:`SimilarSymbols.find` reads than it keeps, so that
@@ -220,6 +221,6 @@ class SimilarSymbols:
             if symbol.path == target.path and symbol.qualname == target.symbol.qualname:
                 continue
             summary = summary_of(symbol)
-            if summary:
+            if summary and summary_ok(summary):
                 pairs.append((symbol.name, summary, symbol.qualname))
         return pairs[: self.top_k]

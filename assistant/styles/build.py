@@ -351,6 +351,8 @@ def build_doc_model(
             text = fits(text, param) or neutral_param_description(fact, style)
         if param.default is not None and style in ("google", "numpy", "sphinx"):
             if len(param.default) <= 40 and not stated_defaults(text):
+                if text and text[-1] not in ".!?:":  # a borrowed line may end unstopped
+                    text += "."
                 text = f"{text} Defaults to ``{param.default}``.".strip()
         doc.params.append(
             ParamDoc(prefix + bare, param.annotation if typed else None, text, param.default)

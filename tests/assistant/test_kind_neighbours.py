@@ -85,3 +85,28 @@ def test_dataset_neighbours_follow_the_same_rule(tmp_path: Path) -> None:
     apply_similar(records, path)
     assert records[0]["similar"] == [1, 3] and records[3]["similar"] == [0, 1]
     assert records[3]["callees"] == [2]
+
+
+DEMOS = {
+    "demo1.py": 'def main():\n    """\n    expected output:\n    1a2\n    """\n    print("1a2")\n',
+    "demo2.py": 'def main():\n    print("aba")\n',
+    "tools.py": 'def show(text):\n    """Print the text on the terminal."""\n    print(text)\n',
+}
+
+
+def test_only_summaries_the_dataset_would_keep_are_lent(tmp_path: Path, make_pipeline) -> None:
+    """A demo's "Expected output: 1a2." is no summary the model or the ranker ever saw from
+    a neighbour (the dataset's filter drops it): the next neighbour is lent instead."""
+    from assistant.borrowing import summary_ok
+
+    assert not summary_ok("Expected output: 1a2.")
+    assert summary_ok("Print the text on the terminal.")
+    root = write_tree(tmp_path / "repo", DEMOS)
+    update_index(root)
+    pipeline = make_pipeline(root)
+    source = (root / "demo2.py").read_bytes()
+    parsed = parse_source(source, "demo2.py")
+    symbol = next(s for s in parsed.symbols if s.qualname == "main")
+    target = Target("demo2.py", source, parsed, symbol, symbol_source(source, symbol))
+    similar = pipeline.retriever.contexts([target])[0].evidence.similar
+    assert [name for name, _ in similar] == ["show"]

@@ -103,3 +103,17 @@ def test_the_returns_line_never_restates_the_summary(style: str) -> None:
     assert doc.returns is not None
     assert "first element" not in doc.returns.description
     assert "first element" not in render(doc, style).split("\n", 1)[1]
+
+
+def test_a_borrowed_line_without_a_full_stop_gets_one_before_its_default() -> None:
+    """transitions' ``prepare`` line ends without a full stop: "... when the trigger is
+    activated Defaults to ``None``." read as one sentence."""
+    symbols, source = symbols_of_code()
+    symbol = symbols["Store.fetch"]
+
+    def describe(param) -> str:
+        return "Value returned when the key is missing" if param.name == "default" else ""
+
+    doc = build_doc_model(symbol, "Do it.", symbol_source(source, symbol), "google", describe)
+    line = next(p.description for p in doc.params if p.name == "default")
+    assert line.startswith("Value returned when the key is missing. Defaults to ``")
