@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -36,6 +35,7 @@ from assistant.ranker_features import (
     FEATURES,
     NEIGHBOUR_SIM_KNEE,
     TRAIN_CALIBRATED,
+    Candidate,
     _words,
     features,
     looks_like_class,
@@ -65,37 +65,6 @@ __all__ = [
 ]
 
 SOURCES = ("model", "neighbour", "corpus", "name")
-
-
-@dataclass(slots=True)
-class Candidate:
-    """One candidate summary and where it came from.
-
-    Attributes:
-        text: The summary.
-        source: ``model``, ``neighbour``, ``corpus`` or ``name``.
-        rank: Position among the candidates of its source (0 = best / most similar).
-        model_score: Length-normalised log-probability (model candidates only).
-        other_words: Name words of the symbol a ``neighbour`` or ``corpus`` candidate
-            came from.
-        detail: Where it came from: a neighbour's qualname, a corpus entry's package.
-        similarity: Cosine similarity of a ``corpus`` or ``neighbour`` candidate's code to
-            this symbol's, as retrieval scored it (0.0 when unknown).
-        original: A ``neighbour`` or ``corpus`` candidate's summary before
-            :func:`adapt_summary` (``adapted`` feature: whether adaptation changed it).
-        named: Whether ``detail`` is a neighbour's qualified name as retrieval gave it
-            (:func:`relation` needs it), not a bare name.
-    """
-
-    text: str
-    source: str
-    rank: int = 0
-    model_score: float = 0.0
-    other_words: tuple[str, ...] = ()
-    detail: str = ""
-    similarity: float = 0.0
-    original: str = ""
-    named: bool = False
 
 
 def overlap(a: list[str], b: list[str]) -> float:

@@ -1,11 +1,11 @@
-"""The candidate features of the ranker (:mod:`assistant.ranker`).
+"""The candidates of the ranker (:mod:`assistant.ranker`) and their features.
 
-Each candidate summary of refinement's pool is described by a few numbers computed from
-the code, the name, the retrieved evidence and the rest of the pool (:func:`features`, in
-the order of :data:`FEATURES`): its source and rank, how its name relates to the symbol's
-(:func:`relation`, :func:`private_for_public`), how well it agrees with the other
-candidates, and for borrowed summaries how similar the lender's code is to the symbol's:
-``corpus_sim`` (with its knee, :data:`CORPUS_SIM_KNEE`) for corpus entries,
+Each candidate summary (:class:`Candidate`) of refinement's pool is described by a few
+numbers computed from the code, the name, the retrieved evidence and the rest of the pool
+(:func:`features`, in the order of :data:`FEATURES`): its source and rank, how its name
+relates to the symbol's (:func:`relation`, :func:`private_for_public`), how well it agrees
+with the other candidates, and for borrowed summaries how similar the lender's code is to
+the symbol's: ``corpus_sim`` (with its knee, :data:`CORPUS_SIM_KNEE`) for corpus entries,
 ``neighbour_sim`` and ``neighbour_sim_high`` (the retrieval cosine, and its part above
 :data:`NEIGHBOUR_SIM_KNEE`) for repository neighbours. The last two inform the confidence
 only (:data:`CONFIDENCE_ONLY`).
@@ -14,12 +14,9 @@ only (:data:`CONFIDENCE_ONLY`).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import numpy as np
-
-if TYPE_CHECKING:  # the ranker imports this module: only the type is needed here
-    from assistant.ranker import Candidate
 
 FEATURES = (
     "is_name",
@@ -77,6 +74,37 @@ CORPUS_SIM_KNEE = 0.7
 """Above this cosine a corpus neighbour's summary gets better fast (validation packages,
 sentence BLEU-4 of adapted corpus summaries: 10.8 at 0.6-0.7, 14.3 at 0.7-0.8, 23.8 at
 0.8-0.9; the name sentence: 13.4), so ``corpus_sim_high`` is the similarity above it."""
+
+
+@dataclass(slots=True)
+class Candidate:
+    """One candidate summary and where it came from.
+
+    Attributes:
+        text: The summary.
+        source: ``model``, ``neighbour``, ``corpus`` or ``name``.
+        rank: Position among the candidates of its source (0 = best / most similar).
+        model_score: Length-normalised log-probability (model candidates only).
+        other_words: Name words of the symbol a ``neighbour`` or ``corpus`` candidate
+            came from.
+        detail: Where it came from: a neighbour's qualname, a corpus entry's package.
+        similarity: Cosine similarity of a ``corpus`` or ``neighbour`` candidate's code to
+            this symbol's, as retrieval scored it (0.0 when unknown).
+        original: A ``neighbour`` or ``corpus`` candidate's summary before
+            :func:`adapt_summary` (``adapted`` feature: whether adaptation changed it).
+        named: Whether ``detail`` is a neighbour's qualified name as retrieval gave it
+            (:func:`relation` needs it), not a bare name.
+    """
+
+    text: str
+    source: str
+    rank: int = 0
+    model_score: float = 0.0
+    other_words: tuple[str, ...] = ()
+    detail: str = ""
+    similarity: float = 0.0
+    original: str = ""
+    named: bool = False
 
 
 def _words(text: str) -> list[str]:

@@ -260,10 +260,9 @@ def choose_summary(
     """Pick the best summary among the model's, the neighbours' and the name's; clean it.
 
     Candidates: the model's beams ``(text, length-normalised log-probability)``, the
-    summaries of the retrieved similar symbols ``similar`` (``(name, summary)``, ``(name,
-    summary, qualname)`` or ``(name, summary, qualname, similarity)``, most similar first;
-    see :func:`named_neighbours`)
-    adapted to this symbol's name (:func:`~assistant.ranker.adapt_summary`), and the name
+    summaries of the retrieved similar symbols ``similar`` (``(name, summary[, qualname[,
+    similarity]])``, most similar first; see :func:`named_neighbours`) adapted to this
+    symbol's name (:func:`~assistant.ranker.adapt_summary`), and the name
     as a sentence. Each is cleaned (loops cut, invented identifiers removed), then scored
     by the learned :class:`~assistant.ranker.Ranker` (a score on the sentence BLEU-4
     scale) minus penalties for removed identifiers (12.5 each) and repetition. The
@@ -345,15 +344,8 @@ def named_neighbours(evidence: object) -> list[tuple[str, ...]]:
     if len(qualnames) != len(similar):
         return similar
     scores = list(getattr(evidence, "similar_scores", []))
-    if len(scores) == len(similar) and similar:
-        return [
-            (name, summary, qualname, float(score))
-            for (name, summary), qualname, score in zip(similar, qualnames, scores, strict=True)
-        ]
-    return [
-        (name, summary, qualname)
-        for (name, summary), qualname in zip(similar, qualnames, strict=True)
-    ]
+    more = [(float(s),) for s in scores] if len(scores) == len(similar) else [()] * len(similar)
+    return [(*pair, name, *m) for pair, name, m in zip(similar, qualnames, more, strict=True)]
 
 
 def candidate_pool(
