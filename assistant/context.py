@@ -7,7 +7,8 @@ For a target symbol this gathers, from its file and the repository index:
 - **enclosing scope**: the enclosing class's name and summary, the module's summary.
 - **similar**: the ``top_k`` most similar *documented* symbols of the repository (FAISS
   over ``indexer.embed.embedding_text``, :mod:`assistant.similar`), the symbol itself
-  excluded.
+  excluded, each with its similarity (``Evidence.similar_scores``: a ranker feature, not
+  part of the prompt).
 - **corpus**: the ``corpus_k`` nearest functions of the shipped cold-start corpus
   (:mod:`assistant.corpus`) by the same code vector; candidates and evidence for
   refinement, not part of the prompt (the model was trained on same-package evidence).
@@ -277,9 +278,10 @@ class ContextRetriever:
             target = targets[i]
             class_name, class_summary, module_summary = scope(target)
             callees = self.callee_resolver.callees(target)
-            pairs = [(name, summary) for name, summary, _ in near]
+            pairs = [(name, summary) for name, summary, _, _ in near]
             evidence = Evidence(pairs, callees, class_name, class_summary, module_summary)
-            evidence.similar_qualnames = [qualname for _, _, qualname in near]
+            evidence.similar_qualnames = [qualname for _, _, qualname, _ in near]
+            evidence.similar_scores = [score for _, _, _, score in near]
             context = _context(target.code, evidence, self.max_chars, list(self.notes), None, hits)
             out[i] = context
             degraded = [n for n in self.notes if n not in self._quiet_notes]
@@ -303,7 +305,8 @@ def _context(
     corpus = corpus or []
     texts = evidence_texts(code, evidence) + corpus_texts(corpus)
     rows = [hit.to_list() for hit in corpus]
-    return Context(evidence, prompt, texts, digest("context", prompt, rows), notes, corpus)
+    scores = [round(float(s), 4) for s in evidence.similar_scores]  # the ranker reads them
+    return Context(evidence, prompt, texts, digest("context", prompt, rows, scores), notes, corpus)
 
 
 def evidence_texts(code: str, evidence: Evidence) -> list[str]:
@@ -320,8 +323,8 @@ def _cached_context(hit: dict[str, Any] | None, max_chars: int) -> Context | Non
         return None
     try:
         raw = hit["evidence"]
-        if "similar_qualnames" not in raw:
-            return None  # cached before provenance: retrieve again to name the neighbours
+        if "similar_qualnames" not in raw or "similar_scores" not in raw:
+            return None  # cached before provenance / scores: retrieve again
         evidence = Evidence(
             [tuple(pair) for pair in raw["similar"]],  # type: ignore[misc]
             [tuple(pair) for pair in raw["callees"]],  # type: ignore[misc]
@@ -329,6 +332,7 @@ def _cached_context(hit: dict[str, Any] | None, max_chars: int) -> Context | Non
             raw["class_summary"],
             raw["module_summary"],
             [str(name) for name in raw["similar_qualnames"]],
+            [float(score) for score in raw["similar_scores"]],
         )
         prompt = hit.get("prompt") if hit.get("max_chars") == max_chars else None
         corpus = [CorpusHit.from_list(row) for row in hit.get("corpus", [])]

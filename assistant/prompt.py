@@ -67,6 +67,9 @@ class Evidence:
         similar_qualnames: The qualified names of ``similar``, same order (empty when
             unknown, as in the dataset); only for the record's provenance, never in the
             prompt.
+        similar_scores: The retrieval similarity (cosine of the code vectors) of each of
+            ``similar``, same order (empty when unknown); a ranker feature, never in the
+            prompt.
     """
 
     similar: list[tuple[str, str]] = field(default_factory=list)
@@ -75,6 +78,7 @@ class Evidence:
     class_summary: str | None = None
     module_summary: str | None = None
     similar_qualnames: list[str] = field(default_factory=list)
+    similar_scores: list[float] = field(default_factory=list)
 
     def is_empty(self) -> bool:
         """Return True when there is no evidence at all (the cold situation)."""

@@ -44,6 +44,16 @@ _KIND_SEARCH_FACTOR = 3
 """How many more neighbours :meth:`SimilarSymbols.find` reads than it keeps, so that
 ``top_k`` remain after those of another kind are left out."""
 
+Neighbour = tuple[str, str, str, float]
+"""A similar documented symbol: ``(name, summary, qualname, similarity)``."""
+
+
+def _score_of(hit: Any) -> float:
+    """The similarity of a store search result ``(symbol, score)`` (0.0 when it has none)."""
+    if isinstance(hit, tuple | list) and len(hit) >= 2 and isinstance(hit[1], int | float):
+        return float(hit[1])
+    return 0.0
+
 
 def _as_symbol(hit: Any) -> Symbol | None:
     """Accept the store's search/find results in their plain shapes."""
@@ -135,17 +145,18 @@ class SimilarSymbols:
             return None, None
         return store.vector(symbol_id), symbol_id
 
-    def find(self, targets: list[Target]) -> list[list[tuple[str, str, str]]]:
+    def find(self, targets: list[Target]) -> list[list[Neighbour]]:
         """Return the similar documented symbols of each target as ``(name, summary,
-        qualname)`` (the qualified name is for the result's provenance)."""
+        qualname, similarity)`` (the qualified name is for the result's provenance, the
+        similarity, the inner product of the normalised code vectors, for the ranker)."""
         return self.find_with_vectors(targets)[0]
 
     def find_with_vectors(
         self, targets: list[Target]
-    ) -> tuple[list[list[tuple[str, str, str]]], list[np.ndarray | None]]:
+    ) -> tuple[list[list[Neighbour]], list[np.ndarray | None]]:
         """:meth:`find`, and each target's code vector (None where there is none: no
         index, or retrieval failed), for other searches in the same space (the corpus)."""
-        empty: list[list[tuple[str, str, str]]] = [[] for _ in targets]
+        empty: list[list[Neighbour]] = [[] for _ in targets]
         store = self._store()
         if store is None or not targets or self.top_k <= 0:
             return empty, [None] * len(targets)
@@ -206,7 +217,7 @@ class SimilarSymbols:
 
     def _search(
         self, store: IndexStore, target: Target, vector: np.ndarray | None, symbol_id: int | None
-    ) -> list[tuple[str, str, str]]:
+    ) -> list[Neighbour]:
         if vector is None:
             return []
         exclude = {symbol_id} if symbol_id is not None else set()
@@ -222,5 +233,5 @@ class SimilarSymbols:
                 continue
             summary = summary_of(symbol)
             if summary and summary_ok(summary):
-                pairs.append((symbol.name, summary, symbol.qualname))
+                pairs.append((symbol.name, summary, symbol.qualname, _score_of(hit)))
         return pairs[: self.top_k]

@@ -279,9 +279,9 @@ def choose_summary(
     """Pick the best summary among the model's, the neighbours' and the name's; clean it.
 
     Candidates: the model's beams ``(text, length-normalised log-probability)``, the
-    summaries of the retrieved similar symbols ``similar`` (``(name, summary)`` or
-    ``(name, summary, qualname)``, most similar first; see :func:`named_neighbours`)
-    adapted to this symbol's name (:func:`~assistant.ranker.adapt_summary`), and the name
+    summaries of the retrieved similar symbols ``similar`` (``(name, summary[, qualname[,
+    similarity]])``, most similar first; see :func:`named_neighbours`) adapted to this
+    symbol's name (:func:`~assistant.ranker.adapt_summary`), and the name
     as a sentence. Each is cleaned (loops cut, invented identifiers removed), then scored
     by the learned :class:`~assistant.ranker.Ranker` (a score on the sentence BLEU-4
     scale) minus penalties for removed identifiers (12.5 each) and repetition. The
@@ -356,15 +356,15 @@ def provenance_of(candidate: Candidate) -> tuple[str, str]:
 
 def named_neighbours(evidence: object) -> list[tuple[str, ...]]:
     """``evidence.similar`` as ``(name, summary, qualname)`` when retrieval named each
-    neighbour (:attr:`assistant.prompt.Evidence.similar_qualnames`), else as it is."""
+    neighbour (:attr:`assistant.prompt.Evidence.similar_qualnames`), as ``(name, summary,
+    qualname, similarity)`` when it scored each too (``similar_scores``), else as it is."""
     similar = list(getattr(evidence, "similar", []))
     qualnames = list(getattr(evidence, "similar_qualnames", []))
     if len(qualnames) != len(similar):
         return similar
-    return [
-        (name, summary, qualname)
-        for (name, summary), qualname in zip(similar, qualnames, strict=True)
-    ]
+    scores = list(getattr(evidence, "similar_scores", []))
+    more = [(float(s),) for s in scores] if len(scores) == len(similar) else [()] * len(similar)
+    return [(*pair, name, *m) for pair, name, m in zip(similar, qualnames, more, strict=True)]
 
 
 def candidate_pool(
@@ -380,9 +380,10 @@ def candidate_pool(
     ranker feature vectors (also what :mod:`assistant.workshop.training.ranker_fit` learns from).
     ``openers``: see :func:`~assistant.ranker.adapt_summary`; ``grounded``: identifiers a
     summary may name (default ``vocab``); ``corpus``: cold-start corpus neighbours, most
-    similar first (``Candidate(source="corpus", detail=package)``). A borrowed summary that
-    names the symbol itself, or cannot describe it
-    (:func:`assistant.borrowing.can_describe`), is no candidate; one adapted from a
+    similar first (``Candidate(source="corpus", detail=package)``); ``similar``: ``(name,
+    summary[, qualname[, similarity]])`` of the repository neighbours, most similar first
+    (:func:`named_neighbours`). A borrowed summary that names the symbol itself, or cannot
+    describe it (:func:`assistant.borrowing.can_describe`), is no candidate; one adapted from a
     singular name to a plural one makes a plural parameter's noun plural too
     (:func:`plural_parameters`)."""
     name_words = split_identifier(symbol.name)
@@ -398,6 +399,7 @@ def candidate_pool(
             detail = where[0] if where else other  # its qualname when retrieval named it
             candidate = Candidate(adapted, "neighbour", i, 0.0, tuple(other_words), detail)
             candidate.original, candidate.named = summary, bool(where)
+            candidate.similarity = float(where[1]) if len(where) > 1 else 0.0
             pool.append(candidate)
     for i, hit in enumerate(corpus or []):
         if not can_describe(hit.summary, hit.name, symbol):

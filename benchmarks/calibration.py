@@ -208,6 +208,9 @@ def main() -> int:
     p.add_argument("--corpus", default="default", help="corpus file, 'default' or 'none'")
     p.add_argument("--corpus-k", type=int, default=3, help="corpus neighbours per symbol")
     p.add_argument("--beams-cache", type=Path, default=None, help="reuse/save drafted beams")
+    p.add_argument(
+        "--sims-cache", type=Path, default=None, help="reuse/save the neighbours' similarities"
+    )
     args = p.parse_args()
     steps = round(1 / args.bin_width)
     bins = tuple(round(i / steps, 4) for i in range(steps + 1))
@@ -222,6 +225,9 @@ def main() -> int:
         apply_similar(records, args.similar_in)
     by_id = {r["id"]: r for r in records}
     chosen = select_records(records, args.split, args.limit, args.per_package)
+    from model_quality import neighbour_similarities
+
+    neighbour_similarities(records, chosen, args.sims_cache)  # the confidence reads them
     # the pipeline's decoding (PipelineSettings defaults): 4 beams, 32 tokens, no repeated trigram
     from assistant.settings import PipelineSettings
 

@@ -12,7 +12,9 @@ none`` leaves it out) it also scores ``product+corpus`` (refinement with the cor
 neighbours as candidates) and ``corpus-nearest`` (the nearest corpus entry's summary
 copied), embedding each scored record's code as the index would, and times one corpus
 query at batch 1. ``--beams-cache`` keeps the model's beams between runs, ``--hits-cache``
-the corpus neighbours.
+the corpus neighbours, ``--sims-cache`` the retrieval similarity of each scored record's
+repository neighbours (a ranker feature, as at run time:
+:mod:`assistant.workshop.evaluation.neighbour_sims`).
 """
 
 from __future__ import annotations
@@ -185,6 +187,18 @@ def cached_draft(draft, path: Path | None):
     return run, lambda: path.write_text(json.dumps(store), encoding="utf-8")
 
 
+def neighbour_similarities(records, scored, cache: Path | None) -> None:
+    """Give the ``scored`` records their neighbours' retrieval similarities (embedded once,
+    kept in ``cache``; a corrupt cache is one message and is computed again)."""
+    from assistant.workshop.evaluation.neighbour_sims import (
+        apply_similarities,
+        cached_similarities,
+    )
+
+    by_id = {r["id"]: r for r in records}
+    apply_similarities(scored, cached_similarities(scored, by_id, cache))
+
+
 def main() -> int:
     """Run the benchmark and print a markdown summary."""
     from assistant.draft import Drafter, candidates_config
@@ -214,11 +228,16 @@ def main() -> int:
     p.add_argument("--ranker", type=Path, default=None, help="default: the packaged weights")
     p.add_argument("--beams-cache", type=Path, default=None, help="reuse/save drafted beams")
     p.add_argument("--hits-cache", type=Path, default=None, help="reuse/save corpus neighbours")
+    p.add_argument(
+        "--sims-cache", type=Path, default=None, help="reuse/save the neighbours' similarities"
+    )
     args = p.parse_args()
 
     records = load_examples(args.data)
     if args.similar_in is not None:
         apply_similar(records, args.similar_in)
+    scored = select_records(records, "test", max(args.limit, args.latency), args.per_package)
+    neighbour_similarities(records, scored, args.sims_cache)
     generator = load_generator(args.model, backend="onnx", threads=args.threads)
     # as the pipeline drafts: every beam returned, refinement chooses
     config = candidates_config(args.num_beams, args.max_new_tokens, args.no_repeat_ngram_size)

@@ -328,6 +328,7 @@ def test_the_private_neighbour_confidence_is_fitted_on_the_training_split() -> N
             "qualname": f"E{i}._trigger",
             "kind": "method",
             "code": "def _trigger(self): pass",
+            "etext": "python method E._trigger def _trigger(self): pass",
             "split": "train",
             "summary": "Internal helper called by the machine.",
         }
@@ -337,6 +338,7 @@ def test_the_private_neighbour_confidence_is_fitted_on_the_training_split() -> N
             "qualname": f"E{i}.trigger",
             "kind": "method",
             "code": "def trigger(self, model): pass",
+            "etext": "python method E.trigger def trigger(self, model): pass",
             "split": "train",
             "summary": "Fire the event for the model.",
             "similar": [2 * i],
@@ -348,9 +350,41 @@ def test_the_private_neighbour_confidence_is_fitted_on_the_training_split() -> N
     confidence = [0.0] * len(FEATURES)
     confidence[FEATURES.index("bias")] = 60.0  # ... and is trusted as a 60-BLEU summary
     ranker = Ranker(weights, {}, None, confidence)
-    info = train_residual_weights(records, by_id, ranker, 100)
+
+    def encoder():  # the residual reads each pool's neighbour similarity: any fixed vectors
+        return "test", lambda texts: np.ones((len(texts), 4)) / 2.0
+
+    info = train_residual_weights(records, by_id, ranker, 100, encoder=encoder)
     assert info["choices"] == 20
     private = ranker.confidence_weights[FEATURES.index("private_neighbour")]
     same = ranker.confidence_weights[FEATURES.index("private_same_name")]
     assert private + same < -30  # such a copy now predicts its low BLEU, not 60
     assert ranker.weights[FEATURES.index("private_same_name")] == 0.0  # the choice kept
+
+
+def test_the_neighbours_similarity_informs_the_confidence_not_the_choice() -> None:
+    from assistant.ranker import CONFIDENCE_ONLY
+    from assistant.workshop.training.ranker_fit import fit_rows
+
+    def vector(**values: float) -> np.ndarray:
+        out = np.zeros(len(FEATURES))
+        out[FEATURES.index("bias")] = 1.0
+        for name, value in values.items():
+            out[FEATURES.index(name)] = value
+        return out
+
+    rows = []
+    for g in range(60):
+        gold = f"Add a prompt to the server number {g}."
+        near = g % 2 == 0  # a near neighbour's sentence is right, a far one's half right
+        text = gold if near else f"Add a prompt for number {g}."
+        sim = 0.9 if near else 0.5
+        good = vector(support=1.0, neighbour_sim=sim, neighbour_sim_high=max(0.0, sim - 0.8))
+        bad = vector(support=0.0, neighbour_sim=0.3)
+        rows.append((gold, [(text, good), ("Completely unrelated words here now.", bad)]))
+    ranker = fit_rows(rows, {})
+    for name in CONFIDENCE_ONLY:
+        assert ranker.weights[FEATURES.index(name)] == 0.0  # the choice never reads them
+    assert ranker.confidence_weights[FEATURES.index("neighbour_sim")] > 0.0
+    picks = [max(pool, key=lambda item: ranker.predict(item[1]))[0] for _, pool in rows]
+    assert all(not p.startswith("Completely") for p in picks)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from assistant.target import Target
 from indexer.parser import parse_source
 from indexer.text import symbol_source
@@ -65,3 +67,38 @@ def test_an_index_that_appears_later_is_used(
     after = _context(pipeline, root, "inventory/models.py", "Warehouse.remove_stock")
     assert after.evidence.similar and pipeline.store is not None
     assert not any("no index" in note for note in pipeline.index.notes)
+
+
+def test_each_neighbours_similarity_reaches_the_ranker(indexed_repo: Path, make_pipeline) -> None:
+    from assistant.ranker import FEATURES, NEIGHBOUR_SIM_KNEE
+    from assistant.summaries import candidate_pool, named_neighbours
+
+    pipeline = make_pipeline(indexed_repo)
+    context = _context(pipeline, indexed_repo, "inventory/models.py", "Warehouse.remove_stock")
+    scores = context.evidence.similar_scores
+    assert len(scores) == len(context.evidence.similar) >= 2
+    assert scores == sorted(scores, reverse=True) and 0.0 < scores[-1] <= scores[0] <= 1.0 + 1e-6
+    assert scores[0] > scores[-1]  # the sample's neighbours are not all equally near
+    similar = named_neighbours(context.evidence)  # what refinement hands the pool
+    assert [row[3] for row in similar] == scores
+    parsed = parse_source((indexed_repo / "inventory/models.py").read_bytes(), "models.py")
+    symbol = next(s for s in parsed.symbols if s.qualname == "Warehouse.remove_stock")
+    pool = candidate_pool([], context.vocabulary, symbol, similar)
+    sim, high = FEATURES.index("neighbour_sim"), FEATURES.index("neighbour_sim_high")
+    rows = {c.rank: v for c, _, v in pool if c.source == "neighbour"}
+    assert len(rows) >= 2
+    nearest, farthest = min(rows), max(rows)
+    assert rows[nearest][sim] > rows[farthest][sim]  # the nearer neighbour's feature is higher
+    assert rows[nearest][sim] == scores[nearest]
+    for rank, vector in rows.items():
+        assert vector[high] == pytest.approx(max(0.0, scores[rank] - NEIGHBOUR_SIM_KNEE))
+    assert all(v[sim] == 0.0 and v[high] == 0.0 for c, _, v in pool if c.source != "neighbour")
+
+
+def test_a_cached_context_keeps_the_similarities(indexed_repo: Path, make_pipeline) -> None:
+    pipeline = make_pipeline(indexed_repo)
+    first = _context(pipeline, indexed_repo, "inventory/models.py", "Warehouse.remove_stock")
+    again = _context(pipeline, indexed_repo, "inventory/models.py", "Warehouse.remove_stock")
+    assert first.evidence.similar_scores and again.evidence.similar_scores == pytest.approx(
+        first.evidence.similar_scores
+    )

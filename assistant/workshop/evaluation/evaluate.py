@@ -86,7 +86,8 @@ def record_context(
     """What refinement sees of a record in a situation, as the pipeline builds it at run
     time: ``(evidence, vocabulary of code + evidence, symbol)``; ``corpus``: the record's
     cold-start corpus neighbours (:class:`assistant.corpus.CorpusHit`), part of the
-    vocabulary as at run time."""
+    vocabulary as at run time. The neighbours' retrieval similarities are the record's
+    ``similar_scores`` when known (:mod:`assistant.workshop.evaluation.neighbour_sims`)."""
     from assistant.context import evidence_texts
     from assistant.corpus import corpus_texts
     from assistant.summaries import Vocabulary
@@ -94,6 +95,9 @@ def record_context(
     evidence = evidence_for(record, by_id, "full" if situation == "in-repo" else "cold")
     if evidence.similar:  # named as run-time retrieval names them (the ranker reads them)
         evidence.similar_qualnames = [by_id[i]["qualname"] for i in record["similar"]]
+        scores = record.get("similar_scores") or []
+        if len(scores) == len(evidence.similar):
+            evidence.similar_scores = [float(s) for s in scores]
     texts = evidence_texts(record["code"], evidence) + corpus_texts(corpus or [])
     return evidence, Vocabulary.from_texts(texts), record_symbol(record)
 

@@ -15,7 +15,9 @@ The weights are written to ``assistant/data/ranker.json`` (packaged) unless ``--
 otherwise. The candidate pool includes each record's cold-start corpus neighbours
 (:mod:`assistant.corpus`, the shipped file unless ``--corpus`` names another or ``none``):
 the records' code is embedded as the index embeds it (their ``etext``). The validation
-packages are not in the corpus (it is built from the training split only).
+packages are not in the corpus (it is built from the training split only). Each repository
+neighbour's retrieval similarity (a feature, as at run time) is computed the same way and
+kept in ``--sims-cache`` (:mod:`assistant.workshop.evaluation.neighbour_sims`).
 """
 
 from __future__ import annotations
@@ -56,6 +58,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--corpus", default="default", help="corpus file, 'default' or 'none'")
     p.add_argument("--corpus-k", type=int, default=3)
     p.add_argument("--hits-cache", type=Path, default=None, help="reuse/save corpus neighbours")
+    p.add_argument(
+        "--sims-cache", type=Path, default=None, help="reuse/save the neighbours' similarities"
+    )
     p.add_argument(
         "--least-squares",
         action="store_true",
@@ -213,8 +218,9 @@ def fit_rows(rows, info: dict[str, Any], openers: list[str] | None = None, listw
     """Fit a :class:`~assistant.ranker.Ranker` to the rows' sentence BLEU-4 scores: choice
     weights by :func:`listwise_weights` put :func:`on_bleu_scale`, confidence weights by
     :func:`confidence_weights` (``listwise``), or least squares on every candidate's score
-    for both."""
-    from assistant.ranker import Ranker
+    for both. The choice weights of :data:`assistant.ranker.CONFIDENCE_ONLY` stay zero
+    (those columns are left out of the choice's fit; the confidence uses them)."""
+    from assistant.ranker import CONFIDENCE_ONLY, FEATURES, Ranker
     from assistant.workshop.evaluation.bleu import smoothed_bleu4
 
     vectors, targets, groups = [], [], []
@@ -226,7 +232,9 @@ def fit_rows(rows, info: dict[str, Any], openers: list[str] | None = None, listw
     x, y, ids = np.array(vectors), np.array(targets), np.array(groups)
     if not listwise or len(x) == 0:
         return Ranker.fit(x, y, info, openers)
-    weights = on_bleu_scale(listwise_weights(x, y, ids), x, y, ids)
+    for_choice = x.copy()
+    for_choice[:, [FEATURES.index(name) for name in CONFIDENCE_ONLY]] = 0.0
+    weights = on_bleu_scale(listwise_weights(for_choice, y, ids), for_choice, y, ids)
     confidence = confidence_weights(weights, x, y, ids)
     return Ranker([float(w) for w in weights], info, openers, [float(w) for w in confidence])
 
@@ -237,17 +245,27 @@ def train_residual_weights(
     ranker,
     limit: int,
     seed: int = 2,
+    sims_cache: Path | None = None,
+    encoder=None,
 ) -> dict[str, Any]:
     """Confidence weights for :data:`assistant.ranker.TRAIN_CALIBRATED`, fitted on up to
     ``limit`` **training** records' in-repo pools (neighbours and the name; no beams, which
     the training split has none of, and no corpus, which holds these packages) with every
     other weight held: least squares of the chosen candidate's sentence BLEU-4 less its
     predicted BLEU without these features' terms, on the choices that have one of them.
-    The validation packages hold too few of these (24 same-named private/public pairs)."""
+    The validation packages hold too few of these (24 same-named private/public pairs).
+    Only pools with a private neighbour can have such a choice, so only their records'
+    neighbour similarities are computed (kept in ``sims_cache``; ``encoder``: see
+    :func:`~assistant.workshop.evaluation.neighbour_sims.cached_similarities`, default the
+    shipped embedder)."""
     from assistant.ranker import FEATURES, TRAIN_CALIBRATED
     from assistant.summaries import candidate_pool, named_neighbours
     from assistant.workshop.evaluation.bleu import smoothed_bleu4
     from assistant.workshop.evaluation.evaluate import record_context
+    from assistant.workshop.evaluation.neighbour_sims import (
+        apply_similarities,
+        cached_similarities,
+    )
 
     columns = [FEATURES.index(name) for name in TRAIN_CALIBRATED]
     if ranker.confidence_weights is ranker.weights:  # never move the choice weights
@@ -256,8 +274,13 @@ def train_residual_weights(
     held[columns] = 0.0
     chosen = [r for r in records if r["split"] == "train" and r.get("similar")]
     random.Random(seed).shuffle(chosen)
+    chosen = chosen[:limit]
+    with_private = [r for r in chosen if _private_neighbour(r, by_id)]
+    encoding = {} if encoder is None else {"encoder": encoder}
+    found = cached_similarities(with_private, by_id, sims_cache, **encoding)
+    apply_similarities(with_private, found)
     design, residual = [], []
-    for record in chosen[:limit]:
+    for record in with_private:
         evidence, vocab, symbol = record_context(record, by_id, "in-repo", [])
         pool = candidate_pool([], vocab, symbol, named_neighbours(evidence), ranker.openers)
         if not pool:
@@ -278,6 +301,19 @@ def train_residual_weights(
         "choices": len(design),
         "weights": {n: round(float(w), 3) for n, w in zip(TRAIN_CALIBRATED, fitted, strict=True)},
     }
+
+
+def _private_neighbour(record: dict[str, Any], by_id: dict[int, dict[str, Any]]) -> bool:
+    """Whether a public record has a private neighbour (``_trigger`` for ``trigger``):
+    the pools :func:`train_residual_weights` can use
+    (:func:`assistant.ranker.private_for_public`)."""
+    if record["qualname"].rpartition(".")[2].startswith("_"):
+        return False
+    for other in record["similar"]:
+        theirs = by_id[other]["qualname"].rpartition(".")[2]
+        if theirs.startswith("_") and not theirs.startswith("__"):
+            return True
+    return False
 
 
 def choose(ranker, rows) -> list[str]:
@@ -305,6 +341,10 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.engine import load_generator
     from assistant.workshop.evaluation.bleu import smoothed_bleu4
     from assistant.workshop.evaluation.evaluate import prompts_for
+    from assistant.workshop.evaluation.neighbour_sims import (
+        apply_similarities,
+        cached_similarities,
+    )
     from assistant.workshop.training.data import apply_similar, load_examples
 
     args = parse_args(argv)
@@ -338,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         args.beams_cache.write_text(json.dumps(entry))
     openers = summary_openers(records, args.min_opener_count)
     hits = cached_hits(chosen, args.corpus, args.corpus_k, args.hits_cache)
+    apply_similarities(chosen, cached_similarities(chosen, by_id, args.sims_cache))
     rows = fitting_rows(chosen, by_id, situations, beams, frozenset(openers), hits)
     info = {
         "model": str(args.model or "embedded default"),
@@ -354,7 +395,9 @@ def main(argv: list[str] | None = None) -> int:
     info["objective"] = "least squares" if args.least_squares else "listwise expected BLEU"
     ranker = fit_rows(rows, info, openers, listwise=not args.least_squares)
     if args.train_residual > 0:
-        info["train_residual"] = train_residual_weights(records, by_id, ranker, args.train_residual)
+        info["train_residual"] = train_residual_weights(
+            records, by_id, ranker, args.train_residual, sims_cache=args.sims_cache
+        )
     golds = [gold for gold, _ in rows]
     picks = choose(ranker, rows)
     for situation in ("in-repo", "cold"):
