@@ -185,9 +185,12 @@ def cached_hits(records, path: str, k: int, cache: Path | None) -> list[list[Any
 
     key = [path, k, [r["id"] for r in records]]
     if cache is not None and cache.is_file():
-        stored = json.loads(cache.read_text(encoding="utf-8"))
-        if stored.get("key") == key:
-            return [[CorpusHit.from_list(h) for h in row] for row in stored["hits"]]
+        try:
+            stored = json.loads(cache.read_text(encoding="utf-8"))
+            if stored.get("key") == key:
+                return [[CorpusHit.from_list(h) for h in row] for row in stored["hits"]]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            print(f"corpus-hits cache {cache} is unreadable ({exc}); searching the corpus again")
     hits = corpus_hits(records, path, k)
     if cache is not None and hits is not None:
         rows = [[h.to_list() for h in row] for row in hits]

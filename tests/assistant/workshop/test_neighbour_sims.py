@@ -116,3 +116,13 @@ def test_the_similarities_reach_the_evidence_of_a_record() -> None:
     evidence, _, _ = record_context(records[0], by_id, "in-repo")
     assert evidence.similar_scores == [0.9, 0.4]
     assert record_context(records[0], by_id, "cold")[0].similar_scores == []
+
+
+def test_a_corrupt_corpus_hits_cache_is_one_message_and_searched_again(tmp_path, capsys) -> None:
+    from assistant.workshop.training.ranker_fit import cached_hits
+
+    cache = tmp_path / "hits.json"
+    for broken in ("{not json", "[1, 2]", '{"key": ["none", 3, [1]], "hits": 5}'):
+        cache.write_text(broken, encoding="utf-8")
+        assert cached_hits([{"id": 1}], "none", 3, cache) is None
+        assert "unreadable" in capsys.readouterr().out
