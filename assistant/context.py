@@ -278,10 +278,11 @@ class ContextRetriever:
             target = targets[i]
             class_name, class_summary, module_summary = scope(target)
             callees = self.callee_resolver.callees(target)
-            pairs = [(name, summary) for name, summary, _, _ in near]
+            pairs = [(row[0], row[1]) for row in near]
             evidence = Evidence(pairs, callees, class_name, class_summary, module_summary)
-            evidence.similar_qualnames = [qualname for _, _, qualname, _ in near]
-            evidence.similar_scores = [score for _, _, _, score in near]
+            evidence.similar_qualnames = [row[2] for row in near]
+            evidence.similar_scores = [row[3] for row in near]
+            evidence.similar_kinds = [row[4] for row in near]
             context = _context(target.code, evidence, self.max_chars, list(self.notes), None, hits)
             out[i] = context
             degraded = [n for n in self.notes if n not in self._quiet_notes]
@@ -306,7 +307,8 @@ def _context(
     texts = evidence_texts(code, evidence) + corpus_texts(corpus)
     rows = [hit.to_list() for hit in corpus]
     scores = [round(float(s), 4) for s in evidence.similar_scores]  # the ranker reads them
-    return Context(evidence, prompt, texts, digest("context", prompt, rows, scores), notes, corpus)
+    fingerprint = digest("context", prompt, rows, scores, list(evidence.similar_kinds))
+    return Context(evidence, prompt, texts, fingerprint, notes, corpus)
 
 
 def evidence_texts(code: str, evidence: Evidence) -> list[str]:
@@ -323,8 +325,8 @@ def _cached_context(hit: dict[str, Any] | None, max_chars: int) -> Context | Non
         return None
     try:
         raw = hit["evidence"]
-        if "similar_qualnames" not in raw or "similar_scores" not in raw:
-            return None  # cached before provenance / scores: retrieve again
+        if any(f"similar_{part}" not in raw for part in ("qualnames", "scores", "kinds")):
+            return None  # cached before provenance / scores / kinds: retrieve again
         evidence = Evidence(
             [tuple(pair) for pair in raw["similar"]],  # type: ignore[misc]
             [tuple(pair) for pair in raw["callees"]],  # type: ignore[misc]
@@ -333,6 +335,7 @@ def _cached_context(hit: dict[str, Any] | None, max_chars: int) -> Context | Non
             raw["module_summary"],
             [str(name) for name in raw["similar_qualnames"]],
             [float(score) for score in raw["similar_scores"]],
+            [str(kind) for kind in raw["similar_kinds"]],
         )
         prompt = hit.get("prompt") if hit.get("max_chars") == max_chars else None
         corpus = [CorpusHit.from_list(row) for row in hit.get("corpus", [])]

@@ -70,6 +70,8 @@ class Evidence:
         similar_scores: The retrieval similarity (cosine of the code vectors) of each of
             ``similar``, same order (empty when unknown); a ranker feature, never in the
             prompt.
+        similar_kinds: The symbol kind of each of ``similar``, same order (empty when
+            unknown); a ranker feature, never in the prompt.
     """
 
     similar: list[tuple[str, str]] = field(default_factory=list)
@@ -79,6 +81,7 @@ class Evidence:
     module_summary: str | None = None
     similar_qualnames: list[str] = field(default_factory=list)
     similar_scores: list[float] = field(default_factory=list)
+    similar_kinds: list[str] = field(default_factory=list)
 
     def is_empty(self) -> bool:
         """Return True when there is no evidence at all (the cold situation)."""

@@ -33,6 +33,7 @@ from assistant.ranker_features import (
     CONFIDENCE_ONLY,
     CORPUS_SIM_KNEE,
     FEATURES,
+    KIND_FEATURES,
     NEIGHBOUR_SIM_KNEE,
     TRAIN_CALIBRATED,
     Candidate,
@@ -45,6 +46,7 @@ from assistant.ranker_features import (
 
 __all__ = [
     "CONFIDENCE_ONLY",
+    "KIND_FEATURES",
     "CORPUS_SIM_KNEE",
     "FEATURES",
     "NEIGHBOUR_SIM_KNEE",

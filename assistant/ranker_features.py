@@ -48,17 +48,35 @@ FEATURES = (
     "private_same_name",
     "neighbour_sim",
     "neighbour_sim_high",
+    "kind_class_call",
+    "kind_function_method",
     "bias",
 )
 """Feature names, in the order of :meth:`Ranker.weights` (see :func:`features`)."""
 
 
-TRAIN_CALIBRATED = ("private_neighbour", "private_same_name")
+TRAIN_CALIBRATED = (
+    "private_neighbour",
+    "private_same_name",
+    "kind_class_call",
+    "kind_function_method",
+)
 """Features whose *confidence* weights are fitted on the training split's pools (see
 :func:`assistant.workshop.training.ranker_fit.train_residual_weights`): the validation
-packages hold too few such candidates (24 same-named private/public pairs) to fit them."""
+packages hold too few such candidates (24 same-named private/public pairs) to fit them,
+and a neighbour of another kind than the symbol's is overestimated there by 3-9 sentence
+BLEU (BENCHMARKS.md, "Tried as a user would on three small repositories")."""
 
-CONFIDENCE_ONLY = ("neighbour_sim", "neighbour_sim_high")
+KIND_FEATURES = ("kind_class_call", "kind_function_method")
+"""A neighbour of another kind: a class and a function or method, or a function and a
+method (known when retrieval gave the neighbour's kind: :attr:`Candidate.kind`)."""
+
+UNUSED = ("neighbour_sim", "neighbour_sim_high")
+"""Features held at zero in both weight vectors: the neighbour's retrieval cosine ordered
+the confidence better on the validation packages but lowered the acceptable share at the
+0.6 floor (70.1 % -> 68.3 %: MODEL_CARD.md, "Confidence with the neighbour's similarity")."""
+
+CONFIDENCE_ONLY = ("neighbour_sim", "neighbour_sim_high", *KIND_FEATURES)
 """Features whose *choice* weights are held at zero when fitting (only the confidence
 weights use them): on the validation packages, 2-fold by package, letting the choice use a
 neighbour's retrieval cosine lost 0.0-0.2 in-repo BLEU in every form tried, while the
@@ -94,6 +112,8 @@ class Candidate:
             :func:`adapt_summary` (``adapted`` feature: whether adaptation changed it).
         named: Whether ``detail`` is a neighbour's qualified name as retrieval gave it
             (:func:`relation` needs it), not a bare name.
+        kind: A ``neighbour`` candidate's symbol kind (``function``, ``method``,
+            ``class``), empty when unknown.
     """
 
     text: str
@@ -105,6 +125,7 @@ class Candidate:
     similarity: float = 0.0
     original: str = ""
     named: bool = False
+    kind: str = ""
 
 
 def _words(text: str) -> list[str]:
@@ -197,6 +218,7 @@ def features(
     class_copy, other_owner, unrelated_owner = relation(candidate, target_qualname, target_kind)
     private = private_for_public(candidate, target_qualname)
     neighbour_sim = candidate.similarity if is_neighbour else 0.0
+    kinds = {candidate.kind, target_kind} if is_neighbour and candidate.kind else set()
     return np.array(
         [
             candidate.source == "name",
@@ -226,6 +248,8 @@ def features(
             private and same_name,  # "_trigger" for "trigger": the same words, a helper's job
             neighbour_sim,
             max(0.0, neighbour_sim - NEIGHBOUR_SIM_KNEE),
+            "class" in kinds and bool(kinds & {"function", "method"}),
+            kinds == {"function", "method"},
             1.0,
         ],
         dtype=np.float64,

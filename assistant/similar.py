@@ -35,17 +35,17 @@ def _single_threaded_faiss() -> None:
         _FAISS_THREADS_SET = True
 
 
-RETRIEVAL_VERSION = 3
+RETRIEVAL_VERSION = 4
 """Bumped when which neighbours retrieval returns changes (part of the context cache's
 keys; 2: no module neighbours for a class or callable, and the reverse; 3: only summaries
-the dataset would keep)."""
+the dataset would keep; 4: each neighbour's kind)."""
 
 _KIND_SEARCH_FACTOR = 3
 """How many more neighbours :meth:`SimilarSymbols.find` reads than it keeps, so that
 ``top_k`` remain after those of another kind are left out."""
 
-Neighbour = tuple[str, str, str, float]
-"""A similar documented symbol: ``(name, summary, qualname, similarity)``."""
+Neighbour = tuple[str, str, str, float, str]
+"""A similar documented symbol: ``(name, summary, qualname, similarity, kind)``."""
 
 
 def _score_of(hit: Any) -> float:
@@ -233,5 +233,5 @@ class SimilarSymbols:
                 continue
             summary = summary_of(symbol)
             if summary and summary_ok(summary):
-                pairs.append((symbol.name, summary, symbol.qualname, _score_of(hit)))
+                pairs.append((symbol.name, summary, symbol.qualname, _score_of(hit), symbol.kind))
         return pairs[: self.top_k]

@@ -355,16 +355,22 @@ def provenance_of(candidate: Candidate) -> tuple[str, str]:
 
 
 def named_neighbours(evidence: object) -> list[tuple[str, ...]]:
-    """``evidence.similar`` as ``(name, summary, qualname)`` when retrieval named each
-    neighbour (:attr:`assistant.prompt.Evidence.similar_qualnames`), as ``(name, summary,
-    qualname, similarity)`` when it scored each too (``similar_scores``), else as it is."""
+    """``evidence.similar`` as ``(name, summary, qualname[, similarity[, kind]])`` when
+    retrieval named each neighbour (:attr:`assistant.prompt.Evidence.similar_qualnames`),
+    with its similarity and kind where it gave them (0.0 for a similarity not given beside
+    a kind), else as it is."""
     similar = list(getattr(evidence, "similar", []))
     qualnames = list(getattr(evidence, "similar_qualnames", []))
     if len(qualnames) != len(similar):
         return similar
     scores = list(getattr(evidence, "similar_scores", []))
-    more = [(float(s),) for s in scores] if len(scores) == len(similar) else [()] * len(similar)
-    return [(*pair, name, *m) for pair, name, m in zip(similar, qualnames, more, strict=True)]
+    kinds = list(getattr(evidence, "similar_kinds", []))
+    scored, kinded = len(scores) == len(similar), len(kinds) == len(similar)
+    rows = []
+    for i, (pair, name) in enumerate(zip(similar, qualnames, strict=True)):
+        more = (float(scores[i]) if scored else 0.0,) if scored or kinded else ()
+        rows.append((*pair, name, *more, *((str(kinds[i]),) if kinded else ())))
+    return rows
 
 
 def candidate_pool(
@@ -400,6 +406,7 @@ def candidate_pool(
             candidate = Candidate(adapted, "neighbour", i, 0.0, tuple(other_words), detail)
             candidate.original, candidate.named = summary, bool(where)
             candidate.similarity = float(where[1]) if len(where) > 1 else 0.0
+            candidate.kind = str(where[2]) if len(where) > 2 else ""
             pool.append(candidate)
     for i, hit in enumerate(corpus or []):
         if not can_describe(hit.summary, hit.name, symbol):

@@ -110,3 +110,33 @@ def test_only_summaries_the_dataset_would_keep_are_lent(tmp_path: Path, make_pip
     target = Target("demo2.py", source, parsed, symbol, symbol_source(source, symbol))
     similar = pipeline.retriever.contexts([target])[0].evidence.similar
     assert [name for name, _ in similar] == ["show"]
+
+
+def test_a_neighbour_of_another_kind_is_a_confidence_feature(tmp_path: Path, make_pipeline) -> None:
+    """Retrieval gives each neighbour's kind; a class's sentence lent to a method, or a
+    function's to a method, is marked for the confidence (3-9 points too high over the
+    training split's pools), and the choice never reads it."""
+    from assistant.ranker import CONFIDENCE_ONLY, FEATURES, KIND_FEATURES, TRAIN_CALIBRATED
+    from assistant.summaries import candidate_pool, named_neighbours
+
+    root = write_tree(tmp_path / "repo", {"store.py": CODE})
+    update_index(root)
+    pipeline = make_pipeline(root)
+    source = (root / "store.py").read_bytes()
+    parsed = parse_source(source, "store.py")
+    symbol = next(s for s in parsed.symbols if s.qualname == "Queue.put")
+    target = Target("store.py", source, parsed, symbol, symbol_source(source, symbol))
+    context = pipeline.retriever.contexts([target])[0]
+    evidence = context.evidence
+    kinds = dict(zip(evidence.similar_qualnames, evidence.similar_kinds, strict=True))
+    assert kinds == {"Stack.push": "method", "push_all": "function", "Stack": "class"}
+    again = pipeline.retriever.contexts([target])[0]  # from the context cache
+    assert again.evidence.similar_kinds == context.evidence.similar_kinds
+    pool = candidate_pool([], context.vocabulary, symbol, named_neighbours(context.evidence))
+    call, method = (FEATURES.index(name) for name in KIND_FEATURES)
+    marks = {c.detail: (v[call], v[method]) for c, _, v in pool if c.source == "neighbour"}
+    assert marks.get("Stack.push", (0.0, 0.0)) == (0.0, 0.0)
+    assert marks.get("push_all", (0.0, 1.0)) == (0.0, 1.0)
+    assert marks.get("Stack", (1.0, 0.0)) == (1.0, 0.0)
+    assert len(marks) >= 2
+    assert set(KIND_FEATURES) <= set(CONFIDENCE_ONLY) & set(TRAIN_CALIBRATED)

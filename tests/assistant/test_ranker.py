@@ -362,8 +362,11 @@ def test_the_private_neighbour_confidence_is_fitted_on_the_training_split() -> N
     assert ranker.weights[FEATURES.index("private_same_name")] == 0.0  # the choice kept
 
 
-def test_the_neighbours_similarity_informs_the_confidence_not_the_choice() -> None:
+def test_confidence_only_features_never_move_the_choice_and_unused_ones_nothing() -> None:
+    """A neighbour of another kind informs the confidence, not the choice; the neighbour's
+    retrieval cosine is held at zero in both (MODEL_CARD.md)."""
     from assistant.ranker import CONFIDENCE_ONLY
+    from assistant.ranker_features import UNUSED
     from assistant.workshop.training.ranker_fit import fit_rows
 
     def vector(**values: float) -> np.ndarray:
@@ -376,15 +379,22 @@ def test_the_neighbours_similarity_informs_the_confidence_not_the_choice() -> No
     rows = []
     for g in range(60):
         gold = f"Add a prompt to the server number {g}."
-        near = g % 2 == 0  # a near neighbour's sentence is right, a far one's half right
+        near = g % 2 == 0  # a same-kind neighbour's sentence is right, another kind's half
         text = gold if near else f"Add a prompt for number {g}."
         sim = 0.9 if near else 0.5
-        good = vector(support=1.0, neighbour_sim=sim, neighbour_sim_high=max(0.0, sim - 0.8))
+        good = vector(
+            support=1.0,
+            neighbour_sim=sim,
+            neighbour_sim_high=max(0.0, sim - 0.8),
+            kind_function_method=0.0 if near else 1.0,
+        )
         bad = vector(support=0.0, neighbour_sim=0.3)
         rows.append((gold, [(text, good), ("Completely unrelated words here now.", bad)]))
     ranker = fit_rows(rows, {})
     for name in CONFIDENCE_ONLY:
         assert ranker.weights[FEATURES.index(name)] == 0.0  # the choice never reads them
-    assert ranker.confidence_weights[FEATURES.index("neighbour_sim")] > 0.0
+    for name in UNUSED:
+        assert ranker.confidence_weights[FEATURES.index(name)] == 0.0
+    assert ranker.confidence_weights[FEATURES.index("kind_function_method")] < 0.0
     picks = [max(pool, key=lambda item: ranker.predict(item[1]))[0] for _, pool in rows]
     assert all(not p.startswith("Completely") for p in picks)

@@ -95,6 +95,7 @@ def record_context(
     evidence = evidence_for(record, by_id, "full" if situation == "in-repo" else "cold")
     if evidence.similar:  # named as run-time retrieval names them (the ranker reads them)
         evidence.similar_qualnames = [by_id[i]["qualname"] for i in record["similar"]]
+        evidence.similar_kinds = [by_id[i].get("kind", "") for i in record["similar"]]
         scores = record.get("similar_scores") or []
         if len(scores) == len(evidence.similar):
             evidence.similar_scores = [float(s) for s in scores]

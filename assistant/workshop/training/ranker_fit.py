@@ -224,6 +224,7 @@ def fit_rows(rows, info: dict[str, Any], openers: list[str] | None = None, listw
     for both. The choice weights of :data:`assistant.ranker.CONFIDENCE_ONLY` stay zero
     (those columns are left out of the choice's fit; the confidence uses them)."""
     from assistant.ranker import CONFIDENCE_ONLY, FEATURES, Ranker
+    from assistant.ranker_features import UNUSED
     from assistant.workshop.evaluation.bleu import smoothed_bleu4
 
     vectors, targets, groups = [], [], []
@@ -235,6 +236,7 @@ def fit_rows(rows, info: dict[str, Any], openers: list[str] | None = None, listw
     x, y, ids = np.array(vectors), np.array(targets), np.array(groups)
     if not listwise or len(x) == 0:
         return Ranker.fit(x, y, info, openers)
+    x[:, [FEATURES.index(name) for name in UNUSED]] = 0.0  # zero in both vectors
     for_choice = x.copy()
     for_choice[:, [FEATURES.index(name) for name in CONFIDENCE_ONLY]] = 0.0
     weights = on_bleu_scale(listwise_weights(for_choice, y, ids), for_choice, y, ids)
@@ -282,6 +284,9 @@ def train_residual_weights(
     encoding = {} if encoder is None else {"encoder": encoder}
     found = cached_similarities(with_private, by_id, sims_cache, **encoding)
     apply_similarities(with_private, found)
+    # a neighbour of another kind: no similarities needed (those weights are UNUSED)
+    seen = {id(r) for r in with_private}
+    with_private += [r for r in chosen if id(r) not in seen and _other_kind_neighbour(r, by_id)]
     design, residual = [], []
     for record in with_private:
         evidence, vocab, symbol = record_context(record, by_id, "in-repo", [])
@@ -304,6 +309,12 @@ def train_residual_weights(
         "choices": len(design),
         "weights": {n: round(float(w), 3) for n, w in zip(TRAIN_CALIBRATED, fitted, strict=True)},
     }
+
+
+def _other_kind_neighbour(record: dict[str, Any], by_id: dict[int, dict[str, Any]]) -> bool:
+    """Whether a record has a neighbour of another kind (a method for a function, a class
+    for a method): the pools :data:`assistant.ranker.KIND_FEATURES` are fitted on."""
+    return any(by_id[other]["kind"] != record["kind"] for other in record["similar"])
 
 
 def _private_neighbour(record: dict[str, Any], by_id: dict[int, dict[str, Any]]) -> bool:
