@@ -211,3 +211,22 @@ def build_prompt(
     code_budget = max(0, max_chars - used - len("code: "))
     lines.append("code: " + normalize_space(code)[:code_budget])
     return "\n".join(lines)
+
+
+def named_neighbours(evidence: object) -> list[tuple[str, ...]]:
+    """``evidence.similar`` as ``(name, summary, qualname[, similarity[, kind]])`` when
+    retrieval named each neighbour (:attr:`assistant.prompt.Evidence.similar_qualnames`),
+    with its similarity and kind where it gave them (0.0 for a similarity not given beside
+    a kind), else as it is."""
+    similar = list(getattr(evidence, "similar", []))
+    qualnames = list(getattr(evidence, "similar_qualnames", []))
+    if len(qualnames) != len(similar):
+        return similar
+    scores = list(getattr(evidence, "similar_scores", []))
+    kinds = list(getattr(evidence, "similar_kinds", []))
+    scored, kinded = len(scores) == len(similar), len(kinds) == len(similar)
+    rows = []
+    for i, (pair, name) in enumerate(zip(similar, qualnames, strict=True)):
+        more = (float(scores[i]) if scored else 0.0,) if scored or kinded else ()
+        rows.append((*pair, name, *more, *((str(kinds[i]),) if kinded else ())))
+    return rows

@@ -280,9 +280,10 @@ def choose_summary(
 
     Candidates: the model's beams ``(text, length-normalised log-probability)``, the
     summaries of the retrieved similar symbols ``similar`` (``(name, summary[, qualname[,
-    similarity]])``, most similar first; see :func:`named_neighbours`) adapted to this
-    symbol's name (:func:`~assistant.ranker.adapt_summary`), and the name
-    as a sentence. Each is cleaned (loops cut, invented identifiers removed), then scored
+    similarity[, kind]]])``, most similar first; see
+    :func:`assistant.prompt.named_neighbours`) adapted to this symbol's name
+    (:func:`~assistant.ranker.adapt_summary`), and the name as a sentence. Each is
+    cleaned (loops cut, invented identifiers removed), then scored
     by the learned :class:`~assistant.ranker.Ranker` (a score on the sentence BLEU-4
     scale) minus penalties for removed identifiers (12.5 each) and repetition. The
     confidence is the winner's predicted sentence BLEU-4
@@ -354,25 +355,6 @@ def provenance_of(candidate: Candidate) -> tuple[str, str]:
     return source, candidate.detail
 
 
-def named_neighbours(evidence: object) -> list[tuple[str, ...]]:
-    """``evidence.similar`` as ``(name, summary, qualname[, similarity[, kind]])`` when
-    retrieval named each neighbour (:attr:`assistant.prompt.Evidence.similar_qualnames`),
-    with its similarity and kind where it gave them (0.0 for a similarity not given beside
-    a kind), else as it is."""
-    similar = list(getattr(evidence, "similar", []))
-    qualnames = list(getattr(evidence, "similar_qualnames", []))
-    if len(qualnames) != len(similar):
-        return similar
-    scores = list(getattr(evidence, "similar_scores", []))
-    kinds = list(getattr(evidence, "similar_kinds", []))
-    scored, kinded = len(scores) == len(similar), len(kinds) == len(similar)
-    rows = []
-    for i, (pair, name) in enumerate(zip(similar, qualnames, strict=True)):
-        more = (float(scores[i]) if scored else 0.0,) if scored or kinded else ()
-        rows.append((*pair, name, *more, *((str(kinds[i]),) if kinded else ())))
-    return rows
-
-
 def candidate_pool(
     candidates: list[tuple[str, float]],
     vocab: Vocabulary,
@@ -387,9 +369,10 @@ def candidate_pool(
     ``openers``: see :func:`~assistant.ranker.adapt_summary`; ``grounded``: identifiers a
     summary may name (default ``vocab``); ``corpus``: cold-start corpus neighbours, most
     similar first (``Candidate(source="corpus", detail=package)``); ``similar``: ``(name,
-    summary[, qualname[, similarity]])`` of the repository neighbours, most similar first
-    (:func:`named_neighbours`). A borrowed summary that names the symbol itself, or cannot
-    describe it (:func:`assistant.borrowing.can_describe`), is no candidate; one adapted from a
+    summary[, qualname[, similarity[, kind]]])`` of the repository neighbours, most similar
+    first (:func:`assistant.prompt.named_neighbours`). A borrowed summary that names the
+    symbol itself, or cannot describe it (:func:`assistant.borrowing.can_describe`), is no
+    candidate; one adapted from a
     singular name to a plural one makes a plural parameter's noun plural too
     (:func:`plural_parameters`)."""
     name_words = split_identifier(symbol.name)

@@ -20,6 +20,7 @@ from assistant.cache import result_key
 from assistant.engine import Priority
 from assistant.faithfulness import FAITHFULNESS_VERSION, grounding_texts
 from assistant.fingerprint import text_sha
+from assistant.prompt import named_neighbours
 from assistant.results import DocResult
 from assistant.router import ACCURATE, FAST, MODEL_FREE, TIERS, Decision
 from assistant.styles.build import raise_descriptions
@@ -29,7 +30,6 @@ from assistant.summaries import (
     Vocabulary,
     choose_summary,
     name_summary,
-    named_neighbours,
 )
 from assistant.target import Target
 from indexer.symbols import ParsedFile, Symbol

@@ -86,7 +86,8 @@ def draft_rows(records, by_id, situation: str, draft, corpus=None) -> list[dict[
     """The product's draft of each record in ``situation`` with its confidence and scores
     (``corpus``: each record's cold-start corpus neighbours, as the pipeline adds them)."""
     from assistant.faithfulness import grounding_texts
-    from assistant.summaries import Vocabulary, choose_summary, named_neighbours
+    from assistant.prompt import named_neighbours
+    from assistant.summaries import Vocabulary, choose_summary
     from assistant.workshop.evaluation.evaluate import prompts_for, record_context
 
     prompts = prompts_for(records, by_id, situation)

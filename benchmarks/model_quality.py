@@ -50,8 +50,9 @@ def refine_latency(records, by_id, beams, ranker) -> dict[str, float]:
     """Milliseconds of refinement per summary at batch 1 (the candidate pool, its
     features and the choice, :func:`assistant.summaries.choose_summary`), in-repo, and of
     the pool's agreement features alone (:func:`assistant.ranker.agreement`)."""
+    from assistant.prompt import named_neighbours
     from assistant.ranker import agreement
-    from assistant.summaries import candidate_pool, choose_summary, named_neighbours
+    from assistant.summaries import candidate_pool, choose_summary
     from assistant.workshop.evaluation.evaluate import record_context
 
     total, agree = [], []

@@ -42,13 +42,13 @@ def _bleu(gold: str, text: str) -> float:
 def analyse(records, by_id, situation: str, beams) -> list[dict[str, Any]]:
     """One row per record: the systems' sentence BLEU, the candidates, the loss reason."""
     from assistant.faithfulness import grounding_texts
+    from assistant.prompt import named_neighbours
     from assistant.ranker import default_ranker
     from assistant.summaries import (
         Vocabulary,
         candidate_pool,
         candidate_score,
         choose_summary,
-        named_neighbours,
     )
     from assistant.workshop.evaluation.evaluate import name_only_summary, record_context
 

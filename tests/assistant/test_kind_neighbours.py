@@ -41,11 +41,15 @@ class Queue:
 '''
 
 
-def _similar(pipeline, root: Path, qualname: str) -> list[str]:
-    source = (root / "store.py").read_bytes()
-    parsed = parse_source(source, "store.py")
+def _target(root: Path, rel: str, qualname: str) -> Target:
+    source = (root / rel).read_bytes()
+    parsed = parse_source(source, rel)
     symbol = next(s for s in parsed.symbols if s.qualname == qualname)
-    target = Target("store.py", source, parsed, symbol, symbol_source(source, symbol))
+    return Target(rel, source, parsed, symbol, symbol_source(source, symbol))
+
+
+def _similar(pipeline, root: Path, qualname: str) -> list[str]:
+    target = _target(root, "store.py", qualname)
     return pipeline.retriever.contexts([target])[0].evidence.similar_qualnames
 
 
@@ -104,10 +108,7 @@ def test_only_summaries_the_dataset_would_keep_are_lent(tmp_path: Path, make_pip
     root = write_tree(tmp_path / "repo", DEMOS)
     update_index(root)
     pipeline = make_pipeline(root)
-    source = (root / "demo2.py").read_bytes()
-    parsed = parse_source(source, "demo2.py")
-    symbol = next(s for s in parsed.symbols if s.qualname == "main")
-    target = Target("demo2.py", source, parsed, symbol, symbol_source(source, symbol))
+    target = _target(root, "demo2.py", "main")
     similar = pipeline.retriever.contexts([target])[0].evidence.similar
     assert [name for name, _ in similar] == ["show"]
 
@@ -116,16 +117,15 @@ def test_a_neighbour_of_another_kind_is_a_confidence_feature(tmp_path: Path, mak
     """Retrieval gives each neighbour's kind; a class's sentence lent to a method, or a
     function's to a method, is marked for the confidence (3-9 points too high over the
     training split's pools), and the choice never reads it."""
+    from assistant.prompt import named_neighbours
     from assistant.ranker import CONFIDENCE_ONLY, FEATURES, KIND_FEATURES, TRAIN_CALIBRATED
-    from assistant.summaries import candidate_pool, named_neighbours
+    from assistant.summaries import candidate_pool
 
     root = write_tree(tmp_path / "repo", {"store.py": CODE})
     update_index(root)
     pipeline = make_pipeline(root)
-    source = (root / "store.py").read_bytes()
-    parsed = parse_source(source, "store.py")
-    symbol = next(s for s in parsed.symbols if s.qualname == "Queue.put")
-    target = Target("store.py", source, parsed, symbol, symbol_source(source, symbol))
+    target = _target(root, "store.py", "Queue.put")
+    symbol = target.symbol
     context = pipeline.retriever.contexts([target])[0]
     evidence = context.evidence
     kinds = dict(zip(evidence.similar_qualnames, evidence.similar_kinds, strict=True))

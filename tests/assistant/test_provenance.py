@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistant.prompt import named_neighbours
 from assistant.ranker import FEATURES, Candidate, Ranker
 from assistant.summaries import (
     PROVENANCE_SOURCES,
     Vocabulary,
     choose_summary,
-    named_neighbours,
     provenance_of,
 )
 from indexer.parser import parse_source

@@ -70,8 +70,9 @@ def test_an_index_that_appears_later_is_used(
 
 
 def test_each_neighbours_similarity_reaches_the_ranker(indexed_repo: Path, make_pipeline) -> None:
+    from assistant.prompt import named_neighbours
     from assistant.ranker import FEATURES, NEIGHBOUR_SIM_KNEE
-    from assistant.summaries import candidate_pool, named_neighbours
+    from assistant.summaries import candidate_pool
 
     pipeline = make_pipeline(indexed_repo)
     context = _context(pipeline, indexed_repo, "inventory/models.py", "Warehouse.remove_stock")

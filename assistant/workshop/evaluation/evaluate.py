@@ -113,7 +113,8 @@ def product_summaries(
 ) -> list[str]:
     """What the product writes for each record, given the model's beams ``candidates``
     (and each record's cold-start corpus neighbours ``corpus``, if any)."""
-    from assistant.summaries import choose_summary, named_neighbours
+    from assistant.prompt import named_neighbours
+    from assistant.summaries import choose_summary
 
     out = []
     hits_per_record = corpus or [[] for _ in records]

@@ -98,7 +98,8 @@ def fitting_rows(
 ) -> list[tuple[str, list[tuple[str, np.ndarray]]]]:
     """Per record: its gold summary and the ``(text, features)`` of its candidate pool
     (``corpus``: each record's cold-start corpus neighbours)."""
-    from assistant.summaries import candidate_pool, named_neighbours
+    from assistant.prompt import named_neighbours
+    from assistant.summaries import candidate_pool
     from assistant.workshop.evaluation.evaluate import record_context
 
     rows = []
@@ -263,8 +264,9 @@ def train_residual_weights(
     neighbour similarities are computed (kept in ``sims_cache``; ``encoder``: see
     :func:`~assistant.workshop.evaluation.neighbour_sims.cached_similarities`, default the
     shipped embedder)."""
+    from assistant.prompt import named_neighbours
     from assistant.ranker import FEATURES, TRAIN_CALIBRATED
-    from assistant.summaries import candidate_pool, named_neighbours
+    from assistant.summaries import candidate_pool
     from assistant.workshop.evaluation.bleu import smoothed_bleu4
     from assistant.workshop.evaluation.evaluate import record_context
     from assistant.workshop.evaluation.neighbour_sims import (
