@@ -232,16 +232,15 @@ def repair_model(doc: DocModel, facts: CodeFacts, neutral: Callable[[ParamFact],
     if len(summary.split()) < 2 or ungrounded(summary, facts):
         summary = ""
     doc.summary = summary or doc.summary
-    if ungrounded(doc.summary, facts) or speaks_of_another_kind(
-        doc.summary, doc.kind, doc.symbol_name
-    ):
+
+    def false_of_it(text: str) -> bool:
+        return bool(ungrounded(text, facts)) or bool(
+            speaks_of_another_kind(text, doc.kind, doc.symbol_name)
+        )
+
+    if false_of_it(doc.summary):
         doc.summary = _name_only(doc)
-    doc.description = _drop_sentences(
-        doc.description,
-        lambda s: (
-            bool(ungrounded(s, facts)) or bool(speaks_of_another_kind(s, doc.kind, doc.symbol_name))
-        ),
-    )
+    doc.description = _drop_sentences(doc.description, false_of_it)
     params = []
     for param in doc.params:
         fact = facts.params.get(param.bare_name)

@@ -227,6 +227,10 @@ def named_neighbours(evidence: object) -> list[tuple[str, ...]]:
     scored, kinded = len(scores) == len(similar), len(kinds) == len(similar)
     rows = []
     for i, (pair, name) in enumerate(zip(similar, qualnames, strict=True)):
-        more = (float(scores[i]) if scored else 0.0,) if scored or kinded else ()
-        rows.append((*pair, name, *more, *((str(kinds[i]),) if kinded else ())))
+        row = (*pair, name)
+        if kinded:  # the similarity's place is kept before the kind
+            row += (float(scores[i]) if scored else 0.0, str(kinds[i]))
+        elif scored:
+            row += (float(scores[i]),)
+        rows.append(row)
     return rows

@@ -147,8 +147,9 @@ class SimilarSymbols:
 
     def find(self, targets: list[Target]) -> list[list[Neighbour]]:
         """Return the similar documented symbols of each target as ``(name, summary,
-        qualname, similarity)`` (the qualified name is for the result's provenance, the
-        similarity, the inner product of the normalised code vectors, for the ranker)."""
+        qualname, similarity, kind)`` (the qualified name is for the result's provenance,
+        the similarity, the inner product of the normalised code vectors, and the kind for
+        the ranker)."""
         return self.find_with_vectors(targets)[0]
 
     def find_with_vectors(

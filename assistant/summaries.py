@@ -65,6 +65,10 @@ _NEEDS_OBJECT |= {"until", "while"} | (_CONNECTORS - _DETERMINERS - {"and", "or"
 one leaves a broken sentence ("Like ``is_valid_args`` for the given signature spec" ->
 "Like for the given signature spec"; "Register *target_type* so :meth:`glom()` will know
 ..." -> "Register so will know ...")."""
+_TRAILING = re.compile(
+    r"\s+(?:" + "|".join(sorted(_CONNECTORS | _NEEDS_OBJECT)) + r")(?=[.!?]?$)", re.IGNORECASE
+)
+"""A word left dangling at the end of a summary once an identifier after it is removed."""
 
 
 def split_identifier(name: str) -> list[str]:
@@ -152,10 +156,8 @@ def remove_invented(summary: str, vocab: Vocabulary) -> tuple[str, list[str]]:
     text = re.sub(r"\s+([.,;:!?)])", r"\1", text)
     text = re.sub(r"\(\s+", "(", text)
     text = re.sub(r"([,;:])\s*(?=[.!?]|$)", "", text)
-    dangling_words = sorted(_CONNECTORS | _NEEDS_OBJECT)
-    trailing = re.compile(r"\s+(?:" + "|".join(dangling_words) + r")(?=[.!?]?$)", re.IGNORECASE)
-    while trailing.search(text):
-        text = trailing.sub("", text)
+    while _TRAILING.search(text):
+        text = _TRAILING.sub("", text)
     return text.strip(), flagged
 
 
